@@ -1,0 +1,7 @@
+"""Use cases of Casebook. No Qt here: the UI and the CLI both build on these."""
+
+from casebook.services.casebook import Casebook, VerifyReport, restore
+from casebook.services.cases import CaseFilter, CaseService
+from casebook.services.evidence import EvidenceService
+
+__all__ = ["Casebook", "CaseFilter", "CaseService", "EvidenceService", "VerifyReport", "restore"]

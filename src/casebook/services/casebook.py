@@ -1,0 +1,272 @@
+"""Open, create and lock a casebook: the vault gives the data key, storage opens the file.
+
+A wrong passphrase or recovery key fails inside the vault, before the database file is even
+opened, so it can never modify, recreate or migrate the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from casebook.domain import Jurisdiction, School, User, UserRole, require_text
+from casebook.errors import DamagedFileError, NotFoundError, ValidationError
+from casebook.paths import CasebookPaths
+from casebook.services import audit, mapping
+from casebook.services.cases import CaseService
+from casebook.services.evidence import EvidenceService
+from casebook.services.settings import SettingsService
+from casebook.services.store import Store, wall_clock
+from casebook.services.users import UserService
+from casebook.storage import maintenance, migrate
+from casebook.storage import tables as t
+from casebook.storage.engine import open_engine
+from casebook.vault import KeyVault
+
+log = logging.getLogger(__name__)
+
+
+class Casebook:
+    """An unlocked casebook. Call :meth:`lock` to close connections and drop the key."""
+
+    def __init__(self, paths: CasebookPaths, vault: KeyVault, data_key: bytes, user: User,
+                 clock: Callable[[], datetime] = wall_clock) -> None:
+        self.paths = paths
+        self.vault = vault
+        self._key: bytes | None = data_key
+        self.store = Store(paths, None, user, clock)
+        self.store.engine = open_engine(paths.database, data_key)
+        self.cases = CaseService(self.store)
+        self.evidence = EvidenceService(self.store)
+        self.users = UserService(self.store, vault, self._require_key)
+        self.settings = SettingsService(self.store)
+
+    # ----- creating -----------------------------------------------------------------------
+    @classmethod
+    def create(cls, data_dir: Path | str, *, school: str, jurisdiction: Jurisdiction | str,
+               user_name: str, passphrase: str,
+               clock: Callable[[], datetime] = wall_clock) -> tuple[Casebook, str]:
+        """Make a new casebook. Returns it unlocked, with the recovery key to show once."""
+        paths = CasebookPaths.at(data_dir)
+        school = require_text(school, "the school or setting name", 200)
+        user_name = require_text(user_name, "your name", 200)
+        try:
+            jurisdiction = Jurisdiction(jurisdiction)
+        except ValueError:
+            choices = ", ".join(j.value for j in Jurisdiction)
+            raise ValidationError(f"Choose where the school is: {choices}.") from None
+        if paths.database.exists() or paths.slots.exists():
+            raise ValidationError(
+                f"There is already a casebook in {paths.root}. Open it, or choose another folder."
+            )
+        paths.root.mkdir(parents=True, exist_ok=True)
+        vault, data_key, recovery = KeyVault.create(paths.slots, "1", passphrase)
+        try:
+            engine = open_engine(paths.database, data_key, create=True)
+            try:
+                migrate.upgrade(engine)
+                now = clock()
+                with engine.begin() as conn:
+                    from sqlalchemy.orm import Session
+
+                    with Session(bind=conn) as s:
+                        s.add(t.UserRow(id=1, name=user_name, role=UserRole.DSL.value,
+                                        created_at=now, active=True))
+                        for key, value in (("school_name", school),
+                                           ("jurisdiction", jurisdiction.value),
+                                           ("created_at", now.isoformat()),
+                                           ("vault_id", vault.vault_id)):
+                            s.add(t.MetaRow(key=key, value=value))
+                        s.flush()
+                        audit.record(s, at=now, actor=user_name, action="casebook.create",
+                                     target="casebook", detail=f"jurisdiction={jurisdiction.value}")
+                        s.commit()
+            finally:
+                engine.dispose()
+        except BaseException:
+            for leftover in (paths.database, paths.slots,
+                             paths.database.with_name(paths.database.name + "-wal"),
+                             paths.database.with_name(paths.database.name + "-shm"),
+                             paths.slots.with_name(paths.slots.name + ".attempts")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+            raise
+        user = User(id=1, name=user_name, role=UserRole.DSL, created_at=now)
+        log.info("casebook created")
+        return cls(paths, vault, data_key, user, clock), recovery
+
+    # ----- opening ------------------------------------------------------------------------
+    @classmethod
+    def _load_vault(cls, paths: CasebookPaths) -> KeyVault:
+        if not paths.slots.exists() and not paths.database.exists():
+            raise NotFoundError(f"There is no casebook in {paths.root}.")
+        if not paths.database.exists():
+            raise DamagedFileError(
+                f"The casebook file is missing from {paths.root} (only its key file is there). "
+                "Restore it from a backup."
+            )
+        return KeyVault.load(paths.slots)
+
+    @classmethod
+    def open_with_passphrase(cls, data_dir: Path | str, passphrase: str, *,
+                             clock: Callable[[], datetime] = wall_clock) -> Casebook:
+        paths = CasebookPaths.at(data_dir)
+        vault = cls._load_vault(paths)
+        user_id, key = vault.unlock_any_passphrase(passphrase)
+        return cls._open(paths, vault, key, int(user_id), "passphrase", clock)
+
+    @classmethod
+    def open_with_recovery_key(cls, data_dir: Path | str, recovery_key: str, *,
+                               clock: Callable[[], datetime] = wall_clock) -> Casebook:
+        """Opens as the DSL (the first active DSL account), who should then set a new passphrase."""
+        paths = CasebookPaths.at(data_dir)
+        vault = cls._load_vault(paths)
+        key = vault.unlock_with_recovery_key(recovery_key)
+        return cls._open(paths, vault, key, None, "recovery-key", clock)
+
+    @classmethod
+    def open_with_keyring(cls, data_dir: Path | str, user_id: int = 1, *,
+                          clock: Callable[[], datetime] = wall_clock) -> Casebook | None:
+        """None when this computer does not remember the key (ask for the passphrase)."""
+        paths = CasebookPaths.at(data_dir)
+        vault = cls._load_vault(paths)
+        key = vault.unlock_with_keyring()
+        if key is None:
+            return None
+        return cls._open(paths, vault, key, user_id, "keyring", clock)
+
+    @classmethod
+    def _open(cls, paths: CasebookPaths, vault: KeyVault, key: bytes, user_id: int | None,
+              how: str, clock: Callable[[], datetime]) -> Casebook:
+        engine = open_engine(paths.database, key)
+        try:
+            stamp = clock().strftime("%Y%m%d-%H%M%S")
+
+            def backup_first(current: str | None) -> None:
+                target = paths.backups / f"before-upgrade-{current}-{stamp}.db"
+                engine.dispose()  # the backup reads through its own connection
+                maintenance.backup_to(paths.database, target, key)
+
+            migrate.upgrade(engine, before=backup_first)
+            with engine.connect() as conn:
+                from sqlalchemy.orm import Session
+
+                with Session(bind=conn) as s:
+                    query = select(t.UserRow).where(t.UserRow.active.is_(True))
+                    if user_id is None:
+                        query = query.where(t.UserRow.role == UserRole.DSL.value)
+                    else:
+                        query = query.where(t.UserRow.id == user_id)
+                    row = s.scalars(query.order_by(t.UserRow.id)).first()
+                    if row is None:
+                        raise NotFoundError("That account is no longer active in this casebook.")
+                    user = mapping.user(row)
+        finally:
+            engine.dispose()
+        book = cls(paths, vault, key, user, clock)
+        with book.store.write("casebook.unlock", "casebook", f"via={how}"):
+            pass
+        log.info("casebook unlocked (user %s, via %s)", user.id, how)
+        return book
+
+    # ----- state --------------------------------------------------------------------------
+    @property
+    def user(self) -> User:
+        return self.store.user
+
+    @property
+    def is_locked(self) -> bool:
+        return self._key is None
+
+    def _require_key(self) -> bytes:
+        if self._key is None:
+            from casebook.errors import LockedError
+
+            raise LockedError("The casebook is locked. Unlock it to carry on.")
+        return self._key
+
+    def school(self) -> School:
+        with self.store.read() as s:
+            meta = {r.key: r.value for r in s.scalars(select(t.MetaRow))}
+        return School(name=meta["school_name"], jurisdiction=Jurisdiction(meta["jurisdiction"]),
+                      created_at=datetime.fromisoformat(meta["created_at"]))
+
+    def lock(self) -> None:
+        """Close every connection and drop the key. Safe to call twice."""
+        if self._key is None:
+            return
+        with contextlib.suppress(Exception), self.store.write("casebook.lock", "casebook"):
+            pass
+        if self.store.engine is not None:
+            self.store.engine.dispose()
+        self.store.engine = None
+        self._key = None
+        log.info("casebook locked")
+
+    # ----- maintenance --------------------------------------------------------------------
+    def backup(self, target: Path | str | None = None) -> Path:
+        key = self._require_key()
+        if target is None:
+            target = self.paths.backups / f"casebook-{self.store.now():%Y%m%d-%H%M%S}.db"
+        path = maintenance.backup_to(self.paths.database, Path(target), key)
+        with self.store.write("casebook.backup", "casebook"):
+            pass
+        self.settings.set("last_backup_at", self.store.now().isoformat())
+        return path
+
+    def verify(self) -> VerifyReport:
+        key = self._require_key()
+        integrity = maintenance.check_integrity(self.paths.database, key)
+        with self.store.read() as s:
+            chain = audit.verify_chain(s)
+        hashes = self.evidence.verify_hashes()
+        return VerifyReport(integrity, chain, hashes)
+
+    def __enter__(self) -> Casebook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock()
+
+
+def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
+    """Replace the casebook with a verified backup (casebook must not be open elsewhere).
+
+    The passphrase proves the right to do it and gives the key the backup must open with.
+    Returns where the replaced file was kept.
+    """
+    paths = CasebookPaths.at(data_dir)
+    vault = Casebook._load_vault(paths)
+    _user_id, key = vault.unlock_any_passphrase(passphrase)
+    kept = maintenance.restore_from(Path(backup), paths.database, key)
+    engine = open_engine(paths.database, key)
+    try:
+        from sqlalchemy.orm import Session
+
+        with Session(engine) as s, s.begin():
+            audit.record(s, at=wall_clock(), actor=f"user:{_user_id}", action="casebook.restore",
+                         target="casebook")
+    finally:
+        engine.dispose()
+    return kept
+
+
+class VerifyReport:
+    def __init__(self, integrity: maintenance.IntegrityReport, chain: audit.ChainReport,
+                 hashes: list) -> None:  # type: ignore[type-arg]
+        self.integrity = integrity
+        self.chain = chain
+        self.hashes = hashes
+
+    @property
+    def bad_hashes(self) -> list:  # type: ignore[type-arg]
+        return [h for h in self.hashes if not h.ok]
+
+    @property
+    def ok(self) -> bool:
+        return self.integrity.ok and self.chain.ok and not self.bad_hashes

@@ -1,0 +1,464 @@
+"""Cases and everything recorded on them: steps, people, accounts, chronology, decisions, actions."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, false, func, literal_column, select, text
+from sqlalchemy.orm import Session
+
+from casebook.domain import (
+    AccountKind,
+    AccountStatus,
+    Action,
+    Case,
+    CaseStatus,
+    CaseSummary,
+    CaseType,
+    ChronologyEntry,
+    Decision,
+    Person,
+    PersonKind,
+    PersonRole,
+    RiskLevel,
+    SocialAccount,
+    StepKey,
+    StepStatus,
+    format_reference,
+    normalise_url,
+    require_text,
+)
+from casebook.errors import NotFoundError, ValidationError
+from casebook.services import mapping
+from casebook.services.store import Store
+from casebook.storage import tables as t
+
+SORTABLE = {
+    "reference": (t.CaseRow.year, t.CaseRow.number),
+    "title": (t.CaseRow.title,),
+    "type": (t.CaseRow.case_type,),
+    "status": (t.CaseRow.status,),
+    "risk": (t.CaseRow.risk,),
+    "opened": (t.CaseRow.opened_at,),
+    "updated": (t.CaseRow.updated_at,),
+}
+MAX_TEXT = 20_000
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What the case list shows. Empty tuples mean "any"."""
+
+    statuses: tuple[CaseStatus, ...] = ()
+    types: tuple[CaseType, ...] = ()
+    risks: tuple[RiskLevel, ...] = ()
+    opened_from: date | None = None
+    opened_to: date | None = None
+    text: str = ""  # full-text search over everything recorded on the case
+    sort: str = "opened"
+    descending: bool = True
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a user typed into a safe FTS5 query: every word must match, the last one as a
+    prefix (so results appear while typing). Quotes and operators are treated as plain text."""
+    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    if not words:
+        return None
+    parts = ['"' + w.replace('"', '""') + '"' for w in words]
+    parts[-1] += "*"
+    return " AND ".join(parts)
+
+
+def _enum(value: object, enum_type: type, what: str):  # type: ignore[no-untyped-def]
+    try:
+        return enum_type(value)
+    except ValueError:
+        choices = ", ".join(e.value for e in enum_type)
+        raise ValidationError(f"“{value}” is not a known {what}. Choose one of: {choices}.") from None
+
+
+class CaseService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    # ----- cases -------------------------------------------------------------------------
+    def create(self, title: str, case_type: CaseType | str, summary: str = "",
+               risk: RiskLevel | str = RiskLevel.MEDIUM) -> Case:
+        title = require_text(title, "a title for the case", 300)
+        case_type = _enum(case_type, CaseType, "case type")
+        risk = _enum(risk, RiskLevel, "risk level")
+        summary = (summary or "").strip()
+        if len(summary) > MAX_TEXT:
+            raise ValidationError(f"The summary is too long (at most {MAX_TEXT} characters).")
+        now = self.store.now()
+        with self.store.write("case.create") as work:
+            s = work.session
+            number = (s.scalar(select(func.max(t.CaseRow.number)).where(t.CaseRow.year == now.year))
+                      or 0) + 1
+            row = t.CaseRow(
+                reference=format_reference(now.year, number), year=now.year, number=number,
+                title=title, case_type=case_type.value, summary=summary,
+                status=CaseStatus.OPEN.value, risk=risk.value, opened_at=now, updated_at=now,
+                created_by=self.store.actor,
+            )
+            s.add(row)
+            s.flush()
+            for key in StepKey:
+                s.add(t.StepRow(case_id=row.id, step_key=key.value,
+                                status=StepStatus.NOT_STARTED.value, data_json="{}",
+                                updated_at=now))
+            work.target = f"case:{row.id}"
+            work.detail = f"type={case_type.value}"
+            case_id = row.id
+        return self.get(case_id)
+
+    def get(self, case_id: int) -> Case:
+        with self.store.read() as s:
+            return self._get(s, case_id)
+
+    def _get(self, s: Session, case_id: int) -> Case:
+        row = s.get(t.CaseRow, case_id)
+        if row is None:
+            raise NotFoundError("That case no longer exists.")
+        steps = list(s.scalars(select(t.StepRow).where(t.StepRow.case_id == case_id)))
+        return mapping.case(row, steps)
+
+    def get_by_reference(self, reference: str) -> Case:
+        ref = (reference or "").strip().upper()
+        with self.store.read() as s:
+            case_id = s.scalar(select(t.CaseRow.id).where(t.CaseRow.reference == ref))
+            if case_id is None:
+                raise NotFoundError(f"There is no case with the reference {ref or '(blank)'}.")
+            return self._get(s, case_id)
+
+    def update_details(self, case_id: int, *, title: str | None = None,
+                       summary: str | None = None, risk: RiskLevel | str | None = None,
+                       case_type: CaseType | str | None = None) -> Case:
+        with self.store.write("case.update", f"case:{case_id}") as work:
+            row = self._row(work.session, case_id)
+            changed = []
+            if title is not None:
+                row.title = require_text(title, "a title for the case", 300)
+                changed.append("title")
+            if summary is not None:
+                if len(summary) > MAX_TEXT:
+                    raise ValidationError(f"The summary is too long (at most {MAX_TEXT} characters).")
+                row.summary = summary.strip()
+                changed.append("summary")
+            if risk is not None:
+                row.risk = _enum(risk, RiskLevel, "risk level").value
+                changed.append("risk")
+            if case_type is not None:
+                row.case_type = _enum(case_type, CaseType, "case type").value
+                changed.append("type")
+            row.updated_at = self.store.now()
+            work.detail = "changed=" + ",".join(changed)
+        return self.get(case_id)
+
+    def set_status(self, case_id: int, status: CaseStatus | str, reason: str = "") -> Case:
+        status = _enum(status, CaseStatus, "case status")
+        if status == CaseStatus.CLOSED:
+            reason = require_text(reason, "the reason for closing the case", 2000)
+        now = self.store.now()
+        with self.store.write("case.status", f"case:{case_id}", f"status={status.value}") as work:
+            row = self._row(work.session, case_id)
+            row.status = status.value
+            row.closed_at = now if status == CaseStatus.CLOSED else None
+            row.closed_reason = reason if status == CaseStatus.CLOSED else None
+            row.updated_at = now
+            work.session.add(t.ChronologyRow(
+                case_id=case_id, occurred_at=now, recorded_at=now, author=self.store.actor,
+                text=f"Case status set to {status.value}." + (f" Reason: {reason}" if reason else ""),
+            ))
+        return self.get(case_id)
+
+    def _row(self, s: Session, case_id: int) -> t.CaseRow:
+        row = s.get(t.CaseRow, case_id)
+        if row is None:
+            raise NotFoundError("That case no longer exists.")
+        return row
+
+    def _touch(self, s: Session, case_id: int) -> None:
+        self._row(s, case_id).updated_at = self.store.now()
+
+    # ----- listing and search ------------------------------------------------------------
+    def _summary_query(self, today: date):  # type: ignore[no-untyped-def]
+        overdue = (
+            select(func.count(t.ActionRow.id))
+            .where(t.ActionRow.case_id == t.CaseRow.id, t.ActionRow.done_at.is_(None),
+                   t.ActionRow.due_date < today)
+            .correlate(t.CaseRow).scalar_subquery()
+        )
+        done = (
+            select(func.count(t.StepRow.id))
+            .where(t.StepRow.case_id == t.CaseRow.id,
+                   t.StepRow.status.in_([StepStatus.DONE.value, StepStatus.NOT_NEEDED.value]))
+            .correlate(t.CaseRow).scalar_subquery()
+        )
+        return select(
+            t.CaseRow.id, t.CaseRow.reference, t.CaseRow.title, t.CaseRow.case_type,
+            t.CaseRow.status, t.CaseRow.risk, t.CaseRow.opened_at, t.CaseRow.updated_at,
+            overdue.label("overdue"), done.label("done"),
+        )
+
+    def _apply_filter(self, query, flt: CaseFilter):  # type: ignore[no-untyped-def]
+        conds = []
+        if flt.statuses:
+            conds.append(t.CaseRow.status.in_([s.value for s in flt.statuses]))
+        if flt.types:
+            conds.append(t.CaseRow.case_type.in_([s.value for s in flt.types]))
+        if flt.risks:
+            conds.append(t.CaseRow.risk.in_([s.value for s in flt.risks]))
+        if flt.opened_from:
+            conds.append(t.CaseRow.opened_at >= datetime.combine(flt.opened_from, datetime.min.time()))
+        if flt.opened_to:
+            conds.append(t.CaseRow.opened_at <= datetime.combine(flt.opened_to, datetime.max.time()))
+        match = fts_query(flt.text)
+        if flt.text.strip() and match is None:
+            conds.append(false())  # punctuation only: nothing can match
+        elif match is not None:
+            hits = (select(literal_column("case_id")).select_from(text("case_search"))
+                    .where(text("case_search MATCH :match").bindparams(match=match)))
+            conds.append(t.CaseRow.id.in_(hits))
+        if conds:
+            query = query.where(and_(*conds))
+        return query
+
+    def list_page(self, flt: CaseFilter = CaseFilter(), offset: int = 0,
+                  limit: int = 200) -> list[CaseSummary]:
+        today = self.store.now().date()
+        columns = SORTABLE.get(flt.sort)
+        if columns is None:
+            raise ValidationError(f"Cannot sort by “{flt.sort}”.")
+        query = self._apply_filter(self._summary_query(today), flt)
+        order = [c.desc() if flt.descending else c.asc() for c in columns]
+        order.append(t.CaseRow.id.desc() if flt.descending else t.CaseRow.id.asc())
+        query = query.order_by(*order).offset(max(0, offset)).limit(max(0, limit))
+        with self.store.read() as s:
+            return [
+                CaseSummary(id=r.id, reference=r.reference, title=r.title,
+                            case_type=CaseType(r.case_type), status=CaseStatus(r.status),
+                            risk=RiskLevel(r.risk), opened_at=r.opened_at,
+                            updated_at=r.updated_at, overdue_actions=r.overdue,
+                            steps_done=r.done)
+                for r in s.execute(query)
+            ]
+
+    def count(self, flt: CaseFilter = CaseFilter()) -> int:
+        query = self._apply_filter(select(func.count(t.CaseRow.id)), flt)
+        with self.store.read() as s:
+            return int(s.execute(query).scalar_one())
+
+    def search(self, text: str, limit: int = 200) -> list[CaseSummary]:
+        return self.list_page(CaseFilter(text=text), limit=limit)
+
+    # ----- steps ------------------------------------------------------------------------
+    def save_step(self, case_id: int, key: StepKey | str, data: dict | None = None,
+                  status: StepStatus | str | None = None) -> Case:
+        """Save a step's answers (autosave) and optionally its status. Marking it done dates
+        and attributes it on the case."""
+        key = _enum(key, StepKey, "response step")
+        new_status = _enum(status, StepStatus, "step status") if status is not None else None
+        now = self.store.now()
+        detail = f"step={key.value}" + (f",status={new_status.value}" if new_status else "")
+        with self.store.write("step.save", f"case:{case_id}", detail) as work:
+            s = work.session
+            row = s.scalar(select(t.StepRow).where(t.StepRow.case_id == case_id,
+                                                   t.StepRow.step_key == key.value))
+            if row is None:
+                raise NotFoundError("That case no longer exists.")
+            if data is not None:
+                try:
+                    row.data_json = json.dumps(data, ensure_ascii=False, sort_keys=True)
+                except TypeError as exc:
+                    raise ValidationError("Some answers could not be saved as text.") from exc
+            if new_status is not None and new_status.value != row.status:
+                row.status = new_status.value
+                if new_status in (StepStatus.DONE, StepStatus.NOT_NEEDED):
+                    row.completed_at, row.completed_by = now, self.store.actor
+                    s.add(t.ChronologyRow(
+                        case_id=case_id, occurred_at=now, recorded_at=now,
+                        author=self.store.actor,
+                        text=f"Response step “{key.value}” marked {new_status.value}.",
+                    ))
+                else:
+                    row.completed_at, row.completed_by = None, None
+            row.updated_at = now
+            self._touch(s, case_id)
+        return self.get(case_id)
+
+    # ----- people -----------------------------------------------------------------------
+    def add_person(self, case_id: int, name: str, kind: PersonKind | str,
+                   role: PersonRole | str, *, date_of_birth: date | None = None,
+                   year_group: str | None = None, notes: str = "") -> Person:
+        name = require_text(name, "the person's name", 200)
+        kind = _enum(kind, PersonKind, "kind of person")
+        role = _enum(role, PersonRole, "role")
+        if date_of_birth and date_of_birth > self.store.now().date():
+            raise ValidationError("The date of birth is in the future.")
+        with self.store.write("person.add", f"case:{case_id}") as work:
+            self._touch(work.session, case_id)
+            row = t.PersonRow(case_id=case_id, name=name, kind=kind.value, role=role.value,
+                              date_of_birth=date_of_birth, year_group=(year_group or None),
+                              notes=notes.strip(), created_at=self.store.now())
+            work.session.add(row)
+            work.session.flush()
+            work.detail = f"person={row.id},kind={kind.value},role={role.value}"
+            return mapping.person(row)
+
+    def people(self, case_id: int) -> list[Person]:
+        with self.store.read() as s:
+            rows = s.scalars(select(t.PersonRow).where(t.PersonRow.case_id == case_id)
+                             .order_by(t.PersonRow.id))
+            return [mapping.person(r) for r in rows]
+
+    # ----- social-media accounts ---------------------------------------------------------
+    def add_account(self, case_id: int, platform: str, handle: str, kind: AccountKind | str, *,
+                    url: str | None = None, first_seen: date | None = None,
+                    follower_count: int | None = None, notes: str = "") -> SocialAccount:
+        platform = require_text(platform, "the platform (for example Instagram)", 60)
+        handle = require_text(handle, "the account's handle or name", 200)
+        kind = _enum(kind, AccountKind, "kind of account")
+        url = normalise_url(url)
+        if follower_count is not None and follower_count < 0:
+            raise ValidationError("The follower count cannot be negative.")
+        with self.store.write("account.add", f"case:{case_id}") as work:
+            self._touch(work.session, case_id)
+            row = t.AccountRow(case_id=case_id, platform=platform, handle=handle, url=url,
+                               kind=kind.value, first_seen=first_seen,
+                               follower_count=follower_count, status=AccountStatus.ACTIVE.value,
+                               notes=notes.strip(), created_at=self.store.now())
+            work.session.add(row)
+            work.session.flush()
+            work.detail = f"account={row.id}"
+            return mapping.account(row)
+
+    def set_account_status(self, account_id: int, status: AccountStatus | str) -> SocialAccount:
+        status = _enum(status, AccountStatus, "account status")
+        with self.store.write("account.status", f"account:{account_id}",
+                              f"status={status.value}") as work:
+            row = work.session.get(t.AccountRow, account_id)
+            if row is None:
+                raise NotFoundError("That account is no longer on the case.")
+            row.status = status.value
+            self._touch(work.session, row.case_id)
+            return mapping.account(row)
+
+    def accounts(self, case_id: int) -> list[SocialAccount]:
+        with self.store.read() as s:
+            rows = s.scalars(select(t.AccountRow).where(t.AccountRow.case_id == case_id)
+                             .order_by(t.AccountRow.id))
+            return [mapping.account(r) for r in rows]
+
+    # ----- chronology -------------------------------------------------------------------
+    def add_entry(self, case_id: int, text: str,
+                  occurred_at: datetime | None = None) -> ChronologyEntry:
+        text = require_text(text, "what happened", MAX_TEXT)
+        now = self.store.now()
+        if occurred_at and occurred_at > now.replace(second=59) and (occurred_at - now).days >= 1:
+            raise ValidationError("The date of this entry is in the future.")
+        with self.store.write("chronology.add", f"case:{case_id}") as work:
+            self._touch(work.session, case_id)
+            row = t.ChronologyRow(case_id=case_id, occurred_at=occurred_at or now,
+                                  recorded_at=now, author=self.store.actor, text=text)
+            work.session.add(row)
+            work.session.flush()
+            work.detail = f"entry={row.id}"
+            return mapping.chronology(row, None)
+
+    def amend_entry(self, entry_id: int, new_text: str, reason: str) -> ChronologyEntry:
+        """Correct an entry: the original stays, the amendment points at it."""
+        new_text = require_text(new_text, "the corrected text", MAX_TEXT)
+        reason = require_text(reason, "why the entry is being amended", 2000)
+        now = self.store.now()
+        with self.store.write("chronology.amend", f"entry:{entry_id}") as work:
+            s = work.session
+            original = s.get(t.ChronologyRow, entry_id)
+            if original is None:
+                raise NotFoundError("That chronology entry does not exist.")
+            if s.scalar(select(t.ChronologyRow.id).where(t.ChronologyRow.amends_id == entry_id)):
+                raise ValidationError(
+                    "This entry has already been amended. Amend the latest version instead."
+                )
+            row = t.ChronologyRow(case_id=original.case_id, occurred_at=original.occurred_at,
+                                  recorded_at=now, author=self.store.actor, text=new_text,
+                                  amends_id=entry_id, amendment_reason=reason)
+            s.add(row)
+            self._touch(s, original.case_id)
+            s.flush()
+            work.detail = f"amendment={row.id}"
+            return mapping.chronology(row, None)
+
+    def chronology(self, case_id: int) -> list[ChronologyEntry]:
+        """Every entry, originals and amendments, in the order things happened."""
+        with self.store.read() as s:
+            rows = list(s.scalars(select(t.ChronologyRow)
+                                  .where(t.ChronologyRow.case_id == case_id)
+                                  .order_by(t.ChronologyRow.occurred_at, t.ChronologyRow.id)))
+            amended_by = {r.amends_id: r.id for r in rows if r.amends_id is not None}
+            return [mapping.chronology(r, amended_by.get(r.id)) for r in rows]
+
+    # ----- decisions --------------------------------------------------------------------
+    def add_decision(self, case_id: int, what: str, why: str, who: str | None = None,
+                     made_at: datetime | None = None) -> Decision:
+        what = require_text(what, "what was decided", MAX_TEXT)
+        why = require_text(why, "the reason for the decision", MAX_TEXT)
+        who = require_text(who or self.store.actor, "who made the decision", 200)
+        now = self.store.now()
+        with self.store.write("decision.add", f"case:{case_id}") as work:
+            self._touch(work.session, case_id)
+            row = t.DecisionRow(case_id=case_id, made_at=made_at or now, what=what, why=why,
+                                who=who, recorded_by=self.store.actor)
+            work.session.add(row)
+            work.session.flush()
+            work.detail = f"decision={row.id}"
+            return mapping.decision(row)
+
+    def decisions(self, case_id: int) -> list[Decision]:
+        with self.store.read() as s:
+            rows = s.scalars(select(t.DecisionRow).where(t.DecisionRow.case_id == case_id)
+                             .order_by(t.DecisionRow.made_at, t.DecisionRow.id))
+            return [mapping.decision(r) for r in rows]
+
+    # ----- actions ----------------------------------------------------------------------
+    def add_action(self, case_id: int, description: str, owner: str,
+                   due_date: date | None = None) -> Action:
+        description = require_text(description, "what needs doing", 2000)
+        owner = require_text(owner, "who will do it", 200)
+        with self.store.write("action.add", f"case:{case_id}") as work:
+            self._touch(work.session, case_id)
+            row = t.ActionRow(case_id=case_id, description=description, owner=owner,
+                              due_date=due_date, created_at=self.store.now())
+            work.session.add(row)
+            work.session.flush()
+            work.detail = f"action={row.id}"
+            return mapping.action(row)
+
+    def set_action_done(self, action_id: int, done: bool = True) -> Action:
+        with self.store.write("action.done" if done else "action.reopen",
+                              f"action:{action_id}") as work:
+            row = work.session.get(t.ActionRow, action_id)
+            if row is None:
+                raise NotFoundError("That action no longer exists.")
+            row.done_at = self.store.now() if done else None
+            self._touch(work.session, row.case_id)
+            return mapping.action(row)
+
+    def actions(self, case_id: int) -> list[Action]:
+        with self.store.read() as s:
+            rows = s.scalars(select(t.ActionRow).where(t.ActionRow.case_id == case_id)
+                             .order_by(t.ActionRow.done_at.is_not(None), t.ActionRow.due_date,
+                                       t.ActionRow.id))
+            return [mapping.action(r) for r in rows]
+
+    def overdue_actions(self, limit: int = 500) -> list[Action]:
+        today = self.store.now().date()
+        with self.store.read() as s:
+            rows = s.scalars(select(t.ActionRow)
+                             .where(t.ActionRow.done_at.is_(None), t.ActionRow.due_date < today)
+                             .order_by(t.ActionRow.due_date).limit(limit))
+            return [mapping.action(r) for r in rows]

@@ -1,0 +1,53 @@
+"""Casebook-wide settings kept (encrypted) in the database's meta table."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from casebook.services.store import Store
+from casebook.storage import tables as t
+
+DEFAULTS = {
+    "idle_lock_minutes": "5",
+    "backup_dir": "",
+    "last_backup_at": "",
+}
+
+
+class SettingsService:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def get(self, key: str) -> str:
+        with self.store.read() as s:
+            value = s.scalar(select(t.MetaRow.value).where(t.MetaRow.key == key))
+        return value if value is not None else DEFAULTS.get(key, "")
+
+    def set(self, key: str, value: str) -> None:
+        with self.store.write("setting.change", f"setting:{key}") as work:
+            row = work.session.get(t.MetaRow, key)
+            if row is None:
+                work.session.add(t.MetaRow(key=key, value=value))
+            else:
+                row.value = value
+
+    def get_draft(self, key: str) -> str | None:
+        with self.store.read() as s:
+            row = s.get(t.DraftRow, key)
+            return row.text if row else None
+
+    def save_draft(self, key: str, text: str) -> None:
+        """Autosave: unsaved text, kept encrypted. Not audited (it is not yet a record)."""
+        from sqlalchemy.orm import Session
+
+        assert self.store.engine is not None
+        with Session(self.store.engine) as s, s.begin():
+            row = s.get(t.DraftRow, key)
+            if not text:
+                if row is not None:
+                    s.delete(row)
+                return
+            if row is None:
+                s.add(t.DraftRow(key=key, text=text, updated_at=self.store.now()))
+            else:
+                row.text, row.updated_at = text, self.store.now()

@@ -1,0 +1,73 @@
+"""The open casebook's handle shared by the services: engine, signed-in user, clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from casebook.domain import User, UserRole
+from casebook.errors import LockedError, PermissionDeniedError
+from casebook.paths import CasebookPaths
+from casebook.services import audit
+
+
+def wall_clock() -> datetime:
+    """Local wall-clock time to the second: a school record reads in the school's own time."""
+    return datetime.now().replace(microsecond=0)
+
+
+@dataclass
+class Work:
+    session: Session
+    target: str
+    detail: str
+
+
+@dataclass
+class Store:
+    paths: CasebookPaths
+    engine: Engine | None
+    user: User
+    clock: Callable[[], datetime] = wall_clock
+
+    @property
+    def actor(self) -> str:
+        return self.user.name
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short read-only unit of work."""
+        if self.engine is None:
+            raise LockedError("The casebook is locked. Unlock it to carry on.")
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self, action: str, target: str = "", detail: str = "") -> Iterator[Work]:
+        """A unit of work that changes records; its audit entry commits with it (or not at all).
+
+        The body may set ``work.target``/``work.detail`` once it knows them (e.g. a new id).
+        Audit details hold ids and kinds of change, never case text.
+        """
+        self.require_writer()
+        if self.engine is None:
+            raise LockedError("The casebook is locked. Unlock it to carry on.")
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            work = Work(session, target, detail)
+            yield work
+            audit.record(session, at=self.now(), actor=self.actor, action=action,
+                         target=work.target, detail=work.detail)
+
+    def require_writer(self) -> None:
+        if self.user.role == UserRole.VIEWER:
+            raise PermissionDeniedError(
+                "Your account can view the casebook but not change it. Ask the DSL."
+            )
