@@ -22,6 +22,7 @@ from casebook.services.cases import CaseService
 from casebook.services.evidence import EvidenceService
 from casebook.services.settings import SettingsService
 from casebook.services.store import Store, wall_clock
+from casebook.services.tracker import TrackerService
 from casebook.services.users import UserService
 from casebook.storage import maintenance, migrate
 from casebook.storage import tables as t
@@ -45,6 +46,7 @@ class Casebook:
         self.evidence = EvidenceService(self.store)
         self.users = UserService(self.store, vault, self._require_key)
         self.settings = SettingsService(self.store)
+        self.tracker = TrackerService(self.store)
 
     # ----- creating -----------------------------------------------------------------------
     @classmethod

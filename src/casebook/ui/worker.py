@@ -1,0 +1,93 @@
+"""One database thread for the whole app.
+
+Every piece of database or KDF work is a plain callable run on this thread, in submission
+order; its result (or error) comes back to the main thread through a queued signal and is
+handed to the callbacks given at submission. Results are plain values (domain objects), never
+ORM rows or open sessions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Job = Callable[[], Any]
+OnDone = Callable[[Any], None]
+OnError = Callable[[BaseException], None]
+
+
+class _Runner(QObject):
+    """Lives on the worker thread; runs jobs as they arrive."""
+
+    finished = Signal(int, object, object)  # job id, result, error
+
+    @Slot(int, object)
+    def run(self, job_id: int, job: Job) -> None:
+        try:
+            result = job()
+        except BaseException as exc:  # report every failure to the UI; never kill the thread
+            if not isinstance(exc, Exception):
+                raise
+            log.debug("job %d failed: %s", job_id, traceback.format_exc())
+            self.finished.emit(job_id, None, exc)
+        else:
+            self.finished.emit(job_id, result, None)
+
+
+class DbWorker(QObject):
+    """Submit work from the main thread; callbacks run back on the main thread."""
+
+    _submit = Signal(int, object)
+    busy_changed = Signal(bool)
+    #: Any job error nobody handled (the main window shows it calmly).
+    unhandled_error = Signal(object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread = QThread()
+        self._thread.setObjectName("casebook-db")
+        self._runner = _Runner()
+        self._runner.moveToThread(self._thread)
+        self._submit.connect(self._runner.run)
+        self._runner.finished.connect(self._on_finished)
+        self._callbacks: dict[int, tuple[OnDone | None, OnError | None]] = {}
+        self._ids = itertools.count(1)
+        self._thread.start()
+
+    @property
+    def pending(self) -> int:
+        return len(self._callbacks)
+
+    def submit(self, job: Job, on_done: OnDone | None = None,
+               on_error: OnError | None = None) -> int:
+        job_id = next(self._ids)
+        self._callbacks[job_id] = (on_done, on_error)
+        if len(self._callbacks) == 1:
+            self.busy_changed.emit(True)
+        self._submit.emit(job_id, job)
+        return job_id
+
+    @Slot(int, object, object)
+    def _on_finished(self, job_id: int, result: object, error: object) -> None:
+        on_done, on_error = self._callbacks.pop(job_id, (None, None))
+        if not self._callbacks:
+            self.busy_changed.emit(False)
+        if error is not None:
+            if on_error is not None:
+                on_error(error)  # type: ignore[arg-type]
+            else:
+                self.unhandled_error.emit(error)
+        elif on_done is not None:
+            on_done(result)
+
+    def stop(self) -> None:
+        """Finish queued work, then end the thread (called on quit)."""
+        self._thread.quit()
+        self._thread.wait()
