@@ -216,6 +216,9 @@ class Casebook:
         if target is None:
             target = self.paths.backups / f"casebook-{self.store.now():%Y%m%d-%H%M%S}.db"
         path = maintenance.backup_to(self.paths.database, Path(target), key)
+        # The key file travels with the backup: without it a backup on another drive could
+        # not be opened if this laptop were lost. It holds only wrapped keys.
+        maintenance.copy_file_atomically(self.paths.slots, path.with_name(path.name + ".keys"))
         with self.store.write("casebook.backup", "casebook"):
             pass
         self.settings.set("last_backup_at", self.store.now().isoformat())

@@ -42,6 +42,15 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def copy_file_atomically(source: Path, target: Path) -> None:
+    partial = target.with_name(target.name + ".partial")
+    shutil.copyfile(source, partial)
+    with partial.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, target)
+    fsync_dir(target.parent)
+
+
 def check_integrity(path: Path, data_key: bytes) -> IntegrityReport:
     """Run ``cipher_integrity_check`` and ``integrity_check``, each on a fresh connection,
     then read every row of every table so any page that fails to decrypt is found."""
