@@ -201,6 +201,61 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_VERIFY_FAILED
 
 
+def _redaction(book, case_id: int, template_id: str, redact: list[str]) -> frozenset[int]:  # type: ignore[no-untyped-def]
+    """Start from the template's usual choice of named people and take out each --redact
+    (a person's id or name, or 'all')."""
+    named = set(book.exports.default_named(case_id, template_id))
+    people = book.cases.people(case_id)
+    for item in redact:
+        if item.strip().lower() == "all":
+            return frozenset()
+        match = [p for p in people
+                 if str(p.id) == item.strip() or p.name.casefold() == item.strip().casefold()]
+        if not match:
+            raise CliError(f"--redact {item}: there is no such person on this case "
+                           "(use a person's id or full name, or 'all')")
+        named -= {p.id for p in match}
+    return frozenset(named)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    password = None
+    if args.pdf_password_file:
+        try:
+            password = Path(args.pdf_password_file).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise CliError(f"cannot read the password file: {exc.strerror}") from None
+        if not password:
+            raise CliError("the password file is empty")
+    out = Path(args.out)
+    if not out.parent.is_dir():
+        raise CliError(f"the folder {out.parent} does not exist")
+    with _open(args) as book:
+        if args.template == "governors-summary":
+            today = book.store.now().date()
+            try:
+                start = date.fromisoformat(args.start) if args.start else date(today.year, 1, 1)
+                end = date.fromisoformat(args.end) if args.end else today
+            except ValueError:
+                raise CliError("give dates as YYYY-MM-DD, e.g. 2026-09-01") from None
+            result = book.exports.export_governors(start, end, args.period or
+                                                   f"{start:%d %b %Y} to {end:%d %b %Y}",
+                                                   out, password=password)
+        else:
+            if not args.case:
+                raise CliError(f"the {args.template} template needs a case reference")
+            case = book.cases.get_by_reference(args.case)
+            named = _redaction(book, case.id, args.template, args.redact or [])
+            result = book.exports.export_case(case.id, args.template, out,
+                                              recipient=args.recipient or "",
+                                              named_person_ids=named, password=password)
+    lock = " (password protected)" if result.encrypted else ""
+    print(f"Wrote {result.title} to {result.path}: {result.pages} page(s){lock}")
+    return EXIT_OK
+
+
 def cmd_users(args: argparse.Namespace) -> int:
     with _open(args) as book:
         users = book.users.list()
@@ -275,6 +330,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TO")
     p = add("restore", cmd_restore, "replace the casebook with a verified backup")
     p.add_argument("source", metavar="FROM")
+    p = add("export", cmd_export, "export a PDF report (a case's, or the governors' summary)")
+    p.add_argument("case", nargs="?", metavar="CASE", help="case reference, e.g. CB-2026-0001")
+    p.add_argument("--template", required=True, choices=[
+        "case-file", "lado-referral", "platform-pack", "helpline-pack", "chronology",
+        "evidence-log", "governors-summary"])
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--recipient", help="who the report is for")
+    p.add_argument("--redact", action="append", metavar="PERSON",
+                   help="show this person (id or full name, or 'all') under a label such as "
+                        "'Learner A'; repeatable")
+    p.add_argument("--password-file", dest="pdf_password_file", metavar="F",
+                   help="protect the PDF with the password in F (AES-256)")
+    p.add_argument("--start", help="governors' summary: first day (YYYY-MM-DD)")
+    p.add_argument("--end", help="governors' summary: last day (YYYY-MM-DD)")
+    p.add_argument("--period", help="governors' summary: the period's name, e.g. 'Autumn 2026'")
     add("verify", cmd_verify, "check integrity, the audit chain and evidence hashes")
     add("users", cmd_users, "list who can open the casebook")
     add("version", cmd_version, "print version information")

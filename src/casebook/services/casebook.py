@@ -20,6 +20,7 @@ from casebook.paths import CasebookPaths
 from casebook.services import audit, mapping
 from casebook.services.cases import CaseService
 from casebook.services.evidence import EvidenceService
+from casebook.services.exports import ExportService
 from casebook.services.settings import SettingsService
 from casebook.services.store import Store, wall_clock
 from casebook.services.tracker import TrackerService
@@ -47,6 +48,8 @@ class Casebook:
         self.users = UserService(self.store, vault, self._require_key)
         self.settings = SettingsService(self.store)
         self.tracker = TrackerService(self.store)
+        self.exports = ExportService(self.store, self.cases, self.evidence, self.tracker,
+                                     self.school)
 
     # ----- creating -----------------------------------------------------------------------
     @classmethod

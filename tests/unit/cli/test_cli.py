@@ -165,3 +165,50 @@ def test_console_script_usage_error_has_no_traceback(env: None) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == EXIT_USAGE
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_export_redacts_and_encrypts(book_dir: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import pikepdf
+
+    from casebook.services import Casebook
+
+    with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
+        case = book.cases.create("Baiting account", "baiting")
+        book.cases.add_person(case.id, "Zoë Ødegård", "learner", "harmed")
+        book.cases.add_entry(case.id, "Zoë Ødegård reported the account to her tutor.")
+    out = tmp_path / "case.pdf"
+    assert run(book_dir, "export", case.reference, "--template", "case-file", "--out", str(out),
+               "--redact", "Zoë Ødegård") == 0
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "Learner A" in text and "Ødegård" not in text and "Zoë" not in text
+    pw = tmp_path / "pw.txt"
+    pw.write_text("s3cret pdf password\n")
+    locked = tmp_path / "locked.pdf"
+    assert run(book_dir, "export", case.reference, "--template", "chronology", "--out",
+               str(locked), "--password-file", str(pw)) == 0
+    assert "password protected" in capsys.readouterr().out
+    with pytest.raises(pikepdf.PasswordError):
+        pikepdf.open(locked)
+    with pikepdf.open(locked, password="s3cret pdf password") as pdf:
+        assert pdf.encryption.R == 6 and pdf.is_encrypted
+    assert run(book_dir, "export", case.reference, "--template", "case-file", "--out",
+               str(tmp_path / "x.pdf"), "--redact", "Nobody Here") == EXIT_ERROR
+    assert "no such person" in capsys.readouterr().err
+    summary = tmp_path / "governors.pdf"
+    assert run(book_dir, "export", "--template", "governors-summary", "--out", str(summary),
+               "--start", "2026-01-01", "--end", "2026-12-31") == 0
+    gov_text = subprocess.run(["pdftotext", str(summary), "-"], capture_output=True,
+                              text=True).stdout
+    assert "Ødegård" not in gov_text
+    from casebook.services import Casebook as CB
+
+    with CB.open_with_passphrase(book_dir, PASSPHRASE) as book, book.store.read() as s:
+        from sqlalchemy import select
+
+        from casebook.storage.tables import AuditRow
+
+        exports = list(s.scalars(select(AuditRow).where(AuditRow.action.like("export.%"))))
+    assert [e.action for e in exports] == ["export.case", "export.case", "export.summary"]
+    assert all("Ødegård" not in e.detail for e in exports)
+    assert "template=case-file" in exports[0].detail and "redacted=1" in exports[0].detail

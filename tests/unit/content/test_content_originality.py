@@ -24,7 +24,7 @@ from casebook.paths import resources_dir
 SHINGLE = 8
 _REPO = Path(__file__).resolve().parents[3]
 _CANDIDATES = [_REPO.parent / "shared" / "field-guidance", _REPO / "shared" / "field-guidance"]
-_CONTENT_DIRS = ("profiles", "guidance", "checklists")
+_CONTENT_DIRS = ("profiles", "guidance", "checklists", "templates")  # templates: report wording
 _HASHES = _REPO / "tests" / "data" / "field-guidance-shingles.txt"
 
 

@@ -1,0 +1,334 @@
+"""Public entry points: render a template to PDF bytes, then write it safely to disk.
+
+Rendering never touches the disk. :func:`write_pdf_atomically` is the only writer: it strips
+the document metadata to a generic title, encrypts with AES-256 (PDF 2.0 security handler,
+revision 6) when a password is given, and replaces the target file only once the new one is
+complete and flushed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import os
+import secrets
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from casebook.domain import Jurisdiction
+from casebook.errors import CasebookError, NotFoundError, ValidationError
+from casebook.reports.data import (
+    CaseReportData,
+    ExportOptions,
+    GovernorsSummaryData,
+    ProgressCallback,
+)
+from casebook.reports.images import SCREENSHOT_PX, THUMBNAIL_PX, ImageCache, is_image_item
+from casebook.reports.redaction import RedactionPlan, redact_case
+from casebook.reports.render import PageDecor, render_blocks
+from casebook.reports.sections import RedactedCase, register_builtin_templates
+from casebook.reports.templates import (
+    TEMPLATES,
+    BuildContext,
+    ReportTemplate,
+    Wording,
+    wording_for,
+)
+
+__all__ = [
+    "ExportResult",
+    "render_case_report",
+    "render_governors_summary",
+    "render_document",
+    "write_pdf_atomically",
+    "export_case_report",
+    "export_governors_summary",
+    "get_template",
+    "template_choices",
+]
+
+log = logging.getLogger(__name__)
+
+register_builtin_templates()
+
+#: Sections whose images are shown large (screenshots) rather than as thumbnails.
+_SCREENSHOT_SECTIONS = frozenset({"account-sections", "other-screenshots"})
+_IMAGE_SECTIONS = _SCREENSHOT_SECTIONS | {"evidence"}
+
+
+def get_template(template_id: str, kind: str | None = None) -> ReportTemplate:
+    try:
+        template = TEMPLATES[template_id]
+    except KeyError:
+        raise NotFoundError(f"There is no report template called “{template_id}”.") from None
+    if kind is not None and template.kind != kind:
+        raise ValidationError(f"The “{template_id}” template cannot be made from this data.")
+    return template
+
+
+def template_choices(jurisdiction: Jurisdiction, kind: str | None = "case"
+                     ) -> list[tuple[str, str]]:
+    """``(id, title)`` of the templates of ``kind`` (all kinds for None), in menu order."""
+    chosen = [t for t in TEMPLATES.values() if kind is None or t.kind == kind]
+    chosen.sort(key=lambda t: (t.definition.order, t.id))
+    return [(t.id, t.title(jurisdiction)) for t in chosen]
+
+
+class _Progress:
+    """Maps the phases of an export onto one 0..100 scale that only goes up."""
+
+    TOTAL = 100
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self._callback = callback
+        self._last = -1
+
+    def report(self, done: float) -> None:
+        value = max(0, min(self.TOTAL, int(done)))
+        if self._callback is not None and value > self._last:
+            self._last = value
+            self._callback(value, self.TOTAL)
+
+    def phase(self, start: float, end: float) -> ProgressCallback:
+        def tick(done: int, total: int) -> None:
+            self.report(start + (end - start) * done / max(total, 1))
+        return tick
+
+
+def _decor(wording: Wording, title: str, reference: str, options: ExportOptions,
+           header_note: str = "") -> PageDecor:
+    return PageDecor(
+        marking=wording.marking,
+        title=title,
+        reference_line=wording("reference_line", reference=reference) if reference
+        else header_note,
+        generated_line=wording("generated_line", at=wording.datetime(options.generated_at),
+                               by=options.generated_by),
+        page_of=wording("page_of", page="{page}", pages="{pages}"),
+    )
+
+
+def render_document(template_id: str, data: Any, options: ExportOptions, *,
+                    jurisdiction: Jurisdiction, reference: str = "", header_note: str = "",
+                    images: ImageCache | None = None,
+                    progress: ProgressCallback | None = None) -> bytes:
+    """Render any registered template from data its builder understands (no redaction here).
+
+    This is the generic path (used for the governors' summary and meant for new templates
+    such as the checklist review). Case reports go through :func:`render_case_report`, which
+    redacts first. ``header_note`` is shown top right when there is no casebook reference
+    (e.g. the period of a summary).
+    """
+    template = get_template(template_id)
+    wording = wording_for(jurisdiction)
+    ctx = BuildContext(options=options, wording=wording, definition=template.definition,
+                       images=images or ImageCache(None, THUMBNAIL_PX), reference=reference)
+    blocks = template.build(data, ctx)
+    return render_blocks(blocks, _decor(wording, ctx.title, reference, options, header_note),
+                         progress)
+
+
+def render_case_report(data: CaseReportData, options: ExportOptions,
+                       progress: ProgressCallback | None = None) -> bytes:
+    """Redact ``data`` for ``options`` and render the chosen case template to PDF bytes.
+
+    ``progress(done, total)`` runs on the calling (worker) thread; total is 100.
+    """
+    return _render_case(data, options, progress)[0]
+
+
+def _render_case(data: CaseReportData, options: ExportOptions,
+                 progress: ProgressCallback | None) -> tuple[bytes, RedactionPlan]:
+    template = get_template(options.template_id, kind="case")
+    definition = template.definition
+    wording = wording_for(data.school.jurisdiction)
+    tracker = _Progress(progress)
+    tracker.report(0)
+
+    redacted, plan, redactor = redact_case(data, options.named_person_ids, wording, definition)
+    wanted = options.evidence_ids
+    kept = tuple(e for e in redacted.evidence if wanted is None or e.id in wanted)
+    redacted = replace(redacted, evidence=kept)
+    safe_options = replace(options, recipient=redactor.required(options.recipient),
+                           note=redactor.required(options.note),
+                           generated_by=redactor.required(options.generated_by))
+
+    max_px = SCREENSHOT_PX if _SCREENSHOT_SECTIONS & set(definition.sections) else THUMBNAIL_PX
+    images = ImageCache(data.evidence_image, max_px)
+    if _IMAGE_SECTIONS & set(definition.sections):
+        pictures = [e for e in kept if is_image_item(e)]
+        tick = tracker.phase(2, 45)
+        for number, item in enumerate(pictures, start=1):
+            images.get(item)
+            tick(number, len(pictures))
+
+    case = RedactedCase(redacted, plan, excluded_evidence=len(data.evidence) - len(kept))
+    ctx = BuildContext(options=safe_options, wording=wording, definition=definition,
+                       images=images, reference=data.case.reference)
+    blocks = template.build(case, ctx)
+    pdf = render_blocks(blocks, _decor(wording, ctx.title, data.case.reference, safe_options),
+                        tracker.phase(50, 99))
+    tracker.report(100)
+    log.info("report rendered: template=%s case=%s bytes=%d", options.template_id,
+             data.case.id, len(pdf))
+    return pdf, plan
+
+
+def render_governors_summary(data: GovernorsSummaryData, options: ExportOptions,
+                             progress: ProgressCallback | None = None) -> bytes:
+    """The governors' termly summary (counts and charts only) as PDF bytes."""
+    template_id = options.template_id or "governors-summary"
+    get_template(template_id, kind="summary")
+    tracker = _Progress(progress)
+    pdf = render_document(template_id, data, options, jurisdiction=data.school.jurisdiction,
+                          reference="", header_note=data.period_label,
+                          progress=tracker.phase(0, 99))
+    tracker.report(100)
+    return pdf
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _strip_metadata(pdf: pikepdf.Pdf) -> None:
+    """Keep only a generic /Title in the document info; drop XMP and everything else."""
+    title = None
+    info = pdf.trailer.get("/Info")
+    if info is not None and "/Title" in info:
+        title = str(info["/Title"])
+    if "/Info" in pdf.trailer:
+        del pdf.trailer["/Info"]
+    if "/Metadata" in pdf.Root:
+        del pdf.Root["/Metadata"]
+    for page in pdf.pages:
+        if "/Metadata" in page.obj:
+            del page.obj["/Metadata"]
+        if "/PieceInfo" in page.obj:
+            del page.obj["/PieceInfo"]
+    if "/PieceInfo" in pdf.Root:
+        del pdf.Root["/PieceInfo"]
+    if title:
+        pdf.trailer["/Info"] = pdf.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(title)))
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_pdf_atomically(pdf_bytes: bytes, path: str | os.PathLike[str],
+                         password: str | None = None) -> int:
+    """Clean, optionally encrypt, and write ``pdf_bytes`` to ``path``; returns the page count.
+
+    With a password the file is encrypted with AES-256 (R=6); the owner password is a random
+    token that is thrown away, and the user password is not kept anywhere. The target is
+    replaced only when the new file is fully written; on any failure it is left as it was and
+    no temporary file remains.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise CasebookError("That folder does not exist. Please choose another place to save "
+                            "the report.")
+    tmp_name: str | None = None
+    try:
+        with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+            _strip_metadata(pdf)
+            pages = len(pdf.pages)
+            encryption: pikepdf.Encryption | bool = False
+            if password:
+                encryption = pikepdf.Encryption(owner=secrets.token_urlsafe(32), user=password,
+                                                R=6, aes=True, metadata=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                            dir=folder)
+            with os.fdopen(fd, "wb") as handle:
+                pdf.save(handle, encryption=encryption, fix_metadata_version=False,
+                         compress_streams=True,
+                         object_stream_mode=pikepdf.ObjectStreamMode.generate)
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp_name, target)
+        tmp_name = None
+        _fsync_folder(folder)
+        return pages
+    except OSError as error:
+        log.warning("report not written: %s", type(error).__name__)
+        raise CasebookError("Casebook could not save the report there. Check that the file is "
+                            "not open in another program, that you can save files in that "
+                            "folder and that there is space, then try again.") from error
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+
+
+# --------------------------------------------------------------------------- one-call exports
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What was exported, for the audit log (never the PDF, never the password)."""
+
+    template_id: str
+    title: str
+    recipient: str
+    path: Path
+    pages: int
+    encrypted: bool
+    named_person_ids: frozenset[int]
+    #: person id -> label ("Learner A") for everyone not named
+    redacted_labels: Mapping[int, str]
+    evidence_ids: frozenset[int] | None
+
+    def audit_detail(self) -> str:
+        """One line for the audit entry: ids only, no names."""
+        named = ",".join(str(i) for i in sorted(self.named_person_ids)) or "none"
+        redacted = ",".join(str(i) for i in sorted(self.redacted_labels)) or "none"
+        return (f"template={self.template_id}; for={self.recipient or '-'}; named={named}; "
+                f"redacted={redacted}; pages={self.pages}; "
+                f"password={'yes' if self.encrypted else 'no'}")
+
+
+def export_case_report(data: CaseReportData, options: ExportOptions,
+                       path: str | os.PathLike[str],
+                       progress: ProgressCallback | None = None) -> ExportResult:
+    """Render, then write atomically. The service records the returned result in the audit."""
+    pdf, plan = _render_case(data, options, progress)
+    pages = write_pdf_atomically(pdf, path, options.password)
+    template = get_template(options.template_id)
+    return ExportResult(
+        template_id=options.template_id, title=template.title(data.school.jurisdiction),
+        recipient=options.recipient, path=Path(path), pages=pages,
+        encrypted=bool(options.password), named_person_ids=plan.named_ids,
+        redacted_labels=dict(plan.labels), evidence_ids=options.evidence_ids,
+    )
+
+
+def export_governors_summary(data: GovernorsSummaryData, options: ExportOptions,
+                             path: str | os.PathLike[str],
+                             progress: ProgressCallback | None = None) -> ExportResult:
+    pdf = render_governors_summary(data, options, progress)
+    pages = write_pdf_atomically(pdf, path, options.password)
+    template_id = options.template_id or "governors-summary"
+    return ExportResult(
+        template_id=template_id, title=get_template(template_id).title(data.school.jurisdiction),
+        recipient=options.recipient, path=Path(path), pages=pages,
+        encrypted=bool(options.password), named_person_ids=frozenset(), redacted_labels={},
+        evidence_ids=None,
+    )
