@@ -19,8 +19,11 @@ from casebook.errors import DamagedFileError, NotFoundError, ValidationError
 from casebook.paths import CasebookPaths
 from casebook.services import audit, mapping
 from casebook.services.cases import CaseService
+from casebook.services.checklist import ChecklistService
+from casebook.services.dashboard import DashboardService
 from casebook.services.evidence import EvidenceService
 from casebook.services.exports import ExportService
+from casebook.services.official_accounts import OfficialAccountsService
 from casebook.services.settings import SettingsService
 from casebook.services.store import Store, wall_clock
 from casebook.services.tracker import TrackerService
@@ -48,8 +51,11 @@ class Casebook:
         self.users = UserService(self.store, vault, self._require_key)
         self.settings = SettingsService(self.store)
         self.tracker = TrackerService(self.store)
+        self.checklist = ChecklistService(self.store)
+        self.official_accounts = OfficialAccountsService(self.store)
+        self.dashboard = DashboardService(self.store)
         self.exports = ExportService(self.store, self.cases, self.evidence, self.tracker,
-                                     self.school)
+                                     self.school, official_accounts=self.official_accounts)
 
     # ----- creating -----------------------------------------------------------------------
     @classmethod
@@ -174,8 +180,7 @@ class Casebook:
         finally:
             engine.dispose()
         book = cls(paths, vault, key, user, clock)
-        with book.store.write("casebook.unlock", "casebook", f"via={how}"):
-            pass
+        book.store.log_event("casebook.unlock", "casebook", f"via={how}")
         log.info("casebook unlocked (user %s, via %s)", user.id, how)
         return book
 
@@ -222,9 +227,8 @@ class Casebook:
         # The key file travels with the backup: without it a backup on another drive could
         # not be opened if this laptop were lost. It holds only wrapped keys.
         maintenance.copy_file_atomically(self.paths.slots, path.with_name(path.name + ".keys"))
-        with self.store.write("casebook.backup", "casebook"):
-            pass
-        self.settings.set("last_backup_at", self.store.now().isoformat())
+        self.store.log_event("casebook.backup", "casebook")
+        self.settings.note_backup(self.store.now().isoformat())
         return path
 
     def verify(self) -> VerifyReport:

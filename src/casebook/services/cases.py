@@ -280,16 +280,28 @@ class CaseService:
                 row.status = new_status.value
                 if new_status in (StepStatus.DONE, StepStatus.NOT_NEEDED):
                     row.completed_at, row.completed_by = now, self.store.actor
+                    done = "done" if new_status == StepStatus.DONE else "not needed"
                     s.add(t.ChronologyRow(
                         case_id=case_id, occurred_at=now, recorded_at=now,
                         author=self.store.actor,
-                        text=f"Response step “{key.value}” marked {new_status.value}.",
+                        text=f"Response step “{self._step_title(s, key)}” marked {done}.",
                     ))
                 else:
                     row.completed_at, row.completed_by = None, None
             row.updated_at = now
             self._touch(s, case_id)
         return self.get(case_id)
+
+    @staticmethod
+    def _step_title(s: Session, key: StepKey) -> str:
+        """The step's name as the school's guidance words it (falls back to the key)."""
+        from casebook.profiles import guidance_for
+
+        jurisdiction = s.scalar(select(t.MetaRow.value).where(t.MetaRow.key == "jurisdiction"))
+        try:
+            return guidance_for(jurisdiction or "england", key).title
+        except Exception:  # guidance data unreadable: the record must still be written
+            return key.value.replace("-", " ")
 
     # ----- people -----------------------------------------------------------------------
     def add_person(self, case_id: int, name: str, kind: PersonKind | str,

@@ -25,11 +25,15 @@ class SettingsService:
 
     def set(self, key: str, value: str) -> None:
         with self.store.write("setting.change", f"setting:{key}") as work:
-            row = work.session.get(t.MetaRow, key)
-            if row is None:
-                work.session.add(t.MetaRow(key=key, value=value))
-            else:
-                row.value = value
+            _upsert(work.session, key, value)
+
+    def note_backup(self, when: str) -> None:
+        """Remember when the last backup was made (any role may back up)."""
+        from sqlalchemy.orm import Session
+
+        assert self.store.engine is not None
+        with Session(self.store.engine) as s, s.begin():
+            _upsert(s, "last_backup_at", when)
 
     def get_draft(self, key: str) -> str | None:
         with self.store.read() as s:
@@ -51,3 +55,11 @@ class SettingsService:
                 s.add(t.DraftRow(key=key, text=text, updated_at=self.store.now()))
             else:
                 row.text, row.updated_at = text, self.store.now()
+
+
+def _upsert(session, key: str, value: str) -> None:  # type: ignore[no-untyped-def]
+    row = session.get(t.MetaRow, key)
+    if row is None:
+        session.add(t.MetaRow(key=key, value=value))
+    else:
+        row.value = value

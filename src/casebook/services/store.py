@@ -66,6 +66,14 @@ class Store:
             audit.record(session, at=self.now(), actor=self.actor, action=action,
                          target=work.target, detail=work.detail)
 
+    def log_event(self, action: str, target: str, detail: str = "") -> None:
+        """Audit an event that changes no record (unlock, lock, backup) — allowed for every role."""
+        if self.engine is None:
+            raise LockedError("The casebook is locked. Unlock it to carry on.")
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            audit.record(session, at=self.now(), actor=self.actor, action=action, target=target,
+                         detail=detail)
+
     def require_writer(self) -> None:
         if self.user.role == UserRole.VIEWER:
             raise PermissionDeniedError(

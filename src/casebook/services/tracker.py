@@ -1,37 +1,148 @@
-"""Reports made about accounts (platform, helpline, police, local authority) and their outcomes."""
+"""Reports made about accounts (platform, helpline, police, local authority) and their outcomes.
+
+Besides keeping the reports, the tracker says what to do next (``reminders``) and how each
+platform or body has responded over time (``figures``):
+
+- a report still waiting after 48 hours: chase it, or escalate it to the professionals'
+  helpline (the UK helpline asks schools to give a platform 48 hours first);
+- a platform that refused ("does not break the rules") or never answered: escalate to the
+  helpline with the platform's reference and reply.
+
+A refusal or silence counts as dealt with once the report is marked escalated, or once a later
+report on the same case (and the same account, when there is one) went to the helpline or to
+Report Harmful Content.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
 
 from sqlalchemy import select
 
-from casebook.domain import PlatformReport, require_text
+from casebook.domain import Jurisdiction, PlatformReport, require_text
 from casebook.errors import NotFoundError, ValidationError
 from casebook.services import mapping
 from casebook.services.store import Store
 from casebook.storage import tables as t
+
+__all__ = [
+    "BODIES", "STATUSES", "REQUESTS", "BODY_LABELS", "STATUS_LABELS", "REQUEST_LABELS",
+    "CHASE_AFTER", "UNANSWERED", "Reminder", "RecipientFigures", "TrackerService",
+]
 
 BODIES = ("platform", "helpline", "report-harmful-content", "police", "local-authority", "lado",
           "other")
 STATUSES = ("waiting", "removed", "refused", "no-response", "escalated", "closed")
 REQUESTS = ("removal", "verification", "information", "advice", "referral", "other")
 
+BODY_LABELS: dict[str, str] = {
+    "platform": "Platform",
+    "helpline": "Helpline",
+    "report-harmful-content": "Report Harmful Content",
+    "police": "Police",
+    "local-authority": "Local authority",
+    "lado": "LADO",
+    "other": "Other",
+}
+STATUS_LABELS: dict[str, str] = {
+    "waiting": "Waiting for an answer",
+    "removed": "Removed",
+    "refused": "Refused (does not break the rules)",
+    "no-response": "No response",
+    "escalated": "Escalated",
+    "closed": "Closed",
+}
+REQUEST_LABELS: dict[str, str] = {
+    "removal": "Removal",
+    "verification": "Verification",
+    "information": "Information",
+    "advice": "Advice",
+    "referral": "Referral",
+    "other": "Other",
+}
+
+#: How long a report may wait for an answer before it should be chased or escalated.
+CHASE_AFTER: Final = timedelta(hours=48)
+#: Statuses that mean the recipient has not (yet) answered.
+UNANSWERED: frozenset[str] = frozenset({"waiting", "no-response"})
+#: Bodies that count as escalation routes after a platform refused.
+ESCALATION_BODIES: frozenset[str] = frozenset({"helpline", "report-harmful-content"})
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """Something to do about one report. ``kind`` is "chase" or "escalate"."""
+
+    report_id: int
+    case_id: int
+    kind: str
+    recipient: str
+    reference: str
+    since: datetime  # when the report was made (chase) or answered (escalate)
+    text: str
+
+
+@dataclass(frozen=True)
+class RecipientFigures:
+    """How one platform or body has responded to the school's reports."""
+
+    recipient: str
+    body: str
+    total: int
+    removed: int
+    refused: int
+    unanswered: int  # waiting or no response
+    median_days: float | None  # to an outcome, over the reports that had one
+
+    def _share(self, count: int) -> float:
+        return count / self.total if self.total else 0.0
+
+    @property
+    def share_removed(self) -> float:
+        return self._share(self.removed)
+
+    @property
+    def share_refused(self) -> float:
+        return self._share(self.refused)
+
+    @property
+    def share_unanswered(self) -> float:
+        return self._share(self.unanswered)
+
+
+def _check_choice(value: str, allowed: tuple[str, ...], labels: dict[str, str], what: str) -> None:
+    if value not in allowed:
+        choices = ", ".join(labels[v].lower() for v in allowed)
+        raise ValidationError(f"Choose {what}: {choices}.")
+
 
 class TrackerService:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    # ----- recording ---------------------------------------------------------------------
     def add(self, case_id: int, *, body: str, recipient: str, made_at: datetime | None = None,
             account_id: int | None = None, channel: str = "", reference: str = "",
-            request: str = "removal", status: str = "waiting", response: str = "") -> PlatformReport:
-        if body not in BODIES:
-            raise ValidationError(f"Choose who the report went to: {', '.join(BODIES)}.")
-        if status not in STATUSES:
-            raise ValidationError(f"Choose a status: {', '.join(STATUSES)}.")
-        if request not in REQUESTS:
-            raise ValidationError(f"Choose what was asked: {', '.join(REQUESTS)}.")
+            request: str = "removal", status: str = "waiting", response: str = "",
+            outcome_at: datetime | None = None) -> PlatformReport:
+        _check_choice(body, BODIES, BODY_LABELS, "who the report went to")
+        _check_choice(status, STATUSES, STATUS_LABELS, "a status")
+        _check_choice(request, REQUESTS, REQUEST_LABELS, "what was asked")
         recipient = require_text(recipient, "who the report went to (for example Instagram)", 100)
+        now = self.store.now()
+        made_at = made_at or now
+        if made_at > now + timedelta(minutes=5):
+            raise ValidationError("The date the report was made is in the future.")
+        if status == "waiting":
+            outcome_at = None
+        elif outcome_at is None and status != "no-response":
+            outcome_at = now
+        if outcome_at is not None and outcome_at < made_at:
+            raise ValidationError("The outcome cannot be dated before the report was made.")
         with self.store.write("report.add", f"case:{case_id}") as work:
             s = work.session
             if s.get(t.CaseRow, case_id) is None:
@@ -42,9 +153,9 @@ class TrackerService:
                     raise ValidationError("That account is not on this case.")
             row = t.PlatformReportRow(
                 case_id=case_id, account_id=account_id, body=body, recipient=recipient,
-                channel=channel.strip(), made_at=made_at or self.store.now(),
-                reference=reference.strip(), request=request, status=status,
-                response=response.strip(),
+                channel=channel.strip()[:100], made_at=made_at,
+                reference=reference.strip()[:200], request=request, status=status,
+                response=response.strip(), outcome_at=outcome_at,
             )
             s.add(row)
             s.flush()
@@ -52,22 +163,66 @@ class TrackerService:
             return mapping.platform_report(row)
 
     def update(self, report_id: int, *, status: str | None = None, reference: str | None = None,
-               response: str | None = None, outcome_at: datetime | None = None) -> PlatformReport:
-        if status is not None and status not in STATUSES:
-            raise ValidationError(f"Choose a status: {', '.join(STATUSES)}.")
+               response: str | None = None, outcome_at: datetime | None = None,
+               channel: str | None = None, request: str | None = None,
+               recipient: str | None = None, made_at: datetime | None = None) -> PlatformReport:
+        """Change a report. Moving it out of "waiting" dates its outcome (now, or
+        ``outcome_at``); moving it back to "waiting" clears the outcome date."""
+        if status is not None:
+            _check_choice(status, STATUSES, STATUS_LABELS, "a status")
+        if request is not None:
+            _check_choice(request, REQUESTS, REQUEST_LABELS, "what was asked")
+        if recipient is not None:
+            recipient = require_text(recipient, "who the report went to (for example Instagram)",
+                                     100)
         with self.store.write("report.update", f"report:{report_id}") as work:
             row = work.session.get(t.PlatformReportRow, report_id)
             if row is None:
                 raise NotFoundError("That report no longer exists.")
+            changed = []
+            if made_at is not None:
+                row.made_at = made_at
+                changed.append("made_at")
             if status is not None:
+                if status != row.status:
+                    changed.append("status")
                 row.status = status
-                if status != "waiting" and row.outcome_at is None:
-                    row.outcome_at = outcome_at or self.store.now()
-            if reference is not None:
-                row.reference = reference.strip()
-            if response is not None:
-                row.response = response.strip()
-            work.detail = f"status={row.status}"
+                if status in UNANSWERED:
+                    row.outcome_at = None
+                elif outcome_at is not None:
+                    row.outcome_at = outcome_at
+                elif row.outcome_at is None:
+                    row.outcome_at = self.store.now()
+            elif outcome_at is not None and row.status not in UNANSWERED:
+                row.outcome_at = outcome_at
+            for name, value, limit in (("reference", reference, 200), ("response", response, None),
+                                       ("channel", channel, 100)):
+                if value is not None:
+                    setattr(row, name, value.strip()[:limit] if limit else value.strip())
+                    changed.append(name)
+            if request is not None:
+                row.request = request
+                changed.append("request")
+            if recipient is not None:
+                row.recipient = recipient
+                changed.append("recipient")
+            if row.outcome_at is not None and row.outcome_at < row.made_at:
+                raise ValidationError("The outcome cannot be dated before the report was made.")
+            work.detail = f"status={row.status},changed={'+'.join(changed) or 'nothing'}"
+            return mapping.platform_report(row)
+
+    def record_refusal(self, report_id: int, response: str = "",
+                       at: datetime | None = None) -> PlatformReport:
+        """The platform answered that the content does not break its rules."""
+        return self.update(report_id, status="refused",
+                           response=response if response else None, outcome_at=at)
+
+    # ----- reading -----------------------------------------------------------------------
+    def get(self, report_id: int) -> PlatformReport:
+        with self.store.read() as s:
+            row = s.get(t.PlatformReportRow, report_id)
+            if row is None:
+                raise NotFoundError("That report no longer exists.")
             return mapping.platform_report(row)
 
     def for_case(self, case_id: int) -> list[PlatformReport]:
@@ -80,5 +235,108 @@ class TrackerService:
     def all(self) -> list[PlatformReport]:
         with self.store.read() as s:
             rows = s.scalars(select(t.PlatformReportRow)
-                             .order_by(t.PlatformReportRow.made_at.desc()))
+                             .order_by(t.PlatformReportRow.made_at.desc(),
+                                       t.PlatformReportRow.id.desc()))
             return [mapping.platform_report(r) for r in rows]
+
+    def case_references(self) -> dict[int, str]:
+        """Case id -> case reference, for showing reports from every case in one list."""
+        with self.store.read() as s:
+            return {row.id: row.reference
+                    for row in s.execute(select(t.CaseRow.id, t.CaseRow.reference))}
+
+    def waiting(self) -> list[PlatformReport]:
+        """Reports still waiting for an answer."""
+        return [r for r in self.all() if r.status == "waiting"]
+
+    # ----- what to do next ---------------------------------------------------------------
+    def _helpline(self) -> tuple[str, bool]:
+        """The helpline's name in the school's profile, and whether the profile has one."""
+        with self.store.read() as s:
+            value = s.scalar(select(t.MetaRow.value).where(t.MetaRow.key == "jurisdiction"))
+        try:
+            from casebook.profiles import load_profile
+
+            profile = load_profile(Jurisdiction(value or "england"))
+        except Exception:  # a broken profile file must not hide the reminders
+            return "the professionals' helpline", False
+        name = profile.terms.get("helpline")
+        if name:
+            return name, True
+        for agency in profile.agencies:
+            if agency.body == "helpline":
+                return agency.name, True
+        return "", False
+
+    def reminders(self, now: datetime | None = None) -> list[Reminder]:
+        """What to chase or escalate, oldest first."""
+        now = now or self.store.now()
+        reports = sorted(self.all(), key=lambda r: (r.made_at, r.id))
+        helpline, has_helpline = self._helpline()
+        escalate_to = (f"escalate it to {helpline}" if has_helpline
+                       else "escalate it through the routes for your area")
+        out: list[Reminder] = []
+        for report in reports:
+            ref = f" (reference {report.reference})" if report.reference else ""
+            if report.status == "waiting" and now - report.made_at > CHASE_AFTER:
+                hours = int((now - report.made_at).total_seconds() // 3600)
+                waited = f"{hours} hours" if hours < 96 else f"{hours // 24} days"
+                if report.body == "platform":
+                    text = (f"No answer from {report.recipient}{ref} after {waited}. "
+                            f"Chase it, or {escalate_to}.")
+                else:
+                    text = f"No answer from {report.recipient}{ref} after {waited}. Chase it."
+                out.append(Reminder(report.id, report.case_id, "chase", report.recipient,
+                                    report.reference, report.made_at, text))
+            elif (report.body == "platform" and report.status in ("refused", "no-response")
+                  and not self._escalated_later(report, reports)):
+                what = ("refused to act (“does not break the rules”)"
+                        if report.status == "refused" else "did not answer")
+                if has_helpline:
+                    text = (f"{report.recipient}{ref} {what}. Escalate it to {helpline} with the "
+                            "platform's reference number and its reply.")
+                else:
+                    text = (f"{report.recipient}{ref} {what}. Escalate it through the routes for "
+                            "your area, with the platform's reference number and its reply.")
+                since = report.outcome_at or report.made_at
+                out.append(Reminder(report.id, report.case_id, "escalate", report.recipient,
+                                    report.reference, since, text))
+        return out
+
+    @staticmethod
+    def _escalated_later(report: PlatformReport, reports: list[PlatformReport]) -> bool:
+        for other in reports:
+            if other.id == report.id or other.case_id != report.case_id:
+                continue
+            if other.body not in ESCALATION_BODIES or other.made_at < report.made_at:
+                continue
+            if report.account_id is None or other.account_id in (None, report.account_id):
+                return True
+        return False
+
+    # ----- figures -----------------------------------------------------------------------
+    def figures(self) -> list[RecipientFigures]:
+        """Per platform or body: how many reports, the share removed, refused and unanswered,
+        and the median days to an outcome. Busiest first."""
+        groups: dict[str, list[PlatformReport]] = {}
+        for report in self.all():
+            groups.setdefault(report.recipient.strip().casefold(), []).append(report)
+        out = []
+        for reports in groups.values():
+            name = Counter(r.recipient.strip() for r in reports).most_common(1)[0][0]
+            body = Counter(r.body for r in reports).most_common(1)[0][0]
+            days = [(r.outcome_at - r.made_at).total_seconds() / 86400 for r in reports
+                    if r.outcome_at is not None and r.status not in UNANSWERED]
+            out.append(RecipientFigures(
+                recipient=name, body=body, total=len(reports),
+                removed=sum(1 for r in reports if r.status == "removed"),
+                refused=sum(1 for r in reports if r.status == "refused"),
+                unanswered=sum(1 for r in reports if r.status in UNANSWERED),
+                median_days=round(statistics.median(days), 1) if days else None,
+            ))
+        out.sort(key=lambda f: (-f.total, f.recipient.casefold()))
+        return out
+
+    def outcome_counts(self) -> dict[str, int]:
+        """Reports by status, across every case (for the dashboard chart)."""
+        return dict(Counter(r.status for r in self.all()))

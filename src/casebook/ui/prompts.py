@@ -17,9 +17,11 @@ answers: deque[Any] = deque()
 shown: list[tuple[str, str, str]] = []
 
 
-def _take() -> tuple[bool, Any]:
+def _take(what: str = "") -> tuple[bool, Any]:
     if answers:
         return True, answers.popleft()
+    if _testing:  # a modal box would hang the test run: fail loudly instead
+        raise AssertionError(f"unexpected dialog in a test (no answer queued): {what}")
     return False, None
 
 
@@ -40,7 +42,7 @@ def error(parent: QWidget | None, title: str, text: str) -> None:
 def ask(parent: QWidget | None, title: str, text: str, *, yes: str = "Yes",
         no: str = "No", default_yes: bool = False) -> bool:
     shown.append(("ask", title, text))
-    has, value = _take()
+    has, value = _take(f"{title}: {text}")
     if has:
         return bool(value)
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
@@ -52,7 +54,7 @@ def ask(parent: QWidget | None, title: str, text: str, *, yes: str = "Yes",
 
 
 def open_files(parent: QWidget | None, title: str, filter_text: str = "All files (*)") -> list[str]:
-    has, value = _take()
+    has, value = _take(title)
     if has:
         return [] if value is None else list(value) if isinstance(value, list | tuple) else [value]
     files, _ = QFileDialog.getOpenFileNames(parent, title, "", filter_text)
@@ -61,7 +63,7 @@ def open_files(parent: QWidget | None, title: str, filter_text: str = "All files
 
 def save_file(parent: QWidget | None, title: str, suggested: str,
               filter_text: str = "All files (*)") -> str | None:
-    has, value = _take()
+    has, value = _take(title)
     if has:
         return value
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filter_text)
@@ -69,7 +71,7 @@ def save_file(parent: QWidget | None, title: str, suggested: str,
 
 
 def choose_folder(parent: QWidget | None, title: str, start: str = "") -> str | None:
-    has, value = _take()
+    has, value = _take(title)
     if has:
         return value
     path = QFileDialog.getExistingDirectory(parent, title, start)

@@ -57,6 +57,11 @@ def upgrade() -> None:
             f"INSERT INTO case_search(rowid, body, case_id) "
             f"VALUES (NEW.id * 8 + {kind}, {text}, {case_id}); END"
         )
+        # Index what an older casebook already holds (the triggers only see new rows).
+        op.execute(
+            f"INSERT INTO case_search(rowid, body, case_id) "
+            f"SELECT id * 8 + {kind}, {_old_rows(text)}, {_old_rows(case_id)} FROM {table}"
+        )
         if table not in APPEND_ONLY:
             op.execute(
                 f"CREATE TRIGGER {table}_search_upd AFTER UPDATE ON {table} BEGIN "
@@ -68,6 +73,11 @@ def upgrade() -> None:
                 f"CREATE TRIGGER {table}_search_del AFTER DELETE ON {table} BEGIN "
                 f"DELETE FROM case_search WHERE rowid = OLD.id * 8 + {kind}; END"
             )
+
+
+def _old_rows(expression: str) -> str:
+    """The trigger expression, rewritten to read existing rows instead of ``NEW``."""
+    return expression.replace("NEW.", "")
 
 
 def downgrade() -> None:

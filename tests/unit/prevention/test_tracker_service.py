@@ -1,0 +1,127 @@
+"""TrackerService: reminders (chase after 48 hours, escalate a refusal) and per-platform figures."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from prevention_helpers import World, make_world
+
+from casebook.domain import CaseType
+from casebook.errors import ValidationError
+from casebook.services.tracker import TrackerService
+
+MADE = datetime(2026, 10, 1, 9, 0)
+
+
+def _case(world: World) -> int:
+    return world.book.cases.create("Fake school account", CaseType.IMPERSONATION).id
+
+
+def test_waiting_report_is_chased_after_48_hours_not_before(world: World) -> None:
+    tracker = TrackerService(world.book.store)
+    case_id = _case(world)
+    report = tracker.add(case_id, body="platform", recipient="Instagram", made_at=MADE,
+                         reference="IG-123", channel="In-app report")
+    assert tracker.reminders(now=MADE + timedelta(hours=47)) == []
+    reminders = tracker.reminders(now=MADE + timedelta(hours=49))
+    assert [(r.report_id, r.kind) for r in reminders] == [(report.id, "chase")]
+    text = reminders[0].text
+    assert "Instagram" in text and "IG-123" in text and "49 hours" in text
+    assert "Professionals Online Safety Helpline (POSH)" in text
+    # An answer stops the reminder.
+    tracker.update(report.id, status="removed", outcome_at=MADE + timedelta(hours=50))
+    assert tracker.reminders(now=MADE + timedelta(hours=60)) == []
+
+
+def test_a_refusal_asks_for_escalation_until_the_helpline_is_contacted(world: World) -> None:
+    tracker = TrackerService(world.book.store)
+    case_id = _case(world)
+    account = world.book.cases.add_account(case_id, "TikTok", "@oakfield_muggies", "baiting")
+    report = tracker.add(case_id, body="platform", recipient="TikTok", made_at=MADE,
+                         account_id=account.id, reference="TT-9")
+    refused = tracker.record_refusal(report.id, "We found no violation of our Community Guidelines",
+                                     at=MADE + timedelta(hours=20))
+    assert refused.status == "refused" and refused.outcome_at == MADE + timedelta(hours=20)
+    reminders = tracker.reminders(now=MADE + timedelta(hours=21))
+    assert [(r.report_id, r.kind) for r in reminders] == [(report.id, "escalate")]
+    assert "POSH" in reminders[0].text and "reference" in reminders[0].text
+    assert "does not break the rules" in reminders[0].text
+
+    tracker.add(case_id, body="helpline", recipient="POSH", account_id=account.id,
+                made_at=MADE + timedelta(hours=22), request="advice")
+    assert [r.kind for r in tracker.reminders(now=MADE + timedelta(hours=23))] == []
+    # The helpline report itself is chased after 48 hours, without escalation wording.
+    later = tracker.reminders(now=MADE + timedelta(hours=71))
+    assert [r.kind for r in later] == ["chase"]
+    assert later[0].recipient == "POSH" and "escalate" not in later[0].text
+
+
+def test_no_response_recorded_asks_for_escalation_and_marking_escalated_clears_it(
+        world: World) -> None:
+    tracker = TrackerService(world.book.store)
+    report = tracker.add(_case(world), body="platform", recipient="Snapchat", made_at=MADE)
+    tracker.update(report.id, status="no-response")
+    assert tracker.get(report.id).outcome_at is None
+    [reminder] = tracker.reminders(now=MADE + timedelta(days=4))
+    assert reminder.kind == "escalate" and "did not answer" in reminder.text
+    tracker.update(report.id, status="escalated")
+    assert tracker.reminders(now=MADE + timedelta(days=5)) == []
+
+
+def test_us_wording_has_no_uk_helpline(tmp_path: Path) -> None:
+    world = make_world(tmp_path, jurisdiction="us")
+    try:
+        tracker = TrackerService(world.book.store)
+        report = tracker.add(_case(world), body="platform", recipient="Instagram", made_at=MADE)
+        tracker.record_refusal(report.id, at=MADE + timedelta(hours=3))
+        [reminder] = tracker.reminders(now=MADE + timedelta(hours=4))
+        assert "POSH" not in reminder.text and "routes for your area" in reminder.text
+    finally:
+        world.book.lock()
+
+
+def test_figures_change_when_a_refusal_is_recorded(world: World) -> None:
+    tracker = TrackerService(world.book.store)
+    case_id = _case(world)
+    a = tracker.add(case_id, body="platform", recipient="Instagram", made_at=MADE)
+    b = tracker.add(case_id, body="platform", recipient="instagram ", made_at=MADE)
+    c = tracker.add(case_id, body="platform", recipient="Instagram", made_at=MADE)
+    tracker.add(case_id, body="platform", recipient="TikTok", made_at=MADE)
+    tracker.update(a.id, status="removed", outcome_at=MADE + timedelta(days=2))
+    tracker.update(b.id, status="removed", outcome_at=MADE + timedelta(days=4))
+
+    figures = {f.recipient: f for f in tracker.figures()}
+    insta = figures["Instagram"]  # "instagram " counts with "Instagram"
+    assert (insta.total, insta.removed, insta.refused, insta.unanswered) == (3, 2, 0, 1)
+    assert insta.share_removed == pytest.approx(2 / 3)
+    assert insta.share_unanswered == pytest.approx(1 / 3)
+    assert insta.median_days == 3.0
+    assert figures["TikTok"].median_days is None and figures["TikTok"].share_unanswered == 1.0
+    assert [f.recipient for f in tracker.figures()] == ["Instagram", "TikTok"]
+
+    tracker.record_refusal(c.id, "Does not go against our guidelines",
+                           at=MADE + timedelta(days=10))
+    insta = next(f for f in tracker.figures() if f.recipient == "Instagram")
+    assert (insta.refused, insta.unanswered) == (1, 0)
+    assert insta.share_refused == pytest.approx(1 / 3)
+    assert insta.median_days == 4.0  # median of 2, 4 and 10 days
+
+
+def test_bad_reports_are_refused(world: World) -> None:
+    tracker = TrackerService(world.book.store)
+    case_id = _case(world)
+    with pytest.raises(ValidationError, match="who the report went to"):
+        tracker.add(case_id, body="ofcom", recipient="Ofcom")
+    with pytest.raises(ValidationError, match="in the future"):
+        tracker.add(case_id, body="platform", recipient="X", made_at=world.clock.now + timedelta(days=1))
+    report = tracker.add(case_id, body="platform", recipient="X", made_at=MADE)
+    with pytest.raises(ValidationError, match="before the report was made"):
+        tracker.update(report.id, status="removed", outcome_at=MADE - timedelta(hours=1))
+    assert tracker.get(report.id).status == "waiting"
+    # Back to waiting clears the outcome date.
+    tracker.update(report.id, status="removed", outcome_at=MADE + timedelta(hours=1))
+    assert tracker.update(report.id, status="waiting").outcome_at is None
+    assert [r.id for r in tracker.waiting()] == [report.id]
+    assert tracker.case_references()[case_id].startswith("CB-2026-")
