@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, false, func, literal_column, select, text
+from sqlalchemy import and_, case, false, func, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from casebook.domain import (
@@ -41,7 +41,8 @@ SORTABLE = {
     "title": (t.CaseRow.title,),
     "type": (t.CaseRow.case_type,),
     "status": (t.CaseRow.status,),
-    "risk": (t.CaseRow.risk,),
+    "risk": (case(*((t.CaseRow.risk == r.value, i) for i, r in enumerate(RiskLevel)),
+                  else_=len(RiskLevel)),),  # by severity, not alphabetically
     "opened": (t.CaseRow.opened_at,),
     "updated": (t.CaseRow.updated_at,),
 }
@@ -58,6 +59,7 @@ class CaseFilter:
     opened_from: date | None = None
     opened_to: date | None = None
     text: str = ""  # full-text search over everything recorded on the case
+    ids: tuple[int, ...] | None = None  # only these cases (a list opened from the dashboard)
     sort: str = "opened"
     descending: bool = True
 
@@ -217,6 +219,8 @@ class CaseService:
             conds.append(t.CaseRow.opened_at >= datetime.combine(flt.opened_from, datetime.min.time()))
         if flt.opened_to:
             conds.append(t.CaseRow.opened_at <= datetime.combine(flt.opened_to, datetime.max.time()))
+        if flt.ids is not None:
+            conds.append(t.CaseRow.id.in_(flt.ids))
         match = fts_query(flt.text)
         if flt.text.strip() and match is None:
             conds.append(false())  # punctuation only: nothing can match
@@ -466,6 +470,13 @@ class CaseService:
                              .order_by(t.ActionRow.done_at.is_not(None), t.ActionRow.due_date,
                                        t.ActionRow.id))
             return [mapping.action(r) for r in rows]
+
+    def case_ids_for_actions(self, action_ids: list[int]) -> list[int]:
+        """The cases these actions belong to (each once, in the order first seen)."""
+        with self.store.read() as s:
+            by_action = {action_id: case_id for action_id, case_id in s.execute(
+                select(t.ActionRow.id, t.ActionRow.case_id).where(t.ActionRow.id.in_(action_ids)))}
+        return list(dict.fromkeys(by_action[a] for a in action_ids if a in by_action))
 
     def overdue_actions(self, limit: int = 500) -> list[Action]:
         today = self.store.now().date()

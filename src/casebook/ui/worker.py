@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,14 @@ log = logging.getLogger(__name__)
 Job = Callable[[], Any]
 OnDone = Callable[[Any], None]
 OnError = Callable[[BaseException], None]
+
+
+def _alive(callback):  # type: ignore[no-untyped-def]
+    """The callback, or None when it is a method of a Qt object that has been deleted."""
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+        return None
+    return callback
 
 
 class _Runner(QObject):
@@ -79,6 +88,8 @@ class DbWorker(QObject):
         on_done, on_error = self._callbacks.pop(job_id, (None, None))
         if not self._callbacks:
             self.busy_changed.emit(False)
+        # A view closed (or cleared on lock) while its job ran: drop the answer quietly.
+        on_done, on_error = _alive(on_done), _alive(on_error)
         if error is not None:
             if on_error is not None:
                 on_error(error)  # type: ignore[arg-type]
@@ -88,6 +99,12 @@ class DbWorker(QObject):
             on_done(result)
 
     def stop(self) -> None:
-        """Finish queued work, then end the thread (called on quit)."""
-        self._thread.quit()
-        self._thread.wait()
+        """Finish queued work, then end the thread (called on quit).
+
+        The quit request travels through the same queue as the jobs, so every job submitted
+        before it runs first (a plain ``QThread.quit()`` would drop them). Their callbacks are
+        not delivered: the app is closing.
+        """
+        thread = self._thread
+        self._submit.emit(0, thread.quit)
+        thread.wait()

@@ -1,0 +1,141 @@
+"""``casebook`` / ``python -m casebook``: start the desktop app.
+
+The first window (unlock or first-run) is on screen before SQLAlchemy, the vault and the case
+screens are imported; those load on the worker thread while the user types.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+
+NO_DISPLAY_MESSAGE = """\
+Casebook needs a screen to show its window, and no display was found
+(neither DISPLAY nor WAYLAND_DISPLAY is set).
+
+  - For admin tasks without a screen (backup, verify, export), use: casebook-admin --help
+  - To run the app without a screen, for example in tests or to take screenshots:
+        QT_QPA_PLATFORM=offscreen casebook
+    or  xvfb-run casebook
+"""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="casebook",
+        description="Casebook: an offline, encrypted safeguarding casebook.")
+    parser.add_argument("--data-dir", metavar="FOLDER", type=Path, default=None,
+                        help="the folder that holds the casebook (default: your user data "
+                             "folder, or $CASEBOOK_DATA_DIR)")
+    parser.add_argument("--demo", action="store_true",
+                        help="open a throwaway DEMO casebook full of made-up cases, to look "
+                             "around; it is deleted when Casebook closes")
+    parser.add_argument("--version", action="store_true", help="print the version and stop")
+    return parser.parse_args(argv)
+
+
+def has_display(environ: Mapping[str, str] | None = None,
+                platform: str | None = None) -> bool:
+    """False only on Linux/BSD with no X11/Wayland display and no Qt platform chosen."""
+    env = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    if not platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return True
+    return bool(env.get("QT_QPA_PLATFORM") or env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def setup_logging() -> None:
+    """Log ids and events (never names or case text) to a rotating file in the log folder."""
+    from casebook.paths import log_dir
+
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = RotatingFileHandler(folder / "casebook.log",
+                                                       maxBytes=1_000_000, backupCount=3,
+                                                       encoding="utf-8")
+    except OSError:
+        handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+
+
+def _install_excepthook() -> None:
+    """An unexpected error shows a calm message; only its type and stack go to the log."""
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: object) -> None:
+        from casebook.ui import prompts
+        from casebook.ui.app import user_message
+
+        exc.__traceback__ = tb  # type: ignore[assignment]
+        message = user_message(exc, "running")
+        try:
+            prompts.error(None, "Casebook", message)
+        except Exception:
+            print(message, file=sys.stderr)
+
+    sys.excepthook = hook
+
+
+def _quit_on_signals(app: object) -> None:
+    """Ctrl+C or a polite kill closes Casebook properly (locks it, removes a demo casebook)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def quit_app(*_args: object) -> None:
+        QApplication.closeAllWindows()
+        QApplication.quit()
+
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), quit_app)
+    # Python handles signals only when it runs; a slow timer gives it the chance.
+    timer = QTimer(app)  # type: ignore[arg-type]
+    timer.start(500)
+    timer.timeout.connect(lambda: None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.version:
+        from casebook import __version__
+
+        print(f"Casebook {__version__}")
+        return 0
+    if not has_display():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr, end="")
+        return 2
+    setup_logging()
+    log = logging.getLogger("casebook")
+
+    from PySide6.QtWidgets import QApplication
+
+    from casebook.ui.app import (
+        CasebookApp,
+        prepare_high_dpi,
+        setup_application,
+    )
+
+    prepare_high_dpi()
+    app = QApplication(sys.argv[:1])
+    setup_application(app)
+    _install_excepthook()
+    controller = CasebookApp(args.data_dir, demo=args.demo)
+    app.aboutToQuit.connect(controller.shutdown)
+    _quit_on_signals(app)
+    controller.start()
+    log.info("casebook started%s", " (demo)" if args.demo else "")
+    code = app.exec()
+    controller.shutdown()
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

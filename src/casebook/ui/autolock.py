@@ -1,0 +1,98 @@
+"""Lock after a spell without use (KeePassXC style).
+
+An event filter on the whole application restarts one single-shot timer on every key press,
+click, scroll or mouse move in any Casebook window; when the timer runs out, ``idle`` fires and
+the main window locks. Nothing here touches the casebook itself.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, QTimer, Signal
+
+DEFAULT_MINUTES = 5
+MIN_MINUTES = 1
+MAX_MINUTES = 240
+
+_ACTIVITY = frozenset({
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseButtonDblClick,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+    QEvent.Type.TouchUpdate,
+    QEvent.Type.TabletPress,
+    QEvent.Type.Shortcut,
+})
+
+
+class IdleLock(QObject):
+    """Emits ``idle`` once after ``interval_ms`` without user input, while running."""
+
+    idle = Signal()
+
+    def __init__(self, minutes: float = DEFAULT_MINUTES, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # one timer: precision is free
+        self._timer.timeout.connect(self._expired)
+        self.set_minutes(minutes)
+        self._last_pointer = QPoint()
+        self._app = QCoreApplication.instance()
+        if self._app is not None:
+            self._app.installEventFilter(self)
+
+    # ----- settings ---------------------------------------------------------------------
+    def set_minutes(self, minutes: float) -> None:
+        minutes = max(MIN_MINUTES, min(MAX_MINUTES, float(minutes)))
+        self.set_interval_ms(int(minutes * 60_000))
+
+    def set_interval_ms(self, interval_ms: int) -> None:
+        """The idle time in milliseconds (tests use a tiny value; the UI uses minutes)."""
+        self._timer.setInterval(max(1, int(interval_ms)))
+        if self._timer.isActive():
+            self._timer.start()
+
+    @property
+    def interval_ms(self) -> int:
+        return self._timer.interval()
+
+    @property
+    def running(self) -> bool:
+        return self._timer.isActive()
+
+    # ----- running ----------------------------------------------------------------------
+    def start(self) -> None:
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def poke(self) -> None:
+        """Count as activity (restart the countdown) if running."""
+        if self._timer.isActive():
+            self._timer.start()
+
+    def _expired(self) -> None:
+        self.idle.emit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        kind = event.type()
+        if kind in _ACTIVITY and self._timer.isActive():
+            if kind == QEvent.Type.MouseMove:
+                # Qt sends made-up moves when a widget appears under a still pointer; only a
+                # pointer that really moved counts as someone using the computer.
+                position = event.globalPosition().toPoint()  # type: ignore[attr-defined]
+                if not event.spontaneous() or position == self._last_pointer:
+                    return False
+                self._last_pointer = position
+            self._timer.start()
+        return False
+
+    def detach(self) -> None:
+        """Stop and remove the application-wide filter (when the main window goes away)."""
+        self._timer.stop()
+        if self._app is not None:
+            self._app.removeEventFilter(self)
+            self._app = None

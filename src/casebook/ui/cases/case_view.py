@@ -1,0 +1,370 @@
+"""One case: overview, chronology, people, accounts, evidence, decisions, actions and the
+response steps, as tabs; plus opening the response wizard and closing the case.
+
+Everything is read in one job on the DB thread (a :class:`CaseBundle`), and each tab saves its
+own changes through the worker, then asks for a fresh bundle so all tabs agree.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.domain import CaseStatus
+from casebook.services import Casebook
+from casebook.ui import prompts
+from casebook.ui.cases.accounts_tab import AccountsTab
+from casebook.ui.cases.actions_tab import ActionsTab
+from casebook.ui.cases.chronology_tab import ChronologyTab
+from casebook.ui.cases.decisions_tab import DecisionsTab
+from casebook.ui.cases.overview_tab import OverviewTab
+from casebook.ui.cases.people_tab import PeopleTab
+from casebook.ui.cases.steps_tab import StepsTab
+from casebook.ui.evidence.evidence_widget import EvidenceWidget
+from casebook.ui.widgets.common import Banner, Jobs, heading
+from casebook.ui.widgets.context import (
+    CaseBundle,
+    CaseContext,
+    Setup,
+    load_bundle,
+    load_setup,
+)
+from casebook.ui.widgets.labels import CASE_STATUSES, RISKS, label
+from casebook.ui.widgets.panel import CasePanel
+from casebook.ui.wizard.wizard import ResponseWizard
+from casebook.ui.worker import DbWorker
+
+log = logging.getLogger(__name__)
+
+DRAFT_NAMES = ("chronology", "decision", "summary")
+#: Unsaved text is written to the (encrypted) drafts table this long after the last keystroke.
+DRAFT_DELAY_MS = 5_000
+
+
+class CloseCaseDialog(QDialog):
+    """Asks why the case is being closed (the reason is part of the record)."""
+
+    def __init__(self, open_actions: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Close this case")
+        self.setAccessibleName("Close this case")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Close this case", self))
+        text = ("Everything recorded on the case is kept. You can reopen it later if "
+                "something new comes up.")
+        if open_actions:
+            text += (f" There {'is' if open_actions == 1 else 'are'} still {open_actions} open "
+                     f"action{'' if open_actions == 1 else 's'} on this case.")
+        intro = QLabel(text, self)
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        reason_label = QLabel("&Why is the case being closed?", self)
+        self.reason_edit = QPlainTextEdit(self)
+        self.reason_edit.setTabChangesFocus(True)
+        self.reason_edit.setAccessibleName("Why the case is being closed")
+        self.reason_edit.setPlaceholderText(
+            "For example: accounts removed, support in place, no further concerns")
+        reason_label.setBuddy(self.reason_edit)
+        layout.addWidget(reason_label)
+        layout.addWidget(self.reason_edit)
+        self.banner = Banner(self)
+        layout.addWidget(self.banner)
+        buttons = QDialogButtonBox(self)
+        self.close_button = buttons.addButton("&Close case", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(480, 300)
+        self.reason_edit.setFocus()
+
+    def reason(self) -> str:
+        return self.reason_edit.toPlainText().strip()
+
+    def _check(self) -> None:
+        if not self.reason():
+            self.banner.show_error("Please give the reason for closing the case.")
+            self.reason_edit.setFocus()
+            return
+        self.accept()
+
+
+class CaseView(QWidget):
+    """The open case. ``changed`` fires after any save so the case list can refresh."""
+
+    changed = Signal()
+    #: Emitted each time fresh data has been shown (first load and every refresh).
+    loaded = Signal()
+
+    def __init__(self, worker: DbWorker, casebook: Casebook, case_id: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.casebook = casebook
+        self.case_id = case_id
+        self.ctx: CaseContext | None = None
+        self.bundle: CaseBundle | None = None
+        self.wizard: ResponseWizard | None = None
+        self.close_dialog: CloseCaseDialog | None = None
+        self.panels: list[CasePanel] = []
+        self._cleared = False
+        self._saved_drafts: dict[str, str] = {}
+        self.setAccessibleName("Case")
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = heading("Loading the case…", self, level=1)
+        top.addWidget(self.title, 1)
+        self.wizard_button = QPushButton("Open &response steps…", self)
+        self.wizard_button.setToolTip("Work through the five response steps for this case")
+        self.wizard_button.clicked.connect(self.open_wizard)
+        self.close_button = QPushButton("Close &case…", self)
+        self.close_button.clicked.connect(self.close_or_reopen)
+        for button in (self.wizard_button, self.close_button):
+            button.setEnabled(False)
+            top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
+        self.subtitle = QLabel(self)
+        self.subtitle.setWordWrap(True)
+        layout.addWidget(self.subtitle)
+        self.banner = Banner(self)
+        layout.addWidget(self.banner)
+        self.stack = QStackedWidget(self)
+        self.placeholder = QLabel("Loading…", self)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.placeholder)
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Parts of the case")
+        self.tabs.setDocumentMode(True)
+        self.stack.addWidget(self.tabs)
+        layout.addWidget(self.stack, 1)
+
+        self.jobs = Jobs(self, worker, self.banner.show_error)
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_drafts)
+
+        keys = [f"case:{case_id}:{name}" for name in DRAFT_NAMES]
+
+        def first() -> tuple[Setup, CaseBundle, dict[str, str | None]]:
+            drafts = {key: casebook.settings.get_draft(key) for key in keys}
+            return load_setup(casebook), load_bundle(casebook, case_id), drafts
+
+        self.jobs.run(first, self._first_load, self._load_failed)
+
+    # ----- loading ------------------------------------------------------------------------
+    def _load_failed(self, exc: BaseException) -> None:
+        from casebook.ui.widgets.common import user_message
+
+        self.title.setText("This case could not be opened")
+        self.placeholder.setText(user_message(exc))
+
+    def _first_load(self, result: tuple[Setup, CaseBundle, dict[str, str | None]]) -> None:
+        setup, bundle, drafts = result
+        self.ctx = CaseContext(self.worker, self.casebook, self.case_id, setup)
+        self._build_tabs(self.ctx)
+        self._saved_drafts = {k: v or "" for k, v in drafts.items()}
+        self._show(bundle)
+        for panel in self.panels:
+            restore = getattr(panel, "restore_drafts", None)
+            if restore is not None:
+                restore(drafts)
+        self.stack.setCurrentWidget(self.tabs)
+
+    def _build_tabs(self, ctx: CaseContext) -> None:
+        self.overview = OverviewTab(ctx, self)
+        self.chronology = ChronologyTab(ctx, self)
+        self.people = PeopleTab(ctx, self)
+        self.accounts = AccountsTab(ctx, self)
+        self.evidence = EvidenceWidget(ctx, self)
+        self.decisions = DecisionsTab(ctx, self)
+        self.actions = ActionsTab(ctx, self)
+        self.steps = StepsTab(ctx, self)
+        self.steps.open_wizard_requested.connect(self.open_wizard)
+        for panel, text in ((self.overview, "&Overview"), (self.chronology, "C&hronology"),
+                            (self.people, "Peop&le"), (self.accounts, "Acco&unts"),
+                            (self.evidence, "&Evidence"), (self.decisions, "&Decisions"),
+                            (self.actions, "Ac&tions"), (self.steps, "Response &steps")):
+            self.tabs.addTab(panel, text)
+            panel.changed.connect(self._panel_changed)
+            self.panels.append(panel)
+        for edit in (self.chronology.text_edit, self.decisions.why_edit,
+                     self.overview.summary_edit):
+            edit.textChanged.connect(self._draft_timer.start)
+        self.decisions.what_edit.textChanged.connect(self._draft_timer.start)
+        self.wizard_button.setEnabled(True)
+        self.close_button.setEnabled(True)
+
+    def _show(self, bundle: CaseBundle) -> None:
+        if self.ctx is None or self._cleared:
+            return
+        self.bundle = bundle
+        case = bundle.case
+        self.title.setText(f"{case.reference}: {case.title}")
+        self.title.setAccessibleName(self.title.text())
+        steps_done = sum(1 for s in case.steps if s.status.value in ("done", "not-needed"))
+        overdue = sum(1 for a in bundle.actions if a.is_overdue(bundle.today))
+        parts = [label(CASE_STATUSES, case.status), f"Risk: {label(RISKS, case.risk)}",
+                 f"{steps_done} of 5 steps done"]
+        if overdue:
+            parts.append(f"⚠ {overdue} overdue action{'s' if overdue > 1 else ''}")
+        self.subtitle.setText("  ·  ".join(parts))
+        closed = case.status == CaseStatus.CLOSED
+        self.close_button.setText("Re&open case…" if closed else "Close &case…")
+        for panel in self.panels:
+            panel.set_data(bundle)
+        self.loaded.emit()
+
+    def refresh(self) -> None:
+        """Read the case again and show it everywhere."""
+        if self._cleared:
+            return
+        casebook, case_id = self.casebook, self.case_id
+        self.jobs.run(lambda: load_bundle(casebook, case_id), self._show)
+
+    def _panel_changed(self) -> None:
+        self.changed.emit()
+        self.refresh()
+
+    # ----- tabs ---------------------------------------------------------------------------
+    def tab_names(self) -> list[str]:
+        return [self.tabs.tabText(i).replace("&", "") for i in range(self.tabs.count())]
+
+    def select_tab(self, name: str) -> None:
+        for i, text in enumerate(self.tab_names()):
+            if text.casefold() == name.casefold():
+                self.tabs.setCurrentIndex(i)
+                return
+        raise KeyError(name)
+
+    # ----- wizard -------------------------------------------------------------------------
+    def open_wizard(self) -> ResponseWizard | None:
+        if self.ctx is None or self._cleared:
+            return None
+        if self.wizard is not None:
+            self.wizard.raise_()
+            self.wizard.activateWindow()
+            return self.wizard
+        wizard = ResponseWizard(self.worker, self.casebook, self.case_id, self)
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.wizard = wizard
+        wizard.saved.connect(self._panel_changed)
+
+        def finished() -> None:
+            if self.wizard is wizard:
+                self.wizard = None
+            self.refresh()
+
+        wizard.finished.connect(finished)
+        wizard.open()
+        return wizard
+
+    # ----- closing the case ---------------------------------------------------------------
+    def close_or_reopen(self) -> None:
+        if self.bundle is None:
+            return
+        if self.bundle.case.status == CaseStatus.CLOSED:
+            self.reopen_case()
+        else:
+            self.close_case()
+
+    def close_case(self) -> CloseCaseDialog | None:
+        if self.bundle is None or self.ctx is None:
+            return None
+        open_actions = sum(1 for a in self.bundle.actions if a.done_at is None)
+        dialog = CloseCaseDialog(open_actions, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.close_dialog = dialog
+        cases, case_id = self.casebook.cases, self.case_id
+
+        def accepted() -> None:
+            reason = dialog.reason()
+
+            def done(_case: object) -> None:
+                self.banner.show_info("The case is closed. Everything on it has been kept.")
+                self._panel_changed()
+
+            self.jobs.run(lambda: cases.set_status(case_id, CaseStatus.CLOSED, reason), done)
+
+        def finished() -> None:
+            if self.close_dialog is dialog:
+                self.close_dialog = None
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
+
+    def reopen_case(self) -> None:
+        if not prompts.ask(self, "Reopen this case?",
+                           "The case will show as open again, and the reopening is recorded "
+                           "in its chronology.", yes="Reopen", no="Cancel"):
+            return
+        cases, case_id = self.casebook.cases, self.case_id
+
+        def done(_case: object) -> None:
+            self.banner.show_info("The case is open again.")
+            self._panel_changed()
+
+        self.jobs.run(lambda: cases.set_status(case_id, CaseStatus.OPEN,
+                                               "Reopened by the user."), done)
+
+    # ----- drafts and locking -------------------------------------------------------------
+    def save_drafts(self) -> None:
+        """Write unsaved text to the encrypted drafts table (and autosave an open wizard)."""
+        self._draft_timer.stop()
+        if self.ctx is None or self._cleared:
+            return
+        if self.wizard is not None:
+            self.wizard.autosave_now()
+        current: dict[str, str] = {}
+        for panel in self.panels:
+            drafts = getattr(panel, "drafts", None)
+            if drafts is not None:
+                current.update(drafts())
+        changed = {k: v for k, v in current.items() if self._saved_drafts.get(k, "") != v}
+        if not changed:
+            return
+        settings = self.casebook.settings
+        self._saved_drafts.update(changed)
+
+        def job() -> None:
+            for key, text in changed.items():
+                settings.save_draft(key, text)
+
+        self.jobs.run(job)
+
+    def clear(self) -> None:
+        """Drop everything shown (on lock). The view cannot be used afterwards."""
+        self._cleared = True
+        self._draft_timer.stop()
+        self.jobs.forget()
+        if self.wizard is not None:
+            self.wizard.discard()
+            self.wizard = None
+        if self.close_dialog is not None:
+            self.close_dialog.reject()
+        for panel in self.panels:
+            panel.clear()
+        self.bundle = None
+        self.title.setText("Locked")
+        self.subtitle.clear()
+        self.banner.clear()
+        self.wizard_button.setEnabled(False)
+        self.close_button.setEnabled(False)
+        self.placeholder.setText("The casebook is locked.")
+        self.stack.setCurrentWidget(self.placeholder)

@@ -1,0 +1,95 @@
+"""People on the case: who was harmed, who is thought to be behind it, witnesses, reporters."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.domain import PersonKind, PersonRole
+from casebook.ui.widgets.common import add_row, button_row
+from casebook.ui.widgets.context import CaseBundle, CaseContext
+from casebook.ui.widgets.date_field import DateField
+from casebook.ui.widgets.labels import PERSON_KINDS, PERSON_ROLES, combo_value, fill_combo, label
+from casebook.ui.widgets.panel import CasePanel, fill_table, make_table
+
+
+class PeopleTab(CasePanel):
+    def __init__(self, ctx: CaseContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        layout = QVBoxLayout(self)
+        year = ctx.term("Year_group")
+        self.table = make_table(self, "People on this case",
+                                ["Name", "Who they are", "Part in the case", year, "Notes"],
+                                stretch=4)
+        layout.addWidget(self.table, 1)
+
+        box = QGroupBox("Add a person", self)
+        form = QFormLayout(box)
+        self.name_edit = QLineEdit(box)
+        add_row(form, "&Name:", self.name_edit)
+        self.kind_combo = QComboBox(box)
+        fill_combo(self.kind_combo, PERSON_KINDS, ctx.fill)
+        add_row(form, "&Who they are:", self.kind_combo)
+        self.role_combo = QComboBox(box)
+        fill_combo(self.role_combo, PERSON_ROLES, ctx.fill)
+        add_row(form, "&Part in the case:", self.role_combo)
+        self.year_edit = QLineEdit(box)
+        self.year_edit.setPlaceholderText(f"For example {ctx.term('year_group_example')}")
+        add_row(form, f"&{year}:", self.year_edit, "Leave empty for adults.")
+        self.dob_edit = DateField(box, us=ctx.us)
+        add_row(form, "Date of &birth:", self.dob_edit,
+                "Optional. Used to work out how long the record is kept.")
+        self.notes_edit = QLineEdit(box)
+        add_row(form, "N&otes:", self.notes_edit)
+        self.add_button = QPushButton("A&dd person", box)
+        self.add_button.clicked.connect(self.add_person)
+        form.addRow("", button_row(self.add_button))
+        layout.addWidget(box)
+        layout.addWidget(self.banner)
+
+    def set_data(self, bundle: CaseBundle) -> None:
+        super().set_data(bundle)
+        fill = self.ctx.fill
+        rows = [[p.name, label(PERSON_KINDS, p.kind, fill), label(PERSON_ROLES, p.role, fill),
+                 p.year_group or "", p.notes] for p in bundle.people]
+        fill_table(self.table, rows, [p.id for p in bundle.people])
+
+    def clear(self) -> None:
+        super().clear()
+        self.table.setRowCount(0)
+        for edit in (self.name_edit, self.year_edit, self.notes_edit):
+            edit.clear()
+        self.dob_edit.set_value(None)
+
+    def add_person(self) -> None:
+        name = self.name_edit.text().strip()
+        if not name:
+            self.banner.show_error("Please enter the person's name.")
+            self.name_edit.setFocus()
+            return
+        if not self.dob_edit.is_valid():
+            self.banner.show_error("The date of birth is not a date Casebook understands.")
+            self.dob_edit.setFocus()
+            return
+        kind = combo_value(self.kind_combo) or PersonKind.OTHER.value
+        role = combo_value(self.role_combo) or PersonRole.WITNESS.value
+        year, dob, notes = self.year_edit.text().strip(), self.dob_edit.value(), \
+            self.notes_edit.text().strip()
+        cases, case_id = self.ctx.casebook.cases, self.ctx.case_id
+
+        def done(_person: object) -> None:
+            for edit in (self.name_edit, self.year_edit, self.notes_edit):
+                edit.clear()
+            self.dob_edit.set_value(None)
+            self.name_edit.setFocus()
+
+        self.save(lambda: cases.add_person(case_id, name, kind, role, date_of_birth=dob,
+                                           year_group=year or None, notes=notes),
+                  done, f"{name} added to the case.")

@@ -1,0 +1,5 @@
+"""The preventative-policy checklist screen."""
+
+from casebook.ui.checklist.view import ChecklistView
+
+__all__ = ["ChecklistView"]

@@ -1,0 +1,1 @@
+"""The settings dialog (idle lock, backups, people and passphrases, recovery key, keyring)."""

@@ -1,0 +1,616 @@
+"""The platform report tracker: every report made about an account, from every case.
+
+What to chase or escalate comes first (reports waiting for more than 48 hours, platforms that
+refused or never answered); then all reports, a form to add or update one (with quick actions
+for the common answers) and, per platform or body, how it has responded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateTimeEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.domain import PlatformReport, SocialAccount
+from casebook.services.tracker import (
+    BODIES,
+    BODY_LABELS,
+    CHASE_AFTER,
+    REQUEST_LABELS,
+    REQUESTS,
+    STATUS_LABELS,
+    STATUSES,
+    RecipientFigures,
+    Reminder,
+    TrackerService,
+)
+from casebook.ui.dashboard.widgets import OVERDUE_FG, fmt_datetime
+
+__all__ = ["TrackerView", "TrackerBundle"]
+
+ROLE = Qt.ItemDataRole.UserRole
+#: Short status words for the table (the form shows the full ones).
+SHORT_STATUS = {"waiting": "Waiting", "removed": "Removed", "refused": "Refused",
+                "no-response": "No response", "escalated": "Escalated", "closed": "Closed"}
+WAITING_BG = QColor("#fff3d6")
+
+
+@dataclass(frozen=True)
+class CaseChoice:
+    id: int
+    reference: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TrackerBundle:
+    reports: tuple[PlatformReport, ...]
+    reminders: tuple[Reminder, ...]
+    figures: tuple[RecipientFigures, ...]
+    cases: tuple[CaseChoice, ...]
+    case_refs: dict[int, str]
+    suggestions: dict[str, tuple[str, ...]]  # body -> recipient names
+    now: datetime
+
+
+def _suggestions(jurisdiction: str) -> dict[str, tuple[str, ...]]:
+    """Recipient names to offer for each kind of body, from the profile data."""
+    from casebook.profiles import load_platforms, load_profile
+
+    out: dict[str, list[str]] = {body: [] for body in BODIES}
+    try:
+        out["platform"] = [p.name for p in load_platforms() if p.id != "other"]
+        for agency in load_profile(jurisdiction).agencies:
+            if agency.body in out:
+                out[agency.body].append(agency.name)
+            if agency.body == "local-authority":
+                out["lado"].append(agency.name)
+    except Exception:  # a broken data file only loses the suggestions
+        pass
+    return {body: tuple(names) for body, names in out.items()}
+
+
+def _cell(text: str, data: Any = None) -> QTableWidgetItem:
+    cell = QTableWidgetItem(text)
+    cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    if data is not None:
+        cell.setData(ROLE, data)
+    return cell
+
+
+def _share(count: int, total: int) -> str:
+    return f"{count} ({round(100 * count / total)}%)" if total else "0"
+
+
+def _days(delta_seconds: float) -> str:
+    days = delta_seconds / 86400
+    if days < 1:
+        return f"{int(delta_seconds // 3600)} h"
+    return f"{days:.1f} days" if days < 10 else f"{days:.0f} days"
+
+
+class TrackerView(QWidget):
+    loaded = Signal(object)  # TrackerBundle
+    report_saved = Signal(int)  # report id
+    failed = Signal(str)
+
+    def __init__(self, worker: Any, casebook: Any, tracker: TrackerService | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trackerView")
+        self.setAccessibleName("Platform report tracker")
+        self._worker = worker
+        self._casebook = casebook
+        self._tracker = tracker or getattr(casebook, "tracker", None) \
+            or TrackerService(casebook.store)
+        self._bundle: TrackerBundle | None = None
+        self._selected: int | None = None
+        self._accounts_case: int | None = None
+
+        outer = QVBoxLayout(self)
+        outer.addWidget(self._build_reminders())
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(QLabel("<b>All reports</b>"))
+        self.reports_table = QTableWidget(0, 8)
+        self.reports_table.setObjectName("reportsTable")
+        self.reports_table.setAccessibleName("All reports")
+        self.reports_table.setHorizontalHeaderLabels(
+            ["Made", "Case", "To", "Reference", "Asked for", "Status", "Answered", "Took"])
+        self._table_defaults(self.reports_table)
+        self.reports_table.horizontalHeader().setSectionResizeMode(
+            2, QHeaderView.ResizeMode.Stretch)
+        self.reports_table.itemSelectionChanged.connect(self._report_chosen)
+        left_layout.addWidget(self.reports_table, 3)
+        left_layout.addWidget(QLabel("<b>How each platform or body has responded</b>"))
+        self.figures_table = QTableWidget(0, 6)
+        self.figures_table.setObjectName("figuresTable")
+        self.figures_table.setAccessibleName("Figures per platform or body")
+        self.figures_table.setHorizontalHeaderLabels(
+            ["Platform or body", "Reports", "Removed", "Refused", "No answer",
+             "Median days to an answer"])
+        self._table_defaults(self.figures_table)
+        self.figures_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch)
+        left_layout.addWidget(self.figures_table, 2)
+        split.addWidget(left)
+        split.addWidget(self._build_form())
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([860, 400])
+        outer.addWidget(split, 1)
+        self.message = QLabel("")
+        self.message.setObjectName("trackerMessage")
+        self.message.setAccessibleName("Tracker messages")
+        self.message.setWordWrap(True)
+        outer.addWidget(self.message)
+
+    @staticmethod
+    def _table_defaults(table: QTableWidget) -> None:
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().setVisible(False)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        header = table.horizontalHeader()
+        for column in range(table.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+
+    def _build_reminders(self) -> QGroupBox:
+        box = QGroupBox("What to do next")
+        box.setObjectName("remindersBox")
+        layout = QVBoxLayout(box)
+        self.reminder_list = QListWidget()
+        self.reminder_list.setObjectName("reminderList")
+        self.reminder_list.setAccessibleName("Reminders: reports to chase or escalate")
+        self.reminder_list.setWordWrap(True)
+        self.reminder_list.setMaximumHeight(120)
+        self.reminder_list.itemActivated.connect(self._reminder_activated)
+        self.reminder_list.itemClicked.connect(self._reminder_activated)
+        layout.addWidget(self.reminder_list)
+        return box
+
+    def _build_form(self) -> QGroupBox:
+        box = QGroupBox("Report")
+        box.setObjectName("reportForm")
+        layout = QVBoxLayout(box)
+        self.form_title = QLabel("New report")
+        self.form_title.setObjectName("formTitle")
+        font = self.form_title.font()
+        font.setBold(True)
+        self.form_title.setFont(font)
+        layout.addWidget(self.form_title)
+        form = QFormLayout()
+        self.case_edit = QComboBox()
+        self.case_edit.setObjectName("caseEdit")
+        self.case_edit.setAccessibleName("Case")
+        self.case_edit.currentIndexChanged.connect(self._case_changed)
+        form.addRow("&Case:", self.case_edit)
+        self.account_edit = QComboBox()
+        self.account_edit.setObjectName("accountEdit")
+        self.account_edit.setAccessibleName("Account reported")
+        self.account_edit.addItem("No particular account", None)
+        form.addRow("Acco&unt:", self.account_edit)
+        self.body_edit = QComboBox()
+        self.body_edit.setObjectName("bodyEdit")
+        self.body_edit.setAccessibleName("Reported to (kind)")
+        for body in BODIES:
+            self.body_edit.addItem(BODY_LABELS[body], body)
+        self.body_edit.currentIndexChanged.connect(self._body_changed)
+        form.addRow("Reported &to:", self.body_edit)
+        self.recipient_edit = QComboBox()
+        self.recipient_edit.setObjectName("recipientEdit")
+        self.recipient_edit.setAccessibleName("Name of the platform or body")
+        self.recipient_edit.setEditable(True)
+        self.recipient_edit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        form.addRow("&Name:", self.recipient_edit)
+        self.channel_edit = QLineEdit()
+        self.channel_edit.setObjectName("channelEdit")
+        self.channel_edit.setAccessibleName("How it was reported")
+        self.channel_edit.setPlaceholderText("In-app report, web form, email, phone call…")
+        form.addRow("&How:", self.channel_edit)
+        self.made_edit = QDateTimeEdit()
+        self.made_edit.setObjectName("madeEdit")
+        self.made_edit.setAccessibleName("When the report was made")
+        self.made_edit.setDisplayFormat("d MMM yyyy HH:mm")
+        self.made_edit.setCalendarPopup(True)
+        form.addRow("&When:", self.made_edit)
+        self.reference_edit = QLineEdit()
+        self.reference_edit.setObjectName("referenceEdit")
+        self.reference_edit.setAccessibleName("Reference number")
+        self.reference_edit.setPlaceholderText("The platform's ticket or reference number")
+        form.addRow("&Reference:", self.reference_edit)
+        self.request_edit = QComboBox()
+        self.request_edit.setObjectName("requestEdit")
+        self.request_edit.setAccessibleName("What was asked for")
+        for request in REQUESTS:
+            self.request_edit.addItem(REQUEST_LABELS[request], request)
+        form.addRow("As&ked for:", self.request_edit)
+        self.status_edit = QComboBox()
+        self.status_edit.setObjectName("statusEdit")
+        self.status_edit.setAccessibleName("Status")
+        for status in STATUSES:
+            self.status_edit.addItem(STATUS_LABELS[status], status)
+        form.addRow("&Status:", self.status_edit)
+        self.response_edit = QPlainTextEdit()
+        self.response_edit.setObjectName("responseEdit")
+        self.response_edit.setAccessibleName("Their response")
+        self.response_edit.setTabChangesFocus(True)
+        self.response_edit.setPlaceholderText("Paste or summarise their reply")
+        self.response_edit.setFixedHeight(70)
+        form.addRow("Res&ponse:", self.response_edit)
+        layout.addLayout(form)
+
+        quick = QHBoxLayout()
+        self.refusal_button = QPushButton("Record re&fusal")
+        self.refusal_button.setObjectName("refusalButton")
+        self.refusal_button.setToolTip("The platform said the account or post does not break "
+                                       "its rules")
+        self.refusal_button.clicked.connect(lambda: self._quick("refused"))
+        self.removed_button = QPushButton("Mark re&moved")
+        self.removed_button.setObjectName("removedButton")
+        self.removed_button.clicked.connect(lambda: self._quick("removed"))
+        quick.addWidget(self.refusal_button)
+        quick.addWidget(self.removed_button)
+        quick.addStretch(1)
+        layout.addLayout(quick)
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton("New report")
+        self.new_button.setObjectName("newReportButton")
+        self.new_button.clicked.connect(self.new_report)
+        self.add_button = QPushButton("&Add report")
+        self.add_button.setObjectName("addReportButton")
+        self.add_button.clicked.connect(self._add)
+        self.save_button = QPushButton("Sa&ve changes")
+        self.save_button.setObjectName("saveReportButton")
+        self.save_button.clicked.connect(self._save)
+        buttons.addWidget(self.new_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        self.form_message = QLabel("")
+        self.form_message.setObjectName("formMessage")
+        self.form_message.setWordWrap(True)
+        self.form_message.setAccessibleName("Report form message")
+        layout.addWidget(self.form_message)
+        layout.addStretch(1)
+        self._set_mode_new()
+        return box
+
+    # ----- loading ------------------------------------------------------------------------
+    @property
+    def bundle(self) -> TrackerBundle | None:
+        return self._bundle
+
+    def refresh(self) -> None:
+        tracker, cases = self._tracker, getattr(self._casebook, "cases", None)
+
+        def job() -> TrackerBundle:
+            from sqlalchemy import select
+
+            from casebook.storage import tables as t
+
+            with tracker.store.read() as s:
+                jurisdiction = s.scalar(select(t.MetaRow.value)
+                                        .where(t.MetaRow.key == "jurisdiction")) or "england"
+            choices: tuple[CaseChoice, ...] = ()
+            if cases is not None:
+                choices = tuple(CaseChoice(c.id, c.reference, c.title)
+                                for c in cases.list_page(limit=1000))
+            return TrackerBundle(
+                reports=tuple(tracker.all()), reminders=tuple(tracker.reminders()),
+                figures=tuple(tracker.figures()), cases=choices,
+                case_refs=tracker.case_references(), suggestions=_suggestions(jurisdiction),
+                now=tracker.store.now(),
+            )
+
+        self._worker.submit(job, self._show, self._failed)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        super().showEvent(event)
+        if self._bundle is None:
+            self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.setText(str(error))
+        self.failed.emit(str(error))
+
+    def _show(self, bundle: TrackerBundle) -> None:
+        first = self._bundle is None
+        self._bundle = bundle
+        chosen_case = self.case_edit.currentData()
+        self.case_edit.blockSignals(True)
+        self.case_edit.clear()
+        for case in bundle.cases:
+            self.case_edit.addItem(f"{case.reference} – {case.title}", case.id)
+        index = self.case_edit.findData(chosen_case) if chosen_case is not None else 0
+        self.case_edit.setCurrentIndex(max(0, index))
+        self.case_edit.blockSignals(False)
+        if first:
+            self._body_changed()
+            self._reset_made()
+            self._case_changed()
+        self._fill_reminders()
+        self._fill_reports()
+        self._fill_figures()
+        self.loaded.emit(bundle)
+
+    def _fill_reminders(self) -> None:
+        assert self._bundle is not None
+        self.reminder_list.clear()
+        for reminder in self._bundle.reminders:
+            case = self._bundle.case_refs.get(reminder.case_id, "")
+            prefix = "Escalate" if reminder.kind == "escalate" else "Chase"
+            entry = QListWidgetItem(f"{prefix} ({case}): {reminder.text}")
+            entry.setData(ROLE, reminder.report_id)
+            entry.setForeground(QBrush(OVERDUE_FG if reminder.kind == "escalate"
+                                       else QColor("#7a4f00")))
+            self.reminder_list.addItem(entry)
+        if not self._bundle.reminders:
+            entry = QListWidgetItem("Nothing to chase or escalate.")
+            entry.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.reminder_list.addItem(entry)
+
+    def reminder_texts(self) -> list[str]:
+        return [self.reminder_list.item(i).text() for i in range(self.reminder_list.count())
+                if self.reminder_list.item(i).data(ROLE) is not None]
+
+    def _fill_reports(self) -> None:
+        assert self._bundle is not None
+        bundle = self._bundle
+        self.reports_table.setRowCount(len(bundle.reports))
+        select_row = -1
+        for row, r in enumerate(bundle.reports):
+            status = SHORT_STATUS.get(r.status, r.status)
+            late = r.status == "waiting" and bundle.now - r.made_at > CHASE_AFTER
+            if r.outcome_at is not None:
+                took = _days((r.outcome_at - r.made_at).total_seconds())
+            elif r.status in ("waiting", "no-response"):
+                took = "waiting " + _days((bundle.now - r.made_at).total_seconds())
+            else:
+                took = "–"
+            cells = [_cell(fmt_datetime(r.made_at), r.id),
+                     _cell(bundle.case_refs.get(r.case_id, "")),
+                     _cell(self._to_text(r)),
+                     _cell(r.reference or "–"), _cell(REQUEST_LABELS.get(r.request, r.request)),
+                     _cell(status), _cell(fmt_datetime(r.outcome_at, "–")), _cell(took)]
+            if late:
+                for cell in cells:
+                    cell.setBackground(QBrush(WAITING_BG))
+                cells[5].setText("Waiting: chase")
+            elif r.status == "refused":
+                cells[5].setForeground(QBrush(OVERDUE_FG))
+            for column, cell in enumerate(cells):
+                self.reports_table.setItem(row, column, cell)
+            if r.id == self._selected:
+                select_row = row
+        if select_row >= 0:
+            self.reports_table.selectRow(select_row)
+
+    @staticmethod
+    def _to_text(report: PlatformReport) -> str:
+        kind = BODY_LABELS.get(report.body, report.body)
+        if report.body == "platform" or kind.casefold() == report.recipient.casefold():
+            return report.recipient
+        return f"{report.recipient} ({kind.lower()})"
+
+    def _fill_figures(self) -> None:
+        assert self._bundle is not None
+        figures = self._bundle.figures
+        self.figures_table.setRowCount(len(figures))
+        for row, f in enumerate(figures):
+            median = "–" if f.median_days is None else f"{f.median_days:g}"
+            cells = [_cell(f.recipient, f.recipient), _cell(str(f.total)),
+                     _cell(_share(f.removed, f.total)), _cell(_share(f.refused, f.total)),
+                     _cell(_share(f.unanswered, f.total)), _cell(median)]
+            for column, cell in enumerate(cells):
+                self.figures_table.setItem(row, column, cell)
+
+    def figures_row(self, recipient: str) -> list[str]:
+        """The figures shown for one platform or body (for tests and screen readers)."""
+        for row in range(self.figures_table.rowCount()):
+            if self.figures_table.item(row, 0).text() == recipient:
+                return [self.figures_table.item(row, c).text()
+                        for c in range(self.figures_table.columnCount())]
+        return []
+
+    # ----- form ---------------------------------------------------------------------------
+    def _reset_made(self) -> None:
+        now = self._bundle.now if self._bundle is not None else datetime.now()
+        self.made_edit.setDateTime(QDateTime(QDate(now.year, now.month, now.day),
+                                             QTime(now.hour, now.minute)))
+
+    def _body_changed(self, *_args: object) -> None:
+        body = self.body_edit.currentData()
+        names = self._bundle.suggestions.get(body, ()) if self._bundle is not None else ()
+        text = self.recipient_edit.currentText()
+        self.recipient_edit.clear()
+        self.recipient_edit.addItems(list(names))
+        self.recipient_edit.setEditText(text if text and self._selected else
+                                        (names[0] if names else ""))
+
+    def _case_changed(self, *_args: object) -> None:
+        case_id = self.case_edit.currentData()
+        cases = getattr(self._casebook, "cases", None)
+        if case_id is None or cases is None or case_id == self._accounts_case:
+            return
+        self._accounts_case = case_id
+        self._worker.submit(lambda: (case_id, cases.accounts(case_id)), self._show_accounts,
+                            self._failed)
+
+    def _show_accounts(self, result: tuple[int, list[SocialAccount]]) -> None:
+        case_id, accounts = result
+        if case_id != self.case_edit.currentData():
+            return
+        wanted = None
+        if self._selected is not None and self._bundle is not None:
+            report = next((r for r in self._bundle.reports if r.id == self._selected), None)
+            wanted = report.account_id if report is not None else None
+        self.account_edit.clear()
+        self.account_edit.addItem("No particular account", None)
+        for account in accounts:
+            self.account_edit.addItem(f"{account.platform}: {account.handle}", account.id)
+        self.account_edit.setCurrentIndex(max(0, self.account_edit.findData(wanted)))
+
+    def _set_mode_new(self) -> None:
+        self.form_title.setText("New report")
+        self.add_button.setEnabled(True)
+        self.save_button.setEnabled(False)
+        self.refusal_button.setEnabled(False)
+        self.removed_button.setEnabled(False)
+        self.case_edit.setEnabled(True)
+        self.account_edit.setEnabled(True)
+
+    def new_report(self) -> None:
+        """Clear the form for a new report."""
+        self._selected = None
+        self.reports_table.clearSelection()
+        self._set_mode_new()
+        self.reference_edit.clear()
+        self.channel_edit.clear()
+        self.response_edit.clear()
+        self.status_edit.setCurrentIndex(0)
+        self.request_edit.setCurrentIndex(0)
+        self._reset_made()
+        self._body_changed()
+        self.form_message.setText("")
+
+    def select_report(self, report_id: int) -> None:
+        for row in range(self.reports_table.rowCount()):
+            if self.reports_table.item(row, 0).data(ROLE) == report_id:
+                self.reports_table.selectRow(row)
+                return
+
+    def _reminder_activated(self, entry: QListWidgetItem) -> None:
+        report_id = entry.data(ROLE)
+        if report_id is not None:
+            self.select_report(report_id)
+
+    def _report_chosen(self) -> None:
+        rows = self.reports_table.selectionModel().selectedRows()
+        if not rows or self._bundle is None:
+            return
+        report_id = self.reports_table.item(rows[0].row(), 0).data(ROLE)
+        report = next((r for r in self._bundle.reports if r.id == report_id), None)
+        if report is None:
+            return
+        self._selected = report.id
+        self.form_title.setText(f"Report to {report.recipient}, "
+                                f"{self._bundle.case_refs.get(report.case_id, '')}")
+        self.case_edit.setCurrentIndex(max(0, self.case_edit.findData(report.case_id)))
+        self.case_edit.setEnabled(False)
+        self.account_edit.setEnabled(False)
+        self.body_edit.setCurrentIndex(max(0, self.body_edit.findData(report.body)))
+        self.recipient_edit.setEditText(report.recipient)
+        self.channel_edit.setText(report.channel)
+        made = report.made_at
+        self.made_edit.setDateTime(QDateTime(QDate(made.year, made.month, made.day),
+                                             QTime(made.hour, made.minute)))
+        self.reference_edit.setText(report.reference)
+        self.request_edit.setCurrentIndex(max(0, self.request_edit.findData(report.request)))
+        self.status_edit.setCurrentIndex(max(0, self.status_edit.findData(report.status)))
+        self.response_edit.setPlainText(report.response)
+        self.add_button.setEnabled(False)
+        self.save_button.setEnabled(True)
+        self.refusal_button.setEnabled(report.status != "refused")
+        self.removed_button.setEnabled(report.status != "removed")
+        self.form_message.setText("")
+
+    def _made_at(self) -> datetime:
+        value = self.made_edit.dateTime()
+        d, t = value.date(), value.time()
+        return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
+
+    def _run(self, job: Any, saving: str) -> None:
+        self.form_message.setStyleSheet("")
+        self.form_message.setText(saving)
+        for button in (self.add_button, self.save_button, self.refusal_button,
+                       self.removed_button):
+            button.setEnabled(False)
+
+        def done(report: PlatformReport) -> None:
+            self._selected = report.id
+            self.form_message.setText("Saved.")
+            self.message.setText(f"Saved the report to {report.recipient}.")
+            self.refresh()
+            self.report_saved.emit(report.id)
+
+        def failed(error: BaseException) -> None:
+            self.form_message.setStyleSheet("color: #8a1c1c;")
+            self.form_message.setText(str(error))
+            if self._selected is None:
+                self._set_mode_new()
+            else:
+                self.save_button.setEnabled(True)
+                self.refusal_button.setEnabled(True)
+                self.removed_button.setEnabled(True)
+            self.failed.emit(str(error))
+
+        self._worker.submit(job, done, failed)
+
+    def _add(self) -> None:
+        case_id = self.case_edit.currentData()
+        if case_id is None:
+            self.form_message.setText("Open a case first: every report belongs to a case.")
+            return
+        tracker = self._tracker
+        values = dict(body=self.body_edit.currentData(),
+                      recipient=self.recipient_edit.currentText(),
+                      made_at=self._made_at(), account_id=self.account_edit.currentData(),
+                      channel=self.channel_edit.text(), reference=self.reference_edit.text(),
+                      request=self.request_edit.currentData(),
+                      status=self.status_edit.currentData(),
+                      response=self.response_edit.toPlainText())
+        self._run(lambda: tracker.add(case_id, **values), "Adding the report…")
+
+    def _save(self) -> None:
+        report_id = self._selected
+        if report_id is None:
+            return
+        tracker = self._tracker
+        values = dict(status=self.status_edit.currentData(), reference=self.reference_edit.text(),
+                      response=self.response_edit.toPlainText(), channel=self.channel_edit.text(),
+                      request=self.request_edit.currentData(),
+                      recipient=self.recipient_edit.currentText(), made_at=self._made_at())
+        self._run(lambda: tracker.update(report_id, **values), "Saving…")
+
+    def _quick(self, status: str) -> None:
+        """One click for the common answers; the response box is saved with it."""
+        report_id = self._selected
+        if report_id is None:
+            return
+        tracker = self._tracker
+        response = self.response_edit.toPlainText()
+        if status == "refused":
+            self._run(lambda: tracker.record_refusal(report_id, response), "Recording…")
+        else:
+            self._run(lambda: tracker.update(report_id, status=status,
+                                             response=response or None), "Recording…")
+

@@ -1,0 +1,81 @@
+"""Fixtures and helpers for the case view, wizard and evidence GUI tests.
+
+The shared ``tests/gui/conftest.py`` gives ``casebook_dir`` and isolates settings, keyring and
+prompts. Here ``unlocked_casebook`` and ``worker`` are overridden (same names) so a test can pick
+the jurisdiction (``@pytest.mark.parametrize("jurisdiction", ["us"])``) and so the worker stops
+before the casebook locks; ``prompt_seam`` also fails a test that queued answers it never used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from casebook.services import Casebook
+from casebook.ui import prompts
+from casebook.ui.worker import DbWorker
+
+PASSPHRASE = "a long enough test passphrase 1234"
+
+
+@pytest.fixture
+def jurisdiction() -> str:
+    return "england"
+
+
+@pytest.fixture
+def unlocked_casebook(casebook_dir: Path, jurisdiction: str,
+                      monkeypatch: pytest.MonkeyPatch) -> Iterator[Casebook]:
+    monkeypatch.setenv("CASEBOOK_INSECURE_TEST_KDF", "1")
+    book, _recovery = Casebook.create(casebook_dir, school="Test School",
+                                      jurisdiction=jurisdiction, user_name="Sam Patel",
+                                      passphrase=PASSPHRASE)
+    yield book
+    book.lock()
+
+
+@pytest.fixture(autouse=True)
+def prompt_seam() -> Iterator[None]:
+    prompts.set_testing(True)
+    prompts.answers.clear()
+    prompts.shown.clear()
+    yield
+    leftover = list(prompts.answers)
+    prompts.answers.clear()
+    assert not leftover, f"answers queued but never asked for: {leftover}"
+
+
+@pytest.fixture
+def worker(qapp: QApplication, unlocked_casebook: Casebook) -> Iterator[DbWorker]:
+    """Depends on the casebook so it stops (finishing its jobs) before the casebook locks."""
+    db = DbWorker()
+    yield db
+    db.stop()
+    QApplication.processEvents()
+
+
+@pytest.fixture
+def case_id(unlocked_casebook: Casebook) -> int:
+    case = unlocked_casebook.cases.create("Fake account using the school logo", "impersonation",
+                                          "An account pretending to be the school.")
+    return case.id
+
+
+def wait_idle(qtbot, worker: DbWorker) -> None:  # type: ignore[no-untyped-def]
+    """Every submitted job has finished and its callback has run."""
+    qtbot.waitUntil(lambda: worker.pending == 0, timeout=15_000)
+
+
+def open_case_view(qtbot, worker: DbWorker, casebook: Casebook, case_id: int):  # type: ignore[no-untyped-def]
+    from casebook.ui.cases.case_view import CaseView
+
+    view = CaseView(worker, casebook, case_id)
+    qtbot.addWidget(view)
+    view.resize(1100, 800)
+    view.show()
+    qtbot.waitUntil(lambda: view.bundle is not None, timeout=15_000)
+    wait_idle(qtbot, worker)
+    return view

@@ -1,0 +1,115 @@
+"""GUI test fixtures: real widgets, real encrypted casebooks in tmp folders, a cheap KDF.
+
+Every test gets its own QSettings folder and its own in-memory keyring, so nothing touches the
+developer's real settings or OS keyring; message boxes are answered through ``prompts``.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["CASEBOOK_INSECURE_TEST_KDF"] = "1"  # before the vault is imported anywhere
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import keyring  # noqa: E402
+import pytest  # noqa: E402
+from keyring.backend import KeyringBackend  # noqa: E402
+from keyring.compat import properties  # noqa: E402
+from keyring.errors import PasswordDeleteError  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from casebook.services import Casebook  # noqa: E402
+from casebook.ui import prompts  # noqa: E402
+from casebook.ui.worker import DbWorker  # noqa: E402
+
+PASSPHRASE = "violet kettle harbour 42"
+USER_NAME = "Jo Tester"
+SCHOOL = "Testbridge School"
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring that keeps secrets in a dict (the OS keyring is never touched in tests)."""
+
+    @properties.classproperty
+    def priority(cls) -> float:
+        raise RuntimeError("test backend: never chosen automatically")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.store.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """Own QSettings folder, own keyring, prompts in test mode with a clean queue."""
+    monkeypatch.setenv("CASEBOOK_INSECURE_TEST_KDF", "1")
+    settings_dir = tmp_path / "qsettings"
+    settings_dir.mkdir()
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings_dir))
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    prompts.set_testing(True)
+    prompts.answers.clear()
+    prompts.shown.clear()
+    try:
+        yield backend
+    finally:
+        prompts.answers.clear()
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory_keyring(_isolated: MemoryKeyring) -> MemoryKeyring:
+    return _isolated
+
+
+@pytest.fixture
+def casebook_dir(tmp_path: Path) -> Path:
+    return tmp_path / "casebook"
+
+
+@pytest.fixture
+def unlocked_casebook(casebook_dir: Path) -> Iterator[Casebook]:
+    casebook, _recovery = Casebook.create(casebook_dir, school=SCHOOL, jurisdiction="england",
+                                          user_name=USER_NAME, passphrase=PASSPHRASE)
+    try:
+        yield casebook
+    finally:
+        casebook.lock()
+
+
+@pytest.fixture
+def worker() -> Iterator[DbWorker]:
+    db_worker = DbWorker()
+    try:
+        yield db_worker
+    finally:
+        db_worker.stop()
+
+
+@pytest.fixture
+def main_window(qtbot, worker: DbWorker, unlocked_casebook: Casebook):  # type: ignore[no-untyped-def]
+    """The main window, shown, on an unlocked casebook, with its case list loaded."""
+    from casebook.ui.main_window import MainWindow
+
+    window = MainWindow(worker, unlocked_casebook.paths, unlocked_casebook)
+    qtbot.addWidget(window)
+    window.show()
+    # Loaded: the list's first page and the session details (school, idle minutes).
+    qtbot.waitUntil(lambda: window.case_list is not None
+                    and not window.case_list.model.loading and bool(window.school_name))
+    yield window
+    window.close()

@@ -1,0 +1,133 @@
+"""Locking: after idle time and on Ctrl+L the views clear, the casebook closes, the unlock
+screen shows, and unsaved text (and the open cases) come back after unlocking."""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from casebook.ui.main_window import MainWindow
+from conftest import PASSPHRASE
+
+
+def _unlock(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    panel = window.unlock_panel
+    qtbot.waitUntil(lambda: panel.unlock_button.isEnabled() and not panel.busy)
+    qtbot.keyClicks(panel.passphrase_edit, PASSPHRASE)
+    with qtbot.waitSignal(window.unlocked, timeout=10_000):
+        qtbot.keyClick(panel.passphrase_edit, Qt.Key.Key_Return)
+
+
+def test_idle_lock_clears_views_and_closes_the_casebook(qtbot, main_window: MainWindow,
+                                                        unlocked_casebook) -> None:
+    case = unlocked_casebook.cases.create("Baiting account about Year 9", "baiting")
+    main_window.refresh_list()
+    qtbot.waitUntil(lambda: main_window.case_list.model.rowCount() == 1)
+    main_window.open_case(case.id)
+    assert case.id in main_window.case_views
+    assert main_window.tabs.count() == 2 + len(main_window.fixed_views)  # cases + dashboard…
+    assert main_window.autolock.running
+
+    with qtbot.waitSignal(main_window.locked, timeout=10_000):
+        main_window.autolock.set_interval_ms(20)  # idle "minutes" made tiny for the test
+
+    assert unlocked_casebook.is_locked
+    assert main_window.casebook is None
+    assert main_window.stack.currentWidget() is main_window.unlock_panel
+    assert main_window.case_views == {} and main_window.fixed_views == {}
+    assert main_window.tabs.count() == 1  # only the (emptied) case list
+    assert main_window.case_list.model.rowCount() == 0
+    assert not main_window.autolock.running
+    assert "locked itself" in main_window.unlock_panel.note.plain_text
+    assert main_window.lock_status.text() == "Locked"
+    assert not main_window.new_case_action.isEnabled()
+
+    main_window.autolock.set_minutes(5)
+    _unlock(qtbot, main_window)
+    # The case that was open comes back in its tab.
+    qtbot.waitUntil(lambda: case.id in main_window.case_views)
+    qtbot.waitUntil(lambda: main_window.case_list.model.rowCount() == 1)
+    assert main_window.autolock.running
+
+
+def test_unsaved_new_case_text_survives_a_lock(qtbot, main_window: MainWindow) -> None:
+    main_window.activateWindow()
+    qtbot.waitUntil(lambda: main_window.isActiveWindow())
+    qtbot.keyClick(main_window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: main_window.new_case_dialog is not None
+                    and main_window.new_case_dialog.isVisible())
+    dialog = main_window.new_case_dialog
+    qtbot.keyClicks(dialog.title_edit, "Account copying the crest")
+    qtbot.keyClicks(dialog.summary_edit, "Reported by the office at lunchtime.")
+    dialog.risk_combo.setCurrentIndex(dialog.risk_combo.findData("high"))
+
+    with qtbot.waitSignal(main_window.locked, timeout=10_000):
+        main_window.autolock.set_interval_ms(20)
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()  # closed (and deleted)
+    assert main_window.new_case_dialog is None
+
+    main_window.autolock.set_minutes(5)
+    _unlock(qtbot, main_window)
+    qtbot.waitUntil(lambda: main_window.new_case_dialog is not None
+                    and main_window.new_case_dialog.isVisible(), timeout=10_000)
+    restored = main_window.new_case_dialog
+    assert restored.title_edit.text() == "Account copying the crest"
+    assert restored.summary_edit.toPlainText() == "Reported by the office at lunchtime."
+    assert restored.risk_combo.currentData() == "high"
+
+    # Creating the case uses the text and clears the draft.
+    with qtbot.waitSignal(main_window.case_opened, timeout=10_000) as opened:
+        qtbot.mouseClick(restored.create_button, Qt.MouseButton.LeftButton)
+    case_id = opened.args[0]
+    casebook = main_window.casebook
+    case = casebook.cases.get(case_id)
+    assert case.title == "Account copying the crest"
+    assert case.risk.value == "high"
+    qtbot.waitUntil(lambda: casebook.settings.get_draft("user1:ui.new-case") is None)
+
+
+def test_ctrl_l_locks(qtbot, main_window: MainWindow, unlocked_casebook) -> None:
+    main_window.activateWindow()
+    qtbot.waitUntil(lambda: main_window.isActiveWindow())
+    with qtbot.waitSignal(main_window.locked, timeout=10_000):
+        qtbot.keyClick(main_window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert unlocked_casebook.is_locked
+    assert main_window.stack.currentWidget() is main_window.unlock_panel
+    assert main_window.unlock_panel.note.plain_text == ""  # no "idle" note after Ctrl+L
+    assert QApplication.focusWidget() is main_window.unlock_panel.passphrase_edit
+
+
+def test_activity_keeps_it_unlocked(qtbot, main_window: MainWindow) -> None:
+    lock = main_window.autolock
+    lock.set_interval_ms(60_000)
+    assert lock.running
+    remaining_before = lock._timer.remainingTime()
+    qtbot.waitUntil(lambda: lock._timer.remainingTime() < remaining_before - 50, timeout=3000)
+    qtbot.keyClick(main_window.case_list.search_edit, Qt.Key.Key_A)  # any key restarts it
+    assert lock._timer.remainingTime() > remaining_before - 50
+    assert main_window.casebook is not None
+
+
+def test_a_still_pointer_is_not_activity(qtbot, main_window: MainWindow) -> None:
+    """Made-up mouse moves (a widget appearing under a pointer nobody moved) do not keep the
+    casebook open; a real move does."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    lock = main_window.autolock
+    lock.set_interval_ms(60_000)
+    target = main_window.case_list.table.viewport()
+
+    def move(x: float) -> None:
+        event = QMouseEvent(QEvent.Type.MouseMove, QPointF(x, 5), QPointF(x, 5),
+                            Qt.MouseButton.NoButton, Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(target, event)  # sendEvent: not spontaneous
+
+    first = lock._timer.remainingTime()
+    qtbot.waitUntil(lambda: lock._timer.remainingTime() < first - 50, timeout=3000)
+    move(10)
+    assert lock._timer.remainingTime() < first - 50  # not restarted
+    qtbot.mouseMove(target, target.rect().center())  # a real (spontaneous) move
+    assert lock._timer.remainingTime() > first - 50

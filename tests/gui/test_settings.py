@@ -1,0 +1,146 @@
+"""Settings: idle lock minutes, backups, people and passphrases, recovery key, keyring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+
+from casebook.errors import WrongKeyError
+from casebook.services import Casebook
+from casebook.ui import prompts
+from casebook.ui.app import app_settings
+from casebook.ui.main_window import MainWindow
+from casebook.ui.settings.settings_dialog import SettingsDialog
+from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING
+from conftest import USER_NAME
+
+DEPUTY_PASSPHRASE = "lantern pebble orchard 7"
+
+
+@pytest.fixture
+def settings_dialog(qtbot, main_window: MainWindow) -> SettingsDialog:  # type: ignore[no-untyped-def]
+    main_window.show_settings()
+    dialog = main_window.settings_dialog
+    qtbot.waitUntil(lambda: not dialog._loading)
+    return dialog
+
+
+def test_idle_minutes_are_saved_and_applied(qtbot, main_window: MainWindow, settings_dialog,
+                                            unlocked_casebook) -> None:
+    dialog = settings_dialog
+    assert dialog.idle_spin.value() == 5
+    with qtbot.waitSignal(dialog.idle_minutes_changed, timeout=5000):
+        dialog.idle_spin.setValue(12)
+    assert main_window.autolock.interval_ms == 12 * 60_000
+    assert unlocked_casebook.settings.get("idle_lock_minutes") == "12"
+    assert "12 minutes" in dialog.idle_saved.text()
+
+
+def test_back_up_now_into_the_chosen_folder(qtbot, main_window: MainWindow, settings_dialog,
+                                           unlocked_casebook, tmp_path: Path) -> None:
+    dialog = settings_dialog
+    folder = tmp_path / "usb-stick"
+    assert dialog.last_backup_label.text() == "Never"
+    prompts.answers.append(str(folder))
+    qtbot.mouseClick(dialog.choose_button, Qt.MouseButton.LeftButton)
+    assert dialog.backup_edit.text() == str(folder)
+    with qtbot.waitSignal(dialog.backed_up, timeout=10_000):
+        qtbot.mouseClick(dialog.backup_button, Qt.MouseButton.LeftButton)
+    backups = list(folder.glob("casebook-backup-*.db"))
+    assert len(backups) == 1
+    assert str(backups[0]) in dialog.backup_result.text()
+    assert dialog.last_backup_label.text() != "Never"
+    assert main_window.backup_status.text().startswith("Last backup: today")
+    assert unlocked_casebook.settings.get("backup_dir") == str(folder)
+
+
+def test_add_person_change_passphrase_and_revoke(qtbot, settings_dialog, casebook_dir) -> None:
+    dialog = settings_dialog
+    assert dialog.people_table.rowCount() == 1
+    assert dialog.people_table.item(0, 0).text() == f"{USER_NAME} (you)"
+
+    qtbot.mouseClick(dialog.add_person_button, Qt.MouseButton.LeftButton)
+    add = dialog.passphrase_dialog
+    qtbot.keyClicks(add.name_edit, "Sam Deputy")
+    assert add.role_combo.currentData() == "deputy"
+    qtbot.keyClicks(add.fields.passphrase_edit, DEPUTY_PASSPHRASE)
+    assert not add.ok_button.isEnabled()
+    qtbot.keyClicks(add.fields.confirm_edit, DEPUTY_PASSPHRASE)
+    assert add.ok_button.isEnabled()
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        qtbot.mouseClick(add.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.people_table.rowCount() == 2
+    assert dialog.people_table.item(1, 0).text() == "Sam Deputy"
+    deputy = Casebook.open_with_passphrase(casebook_dir, DEPUTY_PASSPHRASE)
+    assert deputy.user.name == "Sam Deputy"
+    deputy.lock()
+
+    # Change the deputy's passphrase: the old one stops working.
+    dialog.people_table.selectRow(1)
+    qtbot.mouseClick(dialog.change_button, Qt.MouseButton.LeftButton)
+    change = dialog.passphrase_dialog
+    new = "meadow copper violin 88"
+    qtbot.keyClicks(change.fields.passphrase_edit, new)
+    qtbot.keyClicks(change.fields.confirm_edit, new)
+    with qtbot.waitSignal(change.accepted, timeout=10_000):
+        qtbot.mouseClick(change.ok_button, Qt.MouseButton.LeftButton)
+    with pytest.raises(WrongKeyError):
+        Casebook.open_with_passphrase(casebook_dir, DEPUTY_PASSPHRASE)
+    Casebook.open_with_passphrase(casebook_dir, new).lock()
+
+    # Remove access after confirming.
+    dialog.people_table.selectRow(1)
+    assert dialog.revoke_button.isEnabled()
+    prompts.answers.append(True)
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        qtbot.mouseClick(dialog.revoke_button, Qt.MouseButton.LeftButton)
+    assert dialog.people_table.item(1, 2).text() == "Removed"
+    with pytest.raises(WrongKeyError):
+        Casebook.open_with_passphrase(casebook_dir, new)
+    # You cannot remove yourself.
+    dialog.people_table.selectRow(0)
+    assert not dialog.revoke_button.isEnabled()
+
+
+def test_reissue_recovery_key_shows_it_once(qtbot, settings_dialog, casebook_dir,
+                                            unlocked_casebook) -> None:
+    dialog = settings_dialog
+    prompts.answers.append(True)  # "Make a new key"
+    qtbot.mouseClick(dialog.reissue_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(dialog, "recovery_dialog", None) is not None)
+    shown = dialog.recovery_dialog
+    key = shown.panel.key_label.text()
+    assert len(key.split("-")) == 9
+    assert not shown.done_button.isEnabled()
+    qtbot.keyClick(shown.panel.confirm_check, Qt.Key.Key_Space)
+    assert shown.done_button.isEnabled()
+    qtbot.mouseClick(shown.done_button, Qt.MouseButton.LeftButton)
+    assert key not in shown.panel.key_label.text()
+    Casebook.open_with_recovery_key(casebook_dir, key).lock()
+
+
+def test_keyring_on_and_off(qtbot, settings_dialog, unlocked_casebook, memory_keyring) -> None:
+    dialog = settings_dialog
+    assert not dialog.keyring_check.isChecked()
+    qtbot.keyClick(dialog.keyring_check, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: dialog.keyring_check.isEnabled()
+                    and unlocked_casebook.vault.has_keyring_slot())
+    assert memory_keyring.store
+    assert int(app_settings().value(KEYRING_USER_SETTING)) == unlocked_casebook.user.id
+    qtbot.keyClick(dialog.keyring_check, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: dialog.keyring_check.isEnabled()
+                    and not unlocked_casebook.vault.has_keyring_slot())
+    assert not memory_keyring.store
+    assert app_settings().value(KEYRING_USER_SETTING) is None
+
+
+def test_locking_closes_settings(qtbot, main_window: MainWindow, settings_dialog) -> None:
+    dialog = settings_dialog
+    assert dialog.isVisible()
+    with qtbot.waitSignal(main_window.locked, timeout=10_000):
+        main_window.lock()
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+    assert main_window.stack.currentWidget() is main_window.unlock_panel

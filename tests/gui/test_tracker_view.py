@@ -1,0 +1,167 @@
+"""The platform report tracker, driven through its form: add a report, see the reminder to
+chase it, record the platform's refusal, and watch the reminder and the figures change."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "prevention"))
+from prevention_helpers import World, make_world, save_screenshot, seed_demo  # noqa: E402
+
+from casebook.services.tracker import TrackerService  # noqa: E402
+from casebook.ui.tracker import TrackerView  # noqa: E402
+from casebook.ui.worker import DbWorker  # noqa: E402
+
+WAIT = 10_000
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    w = make_world(tmp_path)  # the clock says 5 October 2026, 09:00
+    yield w
+    w.book.lock()
+
+
+@pytest.fixture
+def worker(qtbot, world: World) -> Iterator[DbWorker]:  # type: ignore[no-untyped-def]
+    db = DbWorker()
+    yield db
+    qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
+    db.stop()
+
+
+def open_view(qtbot, worker: DbWorker, world: World) -> TrackerView:  # type: ignore[no-untyped-def]
+    view = TrackerView(worker, world.book)
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.show()
+    qtbot.waitUntil(lambda: worker.pending == 0, timeout=WAIT)  # the case's accounts
+    return view
+
+
+def test_add_a_report_record_a_refusal_and_see_reminders_and_figures_change(
+        qtbot, worker, world) -> None:  # type: ignore[no-untyped-def]
+    case = world.book.cases.create("Fake school account", "impersonation")
+    account = world.book.cases.add_account(case.id, "Instagram", "@oakfield_fake",
+                                           "impersonating-school")
+    view = open_view(qtbot, worker, world)
+    assert view.reminder_texts() == []
+    assert view.figures_table.rowCount() == 0
+    assert view.case_edit.currentData() == case.id
+    assert view.account_edit.findData(account.id) > 0
+
+    # The form: to Instagram, three days ago, with the platform's reference.
+    view.account_edit.setCurrentIndex(view.account_edit.findData(account.id))
+    view.body_edit.setCurrentIndex(view.body_edit.findData("platform"))
+    view.recipient_edit.setEditText("")
+    qtbot.keyClicks(view.recipient_edit.lineEdit(), "Instagram")
+    qtbot.keyClicks(view.channel_edit, "In-app report")
+    view.made_edit.setDateTime(QDateTime(QDate(2026, 10, 2), QTime(8, 30)))
+    qtbot.keyClicks(view.reference_edit, "IG-4471")
+    with qtbot.waitSignal(view.report_saved, timeout=WAIT) as saved, \
+            qtbot.waitSignal(view.loaded, timeout=WAIT):
+        qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    report_id = saved.args[0]
+    stored = TrackerService(world.book.store).get(report_id)
+    assert (stored.recipient, stored.reference, stored.status, stored.account_id) == \
+        ("Instagram", "IG-4471", "waiting", account.id)
+    assert stored.made_at == datetime(2026, 10, 2, 8, 30)
+
+    # Waiting for more than 48 hours: chase it.
+    [reminder] = view.reminder_texts()
+    assert reminder.startswith("Chase (CB-2026-0001)")
+    assert "IG-4471" in reminder and "Professionals Online Safety Helpline (POSH)" in reminder
+    assert view.figures_row("Instagram") == ["Instagram", "1", "0 (0%)", "0 (0%)", "1 (100%)",
+                                             "–"]
+    row = 0
+    assert view.reports_table.item(row, 5).text() == "Waiting: chase"
+
+    # The platform says it does not break its rules.
+    view.select_report(report_id)
+    assert view.refusal_button.isEnabled()
+    qtbot.keyClicks(view.response_edit, "We found no violation of our Community Guidelines.")
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        qtbot.mouseClick(view.refusal_button, Qt.MouseButton.LeftButton)
+    refused = TrackerService(world.book.store).get(report_id)
+    assert refused.status == "refused" and refused.response.startswith("We found no violation")
+    assert refused.outcome_at == world.clock.now
+
+    [reminder] = view.reminder_texts()
+    assert reminder.startswith("Escalate (CB-2026-0001)")
+    assert "refused to act" in reminder and "reference number and its reply" in reminder
+    median = f"{(world.clock.now - datetime(2026, 10, 2, 8, 30)).total_seconds() / 86400:.1f}"
+    assert view.figures_row("Instagram") == ["Instagram", "1", "0 (0%)", "1 (100%)", "0 (0%)",
+                                             median.rstrip("0").rstrip(".")]
+    assert view.reports_table.item(0, 5).text() == "Refused"
+
+    # Escalating to the helpline through the same form clears the reminder.
+    view.new_report()
+    view.body_edit.setCurrentIndex(view.body_edit.findData("helpline"))
+    assert view.recipient_edit.currentText() == "Professionals Online Safety Helpline (POSH)"
+    view.account_edit.setCurrentIndex(view.account_edit.findData(account.id))
+    view.request_edit.setCurrentIndex(view.request_edit.findData("advice"))
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    assert view.reminder_texts() == []
+    assert view.reminder_list.item(0).text() == "Nothing to chase or escalate."
+    assert view.figures_table.rowCount() == 2
+
+
+def test_a_bad_report_is_refused_with_a_plain_message(qtbot, worker, world) -> None:  # type: ignore[no-untyped-def]
+    world.book.cases.create("Fake school account", "impersonation")
+    view = open_view(qtbot, worker, world)
+    view.recipient_edit.setEditText("")
+    with qtbot.waitSignal(view.failed, timeout=WAIT) as failed:
+        qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    assert "who the report went to" in failed.args[0]
+    assert view.form_message.text() == failed.args[0]
+    assert view.add_button.isEnabled()
+    assert TrackerService(world.book.store).all() == []
+
+
+def test_clicking_a_reminder_selects_its_report(qtbot, worker, world) -> None:  # type: ignore[no-untyped-def]
+    case = world.book.cases.create("Baiting account", "baiting")
+    tracker = TrackerService(world.book.store)
+    tracker.add(case.id, body="platform", recipient="TikTok",
+                made_at=world.clock.now - timedelta(days=1))
+    late = tracker.add(case.id, body="platform", recipient="Snapchat",
+                       made_at=world.clock.now - timedelta(days=4))
+    view = open_view(qtbot, worker, world)
+    assert len(view.reminder_texts()) == 1
+    entry = view.reminder_list.item(0)
+    rect = view.reminder_list.visualItemRect(entry)
+    qtbot.mouseClick(view.reminder_list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=rect.center())
+    assert view.form_title.text().startswith("Report to Snapchat")
+    assert view.save_button.isEnabled() and not view.add_button.isEnabled()
+    assert view.reports_table.item(view.reports_table.currentRow(), 0).data(
+        Qt.ItemDataRole.UserRole) == late.id
+
+
+def test_screenshot_of_the_tracker(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    demo = make_world(tmp_path, start=datetime(2025, 11, 3, 9))
+    db = DbWorker()
+    try:
+        ids = seed_demo(demo)
+        view = TrackerView(db, demo.book)
+        qtbot.addWidget(view)
+        view.resize(1280, 800)
+        with qtbot.waitSignal(view.loaded, timeout=WAIT):
+            view.show()
+        qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
+        view.select_report(ids["reports"][8])
+        assert view.form_title.text().startswith("Report to Instagram")
+        assert len(view.reminder_texts()) == 4
+        assert view.figures_row("Instagram")[1] == "5"
+        save_screenshot(view, "tracker.png")
+        qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
+    finally:
+        db.stop()
+        demo.book.lock()
