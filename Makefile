@@ -34,7 +34,7 @@ screenshots: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m casebook.ui.screenshots docs/screenshots
 
 bench-data: $(STAMP)
-	$(PY) bench/generate.py --out bench/data
+	$(PY) bench/generate.py --out bench/data --plain
 
 bench: $(STAMP)
 	$(PY) bench/run.py --data bench/data

@@ -238,19 +238,22 @@ class CaseService:
         columns = SORTABLE.get(flt.sort)
         if columns is None:
             raise ValidationError(f"Cannot sort by “{flt.sort}”.")
-        query = self._apply_filter(self._summary_query(today), flt)
         order = [c.desc() if flt.descending else c.asc() for c in columns]
         order.append(t.CaseRow.id.desc() if flt.descending else t.CaseRow.id.asc())
-        query = query.order_by(*order).offset(max(0, offset)).limit(max(0, limit))
+        # Pick the page first, then count actions and steps for just those cases.
+        page = (self._apply_filter(select(t.CaseRow.id), flt).order_by(*order)
+                .offset(max(0, offset)).limit(max(0, limit)))
         with self.store.read() as s:
-            return [
-                CaseSummary(id=r.id, reference=r.reference, title=r.title,
-                            case_type=CaseType(r.case_type), status=CaseStatus(r.status),
-                            risk=RiskLevel(r.risk), opened_at=r.opened_at,
-                            updated_at=r.updated_at, overdue_actions=r.overdue,
-                            steps_done=r.done)
-                for r in s.execute(query)
-            ]
+            ids = list(s.scalars(page))
+            rows = {r.id: r for r in s.execute(
+                self._summary_query(today).where(t.CaseRow.id.in_(ids)))}
+        return [
+            CaseSummary(id=r.id, reference=r.reference, title=r.title,
+                        case_type=CaseType(r.case_type), status=CaseStatus(r.status),
+                        risk=RiskLevel(r.risk), opened_at=r.opened_at,
+                        updated_at=r.updated_at, overdue_actions=r.overdue, steps_done=r.done)
+            for r in (rows[i] for i in ids if i in rows)
+        ]
 
     def count(self, flt: CaseFilter = CaseFilter()) -> int:
         query = self._apply_filter(select(func.count(t.CaseRow.id)), flt)

@@ -113,6 +113,7 @@ def open_engine(path: Path, data_key: bytes, *, create: bool = False) -> Engine:
 
     engine = create_engine(
         "sqlite://",
+        module=sqlcipher3,  # so driver errors are wrapped as SQLAlchemy's (IntegrityError, ...)
         creator=creator,
         poolclass=QueuePool,
         pool_size=2,

@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlcipher3
 
 from casebook.errors import CasebookError, DamagedFileError
-from casebook.storage.engine import connect_keyed
+from casebook.storage.engine import check_database_file, connect_keyed
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,11 @@ def check_integrity(path: Path, data_key: bytes) -> IntegrityReport:
     """Run ``cipher_integrity_check`` and ``integrity_check``, each on a fresh connection,
     then read every row of every table so any page that fails to decrypt is found."""
     report = IntegrityReport()
-    conn = connect_keyed(path, data_key)
+    try:
+        conn = connect_keyed(path, data_key)
+    except DamagedFileError:  # even the schema does not decrypt
+        report.cipher_problems.append("the file's first pages do not decrypt with its key")
+        return report
     try:
         rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
         report.cipher_problems = [str(r[0]) for r in rows]
@@ -117,15 +121,30 @@ def restore_from(backup: Path, database: Path, data_key: bytes) -> Path:
     integrity checks. The replaced file is kept as ``<name>.before-restore``. Returns that path.
     """
     backup = Path(backup)
-    report = check_integrity(backup, data_key)
+    check_database_file(backup)
+    # Check a copy, never the backup itself: opening a file tunes it (journal mode), and a
+    # backup must stay exactly as it was (it may be on read-only media).
+    staged = database.with_name(database.name + ".restoring")
+    for leftover in (staged, *(staged.with_name(staged.name + s) for s in ("-wal", "-shm"))):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+    shutil.copyfile(backup, staged)
+    report = check_integrity(staged, data_key)
     if not report.ok:
+        for leftover in (staged, *(staged.with_name(staged.name + s) for s in ("-wal", "-shm"))):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
         raise DamagedFileError(
             "That backup is damaged, so nothing was restored. Try an older backup."
         )
-    staged = database.with_name(database.name + ".restoring")
-    with contextlib.suppress(FileNotFoundError):
-        staged.unlink()
-    shutil.copyfile(backup, staged)
+    conn = connect_keyed(staged, data_key)  # fold the check's WAL back into the copy
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            staged.with_name(staged.name + suffix).unlink()
     with staged.open("rb+") as handle:
         os.fsync(handle.fileno())
     kept = database.with_name(database.name + ".before-restore")

@@ -154,6 +154,10 @@ def test_verify_reports_tampered_evidence(book_dir: Path, tmp_path: Path,
 
     key = KeyVault.load(book_dir / "casebook.keys").unlock_with_passphrase("1", PASSPHRASE)
     conn = connect_keyed(book_dir / "casebook.db", key)
+    # The trigger refuses changes to stored evidence; simulate tampering below it.
+    with pytest.raises(Exception, match="cannot be changed"):
+        conn.execute("UPDATE evidence_chunks SET data = ? WHERE seq = 0", (b"tampered",))
+    conn.execute("DROP TRIGGER evidence_chunks_no_update")
     conn.execute("UPDATE evidence_chunks SET data = ? WHERE seq = 0", (b"tampered",))
     conn.close()
     assert run(book_dir, "verify") == EXIT_VERIFY_FAILED

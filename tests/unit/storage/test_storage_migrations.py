@@ -1,0 +1,159 @@
+"""Schema migrations: empty -> head, round trip, newer schemas refused, older ones backed up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, text
+from storage_helpers import new_database, new_key, sha256_file, sidecars
+
+from casebook.errors import NewerVersionError
+from casebook.services import Casebook
+from casebook.storage import migrate
+from casebook.storage.engine import connect_keyed, open_engine
+from casebook.vault import KeyVault
+
+APP_TABLES = {"audit_log", "cases", "case_steps", "chronology", "decisions", "actions", "people",
+              "social_accounts", "evidence", "evidence_chunks", "platform_reports", "users",
+              "meta", "drafts", "case_search"}
+
+
+def _schema(engine: Engine) -> list[tuple[str, str, str, str | None]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(  # type: ignore[misc]
+            "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"))]
+
+
+def test_upgrade_from_empty_to_head(tmp_path: Path) -> None:
+    engine = open_engine(tmp_path / "new.db", new_key(), create=True)
+    try:
+        assert migrate.current_revision(engine) is None
+        assert migrate.needs_upgrade(engine)
+        assert migrate.upgrade(engine) is True
+        assert migrate.current_revision(engine) == migrate.head_revision()
+        assert not migrate.needs_upgrade(engine)
+        assert migrate.upgrade(engine) is False  # already at head: nothing to do
+        names = {row[1] for row in _schema(engine) if row[0] == "table"}
+        assert names >= APP_TABLES
+        triggers = {row[1] for row in _schema(engine) if row[0] == "trigger"}
+        assert {"audit_log_no_update", "audit_log_no_delete", "chronology_no_update",
+                "chronology_no_delete", "evidence_hash_fixed"} <= triggers
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_to_base_and_back_gives_the_same_schema(tmp_path: Path) -> None:
+    engine = new_database(tmp_path / "db.db", new_key())
+    try:
+        at_head = _schema(engine)
+        migrate.downgrade(engine, "base")
+        assert migrate.current_revision(engine) is None
+        left = {row[1] for row in _schema(engine) if not row[1].startswith("sqlite_")}
+        assert left == {"alembic_version"}
+        migrate.upgrade(engine)
+        assert _schema(engine) == at_head
+    finally:
+        engine.dispose()
+
+
+def test_each_step_down_and_up_again(tmp_path: Path) -> None:
+    engine = new_database(tmp_path / "db.db", new_key())
+    try:
+        at_head = _schema(engine)
+        migrate.downgrade(engine, "-1")
+        assert migrate.current_revision(engine) != migrate.head_revision()
+        assert migrate.needs_upgrade(engine)
+        migrate.upgrade(engine)
+        assert _schema(engine) == at_head
+    finally:
+        engine.dispose()
+
+
+def test_newer_schema_is_refused_and_the_file_left_alone(new_casebook_info) -> None:  # type: ignore[no-untyped-def]
+    info = new_casebook_info
+    info.book.cases.create("Kept safe", "other")
+    info.book.lock()
+    key = KeyVault.load(info.slots).unlock_with_passphrase("1", info.passphrase)
+    conn = connect_keyed(info.database, key)
+    try:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    finally:
+        conn.close()
+    assert sidecars(info.database) == set()
+    digest = sha256_file(info.database)
+
+    with pytest.raises(NewerVersionError) as caught:
+        Casebook.open_with_passphrase(info.data_dir, info.passphrase)
+    assert "newer version" in str(caught.value) and "not been changed" in str(caught.value)
+    assert sha256_file(info.database) == digest
+    assert sidecars(info.database) == set()
+    assert not info.book.paths.backups.exists()
+
+    engine = open_engine(info.database, key)
+    try:
+        with pytest.raises(NewerVersionError):
+            migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    assert sha256_file(info.database) == digest
+
+
+def _older_revisions() -> list[str]:
+    script = ScriptDirectory.from_config(migrate._config())
+    return [r.revision for r in script.walk_revisions() if r.revision != script.get_current_head()]
+
+
+def _open_older(info, target: str = "-1") -> tuple[bytes, Path]:  # type: ignore[no-untyped-def]
+    """Step the locked casebook's schema back to ``target``; reopen it; return key and backup."""
+    key = KeyVault.load(info.slots).unlock_with_passphrase("1", info.passphrase)
+    engine = open_engine(info.database, key)
+    try:
+        migrate.downgrade(engine, target)
+        older = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    assert older is not None and older != migrate.head_revision()
+    assert not info.book.paths.backups.exists()
+
+    info.book = Casebook.open_with_passphrase(info.data_dir, info.passphrase)
+    backups = sorted(info.book.paths.backups.iterdir())
+    assert len(backups) == 1
+    assert backups[0].name.startswith(f"before-upgrade-{older}-")
+    return key, backups[0]
+
+
+def test_older_schema_is_backed_up_before_it_is_upgraded(new_casebook_info) -> None:  # type: ignore[no-untyped-def]
+    info = new_casebook_info
+    info.book.cases.create("Written by the older version", "harassment")
+    info.book.lock()
+    key, backup = _open_older(info)
+
+    assert migrate.current_revision(info.book.store.engine) == migrate.head_revision()
+    assert [c.title for c in info.book.cases.list_page()] == ["Written by the older version"]
+    assert info.book.verify().ok
+
+    assert backup.read_bytes()[:16] != b"SQLite format 3\x00"
+    conn = connect_keyed(backup, key)
+    try:
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+        titles = [r[0] for r in conn.execute("SELECT title FROM cases")]
+    finally:
+        conn.close()
+    assert version != migrate.head_revision()
+    assert titles == ["Written by the older version"]
+
+
+@pytest.mark.parametrize("older", _older_revisions())
+def test_upgraded_casebook_still_finds_what_was_written_before(new_casebook_info,  # type: ignore[no-untyped-def]
+                                                               older: str) -> None:
+    """Records already in a casebook must be searchable after an upgrade from any older schema
+    (a migration that creates the search index has to fill it from the rows already there)."""
+    info = new_casebook_info
+    case = info.book.cases.create("Written by the older version", "harassment")
+    info.book.cases.add_entry(case.id, "Quarrelsome comments under a school post")
+    info.book.lock()
+    _open_older(info, older)
+    assert [c.id for c in info.book.cases.search("quarrelsome")] == [case.id]
+    assert [c.id for c in info.book.cases.search("older")] == [case.id]
