@@ -225,7 +225,8 @@ class CaseService:
         if flt.text.strip() and match is None:
             conds.append(false())  # punctuation only: nothing can match
         elif match is not None:
-            hits = (select(literal_column("case_id")).select_from(text("case_search"))
+            # The case id is the top of the index rowid (migration 0005): no content reads.
+            hits = (select(literal_column("case_search.rowid >> 32")).select_from(text("case_search"))
                     .where(text("case_search MATCH :match").bindparams(match=match)))
             conds.append(t.CaseRow.id.in_(hits))
         if conds:

@@ -47,6 +47,12 @@ def upgrade() -> None:
         "WHEN OLD.sha256 IS NOT NULL "
         "BEGIN SELECT RAISE(ABORT, 'an evidence hash cannot change'); END"
     )
+    create_search_index()
+
+
+def create_search_index() -> None:
+    """The search index as this revision defined it (0005 replaces it and restores it on
+    downgrade)."""
     op.execute(
         "CREATE VIRTUAL TABLE case_search USING fts5("
         "body, case_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')"
@@ -80,11 +86,15 @@ def _old_rows(expression: str) -> str:
     return expression.replace("NEW.", "")
 
 
-def downgrade() -> None:
+def drop_search_index() -> None:
     for table in SOURCES:
         for suffix in ("ins", "upd", "del"):
             op.execute(f"DROP TRIGGER IF EXISTS {table}_search_{suffix}")
     op.execute("DROP TABLE IF EXISTS case_search")
+
+
+def downgrade() -> None:
+    drop_search_index()
     op.execute("DROP TRIGGER IF EXISTS evidence_hash_fixed")
     for table in APPEND_ONLY:
         for verb in ("update", "delete"):
