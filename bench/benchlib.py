@@ -104,6 +104,12 @@ def keyed_engine(path: Path, key: bytes, *, page_size: int | None = None,
                    sqlcipher3)
 
 
+#: The schema's search index needs FTS5 contentless_delete (SQLite 3.43+). Where the stdlib's
+#: SQLite is older, the "plain sqlite3" column is left out; "plain same build" (sqlcipher3
+#: without a key) is the fair comparison for the cost of encryption anyway.
+STDLIB_CAN_READ = sqlite3.sqlite_version_info >= (3, 43, 0)
+
+
 def plain_connect(path: Path, *, driver: str = "sqlite3", create: bool = False) -> Any:
     module: Any = sqlite3 if driver == "sqlite3" else sqlcipher3
     conn = module.connect(_uri(path, create), uri=True, check_same_thread=False, timeout=30,

@@ -390,7 +390,7 @@ def _start(engine: Engine) -> None:
 def make_plain(path: Path, gen: Generator) -> dict[str, int]:
     """The same data, unencrypted, with the same schema (migrations run on a plain engine)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = plain_engine(path, create=True)
+    engine = plain_engine(path, driver="sqlcipher3", create=True)  # same SQLite build
     try:
         _start(engine)
         return fill(engine, gen)

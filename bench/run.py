@@ -37,6 +37,7 @@ from sqlalchemy import Engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import (  # noqa: E402
+    STDLIB_CAN_READ,
     Layout,
     Timing,
     backup_with,
@@ -134,8 +135,9 @@ class Targets:
 
     def each(self) -> list[tuple[str, Callable[[], Engine]]]:
         out: list[tuple[str, Callable[[], Engine]]] = [("encrypted", self.encrypted)]
-        if self.have_plain:
+        if self.have_plain and STDLIB_CAN_READ:
             out.append(("plain", lambda: self.plain("sqlite3")))
+        if self.have_plain:
             out.append(("same_build", lambda: self.plain("sqlcipher3")))
         return out
 
@@ -266,9 +268,10 @@ def bench_evidence(targets: Targets, runs: int, mib: int, folder: Path) -> list[
     makers: dict[str, Callable[[Path], Engine]] = {
         "encrypted": lambda p: open_engine(p, key, create=True),
         "page64k": lambda p: keyed_engine(p, key, page_size=65536, create=True),
-        "plain": lambda p: plain_engine(p, driver="sqlite3", create=True),
         "same_build": lambda p: plain_engine(p, driver="sqlcipher3", create=True),
     }
+    if STDLIB_CAN_READ:
+        makers["plain"] = lambda p: plain_engine(p, driver="sqlite3", create=True)
     timings = {name: Timing([_import_once(make, source, folder) for _ in range(runs)])
                for name, make in makers.items()}
     floor = repeat(_floor(source, folder), runs)
@@ -302,7 +305,8 @@ def bench_backup(targets: Targets, runs: int, folder: Path) -> list[Row]:
 
     timings = {"encrypted": repeat(encrypted, runs, setup=clean)}
     if targets.have_plain:
-        for name, driver in (("plain", "sqlite3"), ("same_build", "sqlcipher3")):
+        drivers = (("plain", "sqlite3"),) if STDLIB_CAN_READ else ()
+        for name, driver in (*drivers, ("same_build", "sqlcipher3")):
             timings[name] = repeat(
                 lambda d=driver: backup_with(
                     lambda p, create: plain_connect(p, driver=d, create=create),
