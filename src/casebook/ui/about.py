@@ -16,6 +16,7 @@ SHORTCUTS = (
     ("Ctrl+N", "New case"),
     ("Ctrl+F", "Search the cases"),
     ("Enter", "Open the selected case"),
+    ("Ctrl+E", "Export the case as a PDF report"),
     ("Ctrl+W", "Close the case tab"),
     ("Ctrl+Tab", "Next tab"),
     ("Ctrl+1", "Back to the case list"),

@@ -270,11 +270,13 @@ class MainWindow(QMainWindow):
                                          QKeySequence.StandardKey.HelpContents,
                                          "About Casebook and its keyboard shortcuts")
         self.about_action.setShortcut(QKeySequence("F1"))
+        self.governors_action = self._action("&Governors' summary…", self.export_governors,
+                                             None, "Export the termly summary for governors")
         self.unlocked_actions = [
             self.new_case_action, *self.new_type_actions.values(), self.lock_action,
             self.backup_action, self.settings_action, self.find_action, self.refresh_action,
             self.open_case_action, self.close_tab_action, self.next_tab_action,
-            self.previous_tab_action, self.case_list_action,
+            self.previous_tab_action, self.case_list_action, self.governors_action,
         ]
 
     def _make_menus(self) -> None:
@@ -285,6 +287,8 @@ class MainWindow(QMainWindow):
             self.new_case_menu.addAction(action)
         file_menu.addAction(self.new_case_action)
         file_menu.addMenu(self.new_case_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.governors_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.settings_action)
@@ -787,6 +791,17 @@ class MainWindow(QMainWindow):
         dialog.backed_up.connect(lambda when: self._show_backup(when))
         dialog.finished.connect(lambda _r: dialog.deleteLater())
         self.settings_dialog = dialog
+        dialog.open()
+
+    def export_governors(self) -> None:
+        casebook = self.casebook
+        if casebook is None:
+            return
+        from casebook.ui.export import GovernorsExportDialog
+
+        dialog = GovernorsExportDialog(self.worker, casebook, self)
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        self.governors_dialog = dialog
         dialog.open()
 
     def show_about(self) -> None:

@@ -287,6 +287,11 @@ def main(argv: list[str] | None = None) -> int:
             for path in grab_case_screens(worker, demo_book, case_id, out):
                 shoot.written.append(Path(path))
                 print(f"  {path}")
+            from casebook.ui.export._screens import grab_export_screens
+
+            for path in grab_export_screens(worker, demo_book, case_id, out):
+                shoot.written.append(Path(path))
+                print(f"  {path}")
         demo.shutdown()
         demo.hide()
         _settle(worker)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -119,6 +120,7 @@ class CaseView(QWidget):
         self.bundle: CaseBundle | None = None
         self.wizard: ResponseWizard | None = None
         self.close_dialog: CloseCaseDialog | None = None
+        self.export_dialog: QDialog | None = None
         self.panels: list[CasePanel] = []
         self._cleared = False
         self._saved_drafts: dict[str, str] = {}
@@ -133,7 +135,11 @@ class CaseView(QWidget):
         self.wizard_button.clicked.connect(self.open_wizard)
         self.close_button = QPushButton("Close &case…", self)
         self.close_button.clicked.connect(self.close_or_reopen)
-        for button in (self.wizard_button, self.close_button):
+        self.export_button = QPushButton("E&xport…", self)
+        self.export_button.setToolTip("Make a PDF report of this case (Ctrl+E)")
+        self.export_button.clicked.connect(self.open_export)
+        QShortcut(QKeySequence("Ctrl+E"), self, self.open_export)
+        for button in (self.wizard_button, self.export_button, self.close_button):
             button.setEnabled(False)
             top.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
@@ -207,6 +213,7 @@ class CaseView(QWidget):
             edit.textChanged.connect(self._draft_timer.start)
         self.decisions.what_edit.textChanged.connect(self._draft_timer.start)
         self.wizard_button.setEnabled(True)
+        self.export_button.setEnabled(True)
         self.close_button.setEnabled(True)
 
     def _show(self, bundle: CaseBundle) -> None:
@@ -272,6 +279,29 @@ class CaseView(QWidget):
         wizard.finished.connect(finished)
         wizard.open()
         return wizard
+
+    # ----- export -------------------------------------------------------------------------
+    def open_export(self) -> QDialog | None:
+        """The Export… dialog (report, recipient, who is named, password)."""
+        if self.ctx is None or self._cleared:
+            return None
+        if self.export_dialog is not None:
+            self.export_dialog.raise_()
+            self.export_dialog.activateWindow()
+            return self.export_dialog
+        from casebook.ui.export import ExportDialog
+
+        dialog = ExportDialog(self.worker, self.casebook, self.case_id, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.export_dialog = dialog
+
+        def finished() -> None:
+            if self.export_dialog is dialog:
+                self.export_dialog = None
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
 
     # ----- closing the case ---------------------------------------------------------------
     def close_or_reopen(self) -> None:
@@ -358,6 +388,8 @@ class CaseView(QWidget):
             self.wizard = None
         if self.close_dialog is not None:
             self.close_dialog.reject()
+        if self.export_dialog is not None:
+            self.export_dialog.close_for_lock()  # type: ignore[attr-defined]
         for panel in self.panels:
             panel.clear()
         self.bundle = None
@@ -365,6 +397,7 @@ class CaseView(QWidget):
         self.subtitle.clear()
         self.banner.clear()
         self.wizard_button.setEnabled(False)
+        self.export_button.setEnabled(False)
         self.close_button.setEnabled(False)
         self.placeholder.setText("The casebook is locked.")
         self.stack.setCurrentWidget(self.placeholder)

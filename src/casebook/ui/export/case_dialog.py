@@ -1,0 +1,427 @@
+"""Export… on a case: pick the report, who it is for, who is named, an optional password.
+
+Everything the form needs is read in one job on the DB thread; the PDF is made in another,
+with the progress bar fed through a queued signal (see ``common``). People the template never
+names (learners in a platform pack) are listed unticked and cannot be ticked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook import profiles
+from casebook.domain import Case, Jurisdiction, Person, PersonKind
+from casebook.reports import TemplateDef, get_template, plan_redaction, wording_for
+from casebook.services import Casebook
+from casebook.ui.export.common import ExportDialogBase, PasswordBox, hint
+from casebook.ui.widgets.context import US_WORDS
+from casebook.ui.widgets.labels import PERSON_KINDS, PERSON_ROLES
+from casebook.ui.worker import DbWorker
+
+#: Template sections that print the covering note (the helpline pack's "why it is urgent").
+NOTE_SECTIONS = frozenset({"urgency"})
+NAME_COLUMN, ROLE_COLUMN, SHOWN_COLUMN = 0, 1, 2
+PERSON_ID = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class CaseExportSetup:
+    """What the dialog shows, read on the DB thread."""
+
+    case: Case
+    jurisdiction: Jurisdiction
+    templates: tuple[tuple[str, str], ...]
+    definitions: Mapping[str, TemplateDef]
+    #: Who each template ticks by default (``exports.default_named``).
+    defaults: Mapping[str, frozenset[int]]
+    people: tuple[Person, ...]
+    profile: profiles.Profile
+
+
+def load_case_export(casebook: Casebook, case_id: int) -> CaseExportSetup:
+    """Runs on the DB thread."""
+    exports = casebook.exports
+    school = casebook.school()
+    choices = tuple(exports.templates("case"))
+    definitions = {tid: get_template(tid, "case").definition for tid, _title in choices}
+    wording_for(school.jurisdiction)  # read the wording file here, not on the GUI thread
+    return CaseExportSetup(
+        case=casebook.cases.get(case_id),
+        jurisdiction=school.jurisdiction,
+        templates=choices,
+        definitions=definitions,
+        defaults={tid: exports.default_named(case_id, tid) for tid, _title in choices},
+        people=tuple(casebook.cases.people(case_id)),
+        profile=profiles.load_profile(school.jurisdiction),
+    )
+
+
+def _pick(table: object, jurisdiction: Jurisdiction) -> str:
+    """A per-jurisdiction value from template data (a plain string applies everywhere)."""
+    if isinstance(table, str):
+        return table
+    if not isinstance(table, Mapping):
+        return ""
+    uk = jurisdiction != Jurisdiction.US
+    for key in (jurisdiction.value, "uk" if uk else "", "default"):
+        if key and isinstance(table.get(key), str):
+            return str(table[key])
+    return ""
+
+
+class PeopleList(QTreeWidget):
+    """The people checklist; as tall as its rows (between 3 and 10), so a short list does not
+    leave a large empty box and a long one scrolls."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        rows = min(max(self.topLevelItemCount(), 3), 10)
+        row = self.sizeHintForRow(0) if self.topLevelItemCount() else -1
+        if row <= 0:
+            row = self.fontMetrics().height() + 6
+        height = self.header().sizeHint().height() + rows * row + 2 * self.frameWidth() + 4
+        return QSize(hint.width(), height)
+
+
+class ExportDialog(ExportDialogBase):
+    """Export one case to PDF. ``exported`` carries the :class:`ExportResult`."""
+
+    def __init__(self, worker: DbWorker, casebook: Casebook, case_id: int,
+                 parent: QWidget | None = None, *, template_id: str | None = None) -> None:
+        super().__init__(worker, casebook, "Export the case", parent)
+        self.case_id = case_id
+        self.setup: CaseExportSetup | None = None
+        self._wanted_template = template_id
+        self._updating = False
+        self._build_form()
+        self.resize(700, 520)
+        worker.submit(lambda: load_case_export(casebook, case_id), self._loaded,
+                      self.load_failed)
+
+    # ----- building -----------------------------------------------------------------------
+    def _build_form(self) -> None:
+        form_widget = QWidget(self)
+        self.heading = QLabel(form_widget)
+        font = self.heading.font()
+        font.setBold(True)
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.heading.setFont(font)
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.template_combo = QComboBox(form_widget)
+        self.template_combo.setAccessibleName("Report")
+        self.description = hint("", form_widget)
+        self.recipient_combo = QComboBox(form_widget)
+        self.recipient_combo.setEditable(True)
+        self.recipient_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.recipient_combo.setAccessibleName("Prepared for")
+        self.recipient_combo.setAccessibleDescription(
+            "Who the report is for; printed on its first page. Pick one or type your own.")
+        self.recipient_combo.lineEdit().setMaxLength(200)
+        self.recipient_combo.lineEdit().setAccessibleName("Prepared for")
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        report_label = QLabel("&Report:", form_widget)
+        report_label.setBuddy(self.template_combo)
+        recipient_label = QLabel("Prepared &for:", form_widget)
+        recipient_label.setBuddy(self.recipient_combo)
+        form.addRow(report_label, self.template_combo)
+        form.addRow("", self.description)
+        form.addRow(recipient_label, self.recipient_combo)
+
+        self.people_label = QLabel(form_widget)
+        self.people_label.setWordWrap(True)
+        self.people_tree = PeopleList(form_widget)
+        self.people_tree.setColumnCount(3)
+        self.people_tree.setHeaderLabels(["Person", "Kind and role", "In the report"])
+        self.people_tree.setRootIsDecorated(False)
+        self.people_tree.setUniformRowHeights(True)
+        self.people_tree.setAlternatingRowColors(True)
+        self.people_tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.people_tree.setAccessibleName("People to name in the report")
+        self.people_tree.setAccessibleDescription(
+            "Ticked people are named. Everyone else appears under a label. Space ticks or "
+            "unticks the selected person.")
+        self.people_tree.setMinimumHeight(90)
+        header = self.people_tree.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(NAME_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ROLE_COLUMN, QHeaderView.ResizeMode.ResizeToContents)
+        self.people_label.setBuddy(self.people_tree)
+        self.no_people = hint("Nobody has been added to this case yet, so there is nobody to "
+                              "name.", form_widget)
+        self.no_people.hide()
+        self.people_tree.itemChanged.connect(self._person_toggled)
+
+        self.note_label = QLabel("Why it is &urgent (optional):", form_widget)
+        self.note_edit = QPlainTextEdit(form_widget)
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setAccessibleName("Why it is urgent")
+        self.note_edit.setAccessibleDescription(
+            "Printed in the pack in your own words. Names of people who are not named are "
+            "replaced here too.")
+        self.note_edit.setPlaceholderText(
+            "For example: the account posted a learner's home address last night and is "
+            "gaining followers by the hour.")
+        self.note_edit.setMaximumHeight(90)
+        self.note_label.setBuddy(self.note_edit)
+
+        self.password_box = PasswordBox(form_widget)
+
+        layout = QVBoxLayout(form_widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.heading)
+        layout.addLayout(form)
+        layout.addSpacing(6)
+        layout.addWidget(self.people_label)
+        layout.addWidget(self.people_tree, 1)
+        layout.addWidget(self.no_people)
+        layout.addWidget(self.note_label)
+        layout.addWidget(self.note_edit)
+        layout.addWidget(self.password_box)
+        self.set_form(form_widget)
+
+        self.setTabOrder(self.template_combo, self.recipient_combo)
+        self.setTabOrder(self.recipient_combo, self.people_tree)
+        self.setTabOrder(self.people_tree, self.note_edit)
+        self.setTabOrder(self.note_edit, self.password_box.enable_check)
+        self.setTabOrder(self.password_box.enable_check, self.password_box.password_edit)
+        self.setTabOrder(self.password_box.password_edit, self.password_box.confirm_edit)
+        self.setTabOrder(self.password_box.confirm_edit, self.export_button)
+        self.setTabOrder(self.export_button, self.cancel_button)
+        self.template_combo.currentIndexChanged.connect(self._template_changed)
+
+    # ----- loading ------------------------------------------------------------------------
+    def _loaded(self, setup: CaseExportSetup) -> None:
+        self.setup = setup
+        us = setup.jurisdiction == Jurisdiction.US
+        self.setWindowTitle(f"Export {setup.case.reference}")
+        self.setAccessibleName(self.windowTitle())
+        self.heading.setText(f"Export {setup.case.reference}: {setup.case.title}")
+        self.heading.setAccessibleName(self.heading.text())
+        wording = wording_for(setup.jurisdiction)
+        learner = wording.pseudonym_prefix(PersonKind.LEARNER)
+        staff = wording.pseudonym_prefix(PersonKind.STAFF)
+        self.people_label.setText(f"&Name these people; everyone else appears as ‘{learner} "
+                                  f"A’, ‘{staff} B’…")
+        if us:
+            self.note_edit.setPlaceholderText(self.note_edit.placeholderText()
+                                              .replace("learner", "student"))
+        self._fill_people(setup)
+        self._updating = True
+        self.template_combo.clear()
+        for template_id, title in setup.templates:
+            self.template_combo.addItem(title, template_id)
+        self._updating = False
+        index = self.template_combo.findData(self._wanted_template) if self._wanted_template \
+            else 0
+        self.template_combo.setCurrentIndex(max(index, 0))
+        self._template_changed()
+        self.show_form()
+        self.people_tree.updateGeometry()
+        self.layout().activate()
+        self.resize(max(self.width(), 700), self.sizeHint().height())
+        self.template_combo.setFocus()
+
+    def _fill(self, text: str) -> str:
+        assert self.setup is not None
+        filled = profiles.fill_terms(self.setup.profile, text)
+        if self.setup.jurisdiction == Jurisdiction.US:
+            for gb, us in US_WORDS.items():
+                filled = filled.replace(gb, us)
+        return filled
+
+    def _fill_people(self, setup: CaseExportSetup) -> None:
+        self.people_tree.clear()
+        self._updating = True
+        for person in setup.people:
+            kind = self._fill(PERSON_KINDS.get(person.kind, str(person.kind)))
+            role = PERSON_ROLES.get(person.role, str(person.role)).lower()
+            item = QTreeWidgetItem([person.name, f"{kind}, {role}", ""])
+            item.setData(NAME_COLUMN, PERSON_ID, person.id)
+            item.setCheckState(NAME_COLUMN, Qt.CheckState.Unchecked)
+            self.people_tree.addTopLevelItem(item)
+        self._updating = False
+        empty = not setup.people
+        self.people_tree.setVisible(not empty)
+        self.no_people.setVisible(empty)
+
+    # ----- the template -------------------------------------------------------------------
+    def template_id(self) -> str:
+        return str(self.template_combo.currentData() or "")
+
+    def definition(self) -> TemplateDef | None:
+        if self.setup is None:
+            return None
+        return self.setup.definitions.get(self.template_id())
+
+    def uses_note(self) -> bool:
+        """The chosen template prints a covering note (the helpline pack's urgency)."""
+        definition = self.definition()
+        return definition is not None and bool(NOTE_SECTIONS & set(definition.sections))
+
+    def _describe(self, definition: TemplateDef) -> str:
+        assert self.setup is not None
+        jurisdiction = self.setup.jurisdiction
+        text = _pick(definition.extra.get("description"), jurisdiction)
+        if not text:
+            suggestions = definition.recipient_suggestions(jurisdiction)
+            text = f"Usually for: {' or '.join(suggestions)}." if suggestions else ""
+        us = jurisdiction == Jurisdiction.US
+        words = {PersonKind.LEARNER: self._fill("{learners}"), PersonKind.STAFF: "staff",
+                 PersonKind.PARENT: "parents and guardians" if us else "parents and carers",
+                 PersonKind.OTHER: "other people"}
+        never = [words[kind] for kind in PersonKind if kind in definition.always_redact]
+        if never:
+            listed = never[0] if len(never) == 1 else \
+                f"{', '.join(never[:-1])} or {never[-1]}"
+            text += f" It never names {listed}."
+        return text.strip()
+
+    def _template_changed(self, _index: int = -1) -> None:
+        definition = self.definition()
+        if self._updating or definition is None or self.setup is None:
+            return
+        self.description.setText(self._describe(definition))
+        self.description.setVisible(bool(self.description.text()))
+        # Recipients: the template's suggestions; keep what the user typed themselves.
+        previous = [self.recipient_combo.itemText(i) for i in range(self.recipient_combo.count())]
+        typed = self.recipient_combo.currentText().strip()
+        suggestions = definition.recipient_suggestions(self.setup.jurisdiction)
+        self.recipient_combo.clear()
+        self.recipient_combo.addItems(list(suggestions))
+        if typed and typed not in previous:
+            self.recipient_combo.setEditText(typed)
+        elif suggestions:
+            self.recipient_combo.setCurrentIndex(0)
+        # The note is printed only by templates that have a place for it.
+        self.note_label.setVisible(self.uses_note())
+        self.note_edit.setVisible(self.uses_note())
+        self._apply_defaults(definition)
+
+    def _apply_defaults(self, definition: TemplateDef) -> None:
+        assert self.setup is not None
+        defaults = self.setup.defaults.get(definition.id, frozenset())
+        kinds = {p.id: p.kind for p in self.setup.people}
+        title = self.template_combo.currentText()
+        self._updating = True
+        for item in self._items():
+            person_id = int(item.data(NAME_COLUMN, PERSON_ID))
+            forced = kinds.get(person_id) in definition.always_redact
+            item.setCheckState(NAME_COLUMN, Qt.CheckState.Unchecked if forced or person_id
+                               not in defaults else Qt.CheckState.Checked)
+            if forced:
+                item.setFlags(Qt.ItemFlag.ItemIsSelectable)  # shown greyed, cannot be ticked
+                tip = f"The {title} never names this person, whatever is chosen here."
+            else:
+                item.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+                              | Qt.ItemFlag.ItemIsUserCheckable)
+                tip = "Tick to name this person in the report."
+            for column in range(3):
+                item.setToolTip(column, tip)
+        self._updating = False
+        self._show_labels()
+
+    def _person_toggled(self, item: QTreeWidgetItem, column: int) -> None:
+        if not self._updating and column == NAME_COLUMN:
+            self._show_labels()
+
+    def _show_labels(self) -> None:
+        """The third column: "Named", or the label the person will carry ("Learner A")."""
+        definition = self.definition()
+        if self.setup is None or definition is None:
+            return
+        plan = plan_redaction(self.setup.people, self.named_ids(),
+                              wording_for(self.setup.jurisdiction), definition)
+        self._updating = True
+        for item in self._items():
+            person_id = int(item.data(NAME_COLUMN, PERSON_ID))
+            if person_id in plan.named_ids:
+                text = "Named"
+            elif person_id in plan.forced_ids:
+                text = f"{plan.labels[person_id]} (never named in this report)"
+            else:
+                text = plan.labels.get(person_id, "")
+            item.setText(SHOWN_COLUMN, text)
+            name = item.text(NAME_COLUMN)
+            state = "ticked" if item.checkState(NAME_COLUMN) == Qt.CheckState.Checked \
+                else "not ticked"
+            item.setData(NAME_COLUMN, Qt.ItemDataRole.AccessibleTextRole,
+                         f"{name}, {item.text(ROLE_COLUMN)}, {state}: {text}")
+        self._updating = False
+
+    def _items(self) -> list[QTreeWidgetItem]:
+        return [self.people_tree.topLevelItem(i)
+                for i in range(self.people_tree.topLevelItemCount())]
+
+    def person_item(self, name: str) -> QTreeWidgetItem:
+        """The list row of the person called ``name`` (for tests and screen checks)."""
+        for item in self._items():
+            if item.text(NAME_COLUMN) == name:
+                return item
+        raise KeyError(name)
+
+    def named_ids(self) -> frozenset[int]:
+        """People ticked (and allowed to be named by the template)."""
+        return frozenset(int(item.data(NAME_COLUMN, PERSON_ID)) for item in self._items()
+                         if item.checkState(NAME_COLUMN) == Qt.CheckState.Checked
+                         and item.flags() & Qt.ItemFlag.ItemIsEnabled)
+
+    # ----- exporting ----------------------------------------------------------------------
+    def suggested_name(self) -> str:
+        """``CB-2026-0007 Case file.pdf``: the reference and the report, never a name."""
+        reference = self.setup.case.reference if self.setup is not None else "Case"
+        return f"{reference} {self.template_combo.currentText()}.pdf"
+
+    def start(self) -> None:
+        if self.setup is None or self.busy:
+            return
+        problem = self.password_box.problem()
+        if problem:
+            self.banner.show_error(problem)
+            self.password_box.password_edit.setFocus()
+            return
+        self.banner.clear()
+        path = self.choose_path("Save the report as", self.suggested_name())
+        if path is None:
+            return
+        exports = self.casebook.exports
+        case_id, template_id = self.case_id, self.template_id()
+        recipient = self.recipient_combo.currentText().strip()
+        named = self.named_ids()
+        note = self.note_edit.toPlainText().strip() if self.uses_note() else ""
+        password = self.password_box.password()
+        self.password_box.clear()  # used once for this file, never kept
+
+        def job(progress):  # type: ignore[no-untyped-def]
+            return exports.export_case(case_id, template_id, Path(path), recipient=recipient,
+                                       named_person_ids=named, password=password, note=note,
+                                       progress=progress)
+
+        self.run_export(job)
+
+    def clear_sensitive(self) -> None:
+        self.password_box.clear()
+        self.people_tree.clear()
+        self.note_edit.clear()
+        self.heading.clear()
+        self.setup = None
