@@ -87,6 +87,7 @@ def test_data_key_opens_the_file_with_plain_sqlcipher(new_casebook_info, tmp_pat
     conn = sqlcipher3.connect(str(info.database))
     try:
         conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("PRAGMA cipher_page_size = 65536")  # Casebook's page size (storage/engine)
         title = conn.execute("SELECT title FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
         entries = [r[0] for r in conn.execute("SELECT text FROM chronology")]
     finally:

@@ -12,6 +12,7 @@ from storage_helpers import flip_byte, new_database, new_key, sha256_file, sidec
 from casebook.errors import DamagedFileError
 from casebook.storage import maintenance
 from casebook.storage.engine import (
+    CIPHER_PAGE_SIZE,
     SQLITE_PLAIN_HEADER,
     connect_keyed,
     key_pragma,
@@ -125,7 +126,7 @@ def test_integrity_check_passes_on_a_sound_file(database: tuple[Path, bytes]) ->
 
 def test_integrity_check_finds_a_flipped_byte_in_a_page(database: tuple[Path, bytes]) -> None:
     path, key = database
-    page = 4096
+    page = CIPHER_PAGE_SIZE
     pages = path.stat().st_size // page
     assert pages > 8
     flip_byte(path, (pages - 1) * page + 1000)  # inside the encrypted body of the last page
@@ -137,6 +138,6 @@ def test_integrity_check_finds_a_flipped_byte_in_a_page(database: tuple[Path, by
 
 def test_integrity_check_reports_damage_near_the_start(database: tuple[Path, bytes]) -> None:
     path, key = database
-    flip_byte(path, 4096 + 1000)  # page 2: schema or data, either way it must be reported
+    flip_byte(path, CIPHER_PAGE_SIZE + 1000)  # page 2: schema or data, either way reported
     report = maintenance.check_integrity(path, key)
     assert not report.ok and report.cipher_problems
