@@ -108,6 +108,9 @@ def _main_screens(worker: Any, casebook: Any, shoot: Shooter) -> None:
     _wait(lambda: window.case_list is not None and not window.case_list.model.loading
           and bool(window.school_name))
     _settle(worker)
+    shoot(window, "main-window-dashboard")  # the first screen after unlocking
+    window.show_case_list()
+    _settle(worker)
     panel = window.case_list
     panel.table.setFocus()
     panel.table.selectRow(2)
