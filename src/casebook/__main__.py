@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
 from collections.abc import Mapping
 from logging.handlers import RotatingFileHandler
@@ -84,24 +83,6 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
-def _quit_on_signals(app: object) -> None:
-    """Ctrl+C or a polite kill closes Casebook properly (locks it, removes a demo casebook)."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
-
-    def quit_app(*_args: object) -> None:
-        QApplication.closeAllWindows()
-        QApplication.quit()
-
-    for name in ("SIGINT", "SIGTERM"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), quit_app)
-    # Python handles signals only when it runs; a slow timer gives it the chance.
-    timer = QTimer(app)  # type: ignore[arg-type]
-    timer.start(500)
-    timer.timeout.connect(lambda: None)
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.version:
@@ -115,27 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     log = logging.getLogger("casebook")
 
-    from PySide6.QtWidgets import QApplication
-
-    from casebook.ui.app import (
-        CasebookApp,
-        prepare_high_dpi,
-        setup_application,
-    )
-
-    prepare_high_dpi()
-    app = QApplication(sys.argv[:1])
-    setup_application(app)
     _install_excepthook()
-    controller = CasebookApp(args.data_dir, demo=args.demo)
-    app.aboutToQuit.connect(controller.shutdown)
-    _quit_on_signals(app)
-    controller.start()
-    log.info("casebook started%s", " (demo)" if args.demo else "")
-    code = app.exec()
-    controller.shutdown()
-    return code
+    from casebook.ui.app import run_app  # Qt is imported only below casebook.ui
 
+    code = run_app(args.data_dir, demo=args.demo)
+    log.debug("casebook closed with code %s", code)
+    return code
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import signal
+import sys
 import tempfile
 import traceback
 from pathlib import Path
@@ -251,3 +253,34 @@ class CasebookApp(QObject):
         if self._demo_dir is not None:
             shutil.rmtree(self._demo_dir, ignore_errors=True)
             log.info("demo casebook removed")
+
+
+def _quit_on_signals(app: object) -> None:
+    """Ctrl+C or a polite kill closes Casebook properly (locks it, removes a demo casebook)."""
+
+    def quit_app(*_args: object) -> None:
+        QApplication.closeAllWindows()
+        QApplication.quit()
+
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), quit_app)
+    # Python handles signals only when it runs; a slow timer gives it the chance.
+    timer = QTimer(app)  # type: ignore[arg-type]
+    timer.start(500)
+    timer.timeout.connect(lambda: None)
+
+
+def run_app(data_dir: Path | str | None, *, demo: bool = False) -> int:
+    """Create the QApplication, show the first window and run until the user quits."""
+    prepare_high_dpi()
+    app = QApplication(sys.argv[:1])
+    setup_application(app)
+    controller = CasebookApp(data_dir, demo=demo)
+    app.aboutToQuit.connect(controller.shutdown)
+    _quit_on_signals(app)
+    controller.start()
+    log.info("casebook started%s", " (demo)" if demo else "")
+    code = app.exec()
+    controller.shutdown()
+    return code
