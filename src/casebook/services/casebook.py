@@ -13,9 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from casebook.domain import Jurisdiction, School, User, UserRole, require_text
-from casebook.errors import DamagedFileError, NotFoundError, ValidationError
+from casebook.errors import DamagedFileError, LockedError, NotFoundError, ValidationError
 from casebook.paths import CasebookPaths
 from casebook.services import audit, mapping
 from casebook.services.cases import CaseService
@@ -82,21 +83,18 @@ class Casebook:
             try:
                 migrate.upgrade(engine)
                 now = clock()
-                with engine.begin() as conn:
-                    from sqlalchemy.orm import Session
-
-                    with Session(bind=conn) as s:
-                        s.add(t.UserRow(id=1, name=user_name, role=UserRole.DSL.value,
-                                        created_at=now, active=True))
-                        for key, value in (("school_name", school),
-                                           ("jurisdiction", jurisdiction.value),
-                                           ("created_at", now.isoformat()),
-                                           ("vault_id", vault.vault_id)):
-                            s.add(t.MetaRow(key=key, value=value))
-                        s.flush()
-                        audit.record(s, at=now, actor=user_name, action="casebook.create",
-                                     target="casebook", detail=f"jurisdiction={jurisdiction.value}")
-                        s.commit()
+                with engine.begin() as conn, Session(bind=conn) as s:
+                    s.add(t.UserRow(id=1, name=user_name, role=UserRole.DSL.value,
+                                    created_at=now, active=True))
+                    for key, value in (("school_name", school),
+                                       ("jurisdiction", jurisdiction.value),
+                                       ("created_at", now.isoformat()),
+                                       ("vault_id", vault.vault_id)):
+                        s.add(t.MetaRow(key=key, value=value))
+                    s.flush()
+                    audit.record(s, at=now, actor=user_name, action="casebook.create",
+                                 target="casebook", detail=f"jurisdiction={jurisdiction.value}")
+                    s.commit()
             finally:
                 engine.dispose()
         except BaseException:
@@ -164,19 +162,16 @@ class Casebook:
                 maintenance.backup_to(paths.database, target, key)
 
             migrate.upgrade(engine, before=backup_first)
-            with engine.connect() as conn:
-                from sqlalchemy.orm import Session
-
-                with Session(bind=conn) as s:
-                    query = select(t.UserRow).where(t.UserRow.active.is_(True))
-                    if user_id is None:
-                        query = query.where(t.UserRow.role == UserRole.DSL.value)
-                    else:
-                        query = query.where(t.UserRow.id == user_id)
-                    row = s.scalars(query.order_by(t.UserRow.id)).first()
-                    if row is None:
-                        raise NotFoundError("That account is no longer active in this casebook.")
-                    user = mapping.user(row)
+            with engine.connect() as conn, Session(bind=conn) as s:
+                query = select(t.UserRow).where(t.UserRow.active.is_(True))
+                if user_id is None:
+                    query = query.where(t.UserRow.role == UserRole.DSL.value)
+                else:
+                    query = query.where(t.UserRow.id == user_id)
+                row = s.scalars(query.order_by(t.UserRow.id)).first()
+                if row is None:
+                    raise NotFoundError("That account is no longer active in this casebook.")
+                user = mapping.user(row)
         finally:
             engine.dispose()
         book = cls(paths, vault, key, user, clock)
@@ -195,8 +190,6 @@ class Casebook:
 
     def _require_key(self) -> bytes:
         if self._key is None:
-            from casebook.errors import LockedError
-
             raise LockedError("The casebook is locked. Unlock it to carry on.")
         return self._key
 
@@ -258,8 +251,6 @@ def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
     kept = maintenance.restore_from(Path(backup), paths.database, key)
     engine = open_engine(paths.database, key)
     try:
-        from sqlalchemy.orm import Session
-
         with Session(engine) as s, s.begin():
             audit.record(s, at=wall_clock(), actor=f"user:{_user_id}", action="casebook.restore",
                          target="casebook")

@@ -29,10 +29,7 @@ class SettingsService:
 
     def note_backup(self, when: str) -> None:
         """Remember when the last backup was made (any role may back up)."""
-        from sqlalchemy.orm import Session
-
-        assert self.store.engine is not None
-        with Session(self.store.engine) as s, s.begin():
+        with self.store.unaudited() as s:
             _upsert(s, "last_backup_at", when)
 
     def get_draft(self, key: str) -> str | None:
@@ -42,10 +39,7 @@ class SettingsService:
 
     def save_draft(self, key: str, text: str) -> None:
         """Autosave: unsaved text, kept encrypted. Not audited (it is not yet a record)."""
-        from sqlalchemy.orm import Session
-
-        assert self.store.engine is not None
-        with Session(self.store.engine) as s, s.begin():
+        with self.store.unaudited() as s:
             row = s.get(t.DraftRow, key)
             if not text:
                 if row is not None:

@@ -42,12 +42,22 @@ class Store:
     def now(self) -> datetime:
         return self.clock()
 
+    def _engine(self) -> Engine:
+        if self.engine is None:
+            raise LockedError("The casebook is locked. Unlock it to carry on.")
+        return self.engine
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A short read-only unit of work."""
-        if self.engine is None:
-            raise LockedError("The casebook is locked. Unlock it to carry on.")
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self._engine(), expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def unaudited(self) -> Iterator[Session]:
+        """A transaction that changes no record (drafts, bookkeeping): any role, no audit entry
+        of its own."""
+        with Session(self._engine(), expire_on_commit=False) as session, session.begin():
             yield session
 
     @contextmanager
@@ -58,9 +68,7 @@ class Store:
         Audit details hold ids and kinds of change, never case text.
         """
         self.require_writer()
-        if self.engine is None:
-            raise LockedError("The casebook is locked. Unlock it to carry on.")
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with self.unaudited() as session:
             work = Work(session, target, detail)
             yield work
             audit.record(session, at=self.now(), actor=self.actor, action=action,
@@ -68,9 +76,7 @@ class Store:
 
     def log_event(self, action: str, target: str, detail: str = "") -> None:
         """Audit an event that changes no record (unlock, lock, backup) — allowed for every role."""
-        if self.engine is None:
-            raise LockedError("The casebook is locked. Unlock it to carry on.")
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+        with self.unaudited() as session:
             audit.record(session, at=self.now(), actor=self.actor, action=action, target=target,
                          detail=detail)
 

@@ -51,6 +51,7 @@ from casebook.services.checklist import (
 )
 from casebook.ui import prompts
 from casebook.ui.dashboard.widgets import OVERDUE_BG, OVERDUE_FG, Segment, StackedBarChart, fmt_date
+from casebook.ui.widgets.load_on_show import LoadOnShowView
 
 __all__ = ["ChecklistView", "ChecklistBundle"]
 
@@ -116,7 +117,7 @@ def _level(value: float | int | None) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-class ChecklistView(QWidget):
+class ChecklistView(LoadOnShowView):
     """The checklist screen. Signals report what happened, for the main window and tests."""
 
     loaded = Signal(int)  # review id now shown
@@ -124,7 +125,6 @@ class ChecklistView(QWidget):
     review_started = Signal(int)  # new review id
     compared = Signal(object)  # ReviewComparison
     exported = Signal(str)  # path of the PDF
-    failed = Signal(str)  # a calm message
 
     def __init__(self, worker: Any, casebook: Any, service: ChecklistService | None = None,
                  parent: QWidget | None = None) -> None:
@@ -537,15 +537,6 @@ class ChecklistView(QWidget):
 
         self.message.setText("Reading the checklist…")
         self._worker.submit(job, self._show, self._failed)
-
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        super().showEvent(event)
-        if self._bundle is None:
-            self.refresh()
-
-    def _failed(self, error: BaseException) -> None:
-        self.message.setText(str(error))
-        self.failed.emit(str(error))
 
     def _show(self, bundle: ChecklistBundle) -> None:
         self._bundle = bundle

@@ -43,6 +43,7 @@ from casebook.services.official_accounts import (
 )
 from casebook.ui import prompts
 from casebook.ui.dashboard.widgets import OVERDUE_BG, OVERDUE_FG, fmt_date
+from casebook.ui.widgets.load_on_show import LoadOnShowView
 
 __all__ = ["OfficialAccountsView", "AccountsBundle"]
 
@@ -72,10 +73,9 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-class OfficialAccountsView(QWidget):
+class OfficialAccountsView(LoadOnShowView):
     loaded = Signal(object)  # AccountsBundle
     saved = Signal(int)  # account id
-    failed = Signal(str)
 
     def __init__(self, worker: Any, casebook: Any,
                  service: OfficialAccountsService | None = None,
@@ -258,15 +258,6 @@ class OfficialAccountsView(QWidget):
                                   service.store.now().date(), platforms)
 
         self._worker.submit(job, self._show, self._failed)
-
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        super().showEvent(event)
-        if self._bundle is None:
-            self.refresh()
-
-    def _failed(self, error: BaseException) -> None:
-        self.message.setText(str(error))
-        self.failed.emit(str(error))
 
     def _show(self, bundle: AccountsBundle) -> None:
         first = self._bundle is None

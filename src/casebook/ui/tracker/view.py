@@ -48,6 +48,7 @@ from casebook.services.tracker import (
     TrackerService,
 )
 from casebook.ui.dashboard.widgets import OVERDUE_FG, fmt_datetime
+from casebook.ui.widgets.load_on_show import LoadOnShowView
 
 __all__ = ["TrackerView", "TrackerBundle"]
 
@@ -112,10 +113,9 @@ def _days(delta_seconds: float) -> str:
     return f"{days:.1f} days" if days < 10 else f"{days:.0f} days"
 
 
-class TrackerView(QWidget):
+class TrackerView(LoadOnShowView):
     loaded = Signal(object)  # TrackerBundle
     report_saved = Signal(int)  # report id
-    failed = Signal(str)
 
     def __init__(self, worker: Any, casebook: Any, tracker: TrackerService | None = None,
                  parent: QWidget | None = None) -> None:
@@ -332,15 +332,6 @@ class TrackerView(QWidget):
             )
 
         self._worker.submit(job, self._show, self._failed)
-
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        super().showEvent(event)
-        if self._bundle is None:
-            self.refresh()
-
-    def _failed(self, error: BaseException) -> None:
-        self.message.setText(str(error))
-        self.failed.emit(str(error))
 
     def _show(self, bundle: TrackerBundle) -> None:
         first = self._bundle is None
