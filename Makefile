@@ -24,11 +24,11 @@ demo: $(STAMP)
 	$(PY) -m casebook --demo
 
 test: $(TEST_STAMP)
-	$(PY) -m ruff check src tests bench
+	$(PY) -m ruff check src migrations tests bench
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 lint: $(TEST_STAMP)
-	$(PY) -m ruff check src tests bench
+	$(PY) -m ruff check src migrations tests bench
 
 screenshots: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m casebook.ui.screenshots docs/screenshots

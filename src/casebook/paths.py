@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 import sys
 from dataclasses import dataclass
@@ -19,13 +20,14 @@ DATA_DIR_ENV = "CASEBOOK_DATA_DIR"
 def resources_dir() -> Path:
     """Read-only data shipped with the app (profiles, guidance, checklists, templates, fonts).
 
-    The resources live inside the package so they ship in the wheel as package data; a frozen
-    (PyInstaller) app unpacks them under ``sys._MEIPASS``.
+    The data is the ``casebook.resources`` package (``resources/`` at the top of the
+    repository), so it ships in the wheel; a frozen (PyInstaller) app unpacks it under
+    ``sys._MEIPASS``.
     """
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root:
         return Path(frozen_root) / "casebook" / "resources"
-    return Path(__file__).resolve().parent / "resources"
+    return Path(str(importlib.resources.files("casebook.resources")))
 
 
 def default_data_dir() -> Path:

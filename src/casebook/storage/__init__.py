@@ -1,0 +1,1 @@
+"""SQLCipher engine, ORM tables, schema migrations, backup, restore and integrity checks."""
