@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casebook import fileio
 from casebook.domain import Jurisdiction, School, User, UserRole, require_text
 from casebook.errors import DamagedFileError, LockedError, NotFoundError, ValidationError
 from casebook.paths import CasebookPaths
@@ -32,19 +35,52 @@ from casebook.services.users import UserService
 from casebook.storage import maintenance, migrate
 from casebook.storage import tables as t
 from casebook.storage.engine import open_engine
+from casebook.storage.writer_lock import WriterLock
 from casebook.vault import KeyVault
 
 log = logging.getLogger(__name__)
+
+#: Temporary files younger than this are left alone at open: another process may be writing
+#: one right now (e.g. the attempts file while it waits at the unlock window).
+LEFTOVER_AGE_SECONDS = 120
+
+
+def tidy_folder(paths: CasebookPaths) -> None:
+    """With the writer lock held: remove temporary files a crash left behind and make the
+    data folder 0700 and its files 0600 (casebooks made before this, or under a lax umask)."""
+    cutoff = time.time() - LEFTOVER_AGE_SECONDS
+    for folder in (paths.root, paths.backups):
+        if not folder.is_dir():
+            continue
+        fileio.private_dir(folder)
+        for item in folder.iterdir():
+            try:
+                if not item.is_file():
+                    continue
+                if (item.name.endswith((fileio.TEMP_SUFFIX, ".partial-wal", ".partial-shm"))
+                        and item.stat().st_mtime < cutoff):
+                    item.unlink()
+                    log.info("removed a leftover temporary file")
+                    continue
+                fileio.private_file(item)
+            except OSError:
+                continue
 
 
 class Casebook:
     """An unlocked casebook. Call :meth:`lock` to close connections and drop the key."""
 
     def __init__(self, paths: CasebookPaths, vault: KeyVault, data_key: bytes, user: User,
-                 clock: Callable[[], datetime] = wall_clock) -> None:
+                 clock: Callable[[], datetime] = wall_clock,
+                 writer: WriterLock | None = None) -> None:
         self.paths = paths
         self.vault = vault
         self._key: bytes | None = data_key
+        #: The single-writer lock, held from open until :meth:`lock`.
+        self.writer = writer
+        if writer is None:
+            self.writer = WriterLock(paths.database)
+            self.writer.acquire(user.name)
         self.store = Store(paths, None, user, clock)
         self.store.engine = open_engine(paths.database, data_key)
         self.cases = CaseService(self.store)
@@ -76,8 +112,20 @@ class Casebook:
             raise ValidationError(
                 f"There is already a casebook in {paths.root}. Open it, or choose another folder."
             )
-        paths.root.mkdir(parents=True, exist_ok=True)
-        vault, data_key, recovery = KeyVault.create(paths.slots, "1", passphrase)
+        try:
+            fileio.private_dir(paths.root)
+        except OSError as exc:
+            raise fileio.explain_os_error(exc, paths.root, "the new casebook") from exc
+        writer = WriterLock(paths.database)
+        writer.acquire(user_name)
+        try:
+            vault, data_key, recovery = KeyVault.create(paths.slots, "1", passphrase)
+        except OSError as exc:
+            writer.release()
+            raise fileio.explain_os_error(exc, paths.root, "the new casebook") from exc
+        except BaseException:
+            writer.release()
+            raise
         try:
             engine = open_engine(paths.database, data_key, create=True)
             try:
@@ -97,17 +145,24 @@ class Casebook:
                     s.commit()
             finally:
                 engine.dispose()
-        except BaseException:
+        except BaseException as exc:
             for leftover in (paths.database, paths.slots,
                              paths.database.with_name(paths.database.name + "-wal"),
                              paths.database.with_name(paths.database.name + "-shm"),
                              paths.slots.with_name(paths.slots.name + ".attempts")):
-                with contextlib.suppress(FileNotFoundError):
+                with contextlib.suppress(OSError):
                     leftover.unlink()
+            writer.release()
+            if isinstance(exc, OSError):
+                raise fileio.explain_os_error(exc, paths.root, "the new casebook") from exc
             raise
         user = User(id=1, name=user_name, role=UserRole.DSL, created_at=now)
         log.info("casebook created")
-        return cls(paths, vault, data_key, user, clock), recovery
+        try:
+            return cls(paths, vault, data_key, user, clock, writer=writer), recovery
+        except BaseException:
+            writer.release()
+            raise
 
     # ----- opening ------------------------------------------------------------------------
     @classmethod
@@ -152,13 +207,36 @@ class Casebook:
     @classmethod
     def _open(cls, paths: CasebookPaths, vault: KeyVault, key: bytes, user_id: int | None,
               how: str, clock: Callable[[], datetime]) -> Casebook:
+        # The writer lock first: migrations, the leftover clean-up and every write happen
+        # under it. Its owner is named once the account is known.
+        writer = WriterLock(paths.database)
+        writer.acquire("")
+        try:
+            tidy_folder(paths)
+            book = cls._open_locked(paths, vault, key, user_id, how, clock, writer)
+        except BaseException:
+            writer.release()
+            raise
+        return book
+
+    @classmethod
+    def _open_locked(cls, paths: CasebookPaths, vault: KeyVault, key: bytes,
+                     user_id: int | None, how: str, clock: Callable[[], datetime],
+                     writer: WriterLock) -> Casebook:
         engine = open_engine(paths.database, key)
         try:
             stamp = clock().strftime("%Y%m%d-%H%M%S")
 
             def backup_first(current: str | None) -> None:
                 target = paths.backups / f"before-upgrade-{current}-{stamp}.db"
-                engine.dispose()  # the backup reads through its own connection
+                engine.dispose()  # the checks and the backup read through their own connections
+                # Never migrate (or back up as if good) a file that fails its integrity check.
+                if not maintenance.check_integrity(paths.database, key).ok:
+                    raise DamagedFileError(
+                        "This casebook needs updating for this version of Casebook, but it "
+                        "failed its integrity check, so it was neither updated nor backed up. "
+                        "Nothing was changed. Restore it from a backup."
+                    )
                 maintenance.backup_to(paths.database, target, key)
 
             migrate.upgrade(engine, before=backup_first)
@@ -174,7 +252,8 @@ class Casebook:
                 user = mapping.user(row)
         finally:
             engine.dispose()
-        book = cls(paths, vault, key, user, clock)
+        writer.set_user(user.name)
+        book = cls(paths, vault, key, user, clock, writer=writer)
         book.store.log_event("casebook.unlock", "casebook", f"via={how}")
         log.info("casebook unlocked (user %s, via %s)", user.id, how)
         return book
@@ -209,6 +288,8 @@ class Casebook:
             self.store.engine.dispose()
         self.store.engine = None
         self._key = None
+        if self.writer is not None:
+            self.writer.release()
         log.info("casebook locked")
 
     # ----- maintenance --------------------------------------------------------------------
@@ -219,7 +300,13 @@ class Casebook:
         path = maintenance.backup_to(self.paths.database, Path(target), key)
         # The key file travels with the backup: without it a backup on another drive could
         # not be opened if this laptop were lost. It holds only wrapped keys.
-        maintenance.copy_file_atomically(self.paths.slots, path.with_name(path.name + ".keys"))
+        try:
+            maintenance.copy_file_atomically(self.paths.slots,
+                                             path.with_name(path.name + ".keys"))
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                path.unlink()  # a backup without its key file would not open elsewhere
+            raise fileio.explain_os_error(exc, path.parent, "the backup") from exc
         self.store.log_event("casebook.backup", "casebook")
         self.settings.note_backup(self.store.now().isoformat())
         return path
@@ -240,22 +327,27 @@ class Casebook:
 
 
 def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
-    """Replace the casebook with a verified backup (casebook must not be open elsewhere).
+    """Replace the casebook with a verified backup.
 
-    The passphrase proves the right to do it and gives the key the backup must open with.
-    Returns where the replaced file was kept.
+    Takes the writer lock, so it refuses (CasebookInUseError, saying who has it open) while the
+    casebook is open in the app or a command anywhere. The passphrase proves the right to do
+    it and gives the key the backup must open with. Returns where the replaced file was kept
+    (a new ``.before-restore-<date-time>`` file every time; none is ever overwritten).
     """
     paths = CasebookPaths.at(data_dir)
     vault = Casebook._load_vault(paths)
-    _user_id, key = vault.unlock_any_passphrase(passphrase)
-    kept = maintenance.restore_from(Path(backup), paths.database, key)
-    engine = open_engine(paths.database, key)
-    try:
-        with Session(engine) as s, s.begin():
-            audit.record(s, at=wall_clock(), actor=f"user:{_user_id}", action="casebook.restore",
-                         target="casebook")
-    finally:
-        engine.dispose()
+    with WriterLock(paths.database) as writer:
+        writer.acquire(f"restore (process {os.getpid()})")
+        _user_id, key = vault.unlock_any_passphrase(passphrase)
+        tidy_folder(paths)
+        kept = maintenance.restore_from(Path(backup), paths.database, key)
+        engine = open_engine(paths.database, key)
+        try:
+            with Session(engine) as s, s.begin():
+                audit.record(s, at=wall_clock(), actor=f"user:{_user_id}",
+                             action="casebook.restore", target="casebook")
+        finally:
+            engine.dispose()
     return kept
 
 

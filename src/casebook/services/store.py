@@ -14,6 +14,7 @@ from casebook.domain import User, UserRole
 from casebook.errors import LockedError, PermissionDeniedError
 from casebook.paths import CasebookPaths
 from casebook.services import audit
+from casebook.storage.engine import READ_ONLY
 
 
 def wall_clock() -> datetime:
@@ -49,8 +50,9 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A short read-only unit of work."""
-        with Session(self._engine(), expire_on_commit=False) as session:
+        """A short read-only unit of work (begins DEFERRED; writes begin IMMEDIATE)."""
+        engine = self._engine().execution_options(**{READ_ONLY: True})
+        with Session(engine, expire_on_commit=False) as session:
             yield session
 
     @contextmanager

@@ -8,18 +8,70 @@ before any other statement runs, so a wrong key never writes to the file.
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
+import os
 from pathlib import Path
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.pool import QueuePool
 
-from casebook.errors import DamagedFileError
+from casebook import fileio
+from casebook.errors import CasebookError, DamagedFileError
 
 log = logging.getLogger(__name__)
 
 SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
+
+#: Execution option for transactions that only read: they begin DEFERRED. Every other
+#: transaction begins IMMEDIATE, taking the write lock up front so busy_timeout applies.
+READ_ONLY = "casebook_read_only"
+
+# SQLite primary result codes (extended codes carry them in the low byte).
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR = 5, 6, 8, 10
+SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 14, 26
+
+
+class BusyError(CasebookError):
+    """The casebook stayed busy with another writer for longer than the wait allows."""
+
+
+class FileReplacedError(CasebookError):
+    """The casebook file was replaced or removed while it was open."""
+
+
+def _damaged_message() -> str:
+    return ("The casebook file could not be opened with its key: it may be damaged, or it is "
+            "not a casebook. Nothing was changed. Restore it from a backup.")
+
+
+def translate_error(error: BaseException, path: Path) -> CasebookError | None:
+    """A calm, one-line error for a SQLite failure that is not a bug: busy, disk full,
+    read-only, drive gone, damaged. ``None`` for anything else (constraint errors and bugs)."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return None
+    primary = code & 0xFF
+    folder = path.parent
+    if primary in (SQLITE_BUSY, SQLITE_LOCKED):
+        return BusyError("The casebook is busy saving something else and did not finish in "
+                         "time. Nothing was lost. Try again in a moment.")
+    if primary == SQLITE_FULL:
+        return fileio.StorageFaultError(fileio.fault_message("full", folder), "full")
+    if primary == SQLITE_READONLY:
+        cause = fileio.probe_folder(folder) or "read-only"
+        return fileio.StorageFaultError(fileio.fault_message(cause, folder), cause)
+    if primary in (SQLITE_CANTOPEN, SQLITE_IOERR):
+        cause = fileio.probe_folder(folder)
+        if cause is None and not path.exists():
+            cause = "unreachable"
+        cause = cause or ("io" if primary == SQLITE_IOERR else "unreachable")
+        return fileio.StorageFaultError(fileio.fault_message(cause, folder), cause)
+    if primary in (SQLITE_CORRUPT, SQLITE_NOTADB):
+        return DamagedFileError(_damaged_message())
+    return None
 
 #: 64 KiB cipher pages: a 100 MiB evidence import costs 1.05x plain instead of 1.68x with the
 #: default 4 KiB (per-page HMAC and IV work), for ~1 ms more per small commit (bench/README.md).
@@ -36,10 +88,24 @@ def key_pragma(data_key: bytes) -> str:
 
 def _raw_connect(path: Path, create: bool) -> sqlcipher3.Connection:
     # mode=rw never creates a file: opening a missing or mistyped path must not leave one behind.
+    if create and not path.exists():
+        # Private from its first byte: SQLite gives its -wal and -shm files the same mode.
+        try:
+            fileio.create_private_file(path)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise fileio.explain_os_error(exc, path.parent, "the casebook") from exc
     mode = "rwc" if create else "rw"
     uri = f"{path.resolve().as_uri()}?mode={mode}"
-    return sqlcipher3.connect(uri, uri=True, check_same_thread=False, timeout=30,
-                              isolation_level=None)
+    try:
+        return sqlcipher3.connect(uri, uri=True, check_same_thread=False, timeout=30,
+                                  isolation_level=None)
+    except sqlcipher3.DatabaseError as exc:
+        translated = translate_error(exc, path)
+        if translated is None:
+            raise
+        raise translated from exc
 
 
 def apply_key(dbapi_conn: sqlcipher3.Connection, data_key: bytes) -> None:
@@ -53,12 +119,23 @@ def apply_key(dbapi_conn: sqlcipher3.Connection, data_key: bytes) -> None:
     try:
         cur.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlcipher3.DatabaseError as exc:
-        raise DamagedFileError(
-            "The casebook file could not be opened with its key: it may be damaged, or it is not "
-            "a casebook. Nothing was changed. Restore it from a backup."
-        ) from exc
+        # Only a file that does not decrypt is "damaged"; a full disk, a read-only folder or a
+        # pulled drive says so (acting on "restore from a backup" would lose recent work).
+        translated = translate_error(exc, Path(dbapi_conn_path(dbapi_conn)))
+        if translated is not None and not isinstance(translated, DamagedFileError):
+            raise translated from exc
+        raise DamagedFileError(_damaged_message()) from exc
     finally:
         cur.close()
+
+
+def dbapi_conn_path(dbapi_conn: sqlcipher3.Connection) -> str:
+    """The main database file of a raw connection ("" for an in-memory one)."""
+    try:
+        row = dbapi_conn.execute("PRAGMA database_list").fetchone()
+    except sqlcipher3.DatabaseError:
+        return ""
+    return str(row[2]) if row else ""
 
 
 def tune_connection(dbapi_conn: sqlcipher3.Connection) -> None:
@@ -89,6 +166,7 @@ def check_database_file(path: Path) -> None:
 
 def connect_keyed(path: Path, data_key: bytes, *, create: bool = False) -> sqlcipher3.Connection:
     """A raw, keyed and tuned DB-API connection (for backups, checks and tools)."""
+    path = Path(path)
     if not create:
         check_database_file(path)
     conn = _raw_connect(path, create)
@@ -130,11 +208,49 @@ def open_engine(path: Path, data_key: bytes, *, create: bool = False) -> Engine:
         apply_key(dbapi_conn, key)
         tune_connection(dbapi_conn)
 
+    identity: list[tuple[int, int]] = [] if create else [file_identity(path)]
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
         # isolation_level=None hands transaction control to SQLAlchemy, so SAVEPOINTs and DDL
         # inside migrations behave as written (the stdlib driver's implicit BEGIN does not).
-        conn.exec_driver_sql("BEGIN")
+        # Writes begin IMMEDIATE: a deferred transaction that reads first and then wants to
+        # write fails at once with "database is locked" instead of waiting busy_timeout.
+        _check_same_file(path, identity)
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+        else:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> BaseException | None:
+        return translate_error(context.original_exception, path)
 
     log.debug("engine opened for %s", path.name)
     return engine
+
+
+def file_identity(path: Path) -> tuple[int, int]:
+    st = os.stat(path)
+    return (st.st_dev, st.st_ino)
+
+
+def _check_same_file(path: Path, identity: list[tuple[int, int]]) -> None:
+    """Refuse to go on writing once the file was replaced (a restore, a copy over it) or has
+    gone: the open connections would write into a file nobody will read again."""
+    try:
+        now = file_identity(path)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT and path.parent.is_dir():
+            raise FileReplacedError(
+                f"The casebook file was moved or deleted from {path.parent} while it was open, "
+                "so nothing more was saved. Close Casebook and open it again."
+            ) from exc
+        raise fileio.explain_os_error(exc, path.parent) from exc
+    if not identity:
+        identity.append(now)
+    elif now != identity[0] and now[1] != 0:
+        raise FileReplacedError(
+            "The casebook file was replaced while it was open (perhaps restored from a backup), "
+            "so nothing more was saved into the old one. Close Casebook and open it again."
+        )

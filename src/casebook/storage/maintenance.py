@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import shutil
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import sqlcipher3
 
+from casebook import fileio
 from casebook.errors import CasebookError, DamagedFileError
 from casebook.storage.engine import check_database_file, connect_keyed
 
@@ -28,27 +29,19 @@ class IntegrityReport:
         return not self.cipher_problems and not self.sqlite_problems
 
 
-def fsync_dir(directory: Path) -> None:
-    """Make a rename durable (a no-op where directories cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+fsync_dir = fileio.fsync_dir
+#: Kept replaced files: ``casebook.db.before-restore-20261129-091400`` (never overwritten).
+BEFORE_RESTORE = ".before-restore"
 
 
 def copy_file_atomically(source: Path, target: Path) -> None:
-    partial = target.with_name(target.name + ".partial")
-    shutil.copyfile(source, partial)
-    with partial.open("rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(partial, target)
-    fsync_dir(target.parent)
+    fileio.atomic_copy(source, target)
+
+
+def _remove_with_sidecars(path: Path) -> None:
+    for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
 
 
 def check_integrity(path: Path, data_key: bytes) -> IntegrityReport:
@@ -87,53 +80,71 @@ def backup_to(source: Path, target: Path, data_key: bytes) -> Path:
     target = Path(target)
     if target.exists():
         raise CasebookError(f"{target} already exists; choose a new file name for the backup.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    with contextlib.suppress(FileNotFoundError):
-        partial.unlink()
+    try:
+        fileio.private_dir(target.parent)
+    except OSError as exc:
+        raise fileio.explain_os_error(exc, target.parent, "the backup") from exc
+    partial = target.with_name(target.name + fileio.TEMP_SUFFIX)
+    _remove_with_sidecars(partial)
     src = connect_keyed(source, data_key)
     try:
-        dst = connect_keyed(partial, data_key, create=True)
+        dst = connect_keyed(partial, data_key, create=True)  # created 0600
         try:
             src.backup(dst)
             dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         finally:
             dst.close()
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            partial.unlink()
+        with partial.open("rb+") as handle:
+            fileio.ops.fsync(handle.fileno())
+        fileio.ops.replace(str(partial), str(target))
+    except BaseException as exc:
+        _remove_with_sidecars(partial)
+        if isinstance(exc, OSError):
+            raise fileio.explain_os_error(exc, target.parent, "the backup") from exc
+        if isinstance(exc, fileio.StorageFaultError):
+            raise fileio.StorageFaultError(
+                fileio.fault_message(exc.cause, target.parent, "the backup"), exc.cause) from exc
         raise
     finally:
         src.close()
-    with partial.open("rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(partial, target)
     fsync_dir(target.parent)
     log.info("backup written (%d bytes)", target.stat().st_size)
     return target
 
 
+def kept_copy_name(database: Path, now: datetime | None = None) -> Path:
+    """A new ``<name>.before-restore-<stamp>`` path that does not exist yet."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    candidate = database.with_name(f"{database.name}{BEFORE_RESTORE}-{stamp}")
+    n = 2
+    while candidate.exists():
+        candidate = database.with_name(f"{database.name}{BEFORE_RESTORE}-{stamp}-{n}")
+        n += 1
+    return candidate
+
+
 def restore_from(backup: Path, database: Path, data_key: bytes) -> Path:
-    """Replace ``database`` with a verified copy of ``backup``.
+    """Replace ``database`` with a verified copy of ``backup`` (call with the writer lock held).
 
     Nothing is replaced unless the backup opens with this casebook's key and passes both
-    integrity checks. The replaced file is kept as ``<name>.before-restore``. Returns that path.
+    integrity checks. The replaced file is kept as ``<name>.before-restore-<date-time>``; no
+    earlier kept copy is ever overwritten. Returns the new kept copy's path.
     """
     backup = Path(backup)
     check_database_file(backup)
     # Check a copy, never the backup itself: opening a file tunes it (journal mode), and a
     # backup must stay exactly as it was (it may be on read-only media).
-    staged = database.with_name(database.name + ".restoring")
-    for leftover in (staged, *(staged.with_name(staged.name + s) for s in ("-wal", "-shm"))):
-        with contextlib.suppress(FileNotFoundError):
-            leftover.unlink()
-    shutil.copyfile(backup, staged)
+    staged = database.with_name(database.name + ".restoring" + fileio.TEMP_SUFFIX)
+    _remove_with_sidecars(staged)
+    try:
+        fileio.atomic_copy(backup, staged)
+    except OSError as exc:
+        _remove_with_sidecars(staged)
+        raise fileio.explain_os_error(exc, database.parent, "the restore") from exc
     report = check_integrity(staged, data_key)
     if not report.ok:
-        for leftover in (staged, *(staged.with_name(staged.name + s) for s in ("-wal", "-shm"))):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+        _remove_with_sidecars(staged)
         raise DamagedFileError(
             "That backup is damaged, so nothing was restored. Try an older backup."
         )
@@ -147,7 +158,7 @@ def restore_from(backup: Path, database: Path, data_key: bytes) -> Path:
             staged.with_name(staged.name + suffix).unlink()
     with staged.open("rb+") as handle:
         os.fsync(handle.fileno())
-    kept = database.with_name(database.name + ".before-restore")
+    kept = kept_copy_name(database)
     if database.exists():
         # Fold the WAL into the main file so the kept copy is complete on its own.
         conn = connect_keyed(database, data_key)
@@ -155,7 +166,11 @@ def restore_from(backup: Path, database: Path, data_key: bytes) -> Path:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
-        shutil.copyfile(database, kept)
+        try:
+            fileio.atomic_copy(database, kept, exclusive=True)
+        except OSError as exc:
+            _remove_with_sidecars(staged)
+            raise fileio.explain_os_error(exc, database.parent, "the restore") from exc
     for suffix in ("-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             database.with_name(database.name + suffix).unlink()

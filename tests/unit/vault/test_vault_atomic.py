@@ -9,11 +9,10 @@ import pytest
 from vault_helpers import OTHER_PASSPHRASE, PASSPHRASE
 
 from casebook.vault import KeyVault
-from casebook.vault import files as files_module
 
 
 def _leftovers(directory: Path) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith((".tmp", ".partial")))
 
 
 @pytest.mark.parametrize("failing", ["replace", "fsync"])
@@ -26,7 +25,7 @@ def test_failed_write_leaves_the_original_intact(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk unplugged")
 
-    monkeypatch.setattr(files_module.os, failing, broken)
+    monkeypatch.setattr(os, failing, broken)
     with pytest.raises(OSError):
         vault.add_passphrase_slot(data_key, "u-2", OTHER_PASSPHRASE)
     monkeypatch.undo()
@@ -40,7 +39,7 @@ def test_failed_write_leaves_the_original_intact(
 def test_failed_write_during_create_leaves_nothing(
     key_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(files_module.os, "replace", lambda *_: (_ for _ in ()).throw(OSError()))
+    monkeypatch.setattr(os, "replace", lambda *_: (_ for _ in ()).throw(OSError()))
     with pytest.raises(OSError):
         KeyVault.create(key_path, "u-1", PASSPHRASE)
     monkeypatch.undo()
@@ -53,7 +52,7 @@ def test_keyring_slot_not_written_when_the_file_cannot_be_saved(
 ) -> None:
     vault, data_key, _ = made
     before = key_path.read_bytes()
-    monkeypatch.setattr(files_module.os, "replace", lambda *_: (_ for _ in ()).throw(OSError()))
+    monkeypatch.setattr(os, "replace", lambda *_: (_ for _ in ()).throw(OSError()))
     assert vault.remember_in_keyring(data_key) is False
     monkeypatch.undo()
     assert key_path.read_bytes() == before
@@ -76,8 +75,8 @@ def test_write_goes_through_a_synced_temp_file_and_rename(
         assert Path(src).parent == key_path.parent
         real_replace(src, dst)
 
-    monkeypatch.setattr(files_module.os, "fsync", fsync)
-    monkeypatch.setattr(files_module.os, "replace", replace)
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
     vault.add_passphrase_slot(data_key, "u-2", OTHER_PASSPHRASE)
     monkeypatch.undo()
 
