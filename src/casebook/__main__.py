@@ -11,7 +11,6 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 NO_DISPLAY_MESSAGE = """\
@@ -51,16 +50,16 @@ def has_display(environ: Mapping[str, str] | None = None,
 
 def setup_logging() -> None:
     """Log ids and events (never names or case text) to a rotating file in the log folder."""
+    from casebook.fileio import PrivateRotatingFileHandler, private_dir
     from casebook.paths import log_dir
 
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     try:
-        folder = log_dir()
-        folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = RotatingFileHandler(folder / "casebook.log",
-                                                       maxBytes=1_000_000, backupCount=3,
-                                                       encoding="utf-8")
+        folder = private_dir(log_dir())  # 0700, and every log file 0600, whatever the umask
+        handler: logging.Handler = PrivateRotatingFileHandler(folder / "casebook.log",
+                                                              maxBytes=1_000_000,
+                                                              backupCount=3, encoding="utf-8")
     except OSError:
         handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

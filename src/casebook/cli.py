@@ -33,6 +33,9 @@ def _read_passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
             text = Path(args.passphrase_file).read_text(encoding="utf-8")
         except OSError as exc:
             raise CliError(f"cannot read the passphrase file: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise CliError("the passphrase file is not UTF-8 text; save it as UTF-8 (or plain "
+                           "text) and try again") from None
         return text.rstrip("\r\n")
     env = os.environ.get(PASSPHRASE_ENV)
     if env:
@@ -227,6 +230,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             password = Path(args.pdf_password_file).read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
             raise CliError(f"cannot read the password file: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise CliError("the password file is not UTF-8 text; save it as UTF-8 (or plain "
+                           "text) and try again") from None
         if not password:
             raise CliError("the password file is empty")
     out = Path(args.out)
@@ -370,6 +376,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"casebook-admin: {exc.strerror or exc}"
               + (f": {exc.filename}" if exc.filename else ""), file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # a database error no layer below explained: still one line
+        from sqlalchemy.exc import DBAPIError
+
+        if not isinstance(exc, DBAPIError):
+            raise
+        logging.getLogger("casebook.cli").warning("database error: %s", type(exc.orig).__name__)
+        print("casebook-admin: the casebook could not be read or written "
+              f"({type(exc.orig).__name__}); nothing was changed by this command. Run "
+              "'casebook-admin verify' and contact IT if it happens again", file=sys.stderr)
         return EXIT_ERROR
 
 

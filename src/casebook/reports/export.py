@@ -8,12 +8,10 @@ complete and flushed.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 import os
 import secrets
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +19,7 @@ from typing import Any
 
 import pikepdf
 
+from casebook import fileio
 from casebook.domain import Jurisdiction
 from casebook.errors import CasebookError, NotFoundError, ValidationError
 from casebook.reports.data import (
@@ -217,36 +216,21 @@ def _strip_metadata(pdf: pikepdf.Pdf) -> None:
         pdf.trailer["/Info"] = pdf.make_indirect(pikepdf.Dictionary(Title=pikepdf.String(title)))
 
 
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 def write_pdf_atomically(pdf_bytes: bytes, path: str | os.PathLike[str],
                          password: str | None = None) -> int:
     """Clean, optionally encrypt, and write ``pdf_bytes`` to ``path``; returns the page count.
 
     With a password the file is encrypted with AES-256 (R=6); the owner password is a random
-    token that is thrown away, and the user password is not kept anywhere. The target is
-    replaced only when the new file is fully written; on any failure it is left as it was and
-    no temporary file remains.
+    token that is thrown away, and the user password is not kept anywhere. The file goes through
+    :mod:`casebook.fileio`'s atomic writer: the target is replaced only when the new file is
+    fully written and synced (0600); on any failure it is left as it was and no temporary file
+    remains.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise CasebookError("That folder does not exist. Please choose another place to save "
                             "the report.")
-    tmp_name: str | None = None
     try:
         with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
             _strip_metadata(pdf)
@@ -255,27 +239,19 @@ def write_pdf_atomically(pdf_bytes: bytes, path: str | os.PathLike[str],
             if password:
                 encryption = pikepdf.Encryption(owner=secrets.token_urlsafe(32), user=password,
                                                 R=6, aes=True, metadata=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                            dir=folder)
-            with os.fdopen(fd, "wb") as handle:
+            with fileio.atomic_writer(target) as handle:
                 pdf.save(handle, encryption=encryption, fix_metadata_version=False,
                          compress_streams=True,
                          object_stream_mode=pikepdf.ObjectStreamMode.generate)
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(tmp_name, target)
-        tmp_name = None
-        _fsync_folder(folder)
         return pages
     except OSError as error:
-        log.warning("report not written: %s", type(error).__name__)
+        cause = fileio.classify_os_error(error)
+        log.warning("report not written: %s (%s)", type(error).__name__, cause)
+        if cause in ("full", "unreachable"):
+            raise fileio.explain_os_error(error, folder, "the report") from error
         raise CasebookError("Casebook could not save the report there. Check that the file is "
                             "not open in another program, that you can save files in that "
                             "folder and that there is space, then try again.") from error
-    finally:
-        if tmp_name is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp_name)
 
 
 # --------------------------------------------------------------------------- one-call exports

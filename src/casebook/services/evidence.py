@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from sqlalchemy import insert, select
 
+from casebook import fileio
 from casebook.domain import EvidenceItem, EvidenceKind, normalise_url, require_text
 from casebook.errors import EvidenceRefusedError, NotFoundError, ValidationError
 from casebook.services import mapping
@@ -200,13 +201,18 @@ class EvidenceService:
         return b"".join(self.chunks(evidence_id))
 
     def save_copy(self, evidence_id: int, target: Path | str) -> Path:
-        """Write a copy of a stored file where the user asked (an export they chose)."""
+        """Write a copy of a stored file where the user asked (an export they chose).
+
+        Through the atomic writer: synced, 0600, and on any failure no part-written (decrypted)
+        file is left beside the target and an existing file there is untouched.
+        """
         target = Path(target)
-        partial = target.with_name(target.name + ".partial")
-        with partial.open("wb") as out:
-            for chunk in self.chunks(evidence_id):
-                out.write(chunk)
-        partial.replace(target)
+        try:
+            with fileio.atomic_writer(target) as out:
+                for chunk in self.chunks(evidence_id):
+                    out.write(chunk)
+        except OSError as exc:
+            raise fileio.explain_os_error(exc, target.parent, "the copy") from exc
         with self.store.write("evidence.export", f"evidence:{evidence_id}"):
             pass
         return target

@@ -100,7 +100,7 @@ def test_a_failed_write_leaves_the_old_file_untouched(tmp_path, pdf_bytes, monke
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", disk_full)
-    with pytest.raises(CasebookError, match="could not save the report"):
+    with pytest.raises(CasebookError, match="is full, so the report was not saved"):
         write_pdf_atomically(pdf_bytes, path, PASSWORD)
     assert path.read_bytes() == b"an older export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pdf"]
