@@ -1,0 +1,216 @@
+"""The one atomic writer, under a failing device (as KeePassXC's FailDevice): whatever step
+fails — after N bytes, at fsync, at the rename — the old file is intact and no temporary file
+is left. Then the same for every writer that uses it (key file, backup key copy, evidence
+copy, PDF export, the kept copy at restore)."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from casebook import fileio
+from casebook.errors import CasebookError
+from casebook.reports.export import write_pdf_atomically
+from casebook.storage import maintenance
+
+OLD = b"the previous version, which must survive" * 100
+NEW = os.urandom(300_000)
+
+
+class FailDevice(fileio.FileOps):
+    """Real OS calls, except one step fails: ``write`` after ``limit`` bytes, ``fsync`` or
+    ``replace``. ``errno`` picks the fault (disk full by default)."""
+
+    def __init__(self, step: str, limit: int = 0, code: int = errno.ENOSPC) -> None:
+        self.step, self.limit, self.code = step, limit, code
+        self.written = 0
+        self.failed = False
+
+    def _fail(self) -> None:
+        self.failed = True
+        raise OSError(self.code, os.strerror(self.code))
+
+    def write(self, fd: int, data: memoryview) -> int:
+        if self.step == "write":
+            room = self.limit - self.written
+            if room <= 0:
+                self._fail()
+            data = data[:room]
+        done = super().write(fd, data)
+        self.written += done
+        return done
+
+    def fsync(self, fd: int) -> None:
+        if self.step == "fsync":
+            self._fail()
+        super().fsync(fd)
+
+    def replace(self, source: str, target: str) -> None:
+        if self.step == "replace":
+            self._fail()
+        super().replace(source, target)
+
+
+FAULTS = [("write", 0), ("write", 1), ("write", 4095), ("write", 65_536),
+          ("write", len(NEW) - 1), ("fsync", 0), ("replace", 0)]
+#: For small files (a key file is ~1 KB): fail within the first bytes, at fsync, at rename.
+SMALL_FAULTS = [("write", 0), ("write", 1), ("write", 100), ("fsync", 0), ("replace", 0)]
+
+
+@pytest.fixture
+def device(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+           ) -> Iterator[FailDevice]:
+    step, limit = request.param
+    dev = FailDevice(step, limit)
+    monkeypatch.setattr(fileio, "ops", dev)
+    yield dev
+
+
+def _names(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("device", FAULTS, indirect=True, ids=lambda f: f"{f[0]}-{f[1]}")
+def test_every_failure_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path,
+                                                             device: FailDevice) -> None:
+    target = tmp_path / "file.bin"
+    target.write_bytes(OLD)
+    with pytest.raises(OSError):
+        fileio.atomic_write_bytes(target, NEW)
+    assert device.failed
+    assert target.read_bytes() == OLD
+    assert _names(tmp_path) == ["file.bin"]
+
+
+@pytest.mark.parametrize("device", FAULTS, indirect=True, ids=lambda f: f"{f[0]}-{f[1]}")
+def test_a_failed_first_write_leaves_nothing(tmp_path: Path, device: FailDevice) -> None:
+    with pytest.raises(OSError):
+        fileio.atomic_write_bytes(tmp_path / "new.bin", NEW)
+    assert _names(tmp_path) == []
+
+
+def test_a_failure_inside_the_body_keeps_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "file.bin"
+    target.write_bytes(OLD)
+    with pytest.raises(RuntimeError), fileio.atomic_writer(target) as out:
+        out.write(NEW[:1000])
+        raise RuntimeError("the source stopped half-way")
+    assert target.read_bytes() == OLD
+    assert _names(tmp_path) == ["file.bin"]
+
+
+def test_success_replaces_syncs_then_renames(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    calls: list[str] = []
+
+    class Recording(fileio.FileOps):
+        def fsync(self, fd: int) -> None:
+            calls.append("fsync")
+            super().fsync(fd)
+
+        def replace(self, source: str, target: str) -> None:
+            calls.append("replace")
+            assert Path(source).parent == Path(target).parent  # same folder: rename is atomic
+            super().replace(source, target)
+
+    monkeypatch.setattr(fileio, "ops", Recording())
+    target = tmp_path / "file.bin"
+    target.write_bytes(OLD)
+    fileio.atomic_write_bytes(target, NEW)
+    assert calls == ["fsync", "replace"]
+    assert target.read_bytes() == NEW
+    assert _names(tmp_path) == ["file.bin"]
+
+
+def test_exclusive_never_replaces_an_existing_file(tmp_path: Path) -> None:
+    target = tmp_path / "kept"
+    target.write_bytes(OLD)
+    with pytest.raises(FileExistsError):
+        fileio.atomic_write_bytes(target, NEW, exclusive=True)
+    assert target.read_bytes() == OLD
+    assert _names(tmp_path) == ["kept"]
+
+
+# ----- each writer that goes through it ---------------------------------------------------
+@pytest.mark.parametrize("device", SMALL_FAULTS, indirect=True, ids=lambda f: f"{f[0]}-{f[1]}")
+def test_key_file_survives(new_casebook_info, device: FailDevice) -> None:  # type: ignore[no-untyped-def]
+    book = new_casebook_info.book
+    before = new_casebook_info.slots.read_bytes()
+    with pytest.raises(OSError):
+        book.vault.add_passphrase_slot(book._require_key(), "9", "another long passphrase 9")
+    assert new_casebook_info.slots.read_bytes() == before
+    assert not [n for n in _names(new_casebook_info.data_dir) if n.endswith(".partial")]
+
+
+@pytest.mark.parametrize("device", FAULTS, indirect=True, ids=lambda f: f"{f[0]}-{f[1]}")
+def test_evidence_copy_leaves_no_decrypted_partial(new_casebook, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                   device: FailDevice) -> None:
+    case = new_casebook.cases.create("Copy", "other")
+    item = new_casebook.evidence.add_bytes(case.id, NEW, filename="shot.png",
+                                           safety_confirmed=True)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    target = out_dir / "shot.png"
+    target.write_bytes(OLD)
+    with pytest.raises(fileio.StorageFaultError, match="is full, so the copy was not saved"):
+        new_casebook.evidence.save_copy(item.id, target)
+    assert target.read_bytes() == OLD
+    assert _names(out_dir) == ["shot.png"]
+
+
+def test_evidence_copy_is_synced_and_private(new_casebook, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    synced: list[int] = []
+
+    class Recording(fileio.FileOps):
+        def fsync(self, fd: int) -> None:
+            synced.append(fd)
+            super().fsync(fd)
+
+    monkeypatch.setattr(fileio, "ops", Recording())
+    case = new_casebook.cases.create("Copy", "other")
+    item = new_casebook.evidence.add_bytes(case.id, NEW, filename="a.bin", safety_confirmed=True)
+    target = new_casebook.evidence.save_copy(item.id, tmp_path / "a.bin")
+    assert target.read_bytes() == NEW and synced
+    if os.name == "posix":
+        assert target.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("device", FAULTS[:1] + FAULTS[-2:], indirect=True,
+                         ids=lambda f: f"{f[0]}-{f[1]}")
+def test_pdf_export_survives(tmp_path: Path, device: FailDevice) -> None:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    pdf_bytes_io = __import__("io").BytesIO()
+    pdf.save(pdf_bytes_io)
+    target = tmp_path / "report.pdf"
+    target.write_bytes(OLD)
+    with pytest.raises(CasebookError):
+        write_pdf_atomically(pdf_bytes_io.getvalue(), target)
+    assert target.read_bytes() == OLD
+    assert _names(tmp_path) == ["report.pdf"]
+
+
+@pytest.mark.parametrize("device", SMALL_FAULTS, indirect=True, ids=lambda f: f"{f[0]}-{f[1]}")
+def test_backup_key_copy_failure_leaves_no_half_backup(new_casebook_info, device: FailDevice,  # type: ignore[no-untyped-def]
+                                                       tmp_path: Path) -> None:
+    book = new_casebook_info.book
+    book.cases.create("Kept", "other")
+    target = tmp_path / "usb" / "backup.db"
+    with pytest.raises(fileio.StorageFaultError, match="is full, so the backup was not saved"):
+        book.backup(target)
+    # A backup without its key file would not open elsewhere: neither is left.
+    assert _names(target.parent) == []
+
+
+def test_copy_helper_is_the_one_used_for_backup_keys(tmp_path: Path) -> None:
+    source = tmp_path / "a"
+    source.write_bytes(NEW)
+    maintenance.copy_file_atomically(source, tmp_path / "b")
+    assert (tmp_path / "b").read_bytes() == NEW
+    if os.name == "posix":
+        assert (tmp_path / "b").stat().st_mode & 0o777 == 0o600
