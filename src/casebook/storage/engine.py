@@ -34,6 +34,19 @@ SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_IOERR = 5, 6, 8, 10
 SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 11, 13, 14, 26
 
 
+#: SQLite's own text for each code (sqlite3_errstr), for errors raised without a code.
+_CODE_BY_MESSAGE = {
+    "database is locked": SQLITE_BUSY,
+    "database table is locked": SQLITE_LOCKED,
+    "attempt to write a readonly database": SQLITE_READONLY,
+    "disk i/o error": SQLITE_IOERR,
+    "database disk image is malformed": SQLITE_CORRUPT,
+    "database or disk is full": SQLITE_FULL,
+    "unable to open database file": SQLITE_CANTOPEN,
+    "file is not a database": SQLITE_NOTADB,
+}
+
+
 class BusyError(CasebookError):
     """The casebook stayed busy with another writer for longer than the wait allows."""
 
@@ -51,8 +64,12 @@ def translate_error(error: BaseException, path: Path) -> CasebookError | None:
     """A calm, one-line error for a SQLite failure that is not a bug: busy, disk full,
     read-only, drive gone, damaged. ``None`` for anything else (constraint errors and bugs)."""
     code = getattr(error, "sqlite_errorcode", None)
-    if not isinstance(code, int):
-        return None
+    if not isinstance(code, int):  # e.g. the backup API: only SQLite's standard message
+        if not isinstance(error, sqlcipher3.Error):
+            return None
+        code = _CODE_BY_MESSAGE.get(str(error).strip().lower())
+        if code is None:
+            return None
     primary = code & 0xFF
     folder = path.parent
     if primary in (SQLITE_BUSY, SQLITE_LOCKED):

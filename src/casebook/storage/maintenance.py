@@ -13,7 +13,7 @@ import sqlcipher3
 
 from casebook import fileio
 from casebook.errors import CasebookError, DamagedFileError
-from casebook.storage.engine import check_database_file, connect_keyed
+from casebook.storage.engine import check_database_file, connect_keyed, translate_error
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,11 @@ def backup_to(source: Path, target: Path, data_key: bytes) -> Path:
         _remove_with_sidecars(partial)
         if isinstance(exc, OSError):
             raise fileio.explain_os_error(exc, target.parent, "the backup") from exc
-        if isinstance(exc, fileio.StorageFaultError):
+        fault = translate_error(exc, partial) if isinstance(exc, sqlcipher3.Error) else exc
+        if isinstance(fault, fileio.StorageFaultError):
             raise fileio.StorageFaultError(
-                fileio.fault_message(exc.cause, target.parent, "the backup"), exc.cause) from exc
+                fileio.fault_message(fault.cause, target.parent, "the backup"),
+                fault.cause) from exc
         raise
     finally:
         src.close()

@@ -153,7 +153,14 @@ class WriterLock:
         owner = LockOwner.here(user)
         if self.owner is not None:
             owner = LockOwner(user, owner.host, owner.pid, self.owner.since)
-        fileio.atomic_write_bytes(self.owner_path, owner.to_json())
+        try:
+            fileio.atomic_write_bytes(self.owner_path, owner.to_json())
+        except OSError as exc:
+            # The OS lock still holds; only the "who" is missing (a full or read-only disk
+            # must not stop someone reading their casebook). Others are told "someone".
+            log.warning("lock owner not recorded: errno=%s", exc.errno)
+            with contextlib.suppress(OSError):
+                self.owner_path.unlink()
         self.owner = owner
 
     def release(self) -> None:
