@@ -37,6 +37,7 @@ from casebook.errors import (
     WrongKeyError,
 )
 from casebook.paths import CasebookPaths
+from casebook.storage.writer_lock import CasebookInUseError
 from casebook.ui.app import app_settings, user_message
 from casebook.ui.worker import DbWorker
 
@@ -381,6 +382,8 @@ class UnlockPanel(QWidget):
             self.message.show_message("wrong", str(error))
             (self.recovery_edit if self._recovery_mode else self.passphrase_edit).selectAll()
             self._check_wait()
+        elif isinstance(error, CasebookInUseError):  # not a fault: say who has it, calmly
+            self.message.show_message("info", str(error), "Open somewhere else")
         elif isinstance(error, DamagedFileError):
             self.message.show_message("damaged", str(error),
                                       heading="There is a problem with the casebook file.")
