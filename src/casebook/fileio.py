@@ -84,6 +84,21 @@ def fault_message(cause: str, where: Path | str, what: str = "the change") -> st
             "saved. Nothing saved before was lost. Check the drive, then try again.")
 
 
+def open_fault_message(cause: str, where: Path | str) -> str:
+    """One line for a disk fault that stops a casebook being opened (nothing was changed)."""
+    if cause == "full":
+        return (f"The disk holding {where} is full, so the casebook could not be opened. "
+                "Nothing was changed. Free some space, then try again.")
+    if cause == "read-only":
+        return (f"Casebook cannot open the casebook in {where}: the drive is read-only or you "
+                "do not have permission to change files there. Nothing was changed.")
+    if cause == "unreachable":
+        return (f"{where} cannot be reached (was a USB or network drive removed?). Nothing was "
+                "changed. Reconnect it, then try again.")
+    return (f"The drive holding {where} reported a read or write error, so the casebook could "
+            "not be opened. Nothing was changed. Check the drive, then try again.")
+
+
 def classify_os_error(error: OSError) -> str:
     if error.errno in _FULL:
         return "full"

@@ -254,7 +254,12 @@ class Casebook:
             engine.dispose()
         writer.set_user(user.name)
         book = cls(paths, vault, key, user, clock, writer=writer)
-        book.store.log_event("casebook.unlock", "casebook", f"via={how}")
+        try:
+            book.store.log_event("casebook.unlock", "casebook", f"via={how}")
+        except BaseException:
+            if book.store.engine is not None:
+                book.store.engine.dispose()
+            raise
         log.info("casebook unlocked (user %s, via %s)", user.id, how)
         return book
 

@@ -136,7 +136,10 @@ class WriterLock:
         except filelock.Timeout:
             raise self._in_use() from None
         except OSError as exc:
-            raise fileio.explain_os_error(exc, self.path.parent, "nothing") from None
+            cause = fileio.classify_os_error(exc)
+            log.warning("writer lock not taken: %s errno=%s", cause, exc.errno)
+            raise fileio.StorageFaultError(
+                fileio.open_fault_message(cause, self.path.parent), cause) from None
         try:
             left = self.read_owner()
             if left is not None and (left.pid, left.host) != (os.getpid(), socket.gethostname()):

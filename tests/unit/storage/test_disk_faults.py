@@ -241,3 +241,24 @@ def test_leftover_temporary_files_are_removed_at_the_next_open(new_casebook_info
     with Casebook.open_with_passphrase(info.data_dir, info.passphrase):
         assert [p.name for p in old if p.exists()] == []
         assert fresh.exists()
+
+
+def test_a_lock_file_that_cannot_be_made_is_one_line_about_the_drive(new_casebook_info,  # type: ignore[no-untyped-def]
+                                                                      capsys,
+                                                                      monkeypatch) -> None:
+    """As on a drive mounted read-only: the lock file cannot be opened for writing. (Made here
+    by putting a folder where the lock file goes, which works even as root.)"""
+    info = new_casebook_info
+    info.book.lock()
+    lock = info.data_dir / "casebook.db.lock"
+    lock.unlink()
+    lock.mkdir()
+    digest = sha256_file(info.database)
+    monkeypatch.setenv("CASEBOOK_PASSPHRASE", info.passphrase)
+    code = main(["--data-dir", str(info.data_dir), "users"])
+    assert code == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    _not_damaged(err.strip())
+    assert "Nothing was changed" in err
+    assert sha256_file(info.database) == digest

@@ -227,3 +227,31 @@ def test_two_restores_keep_both_earlier_files(new_casebook_info) -> None:  # typ
 
 def test_in_use_error_is_a_calm_casebook_error() -> None:
     assert issubclass(CasebookInUseError, CasebookError)
+
+
+def test_an_upgrade_waits_for_the_lock_and_changes_nothing_while_it_is_held(closed) -> None:  # type: ignore[no-untyped-def]
+    from casebook.storage import migrate
+    from casebook.storage.engine import open_engine
+    from casebook.vault import KeyVault
+
+    key = KeyVault.load(closed.slots).unlock_with_passphrase("1", closed.passphrase)
+    engine = open_engine(closed.database, key)
+    try:
+        migrate.downgrade(engine, "-1")
+        older = migrate.current_revision(engine)
+    finally:
+        engine.dispose()
+    other = WriterLock(closed.database)
+    other.acquire("Sam Lee")  # another app has it open
+    try:
+        digest = sha256_file(closed.database)
+        with pytest.raises(CasebookInUseError, match="^Open by Sam Lee on "):
+            Casebook.open_with_passphrase(closed.data_dir, closed.passphrase)
+        assert sha256_file(closed.database) == digest
+        assert not closed.book.paths.backups.exists() or not list(
+            closed.book.paths.backups.glob("before-upgrade-*"))
+    finally:
+        other.release()
+    with Casebook.open_with_passphrase(closed.data_dir, closed.passphrase) as book:
+        assert migrate.current_revision(book.store.engine) == migrate.head_revision()
+    assert older != migrate.head_revision()
