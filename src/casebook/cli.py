@@ -53,7 +53,16 @@ def _read_passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
 def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from casebook.services import Casebook
 
-    return Casebook.open_with_passphrase(args.data_dir, _read_passphrase(args))
+    wait = getattr(args, "wait", 0) or 0
+    if wait < 0:
+        raise CliError("--wait needs a number of seconds, 0 or more")
+
+    def waiting(who: str) -> None:
+        print(f"casebook-admin: {who}; waiting up to {wait:g} seconds",
+              file=sys.stderr, flush=True)
+
+    return Casebook.open_with_passphrase(args.data_dir, _read_passphrase(args), wait=wait,
+                                         on_wait=waiting)
 
 
 def _print_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
@@ -293,6 +302,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder of the casebook (default: the user data folder)")
     common.add_argument("--passphrase-file", default=argparse.SUPPRESS,
                         help=f"read the passphrase from FILE (or set {PASSPHRASE_ENV})")
+    common.add_argument("--wait", type=float, metavar="SECONDS", default=argparse.SUPPRESS,
+                        help="if the casebook is open elsewhere, wait up to SECONDS for it to "
+                             "close (default: do not wait)")
 
     parser = _Parser(prog="casebook-admin", description=__doc__.splitlines()[0],
                      parents=[common])

@@ -178,11 +178,14 @@ class Casebook:
 
     @classmethod
     def open_with_passphrase(cls, data_dir: Path | str, passphrase: str, *,
-                             clock: Callable[[], datetime] = wall_clock) -> Casebook:
+                             clock: Callable[[], datetime] = wall_clock,
+                             wait: float = 0,
+                             on_wait: Callable[[str], None] | None = None) -> Casebook:
+        """``wait``: seconds to wait while it is open elsewhere (``on_wait`` hears who has it)."""
         paths = CasebookPaths.at(data_dir)
         vault = cls._load_vault(paths)
         user_id, key = vault.unlock_any_passphrase(passphrase)
-        return cls._open(paths, vault, key, int(user_id), "passphrase", clock)
+        return cls._open(paths, vault, key, int(user_id), "passphrase", clock, wait, on_wait)
 
     @classmethod
     def open_with_recovery_key(cls, data_dir: Path | str, recovery_key: str, *,
@@ -206,11 +209,12 @@ class Casebook:
 
     @classmethod
     def _open(cls, paths: CasebookPaths, vault: KeyVault, key: bytes, user_id: int | None,
-              how: str, clock: Callable[[], datetime]) -> Casebook:
+              how: str, clock: Callable[[], datetime], wait: float = 0,
+              on_wait: Callable[[str], None] | None = None) -> Casebook:
         # The writer lock first: migrations, the leftover clean-up and every write happen
         # under it. Its owner is named once the account is known.
         writer = WriterLock(paths.database)
-        writer.acquire("")
+        writer.acquire("", wait=wait, on_wait=on_wait)
         try:
             tidy_folder(paths)
             book = cls._open_locked(paths, vault, key, user_id, how, clock, writer)

@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -123,16 +124,27 @@ class WriterLock:
             return None
         return None if len(data) > OWNER_LIMIT else LockOwner.from_json(data)
 
-    def acquire(self, user: str, *, wait: float = 0) -> None:
+    def acquire(self, user: str, *, wait: float = 0,
+                on_wait: Callable[[str], None] | None = None) -> None:
         """Take the lock for ``user`` or raise :class:`CasebookInUseError` saying who has it.
 
-        ``wait`` is how many seconds to wait for it (0: do not wait).
+        ``wait`` is how many seconds to wait for it (0: do not wait); if it is held at first,
+        ``on_wait`` is told who holds it ("Open by … since …") before the wait begins.
         """
         if self.held:
             self.set_user(user)
             return
         try:
-            self._lock.acquire(timeout=wait, poll_interval=0.1)
+            try:
+                self._lock.acquire(timeout=0)
+            except filelock.Timeout:
+                if wait <= 0:
+                    raise
+                if on_wait is not None:
+                    owner = self.read_owner()
+                    on_wait(owner.describe() if owner else
+                            "Open in another Casebook window or command")
+                self._lock.acquire(timeout=wait, poll_interval=0.1)
         except filelock.Timeout:
             raise self._in_use() from None
         except OSError as exc:

@@ -255,3 +255,30 @@ def test_an_upgrade_waits_for_the_lock_and_changes_nothing_while_it_is_held(clos
     with Casebook.open_with_passphrase(closed.data_dir, closed.passphrase) as book:
         assert migrate.current_revision(book.store.engine) == migrate.head_revision()
     assert older != migrate.head_revision()
+
+
+def test_cli_wait_waits_for_the_app_to_close_then_works(closed, holder: Holder) -> None:  # type: ignore[no-untyped-def]
+    env = dict(os.environ, CASEBOOK_PASSPHRASE=closed.passphrase)
+    cli = subprocess.Popen([sys.executable, "-m", "casebook.cli", "--data-dir",
+                            str(closed.data_dir), "case", "add", "--wait", "120", "--title",
+                            "Added by the nightly script", "--type", "other"],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert cli.stderr is not None
+    line = cli.stderr.readline()  # printed only once it has found the casebook held
+    assert line.startswith("casebook-admin: Open by Alex Morgan on ")
+    assert line.rstrip().endswith("; waiting up to 120 seconds")
+    holder.close()
+    out, err = cli.communicate(timeout=120)
+    assert cli.returncode == 0, err
+    with Casebook.open_with_passphrase(closed.data_dir, closed.passphrase) as book:
+        assert "Added by the nightly script" in {c.title for c in book.cases.list_page()}
+
+
+def test_cli_wait_that_runs_out_is_the_same_one_line(closed, holder: Holder, capsys,  # type: ignore[no-untyped-def]
+                                                     monkeypatch) -> None:
+    monkeypatch.setenv("CASEBOOK_PASSPHRASE", closed.passphrase)
+    code = main(["--data-dir", str(closed.data_dir), "case", "list", "--wait", "0.2"])
+    err = capsys.readouterr().err.splitlines()
+    assert code == EXIT_ERROR and len(err) == 2
+    assert err[0].endswith("; waiting up to 0.2 seconds")
+    assert err[1].startswith("casebook-admin: Open by Alex Morgan on ")
