@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -158,25 +157,25 @@ def restore_from(backup: Path, database: Path, data_key: bytes) -> Path:
     for suffix in ("-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             staged.with_name(staged.name + suffix).unlink()
-    with staged.open("rb+") as handle:
-        os.fsync(handle.fileno())
     kept = kept_copy_name(database)
-    if database.exists():
-        # Fold the WAL into the main file so the kept copy is complete on its own.
-        conn = connect_keyed(database, data_key)
-        try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            conn.close()
-        try:
+    try:
+        with staged.open("rb+") as handle:
+            fileio.ops.fsync(handle.fileno())
+        if database.exists():
+            # Fold the WAL into the main file so the kept copy is complete on its own.
+            conn = connect_keyed(database, data_key)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                conn.close()
             fileio.atomic_copy(database, kept, exclusive=True)
-        except OSError as exc:
-            _remove_with_sidecars(staged)
-            raise fileio.explain_os_error(exc, database.parent, "the restore") from exc
-    for suffix in ("-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            database.with_name(database.name + suffix).unlink()
-    os.replace(staged, database)
+        for suffix in ("-wal", "-shm"):  # empty after the checkpoint; must not meet the new file
+            with contextlib.suppress(FileNotFoundError):
+                database.with_name(database.name + suffix).unlink()
+        fileio.ops.replace(str(staged), str(database))
+    except OSError as exc:
+        _remove_with_sidecars(staged)
+        raise fileio.explain_os_error(exc, database.parent, "the restore") from exc
     fsync_dir(database.parent)
     log.info("casebook restored from backup")
     return kept

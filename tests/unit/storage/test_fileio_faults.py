@@ -214,3 +214,73 @@ def test_copy_helper_is_the_one_used_for_backup_keys(tmp_path: Path) -> None:
     assert (tmp_path / "b").read_bytes() == NEW
     if os.name == "posix":
         assert (tmp_path / "b").stat().st_mode & 0o777 == 0o600
+
+
+class FailNth(fileio.FileOps):
+    """Counts every write, fsync and rename; fails the ``n``-th (ENOSPC). ``n=None`` counts."""
+
+    def __init__(self, n: int | None) -> None:
+        self.n, self.calls = n, 0
+
+    def _step(self) -> None:
+        self.calls += 1
+        if self.calls == self.n:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def write(self, fd: int, data: memoryview) -> int:
+        self._step()
+        return super().write(fd, data)
+
+    def fsync(self, fd: int) -> None:
+        self._step()
+        super().fsync(fd)
+
+    def replace(self, source: str, target: str) -> None:
+        self._step()
+        super().replace(source, target)
+
+
+def test_restore_failing_at_every_step_leaves_a_whole_casebook(new_casebook_info,  # type: ignore[no-untyped-def]
+                                                               monkeypatch) -> None:
+    """Fail each file operation of a restore in turn: the casebook always opens, holding either
+    everything it had or exactly the backup, and no earlier kept copy is touched."""
+    from casebook.services import Casebook, restore
+
+    info = new_casebook_info
+    info.book.cases.create("In the backup", "other")
+    backup = info.book.backup()
+    info.book.cases.create("Only in the live casebook", "other")
+    info.book.lock()
+    earlier = info.data_dir / "casebook.db.before-restore-20260101-000000"
+    earlier.write_bytes(OLD)
+    before = {"In the backup", "Only in the live casebook"}
+
+    counter = FailNth(None)
+    monkeypatch.setattr(fileio, "ops", counter)
+    kept = restore(info.data_dir, backup, info.passphrase)  # a clean run, to count the steps
+    steps = counter.calls
+    assert steps >= 4
+    kept.unlink()
+    with Casebook.open_with_passphrase(info.data_dir, info.passphrase) as book:
+        book.cases.create("Only in the live casebook", "other")
+    failures = 0
+    for n in range(1, steps + 1):
+        monkeypatch.setattr(fileio, "ops", FailNth(n))
+        try:
+            kept = restore(info.data_dir, backup, info.passphrase)
+            failed = False
+        except fileio.StorageFaultError as exc:
+            assert "is full, so the restore was not saved" in str(exc)
+            failed = True
+        monkeypatch.setattr(fileio, "ops", fileio.FileOps())
+        with Casebook.open_with_passphrase(info.data_dir, info.passphrase) as book:
+            titles = {c.title for c in book.cases.list_page()}
+            if titles != before:
+                assert titles == {"In the backup"} and not failed, (n, titles)
+                book.cases.create("Only in the live casebook", "other")  # back as it was
+        failures += failed
+        assert earlier.read_bytes() == OLD
+        assert not [p for p in info.data_dir.iterdir() if p.name.endswith(".partial")], n
+    # Every step failed the restore except the three of the lock's owner note (who has it
+    # open), whose failure only leaves "someone" in place of the name.
+    assert failures == steps - 3
