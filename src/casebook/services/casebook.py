@@ -232,7 +232,9 @@ class Casebook:
             stamp = clock().strftime("%Y%m%d-%H%M%S")
 
             def backup_first(current: str | None) -> None:
-                target = paths.backups / f"before-upgrade-{current}-{stamp}.db"
+                # Unique even if an upgrade killed after its backup is tried again at once.
+                target = maintenance.unused_name(
+                    paths.backups / f"before-upgrade-{current}-{stamp}.db")
                 engine.dispose()  # the checks and the backup read through their own connections
                 # Never migrate (or back up as if good) a file that fails its integrity check.
                 if not maintenance.check_integrity(paths.database, key).ok:

@@ -114,6 +114,15 @@ def backup_to(source: Path, target: Path, data_key: bytes) -> Path:
     return target
 
 
+def unused_name(path: Path) -> Path:
+    """``path``, or ``name-2.ext``, ``name-3.ext``… whichever does not exist yet."""
+    candidate, n = path, 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+        n += 1
+    return candidate
+
+
 def kept_copy_name(database: Path, now: datetime | None = None) -> Path:
     """A new ``<name>.before-restore-<stamp>`` path that does not exist yet."""
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
