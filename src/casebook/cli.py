@@ -396,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         logging.getLogger("casebook.cli").warning("database error: %s", type(exc.orig).__name__)
         print("casebook-admin: the casebook could not be read or written "
-              f"({type(exc.orig).__name__}); nothing was changed by this command. Run "
+              f"({type(exc.orig).__name__}), so this command's change was not saved. Run "
               "'casebook-admin verify' and contact IT if it happens again", file=sys.stderr)
         return EXIT_ERROR
 

@@ -81,7 +81,7 @@ def fault_message(cause: str, where: Path | str, what: str = "the change") -> st
         return (f"{where} cannot be reached (was a USB or network drive removed?), so {what} "
                 "was not saved. Nothing saved before was lost. Reconnect it, then try again.")
     return (f"The drive holding {where} reported a read or write error, so {what} was not "
-            "saved. Nothing saved before was lost. Check the drive, then try again.")
+            "saved. Check or reconnect the drive, then try again.")
 
 
 def open_fault_message(cause: str, where: Path | str) -> str:
@@ -132,7 +132,9 @@ def private_dir(folder: Path) -> Path:
     folder = Path(folder)
     folder.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
     if os.name == "posix":
-        with contextlib.suppress(PermissionError):  # a folder someone else owns: leave it
+        # Best effort: a folder someone else owns, or a file system without modes (FAT, some
+        # network shares), keeps what it has.
+        with contextlib.suppress(OSError):
             os.chmod(folder, PRIVATE_DIR)
     return folder
 
@@ -140,7 +142,7 @@ def private_dir(folder: Path) -> Path:
 def private_file(path: Path) -> None:
     """Make an existing file 0600 on POSIX (no-op if it is missing)."""
     if os.name == "posix":
-        with contextlib.suppress(FileNotFoundError, PermissionError):
+        with contextlib.suppress(OSError):  # missing, not ours, or no modes on this drive
             os.chmod(path, PRIVATE_FILE)
 
 
