@@ -16,7 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casebook.domain import Jurisdiction, School, User, UserRole, require_text
-from casebook.errors import DamagedFileError, LockedError, NotFoundError, ValidationError
+from casebook.errors import (
+    CasebookError,
+    DamagedFileError,
+    LockedError,
+    NotFoundError,
+    ValidationError,
+)
 from casebook.paths import CasebookPaths
 from casebook.services import audit, mapping
 from casebook.services.cases import CaseService
@@ -29,12 +35,24 @@ from casebook.services.settings import SettingsService
 from casebook.services.store import Store, wall_clock
 from casebook.services.tracker import TrackerService
 from casebook.services.users import UserService
-from casebook.storage import maintenance, migrate
+from casebook.storage import maintenance, migrate, rekey
 from casebook.storage import tables as t
 from casebook.storage.engine import open_engine
-from casebook.vault import KeyVault
+from casebook.vault import KeyVault, new_data_key
+from casebook.vault.recovery import new_recovery_key
 
 log = logging.getLogger(__name__)
+
+#: Said whenever access is removed or the recovery key replaced (app and casebook-admin).
+BACKUPS_NOTE = ("Backups made before today still open with the old passphrases; "
+                "keep them in the safe.")
+
+
+def _no_step(_name: str) -> None:
+    """Where a rekey has got to; tests replace this to stop the process at each step."""
+
+
+rekey_step: Callable[[str], None] = _no_step
 
 
 class Casebook:
@@ -49,7 +67,7 @@ class Casebook:
         self.store.engine = open_engine(paths.database, data_key)
         self.cases = CaseService(self.store)
         self.evidence = EvidenceService(self.store)
-        self.users = UserService(self.store, vault, self._require_key)
+        self.users = UserService(self.store, vault, self._require_key, self.rekey)
         self.settings = SettingsService(self.store)
         self.tracker = TrackerService(self.store)
         self.checklist = ChecklistService(self.store)
@@ -152,6 +170,7 @@ class Casebook:
     @classmethod
     def _open(cls, paths: CasebookPaths, vault: KeyVault, key: bytes, user_id: int | None,
               how: str, clock: Callable[[], datetime]) -> Casebook:
+        key, finished_rekey = cls._settle_rekey(paths, vault, key)
         engine = open_engine(paths.database, key)
         try:
             stamp = clock().strftime("%Y%m%d-%H%M%S")
@@ -176,8 +195,99 @@ class Casebook:
             engine.dispose()
         book = cls(paths, vault, key, user, clock)
         book.store.log_event("casebook.unlock", "casebook", f"via={how}")
+        if finished_rekey:
+            book.store.log_event("casebook.rekey", "casebook", "finished after an interruption")
+        book._finish_interrupted_revokes()
         log.info("casebook unlocked (user %s, via %s)", user.id, how)
         return book
+
+    @staticmethod
+    def _settle_rekey(paths: CasebookPaths, vault: KeyVault, key: bytes) -> tuple[bytes, bool]:
+        """Finish a rekey that was interrupted (see casebook.vault.keyvault): roll forward.
+
+        Returns the key the file opens with now, and whether there was anything to finish.
+        """
+        rekey.remove_leftovers(paths.database)
+        if not vault.rekey_pending():
+            return key, False
+        previous = vault.previous_key()
+        if not rekey.opens_with(paths.database, key):
+            if previous is None or not rekey.opens_with(paths.database, previous):
+                return key, False  # the normal open reports what is wrong with the file
+            rekey.rekey_file(paths.database, previous, key)
+        vault.finish_rekey()
+        log.info("interrupted rekey finished")
+        return key, True
+
+    def _finish_interrupted_revokes(self) -> None:
+        """A passphrase slot of a removed account is a revoke that stopped before the rekey."""
+        with self.store.read() as s:
+            inactive = {str(i) for i in s.scalars(
+                select(t.UserRow.id).where(t.UserRow.active.is_(False)))}
+        for slot_id in self.vault.user_ids():
+            if slot_id in inactive:
+                try:
+                    self.rekey(remove_user=slot_id)
+                except CasebookError:
+                    log.warning("could not finish removing a slot (user %s)", slot_id)
+
+    # ----- changing the data key ----------------------------------------------------------
+    def rekey(self, *, remove_user: str | None = None, new_recovery: bool = False,
+              check_only: bool = False) -> str | None:
+        """Re-encrypt the casebook under a new data key; every remaining slot gets it.
+
+        ``remove_user`` (a slot id) loses access; ``new_recovery`` replaces the recovery key,
+        whose text is returned (show it once). Raises ValidationError, before changing
+        anything, if an old-format slot would be locked out. Crash-safe: see
+        :mod:`casebook.vault.keyvault` and :mod:`casebook.storage.rekey`.
+        """
+        key = self._require_key()
+        blockers = self.vault.rekey_blockers(removing=remove_user,
+                                             replacing_recovery=new_recovery)
+        if blockers:
+            raise ValidationError(self._blocker_message(blockers))
+        if check_only:
+            return None
+        secret, text = new_recovery_key() if new_recovery else (None, None)
+        new_key = new_data_key()
+        before = self.vault.snapshot()
+        rekey_step("start")
+        self.vault.begin_rekey(key, new_key, remove_user=remove_user, recovery_secret=secret)
+        rekey_step("key-file-begun")
+        if self.store.engine is not None:
+            self.store.engine.dispose()
+        self.store.engine = None
+        try:
+            rekey.rekey_file(self.paths.database, key, new_key, step=rekey_step)
+        except BaseException:
+            if rekey.opens_with(self.paths.database, key):  # not switched: undo step 1
+                self.vault.cancel_rekey(before)
+                self.store.engine = open_engine(self.paths.database, key)
+                raise
+            log.warning("rekey reported an error after the switch; carrying on")
+        self._key = new_key
+        self.store.engine = open_engine(self.paths.database, new_key)
+        self.vault.finish_rekey()
+        rekey_step("key-file-finished")
+        self.store.log_event("casebook.rekey", "casebook",
+                             "recovery key replaced" if new_recovery else "access removed")
+        log.info("casebook rekeyed")
+        return text
+
+    def _blocker_message(self, blockers: list[tuple[str, str]]) -> str:
+        with self.store.read() as s:
+            names = {str(r.id): r.name for r in s.scalars(select(t.UserRow))}
+        people = [names.get(slot_id, f"account {slot_id}")
+                  for kind, slot_id in blockers if kind == "passphrase"]
+        parts = []
+        if people:
+            who = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
+            parts.append(f"{who} must sign in once with their passphrase first, so Casebook can "
+                         "move their access to the new key")
+        if any(kind == "recovery" for kind, _ in blockers):
+            parts.append("the recovery key must be replaced at the same time (choose to issue "
+                         "a new recovery key), or someone must open the casebook with it once")
+        return "This cannot be done yet: " + "; and ".join(parts) + "."
 
     # ----- state --------------------------------------------------------------------------
     @property
