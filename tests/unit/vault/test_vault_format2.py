@@ -54,7 +54,7 @@ def test_a_slot_is_upgraded_when_its_owner_unlocks_and_keeps_its_passphrase(
 def test_rekey_is_refused_while_a_remaining_slot_is_old_and_says_whose(legacy: Path) -> None:
     vault = KeyVault.load(legacy)
     vault.unlock_with_passphrase("1", PASSPHRASES["1"])  # the DSL signs in: upgraded
-    assert vault.rekey_blockers(removing="3") == [("passphrase", "2"), ("recovery", "recovery")]
+    assert vault.rekey_blockers(removing="3") == [("recovery", "recovery"), ("passphrase", "2")]
     assert vault.rekey_blockers(removing="3", replacing_recovery=True) == [("passphrase", "2")]
     vault.unlock_with_passphrase("2", PASSPHRASES["2"])
     assert vault.rekey_blockers(removing="3", replacing_recovery=True) == []
