@@ -18,7 +18,6 @@ from casebook.services.store import Store
 from casebook.storage import tables as t
 from casebook.vault import KeyVault, check_passphrase
 
-
 #: ``rekey(remove_user=slot_id | None, new_recovery=bool) -> new recovery key text | None``
 Rekey = Callable[..., "str | None"]
 
