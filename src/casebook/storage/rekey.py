@@ -36,6 +36,7 @@ from casebook.storage.maintenance import fsync_dir
 
 log = logging.getLogger(__name__)
 
+CHECKPOINT_WAIT_MS = 3000
 MSG_IN_USE = (
     "Casebook could not change the key because the casebook is open in another window or "
     "program. Close it there and try again. Nothing was changed."
@@ -78,6 +79,8 @@ def rekey_file(database: Path, old_key: bytes, new_key: bytes,
     remove_leftovers(database)
     conn = connect_keyed(database, old_key)
     try:
+        # Readers elsewhere make TRUNCATE wait on the busy handler; do not hang for 30 s.
+        conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
         busy, _log, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
         conn.close()
