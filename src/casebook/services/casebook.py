@@ -22,6 +22,7 @@ from casebook.errors import (
     LockedError,
     NotFoundError,
     ValidationError,
+    WrongKeyError,
 )
 from casebook.paths import CasebookPaths
 from casebook.services import audit, mapping
@@ -352,21 +353,85 @@ class Casebook:
 def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
     """Replace the casebook with a verified backup (casebook must not be open elsewhere).
 
-    The passphrase proves the right to do it and gives the key the backup must open with.
-    Returns where the replaced file was kept.
+    The passphrase proves the right to do it and gives today's key. A backup made before a
+    revoke or a new recovery key is re-encrypted under today's key first (it must then open
+    with this passphrase through its own key file), and accounts whose access was removed
+    since stay removed. Returns where the replaced file was kept.
     """
     paths = CasebookPaths.at(data_dir)
     vault = Casebook._load_vault(paths)
     _user_id, key = vault.unlock_any_passphrase(passphrase)
-    kept = maintenance.restore_from(Path(backup), paths.database, key)
+    backup = Path(backup)
+    converted = _under_todays_key(paths, vault, backup, passphrase, key)
+    try:
+        kept = maintenance.restore_from(converted or backup, paths.database, key)
+    finally:
+        if converted is not None:
+            for leftover in (converted, *(converted.with_name(converted.name + s)
+                                          for s in ("-wal", "-shm", "-journal"))):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
     engine = open_engine(paths.database, key)
     try:
         with Session(engine) as s, s.begin():
             audit.record(s, at=wall_clock(), actor=f"user:{_user_id}", action="casebook.restore",
                          target="casebook")
+            slots = set(vault.user_ids())
+            for row in s.scalars(select(t.UserRow).where(t.UserRow.active.is_(True))):
+                if str(row.id) not in slots:  # removed after the backup was made
+                    row.active = False
+                    audit.record(s, at=wall_clock(), actor=f"user:{_user_id}",
+                                 action="user.revoke", target=f"user:{row.id}",
+                                 detail="access removed after this backup was made")
     finally:
         engine.dispose()
     return kept
+
+
+MSG_OLD_BACKUP_PASSPHRASE = (
+    "This backup was made before the casebook's key last changed, and this passphrase did "
+    "not open it then. Restore it with a passphrase that was in use when it was made."
+)
+
+
+def _under_todays_key(paths: CasebookPaths, vault: KeyVault, backup: Path, passphrase: str,
+                      key: bytes) -> Path | None:
+    """A copy of ``backup`` re-encrypted under today's key, if it was made under an older one.
+
+    A backup made before a revoke or a new recovery key is under the data key of its day; the
+    key file copied beside it (``<backup>.keys``) opens it with that day's passphrases. The
+    copy is made in the casebook folder; the backup itself is never opened or changed.
+    Returns None when the backup is already under today's key (or has no key file beside it).
+    """
+    backup_keys = backup.with_name(backup.name + ".keys")
+    if not backup_keys.is_file():
+        return None
+    # Unlock a copy, so no lock or attempt count is written beside the backup (it may be on
+    # read-only media).
+    check = paths.root / ".restore-check.keys"
+    maintenance.copy_file_atomically(backup_keys, check)
+    try:
+        old_vault = KeyVault.load(check)
+        if old_vault.vault_id != vault.vault_id or old_vault.same_data_key_as(vault):
+            return None
+        try:
+            _uid, old_key = old_vault.unlock_any_passphrase(passphrase)
+        except WrongKeyError:
+            raise ValidationError(MSG_OLD_BACKUP_PASSPHRASE) from None
+    finally:
+        for leftover in (check, check.with_name(check.name + ".lock")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    converted = paths.root / "casebook.db.restore-converted"
+    maintenance.copy_file_atomically(backup, converted)
+    try:
+        rekey.rekey_file(converted, old_key, key)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            converted.unlink()
+        raise
+    log.info("backup from before a key change converted for restore")
+    return converted
 
 
 class VerifyReport:

@@ -612,6 +612,10 @@ class KeyVault:
         """Consecutive failed unlocks recorded in the key file."""
         return self._doc.attempts.failures
 
+    def same_data_key_as(self, other: KeyVault) -> bool:
+        """True if both key files give the same data key (compared by key check, no secret)."""
+        return hmac.compare_digest(self._doc.key_check, other._doc.key_check)
+
     def legacy_slots(self) -> list[tuple[str, str]]:
         """``(kind, id)`` of slots still in format 1 (upgraded when their owner next unlocks)."""
         return [(s.kind, s.slot_id) for s in self._doc.slots if s.legacy]

@@ -167,3 +167,29 @@ def test_an_old_key_file_is_upgraded_and_revoke_names_who_must_sign_in(
         Casebook.open_with_recovery_key(info.data_dir, legacy_recovery)
     with Casebook.open_with_recovery_key(info.data_dir, result.recovery_key) as book:
         assert book.verify().ok
+
+
+def test_a_backup_from_before_a_revoke_restores_under_todays_key(new_casebook_info) -> None:  # type: ignore[no-untyped-def]
+    from casebook.services import restore
+
+    info = new_casebook_info
+    sam = info.book.users.add("Sam Patel", "deputy", OTHER_PASSPHRASE)
+    _fill(info.book)
+    backup = info.book.backup()
+    backup_bytes = backup.read_bytes()
+    info.book.cases.add_entry(1, "After the backup")
+    info.book.users.revoke(sam.id)
+    info.book.lock()
+
+    with pytest.raises(WrongKeyError):  # Sam cannot restore his way back in
+        restore(info.data_dir, backup, OTHER_PASSPHRASE)
+    restore(info.data_dir, backup, info.passphrase)
+
+    assert backup.read_bytes() == backup_bytes  # the backup itself is untouched
+    with Casebook.open_with_passphrase(info.data_dir, info.passphrase) as book:
+        assert [e.text for e in book.cases.chronology(1)] == ["Parent brought screenshots"]
+        assert {u.id: u.active for u in book.users.list()}[sam.id] is False
+        assert book.verify().ok
+    with pytest.raises(WrongKeyError):
+        Casebook.open_with_passphrase(info.data_dir, OTHER_PASSPHRASE)
+    assert sorted(p.name for p in info.data_dir.iterdir() if "restore-" in p.name) == []
