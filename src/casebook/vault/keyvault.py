@@ -916,7 +916,10 @@ class KeyVault:
         """Old-format slots that would be locked out by a rekey: ``(kind, id)`` pairs.
 
         A remembered key on this computer is never a blocker (it is dropped and re-made).
+        Reads the file afresh: its owner may have signed in (and upgraded it) elsewhere.
         """
+        with contextlib.suppress(CasebookError, OSError):
+            self._doc = self._read(self.path)
         out = []
         for kind, slot_id in self.legacy_slots():
             if kind == _PASSPHRASE and slot_id == removing:
