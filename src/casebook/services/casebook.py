@@ -120,7 +120,7 @@ class Casebook:
             for leftover in (paths.database, paths.slots,
                              paths.database.with_name(paths.database.name + "-wal"),
                              paths.database.with_name(paths.database.name + "-shm"),
-                             paths.slots.with_name(paths.slots.name + ".attempts")):
+                             paths.slots.with_name(paths.slots.name + ".lock")):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
             raise

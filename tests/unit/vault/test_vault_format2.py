@@ -128,3 +128,32 @@ def test_swapping_sealed_boxes_between_slots_is_detected(made, key_path: Path) -
     write_resealed(key_path, doc)
     with pytest.raises(DamagedFileError):
         KeyVault.load(key_path).unlock_with_passphrase("u-2", "lantern pebble orchard 7")
+
+
+def test_a_remembered_key_follows_a_rekey_but_an_old_format_one_is_dropped(
+    made, key_path: Path, memory_keyring
+) -> None:  # type: ignore[no-untyped-def]
+    vault, data_key, _ = made
+    assert vault.remember_in_keyring(data_key)
+    new_key = new_data_key()
+    vault.begin_rekey(data_key, new_key)
+    vault.finish_rekey()
+    assert KeyVault.load(key_path).unlock_with_keyring() == new_key
+
+    # A format-1 keyring slot (legacy file with one added) cannot be moved: it is dropped.
+    legacy_path = key_path.with_name("legacy.keys")
+    shutil.copyfile(LEGACY, legacy_path)
+    old = KeyVault.load(legacy_path)
+    old.unlock_with_passphrase("1", PASSPHRASES["1"])
+    old.unlock_with_passphrase("2", PASSPHRASES["2"])
+    old.unlock_with_passphrase("3", PASSPHRASES["3"])
+    doc = read_doc(legacy_path)
+    recovery = next(s for s in doc["slots"] if s["kind"] == "recovery")
+    doc["slots"].append({**recovery, "kind": "keyring", "id": "keyring"})  # format-1 shape
+    write_resealed(legacy_path, doc)
+    old = KeyVault.load(legacy_path)
+    assert ("keyring", "keyring") in old.legacy_slots()
+    assert old.rekey_blockers(removing="3", replacing_recovery=True) == []
+    secret, _text = new_recovery_key()
+    old.begin_rekey(OLD_KEY, new_data_key(), remove_user="3", recovery_secret=secret)
+    assert not KeyVault.load(legacy_path).has_keyring_slot()
