@@ -69,6 +69,14 @@ def opens_with(database: Path, key: bytes) -> bool:
     return True
 
 
+def _private_copy(source: Path, target: Path) -> None:
+    """Copy into a new file that only this user can read (it replaces the casebook)."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                 0o600)
+    with os.fdopen(fd, "wb") as out, source.open("rb") as handle:
+        shutil.copyfileobj(handle, out, 1024 * 1024)
+
+
 def rekey_file(database: Path, old_key: bytes, new_key: bytes,
                step: Callable[[str], None] = lambda _name: None) -> None:
     """Switch ``database`` from ``old_key`` to ``new_key`` (see the module docstring).
@@ -89,7 +97,7 @@ def rekey_file(database: Path, old_key: bytes, new_key: bytes,
     step("checkpointed")
     staged = staging_path(database)
     try:
-        shutil.copyfile(database, staged)
+        _private_copy(database, staged)
         step("copied")
         conn = connect_keyed(staged, old_key)
         try:

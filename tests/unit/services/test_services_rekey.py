@@ -7,6 +7,7 @@ of the key file - must open nothing live; backups keep their own key file and st
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -193,3 +194,15 @@ def test_a_backup_from_before_a_revoke_restores_under_todays_key(new_casebook_in
     with pytest.raises(WrongKeyError):
         Casebook.open_with_passphrase(info.data_dir, OTHER_PASSPHRASE)
     assert sorted(p.name for p in info.data_dir.iterdir() if "restore-" in p.name) == []
+
+
+def test_the_rekeyed_file_is_private_whatever_the_umask(new_casebook_info) -> None:  # type: ignore[no-untyped-def]
+    info = new_casebook_info
+    sam = info.book.users.add("Sam Patel", "deputy", OTHER_PASSPHRASE)
+    previous = os.umask(0o022)
+    try:
+        info.book.users.revoke(sam.id)
+    finally:
+        os.umask(previous)
+    if os.name == "posix":  # Windows: the profile folder's ACL protects it (README)
+        assert info.database.stat().st_mode & 0o077 == 0
