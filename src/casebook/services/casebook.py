@@ -270,6 +270,8 @@ class Casebook:
         self.store.engine = open_engine(self.paths.database, new_key)
         self.vault.finish_rekey()
         rekey_step("key-file-finished")
+        if remove_user is not None:
+            self.vault.forget_keyring()  # its slot went in begin_rekey; clear the entry too
         self.store.log_event("casebook.rekey", "casebook",
                              "recovery key replaced" if new_recovery else "access removed")
         log.info("casebook rekeyed")

@@ -939,7 +939,8 @@ class KeyVault:
     ) -> None:
         """Step 1 of a rekey: remaining slots get the new key *and* keep the old one.
 
-        ``remove_user`` loses their slot; ``recovery_secret`` (from
+        ``remove_user`` loses their slot (and the remembered key on this computer is dropped);
+        ``recovery_secret`` (from
         :func:`casebook.vault.recovery.new_recovery_key`) replaces the recovery slot. Raises
         ValidationError if an old-format slot would be locked out (see :meth:`rekey_blockers`).
         """
@@ -972,7 +973,11 @@ class KeyVault:
                 if slot.kind == _RECOVERY and recovery_secret is not None:
                     slots.append(_secret_slot(doc.vault_id, _RECOVERY, recovery_secret, new, old))
                     continue
-                if slot.legacy:  # only a keyring slot can get here: drop it
+                if slot.kind == _KEYRING and (slot.legacy or remove_user is not None):
+                    # An old-format one cannot be moved. And after a revoke, a secret that
+                    # anyone signed in to this computer account could read must not open the
+                    # new key: the remembered key is dropped (forget_keyring clears the
+                    # keyring entry); it is re-made by ticking the box again.
                     continue
                 assert slot.public is not None
                 aad = _aad_sealed(doc.vault_id, slot.kind, slot.slot_id)

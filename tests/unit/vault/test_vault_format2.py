@@ -157,3 +157,17 @@ def test_a_remembered_key_follows_a_rekey_but_an_old_format_one_is_dropped(
     secret, _text = new_recovery_key()
     old.begin_rekey(OLD_KEY, new_data_key(), remove_user="3", recovery_secret=secret)
     assert not KeyVault.load(legacy_path).has_keyring_slot()
+
+
+def test_removing_someone_drops_the_remembered_key_on_this_computer(
+    made, key_path: Path, memory_keyring
+) -> None:  # type: ignore[no-untyped-def]
+    vault, data_key, _ = made
+    vault.add_passphrase_slot(data_key, "u-2", "lantern pebble orchard 7")
+    assert vault.remember_in_keyring(data_key)
+    vault.begin_rekey(data_key, new_data_key(), remove_user="u-2")
+    vault.finish_rekey()
+    vault.forget_keyring()
+    assert not KeyVault.load(key_path).has_keyring_slot()
+    assert memory_keyring.store == {}
+    assert KeyVault.load(key_path).unlock_with_keyring() is None
