@@ -180,6 +180,10 @@ class Casebook:
                 target = paths.backups / f"before-upgrade-{current}-{stamp}.db"
                 engine.dispose()  # the backup reads through its own connection
                 maintenance.backup_to(paths.database, target, key)
+                # Like every backup, it keeps the key file of its day: after a later rekey
+                # only that one opens it.
+                maintenance.copy_file_atomically(paths.slots,
+                                                 target.with_name(target.name + ".keys"))
 
             migrate.upgrade(engine, before=backup_first)
             with engine.connect() as conn, Session(bind=conn) as s:
