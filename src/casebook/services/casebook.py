@@ -266,16 +266,24 @@ class Casebook:
             rekey.rekey_file(self.paths.database, key, new_key, step=rekey_step)
         except BaseException:
             if rekey.opens_with(self.paths.database, key):  # not switched: undo step 1
-                self.vault.cancel_rekey(before)
                 self.store.engine = open_engine(self.paths.database, key)
+                try:
+                    self.vault.cancel_rekey(before)
+                except (CasebookError, OSError):
+                    # The key file keeps both keys; the next unlock finishes the change.
+                    log.warning("could not undo the key-file change; it finishes at next unlock")
                 raise
             log.warning("rekey reported an error after the switch; carrying on")
+        # Switched: from here on the change stands, whatever else fails.
         self._key = new_key
         self.store.engine = open_engine(self.paths.database, new_key)
-        self.vault.finish_rekey()
-        rekey_step("key-file-finished")
-        if remove_user is not None:
-            self.vault.forget_keyring()  # its slot went in begin_rekey; clear the entry too
+        try:
+            self.vault.finish_rekey()
+            rekey_step("key-file-finished")
+            if remove_user is not None:
+                self.vault.forget_keyring()  # its slot went in begin_rekey; clear the entry
+        except (CasebookError, OSError):
+            log.warning("could not tidy the key file after a rekey; the next unlock does it")
         self.store.log_event("casebook.rekey", "casebook",
                              "recovery key replaced" if new_recovery else "access removed")
         log.info("casebook rekeyed")

@@ -206,3 +206,24 @@ def test_the_rekeyed_file_is_private_whatever_the_umask(new_casebook_info) -> No
         os.umask(previous)
     if os.name == "posix":  # Windows: the profile folder's ACL protects it (README)
         assert info.database.stat().st_mode & 0o077 == 0
+
+
+def test_a_key_file_that_cannot_be_tidied_after_the_switch_does_not_undo_the_revoke(
+    new_casebook_info, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    info = new_casebook_info
+    sam = info.book.users.add("Sam Patel", "deputy", OTHER_PASSPHRASE)
+
+    def disk_full() -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(info.book.vault, "finish_rekey", disk_full)
+    info.book.users.revoke(sam.id)
+    assert {u.id: u.active for u in info.book.users.list()}[sam.id] is False
+    assert KeyVault.load(info.slots).rekey_pending()  # both keys still in the key file
+    info.book.lock()
+    with pytest.raises(WrongKeyError):
+        Casebook.open_with_passphrase(info.data_dir, OTHER_PASSPHRASE)
+    with Casebook.open_with_passphrase(info.data_dir, info.passphrase) as book:
+        assert book.verify().ok
+    assert not KeyVault.load(info.slots).rekey_pending()  # the unlock finished it
