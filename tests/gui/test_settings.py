@@ -167,7 +167,7 @@ def _make_recovery_slot_old_format(key_file: Path, data_key: bytes) -> None:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     from casebook.vault import kdf
-    from casebook.vault.keyvault import _aad, _split
+    from casebook.vault.keyfile import _aad, _split
 
     doc = json.loads(key_file.read_text("utf-8"))
     salt, nonce = _os.urandom(16), _os.urandom(12)
