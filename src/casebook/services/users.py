@@ -6,6 +6,7 @@ data key (``rekey``, provided by the open casebook) so what they once held opens
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -117,7 +118,9 @@ class UserService:
             recovery = self._rekey(remove_user=removing, new_recovery=replace_recovery_key)
         except BaseException:
             if was_active:
-                with self.store.write("user.revoke.undone", f"user:{user_id}") as work:
+                # If even this fails, the closed account's slot is removed at the next unlock.
+                with contextlib.suppress(Exception), \
+                        self.store.write("user.revoke.undone", f"user:{user_id}") as work:
                     work.session.get(t.UserRow, user_id).active = True
             raise
         if recovery is not None:
