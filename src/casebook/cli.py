@@ -76,25 +76,32 @@ def cmd_init(args: argparse.Namespace) -> int:
     from casebook.services import Casebook
 
     passphrase = _read_passphrase(args, confirm=True)
-    if args.recovery_key_out and Path(args.recovery_key_out).exists():
-        raise CliError(f"{args.recovery_key_out} already exists; choose a new file")
+    _check_recovery_key_out(args)
     book, recovery = Casebook.create(args.data_dir, school=args.school,
                                      jurisdiction=args.jurisdiction, user_name=args.user,
                                      passphrase=passphrase)
     book.lock()
+    print(f"Casebook created in {CasebookPaths.at(args.data_dir).root}.")
+    _hand_over_recovery_key(args, recovery)
+    return EXIT_OK
+
+
+def _check_recovery_key_out(args: argparse.Namespace) -> None:
+    if args.recovery_key_out and Path(args.recovery_key_out).exists():
+        raise CliError(f"{args.recovery_key_out} already exists; choose a new file")
+
+
+def _hand_over_recovery_key(args: argparse.Namespace, recovery: str) -> None:
     if args.recovery_key_out:
         out = Path(args.recovery_key_out)
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(recovery + "\n")
-        print(f"Casebook created in {CasebookPaths.at(args.data_dir).root}.")
         print(f"Recovery key written to {out}: print it, keep it in the school safe, "
               "then delete the file.")
     else:
-        print(f"Casebook created in {CasebookPaths.at(args.data_dir).root}.")
         print("Recovery key (shown once; print it and keep it in the school safe):")
         print(f"  {recovery}")
-    return EXIT_OK
 
 
 def cmd_case_add(args: argparse.Namespace) -> int:
@@ -279,6 +286,35 @@ def cmd_users(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_users_revoke(args: argparse.Namespace) -> int:
+    _check_recovery_key_out(args)
+    with _open(args) as book:
+        users = {u.id: u for u in book.users.list()}
+        if args.user_id not in users:
+            raise CliError(f"there is no account {args.user_id} (see 'casebook-admin users')")
+        result = book.users.revoke(args.user_id, replace_recovery_key=args.new_recovery_key)
+    print(f"Access removed for account {args.user_id}. The casebook now has a new key: their "
+          "passphrase and any copy of the old key file open nothing.")
+    if result.recovery_key:
+        print("The old recovery key no longer works.")
+        _hand_over_recovery_key(args, result.recovery_key)
+    print(result.note)
+    return EXIT_OK
+
+
+def cmd_new_recovery_key(args: argparse.Namespace) -> int:
+    from casebook.services.casebook import BACKUPS_NOTE
+
+    _check_recovery_key_out(args)
+    with _open(args) as book:
+        recovery = book.users.reissue_recovery_key()
+    print("The casebook now has a new key and a new recovery key; the old recovery key no "
+          "longer works.")
+    _hand_over_recovery_key(args, recovery)
+    print(BACKUPS_NOTE.replace("passphrases", "passphrases and recovery key"))
+    return EXIT_OK
+
+
 def cmd_version(args: argparse.Namespace) -> int:
     import sqlcipher3
 
@@ -364,7 +400,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", help="governors' summary: last day (YYYY-MM-DD)")
     p.add_argument("--period", help="governors' summary: the period's name, e.g. 'Autumn 2026'")
     add("verify", cmd_verify, "check integrity, the audit chain and evidence hashes")
-    add("users", cmd_users, "list who can open the casebook")
+    p = add("users", cmd_users, "list who can open the casebook (or remove someone's access)")
+    users_sub = p.add_subparsers(dest="users_command", required=False, parser_class=_Parser)
+    p = add("revoke", cmd_users_revoke,
+            "remove someone's access: the casebook is re-encrypted under a new key", users_sub)
+    p.add_argument("user_id", type=int, metavar="ID", help="the account's id (see 'users')")
+    p.add_argument("--new-recovery-key", action="store_true",
+                   help="also replace the recovery key (needed if it is still in the old format)")
+    p.add_argument("--recovery-key-out", metavar="FILE",
+                   help="write the new recovery key to FILE instead of printing it")
+    p = add("new-recovery-key", cmd_new_recovery_key,
+            "replace the recovery key (the casebook is re-encrypted under a new key)")
+    p.add_argument("--recovery-key-out", metavar="FILE",
+                   help="write the recovery key to FILE instead of printing it")
     add("version", cmd_version, "print version information")
     return parser
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 
-from casebook.errors import WrongKeyError
+from casebook.errors import DamagedFileError, WrongKeyError
 from casebook.paths import CasebookPaths
+from casebook.storage.engine import connect_keyed
 from casebook.ui import prompts
 from casebook.ui.app import app_settings
 from casebook.ui.main_window import MainWindow
@@ -97,15 +99,23 @@ def test_add_person_change_passphrase_and_revoke(qtbot, settings_dialog, caseboo
         _opens_with(casebook_dir, DEPUTY_PASSPHRASE)
     assert _opens_with(casebook_dir, new) == "2"
 
-    # Remove access after confirming.
+    # Remove access after confirming: the casebook gets a new key.
+    kept = casebook_dir.parent / "kept-by-deputy.keys"
+    shutil.copyfile(casebook_dir / "casebook.keys", kept)
+    old_key = KeyVault.load(kept).unlock_any_passphrase(new)[1]
     dialog.people_table.selectRow(1)
     assert dialog.revoke_button.isEnabled()
     prompts.answers.append(True)
-    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+    with qtbot.waitSignal(dialog.loaded, timeout=20_000):
         qtbot.mouseClick(dialog.revoke_button, Qt.MouseButton.LeftButton)
     assert dialog.people_table.item(1, 2).text() == "Removed"
+    assert "Backups made before today still open with the old passphrases" in \
+        dialog.message.plain_text
+    assert "new key" in prompts.shown[-1][2]
     with pytest.raises(WrongKeyError):
         _opens_with(casebook_dir, new)
+    with pytest.raises(DamagedFileError):
+        connect_keyed(casebook_dir / "casebook.db", old_key)
     # You cannot remove yourself.
     dialog.people_table.selectRow(0)
     assert not dialog.revoke_button.isEnabled()
@@ -151,3 +161,54 @@ def test_locking_closes_settings(qtbot, main_window: MainWindow, settings_dialog
         main_window.lock()
     assert not shiboken6.isValid(dialog) or not dialog.isVisible()
     assert main_window.stack.currentWidget() is main_window.unlock_panel
+
+
+def _make_recovery_slot_old_format(key_file: Path, data_key: bytes) -> None:
+    """Put back a recovery slot as format-1 Casebook wrote it (data key under the KEK)."""
+    import base64
+    import hashlib
+    import json
+    import os as _os
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from casebook.vault import kdf
+    from casebook.vault.keyfile import _aad, _split
+
+    doc = json.loads(key_file.read_text("utf-8"))
+    salt, nonce = _os.urandom(16), _os.urandom(12)
+    wrap_key, check = _split(kdf.hkdf(_os.urandom(20), salt))
+    wrapped = AESGCM(wrap_key).encrypt(nonce, data_key, _aad(doc["vault_id"], "recovery",
+                                                              "recovery"))
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    doc["slots"] = [s for s in doc["slots"] if s["kind"] != "recovery"] + [{
+        "kind": "recovery", "id": "recovery", "kdf": {"name": "hkdf-sha256", "salt": b64(salt)},
+        "check": b64(check), "nonce": b64(nonce), "wrapped": b64(wrapped)}]
+    doc.pop("checksum")
+    canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    doc["checksum"] = hashlib.sha256(canonical.encode()).hexdigest()
+    key_file.write_text(json.dumps(doc), "utf-8")
+
+
+def test_revoke_offers_a_new_recovery_key_when_the_old_one_cannot_move(
+    qtbot, settings_dialog, casebook_dir, unlocked_casebook
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = settings_dialog
+    deputy = unlocked_casebook.users.add("Sam Deputy", "deputy", DEPUTY_PASSPHRASE)
+    _make_recovery_slot_old_format(casebook_dir / "casebook.keys",
+                                   unlocked_casebook._require_key())
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        dialog._reload()
+    dialog.people_table.selectRow(1)
+    prompts.answers.extend([True, True])  # "Remove access", then "Issue a new key and ..."
+    qtbot.mouseClick(dialog.revoke_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(dialog, "recovery_dialog", None) is not None,
+                    timeout=20_000)
+    assert "older version of Casebook" in prompts.shown[-1][2]
+    key = dialog.recovery_dialog.panel.key_label.text()
+    assert {u.id: u.active for u in unlocked_casebook.users.list()}[deputy.id] is False
+    # The app holds the casebook open (writer lock): check the keys as the unlock screen does.
+    data_key = KeyVault.load(CasebookPaths.at(casebook_dir).slots).unlock_with_recovery_key(key)
+    connect_keyed(casebook_dir / "casebook.db", data_key).close()
+    with pytest.raises(WrongKeyError):
+        _opens_with(casebook_dir, DEPUTY_PASSPHRASE)

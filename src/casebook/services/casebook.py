@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 
 from casebook import fileio
 from casebook.domain import Jurisdiction, School, User, UserRole, require_text
-from casebook.errors import DamagedFileError, LockedError, NotFoundError, ValidationError
+from casebook.errors import (
+    CasebookError,
+    DamagedFileError,
+    LockedError,
+    NotFoundError,
+    ValidationError,
+    WrongKeyError,
+)
 from casebook.paths import CasebookPaths
 from casebook.services import audit, mapping
 from casebook.services.cases import CaseService
@@ -32,11 +39,12 @@ from casebook.services.settings import SettingsService
 from casebook.services.store import Store, wall_clock
 from casebook.services.tracker import TrackerService
 from casebook.services.users import UserService
-from casebook.storage import maintenance, migrate
+from casebook.storage import maintenance, migrate, rekey
 from casebook.storage import tables as t
 from casebook.storage.engine import open_engine
 from casebook.storage.writer_lock import WriterLock
-from casebook.vault import KeyVault
+from casebook.vault import KeyVault, new_data_key
+from casebook.vault.recovery import new_recovery_key
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +74,17 @@ def tidy_folder(paths: CasebookPaths) -> None:
             except OSError:
                 continue
 
+#: Said whenever access is removed or the recovery key replaced (app and casebook-admin).
+BACKUPS_NOTE = ("Backups made before today still open with the old passphrases; "
+                "keep them in the safe.")
+
+
+def _no_step(_name: str) -> None:
+    """Where a rekey has got to; tests replace this to stop the process at each step."""
+
+
+rekey_step: Callable[[str], None] = _no_step
+
 
 class Casebook:
     """An unlocked casebook. Call :meth:`lock` to close connections and drop the key."""
@@ -85,7 +104,7 @@ class Casebook:
         self.store.engine = open_engine(paths.database, data_key)
         self.cases = CaseService(self.store)
         self.evidence = EvidenceService(self.store)
-        self.users = UserService(self.store, vault, self._require_key)
+        self.users = UserService(self.store, vault, self._require_key, self.rekey)
         self.settings = SettingsService(self.store)
         self.tracker = TrackerService(self.store)
         self.checklist = ChecklistService(self.store)
@@ -149,7 +168,8 @@ class Casebook:
             for leftover in (paths.database, paths.slots,
                              paths.database.with_name(paths.database.name + "-wal"),
                              paths.database.with_name(paths.database.name + "-shm"),
-                             paths.slots.with_name(paths.slots.name + ".attempts")):
+                             paths.slots.with_name(paths.slots.name + ".attempts"),
+                             paths.slots.with_name(paths.slots.name + ".lock")):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
             writer.release()
@@ -227,6 +247,7 @@ class Casebook:
     def _open_locked(cls, paths: CasebookPaths, vault: KeyVault, key: bytes,
                      user_id: int | None, how: str, clock: Callable[[], datetime],
                      writer: WriterLock) -> Casebook:
+        key, finished_rekey = cls._settle_rekey(paths, vault, key)
         engine = open_engine(paths.database, key)
         try:
             stamp = clock().strftime("%Y%m%d-%H%M%S")
@@ -244,6 +265,10 @@ class Casebook:
                         "Nothing was changed. Restore it from a backup."
                     )
                 maintenance.backup_to(paths.database, target, key)
+                # Like every backup, it keeps the key file of its day: after a later rekey
+                # only that one opens it.
+                maintenance.copy_file_atomically(paths.slots,
+                                                 target.with_name(target.name + ".keys"))
 
             migrate.upgrade(engine, before=backup_first)
             with engine.connect() as conn, Session(bind=conn) as s:
@@ -262,12 +287,114 @@ class Casebook:
         book = cls(paths, vault, key, user, clock, writer=writer)
         try:
             book.store.log_event("casebook.unlock", "casebook", f"via={how}")
+            if finished_rekey:
+                book.store.log_event("casebook.rekey", "casebook",
+                                     "finished after an interruption")
+            book._finish_interrupted_revokes()
         except BaseException:
             if book.store.engine is not None:
                 book.store.engine.dispose()
             raise
         log.info("casebook unlocked (user %s, via %s)", user.id, how)
         return book
+
+    @staticmethod
+    def _settle_rekey(paths: CasebookPaths, vault: KeyVault, key: bytes) -> tuple[bytes, bool]:
+        """Finish a rekey that was interrupted (see casebook.vault.keyvault): roll forward.
+
+        Returns the key the file opens with now, and whether there was anything to finish.
+        """
+        rekey.remove_leftovers(paths.database)
+        if not vault.rekey_pending():
+            return key, False
+        previous = vault.previous_key()
+        if not rekey.opens_with(paths.database, key):
+            if previous is None or not rekey.opens_with(paths.database, previous):
+                return key, False  # the normal open reports what is wrong with the file
+            rekey.rekey_file(paths.database, previous, key)
+        vault.finish_rekey()
+        log.info("interrupted rekey finished")
+        return key, True
+
+    def _finish_interrupted_revokes(self) -> None:
+        """A passphrase slot of a removed account is a revoke that stopped before the rekey."""
+        with self.store.read() as s:
+            inactive = {str(i) for i in s.scalars(
+                select(t.UserRow.id).where(t.UserRow.active.is_(False)))}
+        for slot_id in self.vault.user_ids():
+            if slot_id in inactive:
+                try:
+                    self.rekey(remove_user=slot_id)
+                except CasebookError:
+                    log.warning("could not finish removing a slot (user %s)", slot_id)
+
+    # ----- changing the data key ----------------------------------------------------------
+    def rekey(self, *, remove_user: str | None = None, new_recovery: bool = False,
+              check_only: bool = False) -> str | None:
+        """Re-encrypt the casebook under a new data key; every remaining slot gets it.
+
+        ``remove_user`` (a slot id) loses access; ``new_recovery`` replaces the recovery key,
+        whose text is returned (show it once). Raises ValidationError, before changing
+        anything, if an old-format slot would be locked out. Crash-safe: see
+        :mod:`casebook.vault.keyvault` and :mod:`casebook.storage.rekey`.
+        """
+        key = self._require_key()
+        blockers = self.vault.rekey_blockers(removing=remove_user,
+                                             replacing_recovery=new_recovery)
+        if blockers:
+            raise ValidationError(self._blocker_message(blockers))
+        if check_only:
+            return None
+        secret, text = new_recovery_key() if new_recovery else (None, None)
+        new_key = new_data_key()
+        before = self.vault.snapshot()
+        rekey_step("start")
+        self.vault.begin_rekey(key, new_key, remove_user=remove_user, recovery_secret=secret)
+        rekey_step("key-file-begun")
+        if self.store.engine is not None:
+            self.store.engine.dispose()
+        self.store.engine = None
+        try:
+            rekey.rekey_file(self.paths.database, key, new_key, step=rekey_step)
+        except BaseException:
+            if rekey.opens_with(self.paths.database, key):  # not switched: undo step 1
+                self.store.engine = open_engine(self.paths.database, key)
+                try:
+                    self.vault.cancel_rekey(before)
+                except (CasebookError, OSError):
+                    # The key file keeps both keys; the next unlock finishes the change.
+                    log.warning("could not undo the key-file change; it finishes at next unlock")
+                raise
+            log.warning("rekey reported an error after the switch; carrying on")
+        # Switched: from here on the change stands, whatever else fails.
+        self._key = new_key
+        self.store.engine = open_engine(self.paths.database, new_key)
+        try:
+            self.vault.finish_rekey()
+            rekey_step("key-file-finished")
+            if remove_user is not None:
+                self.vault.forget_keyring()  # its slot went in begin_rekey; clear the entry
+        except (CasebookError, OSError):
+            log.warning("could not tidy the key file after a rekey; the next unlock does it")
+        self.store.log_event("casebook.rekey", "casebook",
+                             "recovery key replaced" if new_recovery else "access removed")
+        log.info("casebook rekeyed")
+        return text
+
+    def _blocker_message(self, blockers: list[tuple[str, str]]) -> str:
+        with self.store.read() as s:
+            names = {str(r.id): r.name for r in s.scalars(select(t.UserRow))}
+        people = [names.get(slot_id, f"account {slot_id}")
+                  for kind, slot_id in blockers if kind == "passphrase"]
+        parts = []
+        if people:
+            who = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
+            parts.append(f"{who} must sign in once with their passphrase first, so Casebook can "
+                         "move their access to the new key")
+        if any(kind == "recovery" for kind, _ in blockers):
+            parts.append("the recovery key must be replaced at the same time (choose to issue "
+                         "a new recovery key), or someone must open the casebook with it once")
+        return "This cannot be done yet: " + "; and ".join(parts) + "."
 
     # ----- state --------------------------------------------------------------------------
     @property
@@ -342,8 +469,11 @@ def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
 
     Takes the writer lock, so it refuses (CasebookInUseError, saying who has it open) while the
     casebook is open in the app or a command anywhere. The passphrase proves the right to do
-    it and gives the key the backup must open with. Returns where the replaced file was kept
-    (a new ``.before-restore-<date-time>`` file every time; none is ever overwritten).
+    it and gives today's key. A backup made before a revoke or a new recovery key is
+    re-encrypted under today's key first (it must then open with this passphrase through its
+    own key file), and accounts whose access was removed since stay removed. Returns where the
+    replaced file was kept (a new ``.before-restore-<date-time>`` file every time; none is ever
+    overwritten).
     """
     paths = CasebookPaths.at(data_dir)
     vault = Casebook._load_vault(paths)
@@ -351,15 +481,80 @@ def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
         writer.acquire(f"restore (process {os.getpid()})")
         _user_id, key = vault.unlock_any_passphrase(passphrase)
         tidy_folder(paths)
-        kept = maintenance.restore_from(Path(backup), paths.database, key)
+        backup = Path(backup)
+        try:
+            converted = _under_todays_key(paths, vault, backup, passphrase, key)
+        except OSError as exc:
+            raise fileio.explain_os_error(exc, paths.root, "the restore") from exc
+        try:
+            kept = maintenance.restore_from(converted or backup, paths.database, key)
+        finally:
+            if converted is not None:
+                for leftover in (converted, *(converted.with_name(converted.name + s)
+                                              for s in ("-wal", "-shm", "-journal"))):
+                    with contextlib.suppress(FileNotFoundError):
+                        leftover.unlink()
         engine = open_engine(paths.database, key)
         try:
             with Session(engine) as s, s.begin():
                 audit.record(s, at=wall_clock(), actor=f"user:{_user_id}",
                              action="casebook.restore", target="casebook")
+                slots = set(vault.user_ids())
+                for row in s.scalars(select(t.UserRow).where(t.UserRow.active.is_(True))):
+                    if str(row.id) not in slots:  # removed after the backup was made
+                        row.active = False
+                        audit.record(s, at=wall_clock(), actor=f"user:{_user_id}",
+                                     action="user.revoke", target=f"user:{row.id}",
+                                     detail="access removed after this backup was made")
         finally:
             engine.dispose()
     return kept
+
+
+MSG_OLD_BACKUP_PASSPHRASE = (
+    "This backup was made before the casebook's key last changed, and this passphrase did "
+    "not open it then. Restore it with a passphrase that was in use when it was made."
+)
+
+
+def _under_todays_key(paths: CasebookPaths, vault: KeyVault, backup: Path, passphrase: str,
+                      key: bytes) -> Path | None:
+    """A copy of ``backup`` re-encrypted under today's key, if it was made under an older one.
+
+    A backup made before a revoke or a new recovery key is under the data key of its day; the
+    key file copied beside it (``<backup>.keys``) opens it with that day's passphrases. The
+    copy is made in the casebook folder; the backup itself is never opened or changed.
+    Returns None when the backup is already under today's key (or has no key file beside it).
+    """
+    backup_keys = backup.with_name(backup.name + ".keys")
+    if not backup_keys.is_file():
+        return None
+    # Unlock a copy, so no lock or attempt count is written beside the backup (it may be on
+    # read-only media).
+    check = paths.root / ".restore-check.keys"
+    maintenance.copy_file_atomically(backup_keys, check)
+    try:
+        old_vault = KeyVault.load(check)
+        if old_vault.vault_id != vault.vault_id or old_vault.same_data_key_as(vault):
+            return None
+        try:
+            _uid, old_key = old_vault.unlock_any_passphrase(passphrase)
+        except WrongKeyError:
+            raise ValidationError(MSG_OLD_BACKUP_PASSPHRASE) from None
+    finally:
+        for leftover in (check, check.with_name(check.name + ".lock")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+    converted = paths.root / "casebook.db.restore-converted"
+    maintenance.copy_file_atomically(backup, converted)
+    try:
+        rekey.rekey_file(converted, old_key, key)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            converted.unlink()
+        raise
+    log.info("backup from before a key change converted for restore")
+    return converted
 
 
 class VerifyReport:

@@ -1,8 +1,14 @@
-"""People who can open the casebook. Each has their own passphrase slot in the key file."""
+"""People who can open the casebook. Each has their own passphrase slot in the key file.
+
+Removing someone's access, or replacing the recovery key, re-encrypts the casebook under a new
+data key (``rekey``, provided by the open casebook) so what they once held opens nothing live.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -13,12 +19,25 @@ from casebook.services.store import Store
 from casebook.storage import tables as t
 from casebook.vault import KeyVault, check_passphrase
 
+#: ``rekey(remove_user=slot_id | None, new_recovery=bool) -> new recovery key text | None``
+Rekey = Callable[..., "str | None"]
+
+
+@dataclass(frozen=True)
+class RevokeResult:
+    """What a revoke did: the new recovery key if one was issued (show it once), and a note."""
+
+    recovery_key: str | None
+    note: str
+
 
 class UserService:
-    def __init__(self, store: Store, vault: KeyVault, key: Callable[[], bytes]) -> None:
+    def __init__(self, store: Store, vault: KeyVault, key: Callable[[], bytes],
+                 rekey: Rekey) -> None:
         self.store = store
         self.vault = vault
         self._key = key
+        self._rekey = rekey
 
     def _require_dsl(self) -> None:
         if self.store.user.role != UserRole.DSL:
@@ -63,23 +82,60 @@ class UserService:
             else:
                 self.vault.add_passphrase_slot(self._key(), str(user_id), new_passphrase)
 
-    def revoke(self, user_id: int) -> None:
+    def revoke(self, user_id: int, *, replace_recovery_key: bool = False) -> RevokeResult:
+        """Close the account and rekey the casebook without their slot.
+
+        The account is closed first (so a stop part-way is finished at the next unlock: a slot
+        of a closed account is removed then); if the rekey fails cleanly the account is
+        reopened and the error raised. ``replace_recovery_key`` issues a new recovery key in
+        the same rekey (needed while the recovery slot is still in the old format).
+        """
+        from casebook.services.casebook import BACKUPS_NOTE
+
         self._require_dsl()
         if user_id == self.store.user.id:
             raise ValidationError("You cannot remove your own account while signed in with it.")
-        with self.store.write("user.revoke", f"user:{user_id}") as work:
-            row = work.session.get(t.UserRow, user_id)
+        slot_id = str(user_id)
+        removing = slot_id if slot_id in self.vault.user_ids() else None
+        if removing is not None and len(self.vault.user_ids()) <= 1:
+            raise ValidationError("This is the only passphrase left for this casebook, so it "
+                                  "cannot be removed. Add another person's passphrase first.")
+        with self.store.read() as s:
+            row = s.get(t.UserRow, user_id)
             if row is None:
                 raise NotFoundError("That account does not exist.")
+        blockers = self.vault.rekey_blockers(removing=removing,
+                                             replacing_recovery=replace_recovery_key)
+        if blockers:
+            # The same check runs inside rekey; asking first means nothing changes at all.
+            self._rekey(remove_user=removing, new_recovery=replace_recovery_key,
+                        check_only=True)
+        with self.store.write("user.revoke", f"user:{user_id}") as work:
+            row = work.session.get(t.UserRow, user_id)
+            was_active = bool(row.active)
             row.active = False
-            if str(user_id) in self.vault.user_ids():
-                self.vault.revoke_slot(str(user_id))
+        try:
+            recovery = self._rekey(remove_user=removing, new_recovery=replace_recovery_key)
+        except BaseException:
+            if was_active:
+                # If even this fails, the closed account's slot is removed at the next unlock.
+                with contextlib.suppress(Exception), \
+                        self.store.write("user.revoke.undone", f"user:{user_id}") as work:
+                    work.session.get(t.UserRow, user_id).active = True
+            raise
+        if recovery is not None:
+            with self.store.write("recovery.reissue", "casebook"):
+                pass
+        return RevokeResult(recovery, BACKUPS_NOTE)
 
     def reissue_recovery_key(self) -> str:
-        """A new recovery key; the old one stops working at once."""
+        """A new recovery key, and a new data key: the old recovery key opens nothing live."""
         self._require_dsl()
+        text = self._rekey(new_recovery=True)
+        assert text is not None
         with self.store.write("recovery.reissue", "casebook"):
-            return self.vault.reissue_recovery_key(self._key())
+            pass
+        return text
 
     def remember_on_this_computer(self, remember: bool) -> bool:
         """Turn the OS-keyring slot on or off. Returns False if the keyring refused."""

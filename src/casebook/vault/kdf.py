@@ -27,11 +27,19 @@ INSECURE_TEST_KDF_ENV = "CASEBOOK_INSECURE_TEST_KDF"
 
 MIN_MEMORY_KIB = 65_536  # 64 MiB: the floor for real passphrase slots
 MIN_TIME_COST = 1
-# Upper bounds also apply to slots read from disk, so a tampered file cannot ask for
-# terabytes of memory or hours of work.
-MAX_MEMORY_KIB = 4 * 1024 * 1024  # 4 GiB
-MAX_TIME_COST = 64
+# Upper bounds also apply to slots read from disk, checked before any derivation, so a
+# tampered key file cannot make unlocking hang or exhaust memory (a school laptop may have
+# 4-8 GiB). Calibration never goes near them (64 MiB, at most 32 passes).
+MAX_MEMORY_KIB = 1024 * 1024  # 1 GiB
+MAX_TIME_COST = 50
 MAX_PARALLELISM = 16
+
+MSG_TOO_MUCH_MEMORY = (
+    "This key file asks for more memory than Casebook allows; it may have been tampered with."
+)
+MSG_TOO_MUCH_WORK = (
+    "This key file asks for more work than Casebook allows; it may have been tampered with."
+)
 
 TARGET_SECONDS = 0.5
 CALIBRATED_MIN_TIME_COST = 3  # RFC 9106's 64 MiB profile uses 3 passes
@@ -60,6 +68,15 @@ class KdfParams:
             and 8 * self.parallelism <= self.memory_kib <= MAX_MEMORY_KIB
             and 1 <= self.time_cost <= MAX_TIME_COST
         )
+
+
+def bounds_problem(params: KdfParams) -> str | None:
+    """A one-line message if stored parameters exceed what we run, else ``None``."""
+    if params.memory_kib > MAX_MEMORY_KIB:
+        return MSG_TOO_MUCH_MEMORY
+    if params.time_cost > MAX_TIME_COST or params.parallelism > MAX_PARALLELISM:
+        return MSG_TOO_MUCH_WORK
+    return None
 
 
 #: What new passphrase slots use when CASEBOOK_INSECURE_TEST_KDF=1. Never for real data.

@@ -118,9 +118,10 @@ def _open_older(info, target: str = "-1") -> tuple[bytes, Path]:  # type: ignore
     assert not info.book.paths.backups.exists()
 
     info.book = Casebook.open_with_passphrase(info.data_dir, info.passphrase)
-    backups = sorted(info.book.paths.backups.iterdir())
+    backups = sorted(p for p in info.book.paths.backups.iterdir() if p.suffix == ".db")
     assert len(backups) == 1
     assert backups[0].name.startswith(f"before-upgrade-{older}-")
+    assert backups[0].with_name(backups[0].name + ".keys").is_file()  # its key file too
     return key, backups[0]
 
 

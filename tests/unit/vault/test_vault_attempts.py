@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
-from vault_helpers import PASSPHRASE, FakeClock
+from vault_helpers import LEGACY, PASSPHRASE, FakeClock, read_doc, write_resealed
 
-from casebook.errors import TooManyAttemptsError, ValidationError, WrongKeyError
+from casebook.errors import DamagedFileError, TooManyAttemptsError, ValidationError, WrongKeyError
 from casebook.vault import KeyVault
 from casebook.vault import kdf as kdf_module
 from casebook.vault.attempts import FREE_FAILURES, MAX_DELAY_SECONDS, delay_after
@@ -95,9 +96,9 @@ def test_pause_survives_reloading(made, key_path: Path, clock: FakeClock) -> Non
 def test_success_resets_the_count(made, key_path: Path, clock: FakeClock) -> None:
     vault, data_key, _ = made
     _fail(vault, FREE_FAILURES)
-    assert _attempts_file(key_path).exists()
+    assert read_doc(key_path)["attempts"]["failures"] == FREE_FAILURES
     assert vault.unlock_with_passphrase("u-1", PASSPHRASE) == data_key
-    assert not _attempts_file(key_path).exists()
+    assert read_doc(key_path)["attempts"]["failures"] == 0
     _fail(vault, FREE_FAILURES)  # the free failures are free again
     assert vault.seconds_until_next_attempt() == 0.0
 
@@ -119,11 +120,13 @@ def test_recovery_key_typos_are_not_counted_but_wrong_keys_are(made, key_path: P
     assert vault.seconds_until_next_attempt() == 0.0
 
 
-def test_attempts_file_is_small_json_without_secrets(made, key_path: Path, clock) -> None:
+def test_the_count_lives_in_the_key_file_and_holds_no_secret(
+    made, key_path: Path, clock
+) -> None:
     vault, _, _ = made
     _fail(vault, 2)
-    doc = json.loads(_attempts_file(key_path).read_text())
-    assert doc == {"version": 1, "failures": 2, "last_failure": clock.now}
+    assert read_doc(key_path)["attempts"] == {"failures": 2, "last_failure": clock.now}
+    assert not _attempts_file(key_path).exists()
 
 
 def test_a_clock_moved_backwards_does_not_lock_anyone_out(made, clock: FakeClock) -> None:
@@ -133,13 +136,69 @@ def test_a_clock_moved_backwards_does_not_lock_anyone_out(made, clock: FakeClock
     assert vault.seconds_until_next_attempt() == 0.0
 
 
-def test_damaged_attempts_file_gives_no_fresh_free_attempts(
+def test_a_damaged_count_gives_no_fresh_free_attempts(
     made, key_path: Path, clock: FakeClock
 ) -> None:
     vault, data_key, _ = made
-    _attempts_file(key_path).write_text("{broken")
+    doc = read_doc(key_path)
+    doc["attempts"] = {"failures": "none"}
+    write_resealed(key_path, doc)
     assert vault.seconds_until_next_attempt() == 0.0
     _fail(vault)
     assert vault.seconds_until_next_attempt() == 2.0
     clock.advance(2)
     assert vault.unlock_with_passphrase("u-1", PASSPHRASE) == data_key
+
+
+def test_deleting_a_side_file_does_not_reset_the_pause(made, key_path: Path, clock) -> None:
+    vault, _, _ = made
+    _fail(vault, FREE_FAILURES + 3, clock)
+    assert vault.seconds_until_next_attempt() == 8.0
+    for side in key_path.parent.iterdir():
+        if side != key_path:  # the .attempts file of old, the lock file: anything but the keys
+            side.unlink()
+    reopened = KeyVault.load(key_path, clock=clock)
+    with pytest.raises(TooManyAttemptsError):
+        reopened.unlock_with_passphrase("u-1", PASSPHRASE)
+
+
+def test_a_folder_in_place_of_the_attempts_file_does_not_switch_it_off(
+    made, key_path: Path, clock: FakeClock
+) -> None:
+    vault, _, _ = made
+    _attempts_file(key_path).mkdir()
+    _fail(vault, FREE_FAILURES + 1, clock)
+    with pytest.raises(TooManyAttemptsError):
+        vault.unlock_with_passphrase("u-1", PASSPHRASE)
+
+
+def test_a_folder_in_place_of_the_lock_refuses_before_any_derivation(
+    made, key_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault, _, _ = made
+    lock = key_path.with_name(key_path.name + ".lock")
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    derivations = []
+    monkeypatch.setattr(kdf_module, "argon2id", lambda *a: derivations.append(1) or b"x" * 32)
+    with pytest.raises(DamagedFileError) as raised:
+        vault.unlock_with_passphrase("u-1", PASSPHRASE)
+    assert "is not a normal file" in str(raised.value)
+    assert derivations == []
+
+
+def test_a_count_left_by_the_old_side_file_is_carried_into_the_key_file(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    key_path = tmp_path / "casebook.keys"
+    shutil.copyfile(LEGACY, key_path)
+    _attempts_file(key_path).write_text(
+        json.dumps({"version": 1, "failures": FREE_FAILURES + 2, "last_failure": clock.now})
+    )
+    vault = KeyVault.load(key_path, clock=clock)
+    assert vault.seconds_until_next_attempt() == 4.0
+    clock.advance(4)
+    with pytest.raises(WrongKeyError):
+        vault.unlock_with_passphrase("1", WRONG)
+    assert not _attempts_file(key_path).exists()
+    assert read_doc(key_path)["attempts"]["failures"] == FREE_FAILURES + 3

@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from vault_helpers import OTHER_PASSPHRASE, PASSPHRASE, FakeClock, read_doc
+from vault_helpers import OTHER_PASSPHRASE, PASSPHRASE, FakeClock, keys_part, read_doc
 
 from casebook.errors import ValidationError, WrongKeyError
 from casebook.vault import DATA_KEY_LEN, KeyVault, key_file_for, new_data_key, wipe
@@ -75,9 +75,9 @@ def test_composed_and_decomposed_accents_open_the_same_slot(tmp_path: Path) -> N
     assert KeyVault.load(path_b).unlock_with_passphrase("u-1", nfd) == key_b
 
 
-def test_wrong_passphrase_changes_nothing(made, key_path: Path) -> None:
+def test_wrong_passphrase_changes_nothing_but_the_count(made, key_path: Path) -> None:
     vault, _, _ = made
-    before = key_path.read_bytes()
+    before = keys_part(key_path)
     with pytest.raises(WrongKeyError) as raised:
         vault.unlock_with_passphrase("u-1", PASSPHRASE + "!")
     assert "did not open" in str(raised.value)
@@ -85,7 +85,8 @@ def test_wrong_passphrase_changes_nothing(made, key_path: Path) -> None:
         vault.unlock_any_passphrase("violet kettle harbour 43")
     with pytest.raises(WrongKeyError):
         vault.unlock_with_passphrase("no-such-user", PASSPHRASE)
-    assert key_path.read_bytes() == before
+    assert keys_part(key_path) == before
+    assert read_doc(key_path)["attempts"]["failures"] == 3
 
 
 def test_a_valid_recovery_key_from_another_casebook_is_refused(
@@ -93,11 +94,11 @@ def test_a_valid_recovery_key_from_another_casebook_is_refused(
 ) -> None:
     vault, _, _ = made
     _, _, foreign = KeyVault.create(tmp_path / "other.keys", "u-9", OTHER_PASSPHRASE)
-    before = key_path.read_bytes()
+    before = keys_part(key_path)
     with pytest.raises(WrongKeyError) as raised:
         vault.unlock_with_recovery_key(foreign)
     assert str(raised.value) == "This recovery key does not open this casebook."
-    assert key_path.read_bytes() == before
+    assert keys_part(key_path) == before
 
 
 def test_key_file_holds_no_secret_in_plain_form(made, key_path: Path) -> None:

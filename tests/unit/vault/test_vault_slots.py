@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from vault_helpers import OTHER_PASSPHRASE, PASSPHRASE, read_doc, slots_by_id
+from vault_helpers import OTHER_PASSPHRASE, PASSPHRASE, keys_part, read_doc, slots_by_id
 
 from casebook.errors import NotFoundError, ValidationError, WrongKeyError
 from casebook.vault import KdfParams, KeyVault, new_data_key
 from casebook.vault.kdf import INSECURE_TEST_PARAMS
+from casebook.vault.recovery import new_recovery_key
 
 THIRD = "marble clock seventeen geese"
 
@@ -55,7 +56,9 @@ def test_a_data_key_from_elsewhere_is_refused(made, key_path: Path) -> None:
     with pytest.raises(ValueError):
         vault.add_passphrase_slot(new_data_key(), "u-2", OTHER_PASSPHRASE)
     with pytest.raises(ValueError):
-        vault.reissue_recovery_key(data_key[:16])
+        vault.begin_rekey(data_key[:16], new_data_key())
+    with pytest.raises(ValueError):
+        vault.begin_rekey(new_data_key(), new_data_key())
     assert key_path.read_bytes() == before
 
 
@@ -86,45 +89,77 @@ def test_change_passphrase_for_unknown_user(made) -> None:
         vault.change_passphrase(data_key, "u-404", THIRD)
 
 
-def test_revoke_removes_one_slot_and_keeps_the_rest(made, key_path: Path) -> None:
+def test_revoke_seals_a_new_key_to_the_rest_without_their_secrets(made, key_path: Path) -> None:
+    vault, data_key, recovery = made
+    vault.add_passphrase_slot(data_key, "u-2", OTHER_PASSPHRASE)
+    vault.add_passphrase_slot(data_key, "u-3", THIRD)
+    old_file = key_path.read_bytes()  # what u-2 could keep a copy of
+    new_key = new_data_key()
+
+    vault.begin_rekey(data_key, new_key, remove_user="u-2")  # only data keys, no passphrases
+
+    during = KeyVault.load(key_path)
+    assert during.rekey_pending() and during.user_ids() == ["u-1", "u-3"]
+    assert during.unlock_with_passphrase("u-3", THIRD) == new_key
+    assert during.previous_key() == data_key  # either key opens the file until the switch
+    with pytest.raises(WrongKeyError):
+        during.unlock_any_passphrase(OTHER_PASSPHRASE)
+
+    vault.finish_rekey()
+
+    after = KeyVault.load(key_path)
+    assert not after.rekey_pending()
+    assert "previous" not in str(read_doc(key_path))
+    for user, passphrase in (("u-1", PASSPHRASE), ("u-3", THIRD)):
+        assert after.unlock_with_passphrase(user, passphrase) == new_key
+        assert after.previous_key() is None
+    assert after.unlock_with_recovery_key(recovery) == new_key
+    with pytest.raises(WrongKeyError):
+        after.unlock_any_passphrase(OTHER_PASSPHRASE)
+    # The revoked person's old copy of the key file still gives only the old key.
+    old_copy = key_path.with_name("kept-by-u-2.keys")
+    old_copy.write_bytes(old_file)
+    assert KeyVault.load(old_copy).unlock_with_passphrase("u-2", OTHER_PASSPHRASE) == data_key
+
+
+def test_cancel_puts_back_the_key_file_as_it_was(made, key_path: Path) -> None:
     vault, data_key, _ = made
     vault.add_passphrase_slot(data_key, "u-2", OTHER_PASSPHRASE)
-    before = slots_by_id(key_path)
-
-    vault.revoke_slot("u-2")
-
-    after = slots_by_id(key_path)
-    assert after == {"u-1": before["u-1"], "recovery": before["recovery"]}
-    reloaded = KeyVault.load(key_path)
-    assert reloaded.user_ids() == ["u-1"]
-    with pytest.raises(WrongKeyError):
-        reloaded.unlock_any_passphrase(OTHER_PASSPHRASE)
-    assert reloaded.unlock_with_passphrase("u-1", PASSPHRASE) == data_key
+    before = keys_part(key_path)
+    snapshot = vault.snapshot()
+    vault.begin_rekey(data_key, new_data_key(), remove_user="u-2")
+    vault.cancel_rekey(snapshot)
+    assert keys_part(key_path) == before
+    assert KeyVault.load(key_path).unlock_with_passphrase("u-2", OTHER_PASSPHRASE) == data_key
 
 
 def test_the_last_passphrase_cannot_be_revoked(made, key_path: Path) -> None:
-    vault, _, _ = made
+    vault, data_key, _ = made
     before = key_path.read_bytes()
     with pytest.raises(ValidationError) as raised:
-        vault.revoke_slot("u-1")
+        vault.begin_rekey(data_key, new_data_key(), remove_user="u-1")
     assert "only passphrase" in str(raised.value)
     with pytest.raises(NotFoundError):
-        vault.revoke_slot("u-404")
+        vault.begin_rekey(data_key, new_data_key(), remove_user="u-404")
     assert key_path.read_bytes() == before
 
 
 def test_reissued_recovery_key_replaces_the_old_one(made, key_path: Path) -> None:
     vault, data_key, old = made
     before = slots_by_id(key_path)
+    secret, new = new_recovery_key()
+    new_key = new_data_key()
 
-    new = vault.reissue_recovery_key(data_key)
+    vault.begin_rekey(data_key, new_key, recovery_secret=secret)
+    vault.finish_rekey()
 
     assert new != old
     after = slots_by_id(key_path)
-    assert after["u-1"] == before["u-1"]
-    assert after["recovery"] != before["recovery"]
+    assert after["u-1"]["public"] == before["u-1"]["public"]  # same slot, new sealed key
+    assert after["u-1"]["sealed"] != before["u-1"]["sealed"]
+    assert after["recovery"]["public"] != before["recovery"]["public"]
     reloaded = KeyVault.load(key_path)
-    assert reloaded.unlock_with_recovery_key(new) == data_key
+    assert reloaded.unlock_with_recovery_key(new) == new_key
     with pytest.raises(WrongKeyError):
         reloaded.unlock_with_recovery_key(old)
 
@@ -144,8 +179,8 @@ def test_slot_parameters_are_stored_and_can_be_raised(made, key_path: Path) -> N
 
 def test_upgrade_with_the_wrong_passphrase_changes_nothing(made, key_path: Path) -> None:
     vault, _, _ = made
-    before = key_path.read_bytes()
+    before = keys_part(key_path)
     stronger = KdfParams(memory_kib=65_536, time_cost=2, parallelism=2)
     with pytest.raises(WrongKeyError):
         vault.upgrade_passphrase_slot("u-1", OTHER_PASSPHRASE, kdf=stronger)
-    assert key_path.read_bytes() == before
+    assert keys_part(key_path) == before

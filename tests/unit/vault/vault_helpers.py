@@ -13,6 +13,11 @@ from keyring.errors import PasswordDeleteError, PasswordSetError
 
 WINDOWS_LIMIT = 2500  # bytes; Windows Credential Manager refuses larger secrets
 
+#: A key file written by Casebook's key-file format 1 (before key pairs), with its secrets in
+#: the ``.json`` beside it (test data only: insecure KDF settings).
+LEGACY = Path(__file__).parents[2] / "data" / "legacy-v1.keys"
+LEGACY_SECRETS = json.loads(LEGACY.with_name(LEGACY.name + ".json").read_text("utf-8"))
+
 PASSPHRASE = "violet kettle harbour 42"
 OTHER_PASSPHRASE = "lantern pebble orchard 7"
 
@@ -66,6 +71,11 @@ def write_resealed(path: Path, doc: dict[str, Any]) -> None:
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     body["checksum"] = hashlib.sha256(canonical.encode()).hexdigest()
     path.write_text(json.dumps(body, indent=2), "utf-8")
+
+
+def keys_part(path: Path) -> dict[str, Any]:
+    """The key file without its failed-attempt record: what a wrong guess must not change."""
+    return {k: v for k, v in read_doc(path).items() if k not in ("attempts", "checksum")}
 
 
 def slots_by_id(path: Path) -> dict[str, dict[str, Any]]:

@@ -311,10 +311,14 @@ class SettingsDialog(QDialog):
         row.addWidget(self.people_table, 1)
         row.addLayout(buttons)
         layout = QVBoxLayout(page)
-        note = QLabel("Removing someone's access takes away their passphrase at once. What "
-                      "they recorded stays in the casebook, under their name.", page)
+        note = QLabel("Removing someone's access locks the casebook with a new key, so their "
+                      "passphrase stops working at once. What they recorded stays in the "
+                      "casebook, under their name. Backups made before then still open with "
+                      "the old passphrases; keep them in the safe.", page)
         note.setWordWrap(True)
+        self.people_progress = _busy_bar(page)
         layout.addLayout(row, 1)
+        layout.addWidget(self.people_progress)
         layout.addWidget(note)
         return page
 
@@ -425,6 +429,7 @@ class SettingsDialog(QDialog):
 
     def _failed(self, error: BaseException) -> None:
         self.backup_progress.hide()
+        self.people_progress.hide()
         self.security_progress.hide()
         self.message.show_message("error", user_message(error, "changing settings"))
 
@@ -533,19 +538,63 @@ class SettingsDialog(QDialog):
         if user is None:
             return
         if not prompts.ask(self, "Remove access",
-                           f"Remove {user.name}'s access? Their passphrase stops working at once. "
-                           "What they recorded stays in the casebook.",
+                           f"Remove {user.name}'s access? Casebook will lock the casebook with a "
+                           "new key, so their passphrase, and any copy of the key they kept, "
+                           "stop working at once. What they recorded stays in the casebook. "
+                           "This can take a minute.",
                            yes="Remove access", no="Keep"):
             return
-        casebook, user_id = self.casebook, user.id
-        self.worker.submit(lambda: casebook.users.revoke(user_id), lambda _r: self._reload(),
-                           self._failed)
+        casebook, user_id, name = self.casebook, user.id, user.name
+
+        def job(replace_recovery: bool) -> Any:
+            if not replace_recovery and casebook.vault.rekey_blockers(
+                    removing=str(user_id)) == [("recovery", "recovery")]:
+                return None  # ask first: the recovery key must be replaced too
+            return casebook.users.revoke(user_id, replace_recovery_key=replace_recovery)
+
+        def done(result: Any) -> None:
+            self.revoke_button.setEnabled(True)
+            self.people_progress.hide()
+            if result is None:
+                if prompts.ask(self, "Remove access",
+                               "The recovery key was made by an older version of Casebook and "
+                               "cannot be moved to the new key. Issue a new recovery key as "
+                               "part of removing access? The printed one stops working.",
+                               yes="Issue a new key and remove access", no="Cancel"):
+                    start(True)
+                return
+            self._reload()
+            self.message.show_message("info", f"{name}'s access has been removed. "
+                                              f"{result.note}")
+            if result.recovery_key:
+                self._show_recovery_key(result.recovery_key)
+
+        def failed(error: BaseException) -> None:
+            self.revoke_button.setEnabled(True)
+            self.people_progress.hide()
+            self._failed(error)
+
+        def start(replace_recovery: bool) -> None:
+            self.revoke_button.setEnabled(False)
+            self.people_progress.show()
+            self.worker.submit(lambda: job(replace_recovery), done, failed)
+
+        start(False)
+
+    def _show_recovery_key(self, key: str) -> None:
+        dialog = RecoveryKeyDialog(key, self.school, self, letter=self.us)
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        self.recovery_dialog = dialog
+        dialog.open()
 
     # ----- security ---------------------------------------------------------------------
     def reissue_recovery_key(self) -> None:
         if not prompts.ask(self, "Issue a new recovery key",
                            "Make a new recovery key? The old one stops working at once, so "
-                           "destroy any printed copy of it.", yes="Make a new key", no="Cancel"):
+                           "destroy any printed copy of it. Casebook locks the casebook with a "
+                           "new key as well; backups made before today still open with the old "
+                           "recovery key and passphrases, so keep them in the safe.",
+                           yes="Make a new key", no="Cancel"):
             return
         self.reissue_button.setEnabled(False)
         self.security_progress.show()
@@ -554,10 +603,7 @@ class SettingsDialog(QDialog):
         def done(key: str) -> None:
             self.reissue_button.setEnabled(True)
             self.security_progress.hide()
-            dialog = RecoveryKeyDialog(key, self.school, self, letter=self.us)
-            dialog.finished.connect(lambda _r: dialog.deleteLater())
-            self.recovery_dialog = dialog
-            dialog.open()
+            self._show_recovery_key(key)
 
         def failed(error: BaseException) -> None:
             self.reissue_button.setEnabled(True)
