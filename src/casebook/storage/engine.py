@@ -11,7 +11,8 @@ import contextlib
 import errno
 import logging
 import os
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from urllib.parse import quote
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
@@ -103,6 +104,51 @@ def key_pragma(data_key: bytes) -> str:
     return f"PRAGMA key = \"x'{bytes(data_key).hex()}'\""
 
 
+class UnusablePathError(CasebookError):
+    """A file path that Casebook cannot open as a database (the message says why)."""
+
+
+def sqlite_uri(path: PurePath, mode: str) -> str:
+    """The SQLite ``file:`` URI for an absolute ``path`` (local, mapped drive or network share).
+
+    ``Path.as_uri()`` puts a UNC server into the URI's authority (``file://server/share/x.db``),
+    which SQLite refuses ("invalid uri authority"). SQLite wants an empty authority and the
+    whole path after it, so a share becomes ``file:////server/share/x.db`` and a drive
+    ``file:///Z:/x.db``. Characters that mean something in a URI (``%``, ``?``, ``#``, spaces)
+    are percent-encoded.
+    """
+    text = str(path)
+    if "\x00" in text:
+        raise UnusablePathError("That file name holds a character Casebook cannot use.")
+    if isinstance(path, PureWindowsPath):
+        drive = path.drive
+        if drive.startswith(("\\\\?\\UNC\\", "//?/UNC/")):  # long-path form of a share
+            return sqlite_uri(PureWindowsPath("\\\\" + text[8:]), mode)
+        if drive.startswith(("\\\\?\\", "//?/")):  # long-path form of a drive
+            return sqlite_uri(PureWindowsPath(text[4:]), mode)
+        if drive.startswith(("\\\\.\\", "//./")):
+            raise UnusablePathError(
+                f"{path} is a device path; choose a folder on a drive or a network share.")
+        if not path.is_absolute():
+            raise UnusablePathError(f"{path} is not a full path; choose the folder again.")
+        if drive.startswith(("\\\\", "//")):
+            parts = [p for p in drive.replace("\\", "/").split("/") if p]
+            if len(parts) < 2:
+                raise UnusablePathError(
+                    f"{path} names a server but no shared folder on it; "
+                    "choose a folder inside the share.")
+            posix = "//" + "/".join(parts) + "/" + "/".join(path.parts[1:])
+        else:
+            posix = "/" + path.as_posix()
+    else:
+        if not path.is_absolute():
+            raise UnusablePathError(f"{path} is not a full path; choose the folder again.")
+        posix = PurePosixPath(path).as_posix()
+        if posix.startswith("//"):  # keep it a path, never an authority
+            posix = "//" + posix.lstrip("/")
+    return f"file://{quote(posix, safe='/:')}?mode={mode}"
+
+
 def _raw_connect(path: Path, create: bool) -> sqlcipher3.Connection:
     # mode=rw never creates a file: opening a missing or mistyped path must not leave one behind.
     if create and not path.exists():
@@ -113,8 +159,10 @@ def _raw_connect(path: Path, create: bool) -> sqlcipher3.Connection:
             pass
         except OSError as exc:
             raise fileio.explain_os_error(exc, path.parent, "the casebook") from exc
+    # abspath, not resolve(): resolve() turns a mapped drive (Z:) into its UNC path and follows
+    # links; the file the user chose is the one to open.
     mode = "rwc" if create else "rw"
-    uri = f"{path.resolve().as_uri()}?mode={mode}"
+    uri = sqlite_uri(type(path)(os.path.abspath(path)), mode)
     try:
         return sqlcipher3.connect(uri, uri=True, check_same_thread=False, timeout=30,
                                   isolation_level=None)
