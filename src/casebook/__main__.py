@@ -17,11 +17,34 @@ NO_DISPLAY_MESSAGE = """\
 Casebook needs a screen to show its window, and no display was found
 (neither DISPLAY nor WAYLAND_DISPLAY is set).
 
-  - For admin tasks without a screen (backup, verify, export), use: casebook-admin --help
+  - For admin tasks without a screen (backup, verify, export), use: {admin} --help
   - To run the app without a screen, for example in tests or to take screenshots:
-        QT_QPA_PLATFORM=offscreen casebook
-    or  xvfb-run casebook
+        QT_QPA_PLATFORM=offscreen {app}
+    or  xvfb-run {app}
+  - On a Linux desktop, Qt also needs a few system libraries; README.md lists them.
 """
+
+
+def program_path(name: str) -> str:
+    """How to start ``name`` from here: the bundle's own folder, or the virtualenv's ``bin``.
+
+    Neither is usually on PATH, so the messages name the real file (``.venv/bin/casebook``
+    from a source checkout).
+    """
+    if getattr(sys, "frozen", False):
+        folder = Path(sys.executable).parent
+    else:
+        folder = Path(sys.prefix) / ("Scripts" if sys.platform == "win32" else "bin")
+    path = folder / name
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def no_display_message() -> str:
+    return NO_DISPLAY_MESSAGE.format(app=program_path("casebook"),
+                                     admin=program_path("casebook-admin"))
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,6 +58,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="open a throwaway DEMO casebook full of made-up cases, to look "
                              "around; it is deleted when Casebook closes")
     parser.add_argument("--version", action="store_true", help="print the version and stop")
+    parser.add_argument("--self-check", action="store_true",
+                        help="for IT staff: check that the shipped data, the schema scripts and "
+                             "the keyring can be found, print what was found, and stop")
+    # Test hook for packaged builds: show the first window (with --demo: open the demo
+    # casebook), let queued work finish, then quit with code 0.
+    parser.add_argument("--quit-after-start", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -82,6 +111,36 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def self_check() -> int:
+    """Print where the shipped parts were found; exit 1 if one is missing. No window, no Qt."""
+    from casebook import __version__
+    from casebook.paths import resources_dir
+
+    problems = []
+    print(f"Casebook {__version__}{' (packaged)' if getattr(sys, 'frozen', False) else ''}")
+    resources = resources_dir()
+    count = sum(1 for p in resources.rglob("*") if p.is_file()) if resources.is_dir() else 0
+    print(f"shipped data: {count} files")
+    if not (resources / "profiles").is_dir() or not (resources / "templates").is_dir():
+        problems.append("the shipped data (profiles, templates) is missing")
+    try:
+        from casebook.storage.migrate import head_revision
+
+        print(f"schema scripts: newest is {head_revision()}")
+    except Exception as exc:  # any failure here means the install is broken
+        problems.append(f"the schema scripts cannot be read ({type(exc).__name__})")
+    try:
+        import keyring
+
+        backend = keyring.get_keyring()
+        print(f"keyring: {type(backend).__module__}.{type(backend).__name__}")
+    except Exception as exc:
+        problems.append(f"the keyring cannot be used ({type(exc).__name__})")
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.version:
@@ -89,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"Casebook {__version__}")
         return 0
+    if args.self_check:
+        return self_check()
     if not has_display():
-        print(NO_DISPLAY_MESSAGE, file=sys.stderr, end="")
+        print(no_display_message(), file=sys.stderr, end="")
         return 2
     setup_logging()
     log = logging.getLogger("casebook")
@@ -98,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     _install_excepthook()
     from casebook.ui.app import run_app  # Qt is imported only below casebook.ui
 
-    code = run_app(args.data_dir, demo=args.demo)
+    code = run_app(args.data_dir, demo=args.demo, quit_after_start=args.quit_after_start)
     log.debug("casebook closed with code %s", code)
     return code
 

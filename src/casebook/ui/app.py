@@ -271,7 +271,23 @@ def _quit_on_signals(app: object) -> None:
     timer.timeout.connect(lambda: None)
 
 
-def run_app(data_dir: Path | str | None, *, demo: bool = False) -> int:
+def _quit_when_started(app: QApplication, controller: CasebookApp, first: QWidget) -> None:
+    """Packaged-build smoke test: quit once the first window (or the demo casebook) is up."""
+    def finish() -> None:
+        flush_worker(controller.worker)
+        log.info("started; quitting as asked (--quit-after-start)")
+        app.quit()
+
+    from casebook.ui.main_window import MainWindow
+
+    if controller.demo and isinstance(first, MainWindow):
+        first.unlocked.connect(lambda: QTimer.singleShot(0, finish))
+    else:
+        QTimer.singleShot(0, finish)
+
+
+def run_app(data_dir: Path | str | None, *, demo: bool = False,
+            quit_after_start: bool = False) -> int:
     """Create the QApplication, show the first window and run until the user quits."""
     prepare_high_dpi()
     app = QApplication(sys.argv[:1])
@@ -279,7 +295,9 @@ def run_app(data_dir: Path | str | None, *, demo: bool = False) -> int:
     controller = CasebookApp(data_dir, demo=demo)
     app.aboutToQuit.connect(controller.shutdown)
     _quit_on_signals(app)
-    controller.start()
+    first = controller.start()
+    if quit_after_start:
+        _quit_when_started(app, controller, first)
     log.info("casebook started%s", " (demo)" if demo else "")
     code = app.exec()
     controller.shutdown()
