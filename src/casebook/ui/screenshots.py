@@ -149,8 +149,12 @@ def _main_screens(worker: Any, casebook: Any, shoot: Shooter) -> None:
         shoot(settings, f"settings-{name}")
     settings.reject()
 
-    window.show_about()
-    about = window.findChildren(AboutDialog)[-1]
+    # The demo casebook sits in a temporary folder: show the About box as a DSL sees it, with
+    # the usual casebook location (shown without the user's name).
+    from casebook.paths import CasebookPaths, default_data_dir
+
+    about = AboutDialog(CasebookPaths(default_data_dir()), window)
+    about.open()
     shoot(about, "about")
     about.reject()
 
