@@ -124,6 +124,8 @@ class MainWindow(QMainWindow):
     unlocked = Signal()
     #: A case tab was opened (case id).
     case_opened = Signal(int)
+    #: A backup was restored and the casebook opened again.
+    restored = Signal()
 
     def __init__(self, worker: DbWorker, paths: CasebookPaths, casebook: Casebook | None = None,
                  *, demo: bool = False, demo_passphrase: str | None = None,
@@ -478,6 +480,59 @@ class MainWindow(QMainWindow):
             if reason == "idle" else "")
         self.worker.submit(casebook.lock, self._locked, self._locked)
 
+    def restore_backup(self, backup: str, passphrase: str) -> None:
+        """Settings -> Restore: close this window's casebook, restore, open it again.
+
+        The app's own connections are closed first (the restore service refuses while the file
+        is in use); the service checks the backup, keeps the current casebook aside and only
+        then replaces it. If anything fails the casebook is as it was, and the unlock screen
+        says what happened.
+        """
+        casebook = self.casebook
+        if casebook is None or self._locking:
+            return
+        self._locking = True
+        self.autolock.stop()
+        log.info("restoring from a backup")
+        self._save_drafts(casebook)
+        self._close_dialogs()
+        self._clear_views()
+        self.casebook = None
+        for action in self.unlocked_actions:
+            action.setEnabled(False)
+        self.show_busy("Restoring the backup… Casebook opens again when it is done.")
+        root = self.paths.root
+
+        def job() -> tuple[Any, Casebook]:
+            from casebook.services import Casebook as Book
+            from casebook.services.casebook import restore
+
+            casebook.lock()
+            kept = restore(root, backup, passphrase)
+            return kept, Book.open_with_passphrase(root, passphrase)
+
+        def done(result: tuple[Any, Casebook]) -> None:
+            kept, book = result
+            self._locking = False
+            if self._shut_down:
+                book.lock()
+                return
+            self.open_casebook(book)
+            self.restored.emit()
+            prompts.info(self, "Restore",
+                         "The casebook was restored from the backup. The casebook you had "
+                         f"before is kept in its folder as {kept.name}.")
+
+        def failed(error: BaseException) -> None:
+            self._locking = False
+            if self._shut_down:
+                return
+            message = user_message(error, "restoring a backup")
+            log.info("restore did not happen (%s)", type(error).__name__)
+            self._show_locked_state(note=f"The backup was not restored. {message}")
+
+        self.worker.submit(job, done, failed)
+
     def _locked(self, _result: object = None) -> None:
         self._locking = False
         if self._shut_down:
@@ -789,6 +844,7 @@ class MainWindow(QMainWindow):
                                 self.jurisdiction == Jurisdiction.US, self)
         dialog.idle_minutes_changed.connect(self.autolock.set_minutes)
         dialog.backed_up.connect(lambda when: self._show_backup(when))
+        dialog.restore_requested.connect(self.restore_backup)
         dialog.finished.connect(lambda _r: dialog.deleteLater())
         self.settings_dialog = dialog
         dialog.open()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -41,6 +42,7 @@ from casebook.ui.autolock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 from casebook.ui.firstrun.passphrase import PassphraseFields
 from casebook.ui.firstrun.recovery import RecoveryKeyDialog
 from casebook.ui.models.labels import JURISDICTION_NAMES, ROLE_LABELS, ROLE_SHORT
+from casebook.ui.settings.restore_dialog import RestoreDialog
 from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING, MessageBanner
 from casebook.ui.worker import DbWorker
 
@@ -176,6 +178,8 @@ class SettingsDialog(QDialog):
     backed_up = Signal(str)
     #: Settings finished loading from the casebook.
     loaded = Signal()
+    #: The user saw what a backup holds and chose to restore it: (backup file, passphrase).
+    restore_requested = Signal(str, str)
 
     def __init__(self, worker: DbWorker, casebook: Casebook, school: str = "",
                  us: bool = False, parent: QWidget | None = None) -> None:
@@ -257,6 +261,11 @@ class SettingsDialog(QDialog):
         self.verify_button = QPushButton("Chec&k the casebook for damage", page)
         self.verify_button.setAccessibleName("Check the casebook for damage")
         self.verify_button.clicked.connect(self.verify)
+        self.restore_button = QPushButton("&Restore from a backup…", page)
+        self.restore_button.setAccessibleName("Restore from a backup")
+        self.restore_button.setToolTip("Shows what a backup holds before anything is replaced")
+        self.restore_button.clicked.connect(self.choose_restore)
+        self.restore_dialog: RestoreDialog | None = None
         self.backup_result = QLabel(page)
         self.backup_result.setWordWrap(True)
         self.backup_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -271,6 +280,9 @@ class SettingsDialog(QDialog):
         buttons.addWidget(self.backup_button)
         buttons.addWidget(self.verify_button)
         buttons.addStretch(1)
+        restore_row = QHBoxLayout()
+        restore_row.addWidget(self.restore_button)
+        restore_row.addStretch(1)
         form = QFormLayout(page)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(folder_label, row)
@@ -279,6 +291,7 @@ class SettingsDialog(QDialog):
         form.addRow("", buttons)
         form.addRow("", self.backup_progress)
         form.addRow("", self.backup_result)
+        form.addRow("", restore_row)
         return page
 
     def _people_tab(self) -> QWidget:
@@ -489,6 +502,17 @@ class SettingsDialog(QDialog):
             self._failed(error)
 
         self.worker.submit(job, done, failed)
+
+    def choose_restore(self) -> None:
+        files = prompts.open_files(self, "Choose a backup to restore",
+                                   "Casebook backups (*.db);;All files (*)")
+        if not files:
+            return
+        dialog = RestoreDialog(self.worker, self.casebook.paths, Path(files[0]), self)
+        dialog.restore_confirmed.connect(self.restore_requested)
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        self.restore_dialog = dialog
+        dialog.open()
 
     def verify(self) -> None:
         self.verify_button.setEnabled(False)
