@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from casebook.domain.enums import CaseType, Jurisdiction
 from casebook.errors import LockedError
+from casebook.locations import describe_location
 from casebook.paths import CasebookPaths
 from casebook.ui import prompts
 from casebook.ui.app import app_settings, flush_worker, make_icon, run_backup, user_message
@@ -171,6 +172,16 @@ class MainWindow(QMainWindow):
             " font-weight: bold; border-bottom: 1px solid #d97706; }")
         self.demo_banner.setVisible(demo)
         outer.addWidget(self.demo_banner)
+        # A calm note when the casebook's folder is on a network or synced/redirected path.
+        self.location_banner = QLabel(central)
+        self.location_banner.setObjectName("locationBanner")
+        self.location_banner.setAccessibleName("Where the casebook is kept")
+        self.location_banner.setWordWrap(True)
+        self.location_banner.setStyleSheet(
+            "#locationBanner { background: #e0f2fe; color: #1f2937; padding: 6px 12px;"
+            " border-bottom: 1px solid #7dd3fc; }")
+        self.location_banner.hide()
+        outer.addWidget(self.location_banner)
         self.stack = QStackedWidget(central)
         outer.addWidget(self.stack, 1)
         self.setCentralWidget(central)
@@ -420,6 +431,10 @@ class MainWindow(QMainWindow):
                            self._unhandled_error)
         self.autolock.start()
         self._update_title()
+        if not self.demo:
+            root = self.paths.root
+            self.worker.submit(lambda: describe_location(root), self._show_location_warning,
+                               lambda _e: None)
         log.info("main window unlocked (user %s)", user.id)
         self.unlocked.emit()
 
@@ -479,6 +494,12 @@ class MainWindow(QMainWindow):
             "without use. Anything you had not saved has been kept and will come back."
             if reason == "idle" else "")
         self.worker.submit(casebook.lock, self._locked, self._locked)
+
+    def _show_location_warning(self, warning: str | None) -> None:
+        self.location_banner.setText(warning or "")
+        self.location_banner.setVisible(bool(warning))
+        if warning:
+            log.info("casebook folder is on a network or synced path")
 
     def restore_backup(self, backup: str, passphrase: str) -> None:
         """Settings -> Restore: close this window's casebook, restore, open it again.
