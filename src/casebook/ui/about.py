@@ -62,7 +62,8 @@ def private_path(path: PurePath, home: PurePath | None = None,
     return str(path)
 
 
-def _shown(path: Path) -> str:
+def shown_path(path: Path) -> str:
+    """:func:`private_path` for a real path on this computer."""
     pure: PurePath = PureWindowsPath(path) if sys.platform == "win32" else PurePosixPath(path)
     return private_path(pure)
 
@@ -139,8 +140,8 @@ class AboutDialog(QDialog):
             "produce reports for the people who need them.</p>"
             "<p>Everything stays on this computer in one encrypted file. Casebook never "
             "connects to the internet.</p>"
-            f"<p><b>Casebook file:</b> {html.escape(_shown(paths.database))}<br>"
-            f"<b>Log files</b> (no names or case text): {html.escape(_shown(log_dir()))}</p>",
+            f"<p><b>Casebook file:</b> {html.escape(shown_path(paths.database))}<br>"
+            f"<b>Log files</b> (no names or case text): {html.escape(shown_path(log_dir()))}</p>",
             self)
         about.setWordWrap(True)
         about.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from casebook.domain.enums import UserRole
 from casebook.domain.models import User
 from casebook.ui import prompts
+from casebook.ui.about import shown_path
 from casebook.ui.app import app_settings, run_backup, user_message
 from casebook.ui.autolock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 from casebook.ui.firstrun.passphrase import PassphraseFields
@@ -246,7 +247,7 @@ class SettingsDialog(QDialog):
         page = QWidget(self)
         self.backup_edit = QLineEdit(page)
         self.backup_edit.setAccessibleName("Backup folder")
-        self.backup_edit.setPlaceholderText(str(self.casebook.paths.backups))
+        self.backup_edit.setPlaceholderText(shown_path(self.casebook.paths.backups))
         folder_label = QLabel("Backup &folder:", page)
         folder_label.setBuddy(self.backup_edit)
         self.choose_button = QPushButton("C&hoose…", page)
