@@ -1,4 +1,6 @@
-"""Render packaging/icons/casebook.svg to casebook.png, .ico and .icns in a build folder.
+"""Render resources/icons/casebook.svg to casebook.png, .ico and .icns in a build folder.
+
+The same SVG is the app's window icon at run time.
 
 Run by the PyInstaller spec: ``python render_icons.py OUT_DIR``. Qt draws the SVG (offscreen,
 no display needed); Pillow writes the Windows and macOS icon containers.
@@ -10,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-SVG = Path(__file__).resolve().parent / "casebook.svg"
+SVG = Path(__file__).resolve().parents[2] / "resources" / "icons" / "casebook.svg"
 
 
 def render(out: Path) -> None:

@@ -130,10 +130,19 @@ def self_check() -> int:
     except Exception as exc:  # any failure here means the install is broken
         problems.append(f"the schema scripts cannot be read ({type(exc).__name__})")
     try:
+        import importlib.metadata
+
         import keyring
 
+        # keyring finds its backends through entry points: none listed means a broken install.
+        found = sorted(e.name for e in importlib.metadata.entry_points(group="keyring.backends"))
+        print(f"keyring backends installed: {', '.join(found) or 'none'}")
         backend = keyring.get_keyring()
-        print(f"keyring: {type(backend).__module__}.{type(backend).__name__}")
+        print(f"keyring in use: {type(backend).__module__}.{type(backend).__name__}"
+              " (fail.Keyring means this session has no keyring service; Casebook then asks "
+              "for the passphrase every time)")
+        if not found:
+            problems.append("no keyring backends are installed")
     except Exception as exc:
         problems.append(f"the keyring cannot be used ({type(exc).__name__})")
     for problem in problems:

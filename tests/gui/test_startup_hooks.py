@@ -54,7 +54,8 @@ def test_self_check_from_source(tmp_path: Path) -> None:
                             check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "schema scripts: newest is 0" in result.stdout
-    assert "keyring: " in result.stdout
+    assert "keyring backends installed: " in result.stdout and "SecretService" in result.stdout
+    assert "keyring in use: keyring.backends." in result.stdout
     assert "PROBLEM" not in result.stdout
 
 
@@ -67,3 +68,11 @@ def test_quit_after_start_opens_the_demo_and_quits(tmp_path: Path) -> None:
     assert "main window unlocked" in log and "quitting as asked" in log
     assert "demo casebook removed" in log
     assert " ERROR " not in log
+
+
+def test_the_app_has_its_icon(qapp) -> None:  # type: ignore[no-untyped-def]
+    from casebook.ui.app import setup_application
+
+    setup_application(qapp)
+    assert not qapp.windowIcon().isNull()
+    assert qapp.windowIcon().pixmap(32, 32).width() == 32

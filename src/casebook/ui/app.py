@@ -147,6 +147,9 @@ def setup_application(app: QApplication) -> None:
     from casebook import __version__
 
     app.setApplicationVersion(__version__)
+    icon = resources_dir() / "icons" / "casebook.svg"
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
     fonts = resources_dir() / "fonts"
     for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
                  "DejaVuSansMono.ttf"):
