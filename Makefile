@@ -34,10 +34,9 @@ package: $(PACKAGE_STAMP)
 	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN \
 		--distpath dist --workpath build/pyinstaller packaging/casebook.spec
 
-# Smoke test of the built bundle: the frozen CLI end to end with no Python on PATH, and the
-# frozen app's demo offscreen. Builds the bundle first when it is missing or older.
-package-check: $(PACKAGE_STAMP)
-	@[ -x dist/casebook/casebook-admin ] || $(MAKE) package
+# Smoke test of a fresh bundle: the frozen CLI end to end with no Python on PATH, the frozen
+# app's demo offscreen, the notices, the shipped files. Always builds first (about a minute).
+package-check: package
 	CASEBOOK_BUNDLE=dist/casebook QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q \
 		-p no:cacheprovider tests/package
 

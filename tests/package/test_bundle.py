@@ -146,3 +146,13 @@ def test_every_shipped_library_resolves(bundle: Path) -> None:
         missing += [f"{path.relative_to(internal)}: {line.strip()}"
                     for line in result.stdout.splitlines() if "not found" in line]
     assert not missing, "\n".join(missing)
+
+
+def test_unused_qt_parts_are_left_out(bundle: Path) -> None:
+    names = [p.relative_to(bundle).as_posix() for p in bundle.rglob("*")]
+    assert not [n for n in names if "/translations/" in n or n.endswith(".qm")]
+    for unused in ("Qt6Network", "Qt6Qml", "Qt6Quick", "QtNetwork", "libqgtk3", "libgtk-3"):
+        assert not [n for n in names if unused in n.rsplit("/", 1)[-1]], unused
+    for used in ("QtWidgets", "QtSvg", "QtPrintSupport", "libqxcb", "libqoffscreen",
+                 "libqsvgicon"):
+        assert [n for n in names if used in n.rsplit("/", 1)[-1]], used
