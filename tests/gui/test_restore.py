@@ -131,3 +131,27 @@ def test_a_restore_that_fails_leaves_the_casebook_as_it_was(
         assert _titles(book) == {"Made before the backup", "Added after the backup"}
     finally:
         book.lock()
+
+
+def test_back_up_to_and_restore_from_a_network_style_path(
+        qtbot, main_window: MainWindow, unlocked_casebook: Casebook, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """A folder reached as //… (a network path on POSIX; \\\\server\\share on Windows)."""
+    unlocked_casebook.cases.create("On the share", "other")
+    share = Path("/" + str(tmp_path / "share"))
+    main_window.show_settings()
+    settings = main_window.settings_dialog
+    qtbot.waitUntil(lambda: not settings._loading)
+    settings.backup_edit.setText(str(share))
+    with qtbot.waitSignal(settings.backed_up, timeout=15_000):
+        qtbot.mouseClick(settings.backup_button, Qt.MouseButton.LeftButton)
+    backups = list((tmp_path / "share").glob("casebook-backup-*.db"))
+    assert len(backups) == 1
+    unlocked_casebook.cases.create("Not in the backup", "other")
+    settings.reject()
+    _settings, dialog = _open_restore(qtbot, main_window, Path("/" + str(backups[0])))
+    qtbot.keyClicks(dialog.passphrase_edit, PASSPHRASE)
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.summary is not None, timeout=15_000)
+    with qtbot.waitSignal(main_window.restored, timeout=30_000):
+        qtbot.mouseClick(dialog.restore_button, Qt.MouseButton.LeftButton)
+    assert _titles(main_window.casebook) == {"On the share"}
