@@ -111,9 +111,24 @@ def _install_excepthook() -> None:
     sys.excepthook = hook
 
 
+def _console_for_windowed_exe() -> None:  # pragma: no cover - Windows only
+    """The windowed casebook.exe has no stdout: borrow the console it was started from."""
+    if sys.platform != "win32" or sys.stdout is not None:
+        return
+    try:
+        import ctypes
+
+        if ctypes.windll.kernel32.AttachConsole(-1):  # type: ignore[attr-defined]
+            sys.stdout = open("CONOUT$", "w", encoding="utf-8")  # noqa: SIM115
+    except Exception:  # no console to borrow: the exit code still tells
+        pass
+
+
 def self_check() -> int:
     """Print where the shipped parts were found; exit 1 if one is missing. No window, no Qt."""
     from casebook import __version__
+
+    _console_for_windowed_exe()
     from casebook.paths import resources_dir
 
     problems = []
