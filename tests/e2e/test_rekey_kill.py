@@ -125,3 +125,57 @@ def test_a_rekey_killed_at_any_step_leaves_a_casebook_that_opens(
         connect_keyed(data_dir / "casebook.db", sams_key)
     assert sorted(p.name for p in data_dir.iterdir() if p.is_file() and "keys" in p.name
                   and not p.name.endswith(".lock")) == ["casebook.keys"]
+
+
+CHILD_RECOVERY = r"""
+import os, signal, sys
+from casebook.services import casebook as module
+
+data_dir, kill_at = sys.argv[1:3]
+made = module.new_recovery_key
+
+def announce():
+    secret, text = made()
+    print(f"NEW {text}", flush=True)  # the parent learns the key before the rekey uses it
+    return secret, text
+
+def step(name):
+    if name == kill_at:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+module.new_recovery_key = announce
+module.rekey_step = step
+book = module.Casebook.open_with_passphrase(data_dir, "violet kettle harbour 42")
+book.users.reissue_recovery_key()
+print("DONE", flush=True)
+book.lock()
+"""
+
+
+@pytest.mark.parametrize("kill_at", STEPS)
+def test_a_new_recovery_key_killed_at_any_step_leaves_a_casebook_that_opens(
+    template: tuple[Path, str, bytes], tmp_path: Path, kill_at: str
+) -> None:
+    source, old_recovery, old_key = template
+    data_dir = tmp_path / "casebook"
+    shutil.copytree(source, data_dir)
+
+    child = subprocess.run([sys.executable, "-c", CHILD_RECOVERY, str(data_dir), kill_at],
+                           capture_output=True, text=True, timeout=300)
+    new_recovery = [line.split()[1] for line in child.stdout.splitlines()
+                    if line.startswith("NEW ")][0]
+    assert child.returncode == (0 if kill_at == "none" else -signal.SIGKILL), child.stderr
+
+    for passphrase in (VIC, SAM, DSL):  # everyone keeps access; the first unlock finishes it
+        with Casebook.open_with_passphrase(data_dir, passphrase) as book:
+            assert len(_entries(book)) == 20
+    assert not KeyVault.load(data_dir / "casebook.keys").rekey_pending()
+    changed = kill_at != "start"  # killed before the key file changed: nothing changed
+    current, stale = (new_recovery, old_recovery) if changed else (old_recovery, new_recovery)
+    with Casebook.open_with_recovery_key(data_dir, current) as book:
+        assert book.verify().ok
+    with pytest.raises(WrongKeyError):
+        Casebook.open_with_recovery_key(data_dir, stale)
+    if changed:
+        with pytest.raises(DamagedFileError):
+            connect_keyed(data_dir / "casebook.db", old_key)
