@@ -529,18 +529,20 @@ def _under_todays_key(paths: CasebookPaths, vault: KeyVault, backup: Path, passp
     backup_keys = backup.with_name(backup.name + ".keys")
     if not backup_keys.is_file():
         return None
+    try:
+        old_vault = KeyVault.load(backup_keys)  # reading only
+    except CasebookError:
+        return None  # restore_from reports what is wrong with the backup itself
+    if old_vault.vault_id != vault.vault_id or old_vault.same_data_key_as(vault):
+        return None
     # Unlock a copy, so no lock or attempt count is written beside the backup (it may be on
-    # read-only media).
+    # read-only media). Disk faults here reach restore(), which names them.
     check = paths.root / ".restore-check.keys"
     maintenance.copy_file_atomically(backup_keys, check)
     try:
-        old_vault = KeyVault.load(check)
-        if old_vault.vault_id != vault.vault_id or old_vault.same_data_key_as(vault):
-            return None
-        try:
-            _uid, old_key = old_vault.unlock_any_passphrase(passphrase)
-        except WrongKeyError:
-            raise ValidationError(MSG_OLD_BACKUP_PASSPHRASE) from None
+        _uid, old_key = KeyVault.load(check).unlock_any_passphrase(passphrase)
+    except WrongKeyError:
+        raise ValidationError(MSG_OLD_BACKUP_PASSPHRASE) from None
     finally:
         for leftover in (check, check.with_name(check.name + ".lock")):
             with contextlib.suppress(FileNotFoundError):
