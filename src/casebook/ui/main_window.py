@@ -458,8 +458,13 @@ class MainWindow(QMainWindow):
         if info.get("open_cases"):
             try:
                 state = json.loads(info["open_cases"])
+                inner = state.get("tabs") or {}
                 for case_id in state.get("cases", []):
                     self.open_case(int(case_id), focus=False)
+                    view = self.case_views.get(int(case_id))
+                    tab = inner.get(str(case_id))
+                    if view is not None and tab and hasattr(view, "show_tab_when_loaded"):
+                        view.show_tab_when_loaded(str(tab))
                 current = state.get("current")
                 if current is not None and int(current) in self.case_views:
                     self._focus_case(int(current))
@@ -591,7 +596,9 @@ class MainWindow(QMainWindow):
         ids = [cid for widget in order for cid, view in self.case_views.items() if view is widget]
         current = self.tabs.currentWidget() if self.tabs else None
         current_id = next((cid for cid, view in self.case_views.items() if view is current), None)
-        state = json.dumps({"cases": ids, "current": current_id}) if ids else ""
+        inner = {str(cid): getattr(view, "current_tab", lambda: "")()
+                 for cid, view in self.case_views.items()}
+        state = json.dumps({"cases": ids, "current": current_id, "tabs": inner}) if ids else ""
         key = f"{user_key}:{OPEN_CASES_DRAFT}"
         self.worker.submit(lambda: casebook.settings.save_draft(key, state), None,
                            lambda _e: None)

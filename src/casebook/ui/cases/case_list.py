@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -49,6 +48,7 @@ from casebook.ui.models.case_table import (
 )
 from casebook.ui.models.labels import RISK_LABELS, STATUS_LABELS, case_type_label
 from casebook.ui.unlock.unlock_panel import MessageBanner
+from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -489,11 +489,11 @@ class CaseListPanel(QWidget):
             header.setSortIndicator(column, order)
 
 
-class NewCaseDialog(QDialog):
+class NewCaseDialog(AskBeforeDiscard):
     """Type, title, what happened and risk. Creates the case on the worker, then ``created``.
 
     The text autosaves as a draft (encrypted, in the casebook) while typing, so a lock or a
-    crash does not lose it; cancelling discards the draft.
+    crash does not lose it; Escape or Cancel asks before discarding typed text and the draft.
     """
 
     created = Signal(int)
@@ -608,7 +608,7 @@ class NewCaseDialog(QDialog):
         """Autosave and close without discarding the draft (the casebook is locking)."""
         self.save_draft()
         self._closing_for_lock = True
-        super().reject()
+        self.drop()
 
     # ----- create -----------------------------------------------------------------------
     def accept(self) -> None:
@@ -642,11 +642,16 @@ class NewCaseDialog(QDialog):
         self._set_busy(False)
         self.message.show_message("error", user_message(error, "creating a case"))
 
+    def typed(self) -> bool:
+        return self.has_text()
+
     def reject(self) -> None:
         if self._busy:
             return
-        self._discard_draft()
         super().reject()
+
+    def discarded(self) -> None:
+        self._discard_draft()
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

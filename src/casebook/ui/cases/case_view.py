@@ -8,6 +8,7 @@ own changes through the worker, then asks for a fresh bundle so all tabs agree.
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -35,6 +36,7 @@ from casebook.ui.cases.overview_tab import OverviewTab
 from casebook.ui.cases.people_tab import PeopleTab
 from casebook.ui.cases.steps_tab import StepsTab
 from casebook.ui.evidence.evidence_widget import EvidenceWidget
+from casebook.ui.widgets import drafts as form_drafts
 from casebook.ui.widgets.common import Banner, Jobs, heading
 from casebook.ui.widgets.context import (
     CaseBundle,
@@ -43,6 +45,7 @@ from casebook.ui.widgets.context import (
     load_bundle,
     load_setup,
 )
+from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.widgets.labels import CASE_STATUSES, RISKS, label
 from casebook.ui.widgets.panel import CasePanel
 from casebook.ui.wizard.wizard import ResponseWizard
@@ -51,11 +54,13 @@ from casebook.ui.worker import DbWorker
 log = logging.getLogger(__name__)
 
 DRAFT_NAMES = ("chronology", "decision", "summary")
+#: Tabs whose "Add…" forms are kept whole as drafts (every free-text field, by its label).
+FORM_DRAFTS = ("people", "accounts", "actions")
 #: Unsaved text is written to the (encrypted) drafts table this long after the last keystroke.
 DRAFT_DELAY_MS = 5_000
 
 
-class CloseCaseDialog(QDialog):
+class CloseCaseDialog(AskBeforeDiscard):
     """Asks why the case is being closed (the reason is part of the record)."""
 
     def __init__(self, open_actions: int, parent: QWidget | None = None) -> None:
@@ -124,6 +129,7 @@ class CaseView(QWidget):
         self.panels: list[CasePanel] = []
         self._cleared = False
         self._saved_drafts: dict[str, str] = {}
+        self._pending_tab = ""
         self.setAccessibleName("Case")
 
         layout = QVBoxLayout(self)
@@ -165,6 +171,7 @@ class CaseView(QWidget):
         self._draft_timer.timeout.connect(self.save_drafts)
 
         keys = [f"case:{case_id}:{name}" for name in DRAFT_NAMES]
+        keys += [self._form_key(name) for name in FORM_DRAFTS]
 
         def first() -> tuple[Setup, CaseBundle, dict[str, str | None]]:
             drafts = {key: casebook.settings.get_draft(key) for key in keys}
@@ -189,7 +196,13 @@ class CaseView(QWidget):
             restore = getattr(panel, "restore_drafts", None)
             if restore is not None:
                 restore(drafts)
+        for name, panel in self._form_panels().items():
+            if form_drafts.restore(panel, drafts.get(self._form_key(name))):
+                panel.banner.show_info("Your unsaved text has been put back.")
         self.stack.setCurrentWidget(self.tabs)
+        if self._pending_tab:
+            with suppress(KeyError):
+                self.select_tab(self._pending_tab)
 
     def _build_tabs(self, ctx: CaseContext) -> None:
         self.overview = OverviewTab(ctx, self)
@@ -212,6 +225,9 @@ class CaseView(QWidget):
                      self.overview.summary_edit):
             edit.textChanged.connect(self._draft_timer.start)
         self.decisions.what_edit.textChanged.connect(self._draft_timer.start)
+        for panel in self._form_panels().values():
+            for edit in form_drafts.text_inputs(panel).values():
+                edit.textChanged.connect(self._draft_timer.start)
         self.wizard_button.setEnabled(True)
         self.export_button.setEnabled(True)
         self.close_button.setEnabled(True)
@@ -247,7 +263,29 @@ class CaseView(QWidget):
         self.changed.emit()
         self.refresh()
 
+    def _form_key(self, name: str) -> str:
+        return f"case:{self.case_id}:form:{name}"
+
+    def _form_panels(self) -> dict[str, CasePanel]:
+        if self.ctx is None:
+            return {}
+        return {"people": self.people, "accounts": self.accounts, "actions": self.actions}
+
     # ----- tabs ---------------------------------------------------------------------------
+    def current_tab(self) -> str:
+        """The name of the tab in use (kept across a lock, so unlocking comes back to it)."""
+        if self.ctx is None:
+            return self._pending_tab or ""
+        return self.tabs.tabText(self.tabs.currentIndex()).replace("&", "")
+
+    def show_tab_when_loaded(self, name: str) -> None:
+        """Select ``name`` now, or as soon as the case has loaded (unknown names are ignored)."""
+        if self.ctx is None:
+            self._pending_tab = name
+            return
+        with suppress(KeyError):
+            self.select_tab(name)
+
     def tab_names(self) -> list[str]:
         return [self.tabs.tabText(i).replace("&", "") for i in range(self.tabs.count())]
 
@@ -366,6 +404,8 @@ class CaseView(QWidget):
             drafts = getattr(panel, "drafts", None)
             if drafts is not None:
                 current.update(drafts())
+        for name, panel in self._form_panels().items():
+            current[self._form_key(name)] = form_drafts.snapshot(panel)
         changed = {k: v for k, v in current.items() if self._saved_drafts.get(k, "") != v}
         if not changed:
             return
@@ -387,7 +427,7 @@ class CaseView(QWidget):
             self.wizard.discard()
             self.wizard = None
         if self.close_dialog is not None:
-            self.close_dialog.reject()
+            self.close_dialog.drop()
         if self.export_dialog is not None:
             self.export_dialog.close_for_lock()  # type: ignore[attr-defined]
         for panel in self.panels:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -26,6 +25,7 @@ from casebook.domain import ChronologyEntry, StepKey
 from casebook.ui.widgets.common import Banner, add_row, button_row, fmt_datetime, muted_colour
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.date_field import DateTimeField
+from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.widgets.panel import CasePanel
 
 AMENDED_MARK = "[Amended]"
@@ -39,7 +39,7 @@ def readable(text: str, titles: dict[StepKey, str]) -> str:
     return text
 
 
-class AmendDialog(QDialog):
+class AmendDialog(AskBeforeDiscard):
     """Correct an entry: the new text and the reason. The original is kept as it was."""
 
     def __init__(self, entry: ChronologyEntry, us: bool, parent: QWidget | None = None) -> None:
@@ -77,6 +77,10 @@ class AmendDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(560, 420)
         self.text_edit.setFocus()
+
+    def typed(self) -> bool:
+        return (self.text_edit.toPlainText() != self.entry.text
+                or bool(self.reason_edit.text().strip()))
 
     def new_text(self) -> str:
         return self.text_edit.toPlainText().strip()
@@ -214,7 +218,7 @@ class ChronologyTab(CasePanel):
         self.entries = {}
         self.text_edit.clear()
         if self.amend_dialog is not None:
-            self.amend_dialog.reject()
+            self.amend_dialog.drop()
 
     # ----- changing -----------------------------------------------------------------------
     def add_entry(self) -> None:

@@ -208,9 +208,10 @@ class EvidenceWidget(CasePanel):
         self.route.body.clear()
         self._pending = 0
         self._show_progress(False)
-        for dialog in (self.gate_dialog, self.note_dialog):
-            if dialog is not None:
-                dialog.reject()
+        if self.gate_dialog is not None:
+            self.gate_dialog.reject()
+        if self.note_dialog is not None:
+            self.note_dialog.drop()
 
     def _selection_changed(self) -> None:
         item = self._selected()
@@ -294,6 +295,9 @@ class EvidenceWidget(CasePanel):
     def refuse(self) -> None:
         """'It might': store nothing, show the route, and ask for a description instead."""
         gate = self.ctx.setup.gate
+        # The typed source belonged to the file that was not stored: it must not be kept with
+        # the next file (the description dialog asks who reported it).
+        self.source_edit.clear()
         self.route.show_route(gate)
         self.banner.show_info("Nothing was stored. " + gate.instructions[0])
         dialog = UnsafeNoteDialog(gate, self.ctx.term("learner"), self)

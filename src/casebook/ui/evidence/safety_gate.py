@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from casebook.profiles import Agency, SafetyGate
 from casebook.ui.widgets.common import Banner, add_row, bullet_text, heading
+from casebook.ui.widgets.drafts import AskBeforeDiscard
 
 SAFE = "safe"
 MIGHT = "might"
@@ -91,7 +92,7 @@ class SafetyGateDialog(QDialog):
         self.answered.emit(answer)
 
 
-class UnsafeNoteDialog(QDialog):
+class UnsafeNoteDialog(AskBeforeDiscard):
     """After "It might": a description and web address are recorded; the file is not."""
 
     def __init__(self, gate: SafetyGate, learner: str = "learner",
