@@ -41,6 +41,7 @@ from casebook.ui.evidence.safety_gate import (
     SafetyGateDialog,
     UnsafeNoteDialog,
 )
+from casebook.ui.evidence.viewer import EvidenceViewer
 from casebook.ui.widgets.common import fmt_datetime, user_message
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.panel import CasePanel, fill_table, make_table, selected_id
@@ -108,10 +109,15 @@ class EvidenceWidget(CasePanel):
         self.note_button.setToolTip("Record something without storing a file, "
                                     "for example a web address")
         self.note_button.clicked.connect(self.add_note_only)
+        self.view_button = QPushButton("Vie&w…", self)
+        self.view_button.setToolTip("Look at the selected item here, without saving it out "
+                                    "(or double-click it)")
+        self.view_button.clicked.connect(self.view_selected)
         self.copy_button = QPushButton("Sa&ve a copy…", self)
         self.copy_button.setToolTip("Save a copy of the selected file where you choose")
         self.copy_button.clicked.connect(self.save_copy)
-        for button in (self.add_button, self.paste_button, self.note_button, self.copy_button):
+        for button in (self.add_button, self.paste_button, self.note_button, self.view_button,
+                       self.copy_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -138,6 +144,7 @@ class EvidenceWidget(CasePanel):
                                 ["Type", "File or description", "Size", "SHA-256", "Added",
                                  "Added by", "Source"], stretch=(1, 6))
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self.view_selected())
         layout.addWidget(self.table, 1)
 
         progress_row = QHBoxLayout()
@@ -159,6 +166,7 @@ class EvidenceWidget(CasePanel):
         self.items: tuple[EvidenceItem, ...] = ()
         self.gate_dialog: SafetyGateDialog | None = None
         self.note_dialog: UnsafeNoteDialog | None = None
+        self.viewer: EvidenceViewer | None = None
         shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Paste), self)
         shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         shortcut.activated.connect(self.paste_from_clipboard)
@@ -212,14 +220,42 @@ class EvidenceWidget(CasePanel):
             self.gate_dialog.reject()
         if self.note_dialog is not None:
             self.note_dialog.drop()
+        if self.viewer is not None:
+            self.viewer.close_for_lock()
 
     def _selection_changed(self) -> None:
         item = self._selected()
         self.copy_button.setEnabled(item is not None and item.kind == EvidenceKind.FILE)
+        self.view_button.setEnabled(item is not None)
 
     def _selected(self) -> EvidenceItem | None:
         evidence_id = selected_id(self.table)
         return next((i for i in self.items if i.id == evidence_id), None)
+
+    def view_selected(self) -> EvidenceViewer | None:
+        """Open the viewer on the selected item (decrypted into memory only)."""
+        item = self._selected()
+        if item is None:
+            return None
+        index = self.items.index(item)
+        if self.viewer is not None:
+            self.viewer.index = index
+            self.viewer.items = list(self.items)
+            self.viewer.load()
+            self.viewer.raise_()
+            self.viewer.activateWindow()
+            return self.viewer
+        viewer = EvidenceViewer(self.ctx, self.items, index, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.viewer = viewer
+
+        def finished() -> None:
+            if self.viewer is viewer:
+                self.viewer = None
+
+        viewer.finished.connect(finished)
+        viewer.open()
+        return viewer
 
     # ----- ways in ------------------------------------------------------------------------
     def choose_files(self) -> None:
