@@ -43,6 +43,7 @@ from casebook.ui.app import app_settings, flush_worker, make_icon, run_backup, u
 from casebook.ui.autolock import DEFAULT_MINUTES, IdleLock
 from casebook.ui.models.labels import ROLE_SHORT, case_type_label, wording
 from casebook.ui.unlock.unlock_panel import UnlockPanel
+from casebook.ui.widgets.scrolling_tabs import ScrollingTabs
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -383,7 +384,7 @@ class MainWindow(QMainWindow):
             return
         from casebook.ui.cases.case_list import CaseListPanel
 
-        self.tabs = QTabWidget(self.workspace)
+        self.tabs = ScrollingTabs(self.workspace)
         self.tabs.setDocumentMode(True)
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)

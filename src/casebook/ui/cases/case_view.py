@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +47,7 @@ from casebook.ui.widgets.context import (
 from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.widgets.labels import CASE_STATUSES, RISKS, label
 from casebook.ui.widgets.panel import CasePanel
+from casebook.ui.widgets.scrolling_tabs import ScrollingTabs
 from casebook.ui.wizard.wizard import ResponseWizard
 from casebook.ui.worker import DbWorker
 
@@ -158,7 +158,7 @@ class CaseView(QWidget):
         self.placeholder = QLabel("Loading…", self)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack.addWidget(self.placeholder)
-        self.tabs = QTabWidget(self)
+        self.tabs = ScrollingTabs(self)
         self.tabs.setAccessibleName("Parts of the case")
         self.tabs.setDocumentMode(True)
         self.stack.addWidget(self.tabs)
