@@ -48,6 +48,7 @@ from casebook.ui.models.case_table import (
 )
 from casebook.ui.models.labels import RISK_LABELS, STATUS_LABELS, case_type_label
 from casebook.ui.unlock.unlock_panel import MessageBanner
+from casebook.ui.widgets.common import muted_colour
 from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.worker import DbWorker
 
@@ -533,7 +534,7 @@ class NewCaseDialog(AskBeforeDiscard):
         hint = QLabel("The title appears in the case list, so keep names out of it where you "
                       "can.", self)
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        hint.setStyleSheet(f"color: {muted_colour(self).name()};")  # placeholder grey is 4:1
         self.message = MessageBanner(self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)

@@ -26,6 +26,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractButton, QSizePolicy, QWidget
 
+from casebook.ui.theme import readable_text
+
 __all__ = ["NumberTile", "StackedBarChart", "Segment", "fmt_date", "fmt_datetime", "PALETTE",
            "RISK_COLOURS", "OVERDUE_BG", "OVERDUE_FG"]
 
@@ -95,6 +97,13 @@ class NumberTile(QAbstractButton):
     def minimumSizeHint(self) -> QSize:
         return QSize(120, 92)
 
+    def number_colour(self) -> QColor:
+        """The accent for a number worth noticing, darkened until readable on the tile."""
+        pal = self.palette()
+        if self._value in ("0", "–"):
+            return pal.color(QPalette.ColorRole.Text)
+        return readable_text(self._accent, pal.color(QPalette.ColorRole.Base))
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.click()
@@ -122,7 +131,7 @@ class NumberTile(QAbstractButton):
         big.setPointSizeF(max(16.0, self.font().pointSizeF() * 2.1))
         big.setBold(True)
         p.setFont(big)
-        p.setPen(self._accent if self._value not in ("0", "–") else text)
+        p.setPen(self.number_colour())
         inner = rect.adjusted(16, 8, -10, -8)
         p.drawText(inner, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop), self._value)
         p.setFont(self.font())

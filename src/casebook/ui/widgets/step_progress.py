@@ -9,6 +9,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from casebook.domain import STEP_ORDER, Step, StepKey, StepStatus
+from casebook.ui.theme import highlight_pair
 
 STATUS_WORDS = {
     StepStatus.NOT_STARTED: "Not started",
@@ -68,10 +69,9 @@ class StepProgress(QFrame):
             palette = self.palette()
             if is_complete(step):
                 done += 1
-                palette.setColor(QPalette.ColorRole.Window,
-                                 palette.color(QPalette.ColorRole.Highlight))
-                palette.setColor(QPalette.ColorRole.WindowText,
-                                 palette.color(QPalette.ColorRole.HighlightedText))
+                fill, text = highlight_pair(palette)  # the OS's colours, made readable
+                palette.setColor(QPalette.ColorRole.Window, fill)
+                palette.setColor(QPalette.ColorRole.WindowText, text)
             elif step.status == StepStatus.IN_PROGRESS:
                 palette.setColor(QPalette.ColorRole.Window,
                                  palette.color(QPalette.ColorRole.AlternateBase))
