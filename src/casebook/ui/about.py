@@ -118,6 +118,8 @@ SHORTCUTS = (
     ("Ctrl+W", "Close the case tab"),
     ("Ctrl+Tab", "Next tab"),
     ("Ctrl+1", "Back to the case list"),
+    ("Ctrl+2 to Ctrl+5", "Dashboard, checklist, reports to platforms, official accounts"),
+    ("Alt+1 to Alt+8", "The parts of an open case (overview to response steps)"),
     ("F5", "Load the list again"),
     ("Ctrl+L", "Lock now"),
     ("Ctrl+,", "Settings"),

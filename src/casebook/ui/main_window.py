@@ -90,6 +90,11 @@ def _session_info(casebook: Casebook, user_key: str) -> dict[str, Any]:
     }
 
 
+#: The school-wide screens in the View menu (Ctrl+2 onwards), by their key in ``fixed_views``.
+SCREEN_MENU = (("dashboard", "&Dashboard"), ("checklist", "Chec&klist"),
+               ("tracker", "&Reports to platforms"), ("official", "&Official accounts"))
+
+
 class CasePlaceholder(QWidget):
     """Shown for a case when the full case view is not part of this build."""
 
@@ -267,11 +272,12 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.find_action = self._action("&Find cases", self.focus_search,
                                         QKeySequence.StandardKey.Find, "Search the cases")
-        self.refresh_action = self._action("&Refresh", self.refresh_list,
+        self.refresh_action = self._action("Refres&h", self.refresh_list,
                                            QKeySequence.StandardKey.Refresh, "Load the list again")
         self.open_case_action = self._action("&Open selected case", self.open_selected_case,
                                              None, "Open the case selected in the list")
-        self.close_tab_action = self._action("&Close case", self.close_current_case,
+        # "Close tab" only closes the tab; ending a case is "Mark case closed…" on the case.
+        self.close_tab_action = self._action("Close &tab", self.close_current_case,
                                              QKeySequence.StandardKey.Close, "Close this case tab")
         self.close_tab_action.setShortcut(QKeySequence("Ctrl+W"))
         self.next_tab_action = self._action("Ne&xt tab", lambda: self._step_tab(1),
@@ -280,6 +286,13 @@ class MainWindow(QMainWindow):
                                                 QKeySequence.StandardKey.PreviousChild)
         self.case_list_action = self._action("Case &list", self.show_case_list, "Ctrl+1",
                                              "Go to the case list")
+        # The school-wide screens are reached from the View menu and Ctrl+2 to Ctrl+5 rather
+        # than Alt+letters on their tabs: those letters are wanted by the forms on each screen.
+        self.screen_actions: dict[str, QAction] = {}
+        for number, (key, text) in enumerate(SCREEN_MENU, start=2):
+            self.screen_actions[key] = self._action(
+                text, lambda _c=False, k=key: self.show_screen(k), f"Ctrl+{number}",
+                f"Go to {text.replace('&', '').lower()}")
         self.about_action = self._action("&About Casebook", self.show_about,
                                          QKeySequence.StandardKey.HelpContents,
                                          "About Casebook and its keyboard shortcuts")
@@ -291,6 +304,7 @@ class MainWindow(QMainWindow):
             self.backup_action, self.settings_action, self.find_action, self.refresh_action,
             self.open_case_action, self.close_tab_action, self.next_tab_action,
             self.previous_tab_action, self.case_list_action, self.governors_action,
+            *self.screen_actions.values(),
         ]
 
     def _make_menus(self) -> None:
@@ -311,6 +325,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.case_list_action)
+        for action in self.screen_actions.values():
+            view_menu.addAction(action)
+        view_menu.addSeparator()
         view_menu.addAction(self.find_action)
         view_menu.addAction(self.refresh_action)
         view_menu.addSeparator()
@@ -628,12 +645,12 @@ class MainWindow(QMainWindow):
         assert self.tabs is not None
         dashboard = DashboardView(self.worker, casebook, parent=self.tabs)
         dashboard.open_list.connect(self._open_dashboard_list)
-        screens = (("dashboard", "&Dashboard", dashboard),
-                   ("checklist", "Chec&klist", ChecklistView(self.worker, casebook,
+        screens = (("dashboard", "Dashboard", dashboard),
+                   ("checklist", "Checklist", ChecklistView(self.worker, casebook,
                                                              parent=self.tabs)),
-                   ("tracker", "&Reports to platforms", TrackerView(self.worker, casebook,
+                   ("tracker", "Reports to platforms", TrackerView(self.worker, casebook,
                                                                     parent=self.tabs)),
-                   ("official", "&Official accounts", OfficialAccountsView(self.worker, casebook,
+                   ("official", "Official accounts", OfficialAccountsView(self.worker, casebook,
                                                                            parent=self.tabs)))
         # Dashboard, Cases, Checklist, Reports to platforms, Official accounts, then open cases.
         for position, (key, title, view) in zip((0, 2, 3, 4), screens, strict=True):
@@ -792,6 +809,12 @@ class MainWindow(QMainWindow):
     def _step_tab(self, step: int) -> None:
         if self.tabs is not None and self.tabs.count():
             self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
+
+    def show_screen(self, key: str) -> None:
+        """Show one of the school-wide screens (dashboard, checklist, tracker, official)."""
+        view = self.fixed_views.get(key)
+        if view is not None and self.tabs is not None:
+            self.tabs.setCurrentWidget(view)
 
     def show_case_list(self) -> None:
         if self.tabs is not None and self.case_list is not None:

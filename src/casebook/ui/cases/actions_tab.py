@@ -61,7 +61,7 @@ class ActionsTab(CasePanel):
         self.what_edit.setPlaceholderText("For example: check in with the member of staff")
         add_row(form, "&What needs doing:", self.what_edit)
         self.owner_edit = QLineEdit(ctx.user_name, box)
-        add_row(form, "O&wner:", self.owner_edit)
+        add_row(form, "Ow&ner:", self.owner_edit)
         self.due_edit = DateField(box, us=ctx.us)
         add_row(form, "D&ue date:", self.due_edit)
         self.add_button = QPushButton("&Add action", box)

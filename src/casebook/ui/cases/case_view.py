@@ -54,6 +54,9 @@ from casebook.ui.worker import DbWorker
 log = logging.getLogger(__name__)
 
 DRAFT_NAMES = ("chronology", "decision", "summary")
+#: Ending a case (for good, with a reason) is "marking it closed"; "Close tab" only hides it.
+CLOSE_CASE_TEXT = "&Mark case closed…"
+REOPEN_CASE_TEXT = "&Mark case open again…"
 #: Tabs whose "Add…" forms are kept whole as drafts (every free-text field, by its label).
 FORM_DRAFTS = ("people", "accounts", "actions")
 #: Unsaved text is written to the (encrypted) drafts table this long after the last keystroke.
@@ -65,10 +68,10 @@ class CloseCaseDialog(AskBeforeDiscard):
 
     def __init__(self, open_actions: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Close this case")
-        self.setAccessibleName("Close this case")
+        self.setWindowTitle("Mark this case closed")
+        self.setAccessibleName("Mark this case closed")
         layout = QVBoxLayout(self)
-        layout.addWidget(heading("Close this case", self))
+        layout.addWidget(heading("Mark this case closed", self))
         text = ("Everything recorded on the case is kept. You can reopen it later if "
                 "something new comes up.")
         if open_actions:
@@ -89,7 +92,8 @@ class CloseCaseDialog(AskBeforeDiscard):
         self.banner = Banner(self)
         layout.addWidget(self.banner)
         buttons = QDialogButtonBox(self)
-        self.close_button = buttons.addButton("&Close case", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.close_button = buttons.addButton("&Mark case closed",
+                                              QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._check)
         buttons.rejected.connect(self.reject)
@@ -136,14 +140,17 @@ class CaseView(QWidget):
         top = QHBoxLayout()
         self.title = heading("Loading the case…", self, level=1)
         top.addWidget(self.title, 1)
-        self.wizard_button = QPushButton("Open &response steps…", self)
+        self.wizard_button = QPushButton("Open response &steps…", self)
         self.wizard_button.setToolTip("Work through the five response steps for this case")
         self.wizard_button.clicked.connect(self.open_wizard)
-        self.close_button = QPushButton("Close &case…", self)
-        self.close_button.clicked.connect(self.close_or_reopen)
+        # Created in the order they are seen, so Tab follows the screen left to right.
         self.export_button = QPushButton("E&xport…", self)
         self.export_button.setToolTip("Make a PDF report of this case (Ctrl+E)")
         self.export_button.clicked.connect(self.open_export)
+        self.close_button = QPushButton(CLOSE_CASE_TEXT, self)
+        self.close_button.setToolTip("End the case: it stays in the casebook and can be "
+                                     "reopened. To close only the tab, press Ctrl+W.")
+        self.close_button.clicked.connect(self.close_or_reopen)
         QShortcut(QKeySequence("Ctrl+E"), self, self.open_export)
         for button in (self.wizard_button, self.export_button, self.close_button):
             button.setEnabled(False)
@@ -214,11 +221,17 @@ class CaseView(QWidget):
         self.actions = ActionsTab(ctx, self)
         self.steps = StepsTab(ctx, self)
         self.steps.open_wizard_requested.connect(self.open_wizard)
-        for panel, text in ((self.overview, "&Overview"), (self.chronology, "C&hronology"),
-                            (self.people, "Peop&le"), (self.accounts, "Acco&unts"),
-                            (self.evidence, "&Evidence"), (self.decisions, "&Decisions"),
-                            (self.actions, "Ac&tions"), (self.steps, "Response &steps")):
-            self.tabs.addTab(panel, text)
+        # No Alt+letters on these tabs (the forms below need the letters): Alt+1 to Alt+8.
+        for number, (panel, text) in enumerate(
+                ((self.overview, "Overview"), (self.chronology, "Chronology"),
+                 (self.people, "People"), (self.accounts, "Accounts"),
+                 (self.evidence, "Evidence"), (self.decisions, "Decisions"),
+                 (self.actions, "Actions"), (self.steps, "Response steps")), start=1):
+            index = self.tabs.addTab(panel, text)
+            self.tabs.setTabToolTip(index, f"{text} (Alt+{number})")
+            shortcut = QShortcut(QKeySequence(f"Alt+{number}"), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(lambda i=index: self.tabs.setCurrentIndex(i))
             panel.changed.connect(self._panel_changed)
             self.panels.append(panel)
         for edit in (self.chronology.text_edit, self.decisions.why_edit,
@@ -247,7 +260,7 @@ class CaseView(QWidget):
             parts.append(f"⚠ {overdue} overdue action{'s' if overdue > 1 else ''}")
         self.subtitle.setText("  ·  ".join(parts))
         closed = case.status == CaseStatus.CLOSED
-        self.close_button.setText("Re&open case…" if closed else "Close &case…")
+        self.close_button.setText(REOPEN_CASE_TEXT if closed else CLOSE_CASE_TEXT)
         for panel in self.panels:
             panel.set_data(bundle)
         self.loaded.emit()

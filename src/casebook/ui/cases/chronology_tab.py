@@ -120,7 +120,7 @@ class ChronologyTab(CasePanel):
         layout.addWidget(self.tree, 1)
 
         row = QHBoxLayout()
-        self.amend_button = QPushButton("A&mend selected entry…", self)
+        self.amend_button = QPushButton("Am&end selected entry…", self)
         self.amend_button.setEnabled(False)
         self.amend_button.clicked.connect(self.amend_selected)
         row.addWidget(self.amend_button)

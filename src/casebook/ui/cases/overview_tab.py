@@ -65,7 +65,7 @@ class OverviewTab(CasePanel):
         self.summary_edit.setTabChangesFocus(True)
         self.summary_edit.setPlaceholderText("What happened, in a few sentences")
         self.summary_edit.setMaximumHeight(self.summary_edit.fontMetrics().height() * 10 + 16)
-        add_row(form, "Su&mmary:", self.summary_edit)
+        add_row(form, "S&ummary:", self.summary_edit)
         self.save_button = QPushButton("Save &details", box)
         self.save_button.clicked.connect(self.save_details)
         form.addRow("", button_row(self.save_button))

@@ -154,7 +154,7 @@ class ChecklistView(LoadOnShowView):
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("checklistTabs")
-        self.tabs.addTab(self._build_checklist_tab(), "&Checklist")
+        self.tabs.addTab(self._build_checklist_tab(), "Chec&klist")
         self.tabs.addTab(self._build_plan_tab(), "&Action plan")
         self.tabs.addTab(self._build_compare_tab(), "Compare &years")
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -183,7 +183,7 @@ class ChecklistView(LoadOnShowView):
         self.new_review_button = QPushButton("Start new yearly review…")
         self.new_review_button.setObjectName("newReviewButton")
         self.new_review_button.clicked.connect(self._show_new_review_panel)
-        self.export_button = QPushButton("&Export for governors…")
+        self.export_button = QPushButton("Export for &governors…")
         self.export_button.setObjectName("exportButton")
         self.export_button.clicked.connect(self._show_export_panel)
         row.addWidget(label)
@@ -307,7 +307,7 @@ class ChecklistView(LoadOnShowView):
         for status in STATUSES:
             self.status_filter.addItem(STATUS_LABELS[status], status)
         status_label.setBuddy(self.status_filter)
-        self.overdue_only = QCheckBox("Only o&verdue reviews")
+        self.overdue_only = QCheckBox("Only overd&ue reviews")
         self.overdue_only.setObjectName("overdueOnly")
         for widget in (self.owner_filter, self.status_filter):
             widget.currentIndexChanged.connect(self._fill_items)
@@ -389,7 +389,7 @@ class ChecklistView(LoadOnShowView):
         self.na_reason_edit.setObjectName("naReasonEdit")
         self.na_reason_edit.setAccessibleName("Why the item does not apply")
         self.na_reason_edit.setPlaceholderText("Needed when the item does not apply")
-        form.addRow("&Why it does not apply:", self.na_reason_edit)
+        form.addRow("Why it does not a&pply:", self.na_reason_edit)
         self.owner_edit = QLineEdit()
         self.owner_edit.setObjectName("ownerEdit")
         self.owner_edit.setAccessibleName("Owner")

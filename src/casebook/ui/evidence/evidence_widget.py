@@ -100,7 +100,7 @@ class EvidenceWidget(CasePanel):
         layout.addWidget(self.route)
 
         buttons = QHBoxLayout()
-        self.add_button = QPushButton("Add &files…", self)
+        self.add_button = QPushButton("&Add files…", self)
         self.add_button.clicked.connect(self.choose_files)
         self.paste_button = QPushButton("&Paste screenshot", self)
         self.paste_button.setToolTip("Paste a screenshot from the clipboard (Ctrl+V)")
@@ -113,7 +113,7 @@ class EvidenceWidget(CasePanel):
         self.view_button.setToolTip("Look at the selected item here, without saving it out "
                                     "(or double-click it)")
         self.view_button.clicked.connect(self.view_selected)
-        self.copy_button = QPushButton("Sa&ve a copy…", self)
+        self.copy_button = QPushButton("Sav&e a copy…", self)
         self.copy_button.setToolTip("Save a copy of the selected file where you choose")
         self.copy_button.clicked.connect(self.save_copy)
         for button in (self.add_button, self.paste_button, self.note_button, self.view_button,
@@ -123,7 +123,7 @@ class EvidenceWidget(CasePanel):
         layout.addLayout(buttons)
 
         source_row = QHBoxLayout()
-        source_label = QLabel("Where it came fro&m:", self)
+        source_label = QLabel("Where it came f&rom:", self)
         self.source_edit = QLineEdit(self)
         self.source_edit.setPlaceholderText("Optional, for example: sent by a parent by email")
         self.source_edit.setAccessibleName("Where it came from")
