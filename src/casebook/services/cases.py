@@ -346,6 +346,8 @@ class CaseService:
         url = normalise_url(url)
         if follower_count is not None and follower_count < 0:
             raise ValidationError("The follower count cannot be negative.")
+        if first_seen and first_seen > self.store.now().date():
+            raise ValidationError("The date first seen is in the future.")
         with self.store.write("account.add", f"case:{case_id}") as work:
             self._touch(work.session, case_id)
             row = t.AccountRow(case_id=case_id, platform=platform, handle=handle, url=url,

@@ -71,7 +71,7 @@ class AccountsTab(CasePanel):
         self.kind_combo = QComboBox(box)
         fill_combo(self.kind_combo, ACCOUNT_KINDS)
         add_row(form, "&Kind of account:", self.kind_combo)
-        self.first_seen_edit = DateField(box, us=ctx.us)
+        self.first_seen_edit = DateField(box, us=ctx.us, what="“First seen”", past_only=True)
         add_row(form, "F&irst seen:", self.first_seen_edit)
         self.notes_edit = QLineEdit(box)
         add_row(form, "N&otes:", self.notes_edit)
@@ -117,8 +117,8 @@ class AccountsTab(CasePanel):
             self.banner.show_error("Please enter the account's handle or name.")
             self.handle_edit.setFocus()
             return
-        if not self.first_seen_edit.is_valid():
-            self.banner.show_error("“First seen” is not a date Casebook understands.")
+        if (problem := self.first_seen_edit.problem()) is not None:
+            self.banner.show_error(problem)
             self.first_seen_edit.setFocus()
             return
         kind = combo_value(self.kind_combo) or AccountKind.HARASSING.value

@@ -62,7 +62,7 @@ class ActionsTab(CasePanel):
         add_row(form, "&What needs doing:", self.what_edit)
         self.owner_edit = QLineEdit(ctx.user_name, box)
         add_row(form, "Ow&ner:", self.owner_edit)
-        self.due_edit = DateField(box, us=ctx.us)
+        self.due_edit = DateField(box, us=ctx.us, what="The due date")
         add_row(form, "D&ue date:", self.due_edit)
         self.add_button = QPushButton("&Add action", box)
         self.add_button.clicked.connect(self.add_action)
@@ -122,8 +122,8 @@ class ActionsTab(CasePanel):
             self.banner.show_error("Please say who will do it.")
             self.owner_edit.setFocus()
             return
-        if not self.due_edit.is_valid():
-            self.banner.show_error("The due date is not a date Casebook understands.")
+        if (problem := self.due_edit.problem()) is not None:
+            self.banner.show_error(problem)
             self.due_edit.setFocus()
             return
         due = self.due_edit.value()

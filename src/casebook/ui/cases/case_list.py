@@ -9,12 +9,11 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
@@ -49,6 +48,7 @@ from casebook.ui.models.case_table import (
 from casebook.ui.models.labels import RISK_LABELS, STATUS_LABELS, case_type_label
 from casebook.ui.unlock.unlock_panel import MessageBanner
 from casebook.ui.widgets.common import muted_colour
+from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.worker import DbWorker
 
@@ -118,15 +118,15 @@ class CaseListPanel(QWidget):
         self.risk_combo.setAccessibleName("Filter by risk")
         self.opened_combo = QComboBox(self)
         self.opened_combo.setAccessibleName("Filter by date opened")
-        self.from_date = QDateEdit(self)
-        self.from_date.setCalendarPopup(True)
+        self.from_date = DateField(self, what="The first date")
         self.from_date.setAccessibleName("Opened on or after")
-        self.to_date = QDateEdit(self)
-        self.to_date.setCalendarPopup(True)
+        self.from_date.edit.setAccessibleName("Opened on or after")
+        self.to_date = DateField(self, what="The last date")
         self.to_date.setAccessibleName("Opened on or before")
-        today = QDate.currentDate()
-        self.from_date.setDate(today.addMonths(-3))
-        self.to_date.setDate(today)
+        self.to_date.edit.setAccessibleName("Opened on or before")
+        today = date.today()
+        self.from_date.set_value(today - timedelta(days=91))
+        self.to_date.set_value(today)
         self.and_label = QLabel("to", self)
         self.clear_button = QPushButton("C&lear filters", self)
         self.clear_button.setAccessibleName("Clear all filters")
@@ -273,8 +273,8 @@ class CaseListPanel(QWidget):
         self.search_edit.returnPressed.connect(self._search_now)
         for combo in (self.status_combo, self.type_combo, self.risk_combo, self.opened_combo):
             combo.currentIndexChanged.connect(self.apply_filters)
-        self.from_date.dateChanged.connect(self.apply_filters)
-        self.to_date.dateChanged.connect(self.apply_filters)
+        self.from_date.changed.connect(self._dates_changed)
+        self.to_date.changed.connect(self._dates_changed)
         self.clear_button.clicked.connect(self.clear_filters)
         self.model.loaded.connect(self._loaded)
         self.model.counts_changed.connect(self._show_counts)
@@ -297,9 +297,8 @@ class CaseListPanel(QWidget):
         self.model.set_wording(terms, us)
         for i in range(1, self.type_combo.count()):
             self.type_combo.setItemText(i, case_type_label(self.type_combo.itemData(i), terms))
-        fmt = "MM/dd/yyyy" if us else "dd/MM/yyyy"
-        self.from_date.setDisplayFormat(fmt)
-        self.to_date.setDisplayFormat(fmt)
+        self.from_date.set_us(us)
+        self.to_date.set_us(us)
 
     def clear(self) -> None:
         """Forget everything shown (on lock). Filters stay; the search text does not."""
@@ -390,8 +389,8 @@ class CaseListPanel(QWidget):
         opened_from: date | None = None
         opened_to: date | None = None
         if opened == "range":
-            opened_from = self.from_date.date().toPython()
-            opened_to = self.to_date.date().toPython()
+            opened_from = self.from_date.value()
+            opened_to = self.to_date.value()
         elif isinstance(opened, int):
             opened_from = date.today() - timedelta(days=opened)
         return replace(flt, statuses=statuses, types=(CaseType(case_type),) if case_type else (),
@@ -409,6 +408,11 @@ class CaseListPanel(QWidget):
         self.apply_filters()
         if self.model.rowCount() and not self.model.loading:
             self.table.setFocus()
+
+    def _dates_changed(self) -> None:
+        """Filter again once both dates are dates (not on every half-typed keystroke)."""
+        if self.from_date.is_valid() and self.to_date.is_valid():
+            self.apply_filters()
 
     def _show_dates(self) -> None:
         ranged = self.opened_combo.currentData() == "range"

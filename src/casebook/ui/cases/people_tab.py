@@ -43,7 +43,7 @@ class PeopleTab(CasePanel):
         self.year_edit = QLineEdit(box)
         self.year_edit.setPlaceholderText(f"For example {ctx.term('year_group_example')}")
         add_row(form, f"&{year}:", self.year_edit, "Leave empty for adults.")
-        self.dob_edit = DateField(box, us=ctx.us)
+        self.dob_edit = DateField(box, us=ctx.us, what="The date of birth", past_only=True)
         add_row(form, "Date of &birth:", self.dob_edit,
                 "Optional. Used to work out how long the record is kept.")
         self.notes_edit = QLineEdit(box)
@@ -74,8 +74,8 @@ class PeopleTab(CasePanel):
             self.banner.show_error("Please enter the person's name.")
             self.name_edit.setFocus()
             return
-        if not self.dob_edit.is_valid():
-            self.banner.show_error("The date of birth is not a date Casebook understands.")
+        if (problem := self.dob_edit.problem()) is not None:
+            self.banner.show_error(problem)
             self.dob_edit.setFocus()
             return
         kind = combo_value(self.kind_combo) or PersonKind.OTHER.value

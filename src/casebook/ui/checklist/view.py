@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -51,6 +50,7 @@ from casebook.services.checklist import (
 )
 from casebook.ui import prompts
 from casebook.ui.dashboard.widgets import OVERDUE_BG, OVERDUE_FG, Segment, StackedBarChart, fmt_date
+from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.load_on_show import LoadOnShowView
 
 __all__ = ["ChecklistView", "ChecklistBundle"]
@@ -399,11 +399,10 @@ class ChecklistView(LoadOnShowView):
         date_row = QHBoxLayout()
         self.review_date_set = QCheckBox("Review &by")
         self.review_date_set.setObjectName("reviewDateSet")
-        self.review_date_edit = QDateEdit()
+        self.review_date_edit = DateField(what="The next review date")
         self.review_date_edit.setObjectName("reviewDateEdit")
         self.review_date_edit.setAccessibleName("Next review date")
-        self.review_date_edit.setCalendarPopup(True)
-        self.review_date_edit.setDisplayFormat("d MMM yyyy")
+        self.review_date_edit.edit.setAccessibleName("Next review date")
         self.review_date_edit.setEnabled(False)
         self.review_date_set.toggled.connect(self.review_date_edit.setEnabled)
         date_row.addWidget(self.review_date_set)
@@ -853,9 +852,13 @@ class ChecklistView(LoadOnShowView):
         item = self._current_item()
         if item is None or self._bundle is None or not self.save_button.isEnabled():
             return
-        qdate = self.review_date_edit.date()
-        next_review = date(qdate.year(), qdate.month(), qdate.day()) \
-            if self.review_date_set.isChecked() else None
+        if self.review_date_set.isChecked() and (problem := self.review_date_edit.problem()
+                                                 or (None if self.review_date_edit.value() else
+                                                     "Please give the next review date.")):
+            self.editor_message.setText(problem)
+            self.review_date_edit.setFocus()
+            return
+        next_review = self.review_date_edit.value() if self.review_date_set.isChecked() else None
         values = dict(
             status=self.status_edit.currentData(), level=self.level_edit.currentData(),
             owner=self.owner_edit.text(), evidence=self.evidence_edit.toPlainText(),

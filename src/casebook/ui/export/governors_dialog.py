@@ -12,7 +12,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QDateEdit,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +24,7 @@ from casebook.domain import Jurisdiction
 from casebook.reports import get_template
 from casebook.services import Casebook
 from casebook.ui.export.common import ExportDialogBase, PasswordBox, hint
+from casebook.ui.widgets.date_field import DateField
 from casebook.ui.worker import DbWorker
 
 SUMMARY_TEMPLATE = "governors-summary"
@@ -110,13 +110,12 @@ class GovernorsExportDialog(ExportDialogBase):
         self.intro = hint("Counts and charts of the cases opened in the period: how many, of "
                           "what kind, which platforms and what happened when accounts were "
                           "reported. It names nobody and gives no case details.", widget)
-        self.start_edit = QDateEdit(widget)
-        self.end_edit = QDateEdit(widget)
+        self.start_edit = DateField(widget, what="The start of the period")
+        self.end_edit = DateField(widget, what="The end of the period")
         for edit, name in ((self.start_edit, "Start of the period"),
                            (self.end_edit, "End of the period")):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
             edit.setAccessibleName(name)
+            edit.edit.setAccessibleName(name)
             edit.dateChanged.connect(self._dates_changed)
         self.label_edit = QLineEdit(widget)
         self.label_edit.setMaxLength(80)
@@ -163,9 +162,9 @@ class GovernorsExportDialog(ExportDialogBase):
         self.setAccessibleName(setup.title)
         self.heading.setText(setup.title)
         self.heading.setAccessibleName(setup.title)
+        for edit in (self.start_edit, self.end_edit):
+            edit.set_us(us)
         if us:
-            for edit in (self.start_edit, self.end_edit):
-                edit.setDisplayFormat("MMM d, yyyy")
             self.intro.setText(self.intro.text().replace("cases", "incidents"))
         start, end, label = current_term(setup.today, us)
         self.start_edit.setDate(_qdate(start))
@@ -180,10 +179,13 @@ class GovernorsExportDialog(ExportDialogBase):
 
     def _dates_changed(self, _value: QDate) -> None:
         """Keep the period's name in step with the dates until the user types their own."""
-        if self.setup is None or self._label_typed:
+        if self.setup is None or self._label_typed or not self._dates_ok():
             return
         us = self.setup.jurisdiction == Jurisdiction.US
         self.label_edit.setText(period_name(*self.period(), us=us))
+
+    def _dates_ok(self) -> bool:
+        return all(e.value() is not None and e.is_valid() for e in (self.start_edit, self.end_edit))
 
     def period(self) -> tuple[date, date]:
         return _pydate(self.start_edit.date()), _pydate(self.end_edit.date())
@@ -191,6 +193,12 @@ class GovernorsExportDialog(ExportDialogBase):
     def start(self) -> None:
         if self.setup is None or self.busy:
             return
+        for edit in (self.start_edit, self.end_edit):
+            problem = edit.problem() or (None if edit.value() else f"{edit.what} is needed.")
+            if problem is not None:
+                self.banner.show_error(problem)
+                edit.setFocus()
+                return
         start, end = self.period()
         if end < start:
             self.banner.show_error("The end of the period is before its start. Please check "

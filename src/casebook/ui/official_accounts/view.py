@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -43,6 +42,7 @@ from casebook.services.official_accounts import (
 )
 from casebook.ui import prompts
 from casebook.ui.dashboard.widgets import OVERDUE_BG, OVERDUE_FG, fmt_date
+from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.load_on_show import LoadOnShowView
 
 __all__ = ["OfficialAccountsView", "AccountsBundle"]
@@ -170,11 +170,11 @@ class OfficialAccountsView(LoadOnShowView):
             self.verification_edit.addItem(VERIFICATION_LABELS[state], state)
         self.verification_edit.currentIndexChanged.connect(self._verification_changed)
         form.addRow("Ver&ified:", self.verification_edit)
-        self.requested_edit = QDateEdit()
+        self.requested_edit = DateField(what="The date verification was requested",
+                                        past_only=True)
         self.requested_edit.setObjectName("requestedEdit")
         self.requested_edit.setAccessibleName("Date verification was requested")
-        self.requested_edit.setDisplayFormat("d MMM yyyy")
-        self.requested_edit.setCalendarPopup(True)
+        self.requested_edit.edit.setAccessibleName("Date verification was requested")
         form.addRow("Re&quested on:", self.requested_edit)
         self.holder_edit = QLineEdit()
         self.holder_edit.setObjectName("holderEdit")
@@ -187,11 +187,10 @@ class OfficialAccountsView(LoadOnShowView):
         checked_row = QHBoxLayout()
         self.checked_set = QCheckBox("Checked on")
         self.checked_set.setObjectName("checkedSet")
-        self.checked_edit = QDateEdit()
+        self.checked_edit = DateField(what="The date last checked", past_only=True)
         self.checked_edit.setObjectName("checkedEdit")
         self.checked_edit.setAccessibleName("Date last checked")
-        self.checked_edit.setDisplayFormat("d MMM yyyy")
-        self.checked_edit.setCalendarPopup(True)
+        self.checked_edit.edit.setAccessibleName("Date last checked")
         self.checked_set.toggled.connect(self.checked_edit.setEnabled)
         checked_row.addWidget(self.checked_set)
         checked_row.addWidget(self.checked_edit)
@@ -394,12 +393,27 @@ class OfficialAccountsView(LoadOnShowView):
 
         self._worker.submit(job, done, failed)
 
+    def _bad_date(self) -> bool:
+        """Show the one-line message for a date that cannot be used (same rules as elsewhere)."""
+        fields = [f for f, used in ((self.requested_edit,
+                                     self.verification_edit.currentData() == REQUESTED),
+                                    (self.checked_edit, self.checked_set.isChecked())) if used]
+        for field in fields:
+            problem = field.problem() or (None if field.value() else f"{field.what} is needed.")
+            if problem is not None:
+                self.form_message.setText(problem)
+                field.setFocus()
+                return True
+        return False
+
     def _add(self) -> None:
+        if self._bad_date():
+            return
         service, values = self._service, self._values()
         self._run(lambda: service.add(**values), "Adding…")
 
     def _save(self) -> None:
-        if self._selected is None:
+        if self._selected is None or self._bad_date():
             return
         service, values, account_id = self._service, self._values(), self._selected
         self._run(lambda: service.update(account_id, **values), "Saving…")

@@ -16,7 +16,6 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -48,6 +47,7 @@ from casebook.services.tracker import (
     TrackerService,
 )
 from casebook.ui.dashboard.widgets import OVERDUE_FG, fmt_datetime
+from casebook.ui.widgets.date_field import DateTimeField
 from casebook.ui.widgets.load_on_show import LoadOnShowView
 
 __all__ = ["TrackerView", "TrackerBundle"]
@@ -235,11 +235,9 @@ class TrackerView(LoadOnShowView):
         self.channel_edit.setAccessibleName("How it was reported")
         self.channel_edit.setPlaceholderText("In-app report, web form, email, phone call…")
         form.addRow("H&ow:", self.channel_edit)
-        self.made_edit = QDateTimeEdit()
+        self.made_edit = DateTimeField()
         self.made_edit.setObjectName("madeEdit")
         self.made_edit.setAccessibleName("When the report was made")
-        self.made_edit.setDisplayFormat("d MMM yyyy HH:mm")
-        self.made_edit.setCalendarPopup(True)
         form.addRow("&When:", self.made_edit)
         self.reference_edit = QLineEdit()
         self.reference_edit.setObjectName("referenceEdit")

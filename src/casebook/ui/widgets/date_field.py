@@ -1,8 +1,11 @@
-"""Date inputs that may be left empty, typed in the school's own format or picked from a calendar.
+"""The one date input of the app: may be left empty, typed in the school's own format or
+picked from a calendar.
 
 ``QDateEdit`` cannot be empty, and many case dates are "not known yet", so ``DateField`` is a
 line edit that understands 23/11/2026 (11/23/2026 in the US profile), 2026-11-23, 23 Nov 2026 and
-"today", with a calendar button beside it.
+"today", with a calendar button beside it. Every date field shows one format per profile
+(dd/mm/yyyy or mm/dd/yyyy) beside the field, and the same rules give the same messages
+everywhere (:func:`date_problem`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from PySide6.QtWidgets import (
     QCalendarWidget,
     QDateTimeEdit,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMenu,
     QToolButton,
@@ -21,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from casebook.ui.widgets.common import fmt_date, warning_colour
+from casebook.ui.widgets.common import muted_colour, warning_colour
 
 _COMMON_FORMATS = ("%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y",
                    "%d %b %y")
@@ -48,23 +52,66 @@ def parse_date(text: str, us: bool = False, today: date | None = None) -> date |
     return None
 
 
+def format_hint(us: bool) -> str:
+    """The one displayed date format of the profile."""
+    return "mm/dd/yyyy" if us else "dd/mm/yyyy"
+
+
+def display_date(value: date, us: bool = False) -> str:
+    """A date as the date fields show it: 23/11/2026 (en-GB) or 11/23/2026 (US)."""
+    return value.strftime("%m/%d/%Y" if us else "%d/%m/%Y")
+
+
+def date_problem(text: str, us: bool = False, *, what: str = "The date",
+                 not_after: date | None = None, not_before: date | None = None,
+                 today: date | None = None) -> str | None:
+    """The one-line message for a typed date that cannot be used, or None if it is fine.
+
+    The same rules for every date field: text must be a date (in the profile's order, ISO, or
+    with a month name); dates that cannot be after today (a date of birth, when an account was
+    first seen) or before a given day are refused with the same words everywhere.
+    """
+    if not text.strip():
+        return None
+    value = parse_date(text, us, today)
+    if value is None:
+        example = "11/23/2026" if us else "23/11/2026"
+        return (f"{what} is not a date Casebook understands. Type it as {format_hint(us)}, "
+                f"for example {example}.")
+    if not_after is not None and value > not_after:
+        return f"{what} cannot be in the future." if not_after == (today or date.today()) \
+            else f"{what} cannot be after {display_date(not_after, us)}."
+    if not_before is not None and value < not_before:
+        return f"{what} cannot be before {display_date(not_before, us)}."
+    return None
+
+
 class DateField(QWidget):
-    """An optional date. ``value()`` is a ``date`` or None; ``is_valid()`` is False for text
-    that is not a date (the field shows it in red and says so to screen readers)."""
+    """An optional date. ``value()`` is a ``date`` or None; ``problem()`` says in one line why
+    the typed text cannot be used (not a date, or against the field's rule), and the hint
+    beside the field shows the format, or that message in red.
+
+    ``past_only`` refuses dates after today (dates of birth, "first seen"). For drop-in use
+    where a ``QDateEdit`` was, ``date()``, ``setDate()`` and ``dateChanged`` work too.
+    """
 
     changed = Signal()
+    dateChanged = Signal(QDate)  # noqa: N815 (the QDateEdit name, so it can replace one)
 
-    def __init__(self, parent: QWidget | None = None, *, us: bool = False) -> None:
+    def __init__(self, parent: QWidget | None = None, *, us: bool = False,
+                 what: str = "The date", past_only: bool = False) -> None:
         super().__init__(parent)
         self.us = us
+        self.what = what
+        self.past_only = past_only
+        self.not_before: date | None = None
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         self.edit = QLineEdit(self)
-        self.edit.setPlaceholderText("mm/dd/yyyy" if us else "dd/mm/yyyy")
         self.edit.setClearButtonEnabled(True)
         metrics = self.edit.fontMetrics()
-        self.edit.setMinimumWidth(metrics.horizontalAdvance("Sep 30, 20000") + 36)
+        self.edit.setMinimumWidth(metrics.horizontalAdvance("00/00/00000") + 36)
         self.edit.setMaximumWidth(metrics.horizontalAdvance("0" * 18) + 48)
         layout.addWidget(self.edit)
         self.button = QToolButton(self)
@@ -74,46 +121,86 @@ class DateField(QWidget):
         self.button.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.button.clicked.connect(self._open_calendar)
         layout.addWidget(self.button)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(False)
+        layout.addWidget(self.hint)
         layout.addStretch(1)
         self.setFocusProxy(self.edit)
         self.edit.editingFinished.connect(self._tidy)
         self.edit.textChanged.connect(self._on_text)
         self._menu: QMenu | None = None
+        self.set_us(us)
+
+    def set_us(self, us: bool) -> None:
+        """Follow the profile's date order (the text typed so far is read again)."""
+        value = self.value()
+        self.us = us
+        self.edit.setPlaceholderText(format_hint(us))
+        if value is not None:
+            self.edit.setText(display_date(value, us))
+        self._on_text()
 
     # ----- value --------------------------------------------------------------------------
     def value(self) -> date | None:
         return parse_date(self.edit.text(), self.us)
 
+    def problem(self) -> str | None:
+        return date_problem(self.edit.text(), self.us, what=self.what,
+                            not_after=date.today() if self.past_only else None,
+                            not_before=self.not_before)
+
     def is_valid(self) -> bool:
-        return not self.edit.text().strip() or self.value() is not None
+        return self.problem() is None
 
     def set_value(self, value: date | str | None) -> None:
         if isinstance(value, str):
             value = parse_date(value, self.us)
-        self.edit.setText(fmt_date(value, self.us) if value else "")
+        self.edit.setText(display_date(value, self.us) if value else "")
 
     def iso(self) -> str | None:
         value = self.value()
         return value.isoformat() if value else None
 
+    # ----- QDateEdit look-alikes ----------------------------------------------------------
+    def date(self) -> QDate:
+        value = self.value()
+        return QDate(value.year, value.month, value.day) if value else QDate()
+
+    def setDate(self, value: QDate | date | None) -> None:  # noqa: N802 (Qt name)
+        if isinstance(value, QDate):
+            value = date(value.year(), value.month(), value.day()) if value.isValid() else None
+        self.set_value(value)
+
+    def setDisplayFormat(self, _fmt: str) -> None:  # noqa: N802 (one format per profile)
+        """Ignored: the format follows the profile (see ``set_us``)."""
+
+    def setCalendarPopup(self, _on: bool) -> None:  # noqa: N802 (always has a calendar)
+        """Ignored: the calendar button is always there."""
+
     # ----- behaviour ----------------------------------------------------------------------
     def _on_text(self) -> None:
-        if self.is_valid():
+        problem = self.problem()
+        if problem is None:
             self.edit.setStyleSheet("")
             self.edit.setToolTip("")
-            self.edit.setAccessibleDescription("")
+            self.edit.setAccessibleDescription(f"Type the date as {format_hint(self.us)}.")
+            self.hint.setText(format_hint(self.us))
+            self.hint.setStyleSheet(f"color: {muted_colour(self).name()};")
         else:
-            self.edit.setStyleSheet(f"color: {warning_colour(self).name()};")
-            hint = "That is not a date Casebook understands. Try " + (
-                "11/23/2026 or Nov 23, 2026." if self.us else "23/11/2026 or 23 Nov 2026.")
-            self.edit.setToolTip(hint)
-            self.edit.setAccessibleDescription(hint)
+            colour = warning_colour(self).name()
+            self.edit.setStyleSheet(f"color: {colour};")
+            self.edit.setToolTip(problem)
+            self.edit.setAccessibleDescription(problem)
+            self.hint.setText("Not a date" if self.value() is None else "Not allowed")
+            self.hint.setStyleSheet(f"color: {colour};")
+        self.hint.setToolTip(problem or "")
         self.changed.emit()
+        self.dateChanged.emit(self.date())
 
     def _tidy(self) -> None:
         value = self.value()
         if value is not None:
-            tidy = fmt_date(value, self.us)
+            tidy = display_date(value, self.us)
             if tidy != self.edit.text():
                 self.edit.setText(tidy)
 
@@ -146,7 +233,8 @@ class DateTimeField(QDateTimeEdit):
     def __init__(self, parent: QWidget | None = None, *, us: bool = False) -> None:
         super().__init__(parent)
         self.setCalendarPopup(True)
-        self.setDisplayFormat("MMM d, yyyy h:mm AP" if us else "dd MMM yyyy HH:mm")
+        # The same date order as every DateField of the profile, with the time after it.
+        self.setDisplayFormat("MM/dd/yyyy h:mm AP" if us else "dd/MM/yyyy HH:mm")
         self.set_now()
 
     def set_now(self) -> None:

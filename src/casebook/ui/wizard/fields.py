@@ -40,11 +40,16 @@ def _multiline(parent: QWidget, lines: int = 3) -> QPlainTextEdit:
     return edit
 
 
+#: Wizard dates of things that have already happened: like a date of birth, never after today.
+PAST_ONLY_DATES = frozenset({"reported_on", "first_seen", "parents_informed_on"})
+
+
 def make_input(spec: FieldSpec, parent: QWidget, us: bool) -> QWidget:
     if spec.kind == "multiline":
         return _multiline(parent)
     if spec.kind == "date":
-        return DateField(parent, us=us)
+        return DateField(parent, us=us, what=f"“{spec.label}”",
+                         past_only=spec.id in PAST_ONLY_DATES)
     if spec.kind == "choice":
         combo = QComboBox(parent)
         # Long choices must not make the page wider than the window (they show in the list).
@@ -300,11 +305,12 @@ class FieldForm(QWidget):
         write_input(self.widget(field_id, item), value)
 
     def invalid_dates(self) -> list[str]:
+        """One message per date that cannot be used (not a date, or a future "happened on")."""
         bad = []
-        for (field_id, _item), widget in self.widgets.items():
-            if isinstance(widget, DateField) and not widget.is_valid():
-                spec = next(s for s in self.specs if s.id == field_id)
-                bad.append(spec.label)
+        for widget in self.widgets.values():
+            problem = widget.problem() if isinstance(widget, DateField) else None
+            if problem is not None and problem not in bad:
+                bad.append(problem)
         return bad
 
     def missing_required(self) -> list[str]:

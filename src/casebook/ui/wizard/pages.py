@@ -236,7 +236,7 @@ class StepPage(QWidget):
             out.append("Please fill in: " + "; ".join(missing) + ".")
         bad = self.form.invalid_dates()
         if bad:
-            out.append("These are not dates Casebook understands: " + "; ".join(bad) + ".")
+            out.extend(bad)
         return out
 
     def clear(self) -> None:
@@ -408,7 +408,8 @@ class ReferralsBox(QGroupBox):
         for r, row in enumerate(rows, start=2):
             made = QCheckBox(row.name, self)
             made.setAccessibleName(f"Referred to {row.name}")
-            day = DateField(self, us=ctx.us)
+            day = DateField(self, us=ctx.us, what=f"The date referred to {row.name}",
+                            past_only=True)
             day.setAccessibleName(f"Date referred to {row.name}")
             day.edit.setAccessibleName(f"Date referred to {row.name}")
             reference = QLineEdit(self)
