@@ -57,3 +57,31 @@ def test_where_it_came_from_is_cleared_after_it_might(qtbot, main_window: MainWi
     assert widget.source_edit.text() == ""
     qtbot.waitUntil(lambda: widget.note_dialog is not None and widget.note_dialog.isVisible())
     widget.note_dialog.drop()
+
+
+def test_kept_safe_can_be_ticked_only_after_printing_saving_or_typing_back(qtbot,
+                                                                           tmp_path) -> None:
+    from casebook.ui.firstrun.recovery import RecoveryKeyPanel
+
+    panel = RecoveryKeyPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    key = "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ-2345-6789-QWER"
+    panel.set_key(key, "Testbridge School")
+    assert not panel.confirm_check.isEnabled() and panel.confirm_hint.isVisible()
+    qtbot.mouseClick(panel.confirm_check, Qt.MouseButton.LeftButton)
+    assert not panel.is_confirmed()
+
+    qtbot.keyClicks(panel.typed_back_edit, "QWEX")  # a wrong group does not count
+    assert not panel.confirm_check.isEnabled()
+    panel.typed_back_edit.setText("qwer")  # the right one, in any case
+    assert panel.confirm_check.isEnabled() and not panel.confirm_hint.isVisible()
+    panel.confirm_check.setChecked(True)
+    assert panel.is_confirmed()
+    panel.typed_back_edit.setText("")  # taken back: the tick goes too
+    assert not panel.confirm_check.isChecked() and not panel.is_confirmed()
+
+    prompts.answers.append(str(tmp_path / "key.pdf"))
+    panel.pdf_button.click()
+    assert (tmp_path / "key.pdf").exists()
+    assert panel.confirm_check.isEnabled()

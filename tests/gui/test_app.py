@@ -136,7 +136,9 @@ def test_a_first_day_end_to_end(qtbot, casebook_dir: Path) -> None:
     qtbot.keyClicks(wizard.you_page.fields.confirm_edit, PASSPHRASE)
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.CommitButton), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: wizard.currentId() == PAGE_RECOVERY, timeout=15_000)
-    qtbot.keyClick(wizard.recovery_page.panel.confirm_check, Qt.Key.Key_Space)
+    recovery = wizard.recovery_page.panel
+    qtbot.keyClicks(recovery.typed_back_edit, recovery.key().rsplit("-", 1)[-1])
+    qtbot.keyClick(recovery.confirm_check, Qt.Key.Key_Space)
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     wizard.backup_page.backup_now_check.setChecked(False)

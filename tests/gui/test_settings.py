@@ -131,6 +131,8 @@ def test_reissue_recovery_key_shows_it_once(qtbot, settings_dialog, casebook_dir
     key = shown.panel.key_label.text()
     assert len(key.split("-")) == 9
     assert not shown.done_button.isEnabled()
+    assert not shown.panel.confirm_check.isEnabled()  # not before it is printed or saved
+    qtbot.keyClicks(shown.panel.typed_back_edit, key.rsplit("-", 1)[-1])
     qtbot.keyClick(shown.panel.confirm_check, Qt.Key.Key_Space)
     assert shown.done_button.isEnabled()
     qtbot.mouseClick(shown.done_button, Qt.MouseButton.LeftButton)

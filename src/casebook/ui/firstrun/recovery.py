@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -119,10 +120,28 @@ class RecoveryKeyPanel(QWidget):
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName("What has been done with the key")
 
+        # Written down by hand instead (no printer, no USB stick): typing back the key's last
+        # group shows it was copied, and unlocks the confirmation just as printing does.
+        typed_label = QLabel("Wrote it down by hand? Type its &last group to check it:", self)
+        typed_label.setWordWrap(True)
+        self.typed_back_edit = QLineEdit(self)
+        self.typed_back_edit.setAccessibleName("Last group of the recovery key, typed back")
+        self.typed_back_edit.setMaximumWidth(self.typed_back_edit.fontMetrics()
+                                             .horizontalAdvance("W" * 10) + 24)
+        self.typed_back_edit.textChanged.connect(self._update_confirm)
+        typed_label.setBuddy(self.typed_back_edit)
+        typed_row = QHBoxLayout()
+        typed_row.addWidget(typed_label)
+        typed_row.addWidget(self.typed_back_edit)
+        typed_row.addStretch(1)
+
         self.confirm_check = QCheckBox(
             "I have printed or saved the recovery key and will keep it somewhere &safe.", self)
         self.confirm_check.setAccessibleName("I have kept the recovery key safe")
         self.confirm_check.toggled.connect(self.confirmed_changed)
+        self.confirm_hint = QLabel("Print it, save it as a PDF or type back its last group "
+                                   "first.", self)
+        self.confirm_hint.setWordWrap(True)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
@@ -135,8 +154,11 @@ class RecoveryKeyPanel(QWidget):
         layout.addWidget(frame)
         layout.addLayout(buttons)
         layout.addWidget(self.status_label)
+        layout.addLayout(typed_row)
         layout.addSpacing(12)
         layout.addWidget(self.confirm_check)
+        layout.addWidget(self.confirm_hint)
+        self._update_confirm()
         layout.addStretch(1)
 
     # ----- public ------------------------------------------------------------------------
@@ -146,13 +168,31 @@ class RecoveryKeyPanel(QWidget):
         self.saved_to = None
         self.printed = False
         self.status_label.clear()
+        self.typed_back_edit.clear()
         self.confirm_check.setChecked(False)
+        self._update_confirm()
 
     def key(self) -> str:
         return self._key
 
     def is_confirmed(self) -> bool:
-        return self.confirm_check.isChecked()
+        return self.confirm_check.isChecked() and self.kept()
+
+    def kept(self) -> bool:
+        """Printed, saved as a PDF, or its last group typed back correctly."""
+        if self.printed or self.saved_to is not None:
+            return True
+        last = self._key.rsplit("-", 1)[-1].strip().casefold() if self._key else ""
+        typed = self.typed_back_edit.text().strip().casefold()
+        return bool(last) and typed == last
+
+    def _update_confirm(self) -> None:
+        kept = self.kept()
+        if not kept and self.confirm_check.isChecked():
+            self.confirm_check.setChecked(False)
+        self.confirm_check.setEnabled(kept)
+        self.confirm_hint.setVisible(not kept)
+        self.confirm_check.setToolTip("" if kept else self.confirm_hint.text())
 
     def forget(self) -> None:
         """Drop the key from the screen (after it has been kept safe)."""
@@ -174,6 +214,7 @@ class RecoveryKeyPanel(QWidget):
             prompts.error(self, "Save as PDF", user_message(exc, "saving the recovery key"))
             return
         self.saved_to = Path(path)
+        self._update_confirm()
         log.info("recovery key sheet saved as PDF")
         self.status_label.setText(f"Saved to {path}. Move it somewhere safe (for example a "
                                   "USB stick kept in the school safe) and delete other copies.")
@@ -194,6 +235,7 @@ class RecoveryKeyPanel(QWidget):
             return
         _document(self._key, self._school, datetime.now()).print_(printer)
         self.printed = True
+        self._update_confirm()
         log.info("recovery key sheet printed")
         self.status_label.setText("Sent to the printer. Collect the sheet straight away.")
 
