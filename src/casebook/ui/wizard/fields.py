@@ -122,7 +122,8 @@ class FieldForm(QWidget):
         super().__init__(parent)
         self.specs = tuple(specs)
         self.us = us
-        self.single = [s for s in self.specs if not s.per]
+        # Required questions first, so "Please fill in…" never points below the fold.
+        self.single = sorted((s for s in self.specs if not s.per), key=lambda s: not s.required)
         self.repeated = [s for s in self.specs if s.per]
         self.per = self.repeated[0].per if self.repeated else ""
         self.widgets: dict[tuple[str, str | None], QWidget] = {}
@@ -312,6 +313,27 @@ class FieldForm(QWidget):
             if problem is not None and problem not in bad:
                 bad.append(problem)
         return bad
+
+    def first_problem(self) -> QWidget | None:
+        """The first field (as shown) that stops the step being done: required and empty, or
+        a date that cannot be used."""
+        data = self.values()
+        for spec in self.repeated + self.single:  # repeated fields are shown first
+            if spec.per:
+                keys: list[str | None] = [key for key, _ in self.items]
+            else:
+                keys = [None]
+            for key in keys:
+                widget = self.widgets.get((spec.id, key))
+                if widget is None:
+                    continue
+                value = data.get(spec.id)
+                if key is not None:
+                    value = (value or {}).get(key)
+                if (spec.required and is_empty(value)) or \
+                        (isinstance(widget, DateField) and not widget.is_valid()):
+                    return widget
+        return None
 
     def missing_required(self) -> list[str]:
         data = self.values()

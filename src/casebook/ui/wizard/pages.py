@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -154,13 +155,16 @@ class StepPage(QWidget):
         what_layout.addWidget(self.done_means)
         self.body.addWidget(what)
 
-        self.build_before()
+        # The step's own answers (required ones first) come before the parts of the case it
+        # works on, which share one set of tabs so a page is not several panels tall.
         self.form = FieldForm(self.fields(), ctx.us, self.content,
                               empty_items_text=self.empty_items_text())
         self.form.changed.connect(self.edited)
         self.form.toggled.connect(self.on_toggled)
         self.answers = _group("Record for this step", self.form, self.content)
         self.body.addWidget(self.answers)
+        self.parts: QTabWidget | None = None
+        self.build_before()
         self.build_after()
         self.quick = QuickNote(ctx, self.content)
         self.quick.added.connect(self.panel_changed)
@@ -181,11 +185,15 @@ class StepPage(QWidget):
     def build_after(self) -> None:
         """Add widgets below the step's fields."""
 
-    def add_panel(self, title: str, panel: CasePanel, before_fields: bool = False) -> None:
+    def add_panel(self, title: str, panel: CasePanel) -> None:
+        if self.parts is None:
+            self.parts = QTabWidget(self.content)
+            self.parts.setAccessibleName("Parts of the case for this step")
+            self.body.addWidget(self.parts)
         panel.setMinimumHeight(PANEL_MIN_HEIGHT)
         panel.changed.connect(self.panel_changed)
         self.panels.append(panel)
-        self.body.addWidget(_group(title, panel, self.content))
+        self.parts.addTab(panel, title)
 
     def on_toggled(self, field_id: str, checked: bool) -> None:
         """A checkbox answer was changed by the user."""

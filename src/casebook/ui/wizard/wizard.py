@@ -88,15 +88,28 @@ class ResponseWizard(QDialog):
         self.stack.addWidget(self.loading)
         right.addWidget(self.stack, 1)
         self.banner = Banner(self)
-        right.addWidget(self.banner)
+        problems_row = QHBoxLayout()
+        problems_row.addWidget(self.banner, 1)
+        self.jump_button = QPushButton("&Go to the first one", self)
+        self.jump_button.setToolTip("Show the first field that still needs an answer")
+        self.jump_button.setAutoDefault(False)
+        self.jump_button.clicked.connect(self.go_to_first_problem)
+        self.jump_button.hide()
+        problems_row.addWidget(self.jump_button, 0, Qt.AlignmentFlag.AlignTop)
+        right.addLayout(problems_row)
+        #: True while the banner lists what stops the step being done (it then updates live).
+        self.showing_problems = False
         buttons = QHBoxLayout()
-        self.back_button = QPushButton("< &Back", self)
+        # No Alt+letters here: the panels on the pages need them (Ctrl+PgUp / Ctrl+PgDown).
+        self.back_button = QPushButton("< Back", self)
+        self.back_button.setToolTip("The step before (Ctrl+PgUp)")
         self.back_button.clicked.connect(self.previous_page)
-        self.next_button = QPushButton("&Next >", self)
+        self.next_button = QPushButton("Next >", self)
+        self.next_button.setToolTip("The next step (Ctrl+PgDown)")
         self.next_button.clicked.connect(self.next_page)
         self.done_button = QPushButton("&Mark this step done", self)
         self.done_button.clicked.connect(self.toggle_done)
-        self.close_button = QPushButton("Save and c&lose", self)
+        self.close_button = QPushButton("Save and &close", self)
         self.close_button.clicked.connect(self.save_and_close)
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.next_button)
@@ -225,6 +238,7 @@ class ResponseWizard(QDialog):
             return
         self._save(records.PAGE)
         self._show_page(index)
+        self._clear_problems()
         self.banner.clear()
 
     def next_page(self) -> None:
@@ -237,6 +251,38 @@ class ResponseWizard(QDialog):
     def _edited(self) -> None:
         if not self.timer.isActive():
             self.timer.start()
+        if self.showing_problems:
+            self._show_problems(live=True)
+
+    # ----- what stops a step being done -----------------------------------------------------
+    def _show_problems(self, live: bool = False) -> bool:
+        """Show what is missing on this page (and a way to it). False when nothing is."""
+        page = self.page
+        problems = page.problems() if page is not None else []
+        if not problems:
+            if self.showing_problems and live:
+                self.banner.show_info("Everything this step needs is filled in. You can mark "
+                                      "it done.")
+            self._clear_problems()
+            return False
+        self.showing_problems = True
+        self.banner.show_error(" ".join(problems))
+        self.jump_button.show()
+        return True
+
+    def _clear_problems(self) -> None:
+        self.showing_problems = False
+        self.jump_button.hide()
+
+    def go_to_first_problem(self) -> QWidget | None:
+        """Scroll to the first field that still needs an answer and put the cursor in it."""
+        page = self.page
+        widget = page.form.first_problem() if page is not None else None
+        if page is None or widget is None:
+            return None
+        page.scroll.ensureWidgetVisible(widget, 20, 40)
+        (widget.focusProxy() or widget).setFocus(Qt.FocusReason.OtherFocusReason)
+        return widget
 
     def _save(self, derive: str | None, status: StepStatus | None = None,
               on_done: Callable[[records.SaveResult], None] | None = None,
@@ -301,9 +347,8 @@ class ResponseWizard(QDialog):
         page = self.page
         if page is None or self.ctx is None:
             return
-        problems = page.problems()
-        if problems:
-            self.banner.show_error(" ".join(problems))
+        if self._show_problems():
+            self.go_to_first_problem()
             return
         us = self.ctx.us
 
@@ -339,7 +384,7 @@ class ResponseWizard(QDialog):
             self._closing = False
             self._close_failed = True
             self.close_button.setEnabled(True)
-            self.close_button.setText("C&lose without saving")
+            self.close_button.setText("&Close without saving")
 
         if not self._save(records.PAGE, on_done=lambda _r: self._finish(), on_error=failed):
             self._finish()
