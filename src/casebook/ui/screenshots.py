@@ -19,7 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-WIDTH, HEIGHT = 1200, 780
+#: A 1366×768 laptop screen (issue 11: every screen must be usable at this size).
+WIDTH, HEIGHT = 1366, 768
 
 
 def _wait(condition: Callable[[], bool], seconds: float = 60.0) -> None:

@@ -53,7 +53,7 @@ def grab_case_screens(worker: DbWorker, casebook: Casebook, case_id: int,
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     view = CaseView(worker, casebook, case_id)
-    view.resize(1180, 820)
+    view.resize(1366, 640)  # the case area of the main window on a 1366×768 screen
     view.show()
     try:
         _wait(lambda: view.bundle is not None)
@@ -76,6 +76,17 @@ def grab_case_screens(worker: DbWorker, casebook: Casebook, case_id: int,
             _settle(worker)
             paths.append(_save(view, out / "evidence-safety-route.png"))
             view.evidence.route.hide()
+
+        files = [i for i in view.evidence.items if i.kind.value == "file"]
+        if files:
+            view.evidence.table.selectRow(view.evidence.items.index(files[0]))
+            viewer = view.evidence.view_selected()
+            if viewer is not None:
+                viewer.resize(1000, 680)
+                _wait(lambda: viewer.current is not None)
+                _settle(worker)
+                paths.append(_save(viewer, out / "evidence-viewer.png"))
+                viewer.close_for_lock()
 
         wizard = view.open_wizard()
         assert wizard is not None

@@ -70,7 +70,7 @@ class ResponseWizard(QDialog):
         self.setWindowTitle("Response steps")
         self.setAccessibleName("Response steps")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
-        self.resize(1140, 780)
+        self.resize(1140, 680)  # fits a 1366×768 screen with the taskbar and title bar
 
         layout = QHBoxLayout(self)
         self.nav = QListWidget(self)
