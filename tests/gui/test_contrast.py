@@ -99,3 +99,19 @@ def test_readable_text_changes_as_little_as_needed() -> None:
     assert contrast(darker, "#ffffff") >= TEXT_RATIO
     assert contrast(darker, "#ffffff") < TEXT_RATIO + 0.3  # not simply black
     assert contrast(readable_text("#0072B2", "#1f1f1f"), "#1f1f1f") >= TEXT_RATIO
+
+
+@pytest.mark.parametrize("name", PALETTES)
+def test_the_app_palette_makes_selection_and_placeholders_readable(name: str) -> None:
+    from casebook.ui.theme import readable_palette
+
+    palette = QPalette(PALETTES[name])
+    palette.setColor(Role.PlaceholderText, QColor("#9a9a9a") if name != "dark" else "#6a6a6a")
+    fixed = readable_palette(palette) or palette
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        assert contrast(fixed.color(group, Role.Highlight),
+                        fixed.color(group, Role.HighlightedText)) >= TEXT_RATIO
+        assert contrast(fixed.color(group, Role.PlaceholderText),
+                        fixed.color(group, Role.Base)) >= TEXT_RATIO
+    if name == "high-contrast":  # already readable: the OS's own colours are kept
+        assert fixed.color(Role.Highlight) == palette.color(Role.Highlight)

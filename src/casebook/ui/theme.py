@@ -93,3 +93,24 @@ def highlight_pair(palette: QPalette) -> tuple[QColor, QColor]:
     text = palette.color(QPalette.ColorRole.HighlightedText)
     fill = readable_fill(palette.color(QPalette.ColorRole.Highlight), text)
     return fill, text
+
+
+def readable_palette(palette: QPalette) -> QPalette | None:
+    """The OS palette with its selection and placeholder colours made readable (4.5:1), or
+    None when it already is (then it is left alone, so live theme changes still apply)."""
+    fixed = QPalette(palette)
+    changed = False
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        text = palette.color(group, QPalette.ColorRole.HighlightedText)
+        fill = palette.color(group, QPalette.ColorRole.Highlight)
+        better = readable_fill(fill, text)
+        if better != fill:
+            fixed.setColor(group, QPalette.ColorRole.Highlight, better)
+            changed = True
+        base = palette.color(group, QPalette.ColorRole.Base)
+        hint = palette.color(group, QPalette.ColorRole.PlaceholderText)
+        better = readable_text(hint, base)
+        if better != hint:
+            fixed.setColor(group, QPalette.ColorRole.PlaceholderText, better)
+            changed = True
+    return fixed if changed else None
