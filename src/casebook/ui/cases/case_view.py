@@ -134,6 +134,7 @@ class CaseView(QWidget):
         self._cleared = False
         self._saved_drafts: dict[str, str] = {}
         self._pending_tab = ""
+        self._close_reason = ""
         self.setAccessibleName("Case")
 
         layout = QVBoxLayout(self)
@@ -179,6 +180,7 @@ class CaseView(QWidget):
 
         keys = [f"case:{case_id}:{name}" for name in DRAFT_NAMES]
         keys += [self._form_key(name) for name in FORM_DRAFTS]
+        keys.append(self._form_key("close-reason"))
 
         def first() -> tuple[Setup, CaseBundle, dict[str, str | None]]:
             drafts = {key: casebook.settings.get_draft(key) for key in keys}
@@ -206,6 +208,7 @@ class CaseView(QWidget):
         for name, panel in self._form_panels().items():
             if form_drafts.restore(panel, drafts.get(self._form_key(name))):
                 panel.banner.show_info("Your unsaved text has been put back.")
+        self._close_reason = drafts.get(self._form_key("close-reason")) or ""
         self.stack.setCurrentWidget(self.tabs)
         if self._pending_tab:
             with suppress(KeyError):
@@ -371,9 +374,15 @@ class CaseView(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.close_dialog = dialog
         cases, case_id = self.casebook.cases, self.case_id
+        # The reason typed last time (kept when the casebook locked with the dialog open).
+        dialog.reason_edit.setPlainText(self._close_reason)
+        dialog.reason_edit.textChanged.connect(
+            lambda: setattr(self, "_close_reason", dialog.reason_edit.toPlainText()))
+        dialog.discarded = lambda: setattr(self, "_close_reason", "")  # type: ignore[method-assign]
 
         def accepted() -> None:
             reason = dialog.reason()
+            self._close_reason = ""
 
             def done(_case: object) -> None:
                 self.banner.show_info("The case is closed. Everything on it has been kept.")
@@ -419,6 +428,7 @@ class CaseView(QWidget):
                 current.update(drafts())
         for name, panel in self._form_panels().items():
             current[self._form_key(name)] = form_drafts.snapshot(panel)
+        current[self._form_key("close-reason")] = self._close_reason
         changed = {k: v for k, v in current.items() if self._saved_drafts.get(k, "") != v}
         if not changed:
             return
