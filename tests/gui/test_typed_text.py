@@ -131,3 +131,17 @@ def test_close_reason_survives_a_lock_and_comes_back_when_reopened(qtbot, worker
     again.save_drafts()
     wait_idle(qtbot, worker)
     assert unlocked_casebook.settings.get_draft(f"case:{case_id}:form:close-reason") is None
+
+
+def test_export_note_and_governors_commentary_ask_before_discarding(
+        qtbot, main_window: MainWindow) -> None:
+    main_window.export_governors()
+    dialog = main_window.governors_dialog
+    qtbot.waitUntil(lambda: dialog.setup is not None, timeout=10_000)
+    dialog.commentary_edit.setPlainText("A national trend of fake school accounts this term.")
+    prompts.answers.append(False)
+    qtbot.keyClick(dialog.commentary_edit, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and _asked() == 1
+    prompts.answers.append(True)
+    dialog.reject()
+    assert not dialog.isVisible() and _asked() == 2

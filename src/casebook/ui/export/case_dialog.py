@@ -419,6 +419,9 @@ class ExportDialog(ExportDialogBase):
 
         self.run_export(job)
 
+    def typed_text(self) -> bool:
+        return self.uses_note() and bool(self.note_edit.toPlainText().strip())
+
     def clear_sensitive(self) -> None:
         self.password_box.clear()
         self.people_tree.clear()

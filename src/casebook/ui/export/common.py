@@ -36,6 +36,7 @@ from casebook.reports import ExportResult
 from casebook.services import Casebook
 from casebook.ui import prompts
 from casebook.ui.widgets.common import Banner, alive, heading, muted_colour, user_message
+from casebook.ui.widgets.drafts import confirm_discard
 from casebook.ui.worker import DbWorker
 
 log = logging.getLogger(__name__)
@@ -382,7 +383,13 @@ class ExportDialogBase(QDialog):
     def reject(self) -> None:
         if self.busy:  # the PDF is half made: let it finish (it takes seconds)
             return
+        if self.result is None and self.typed_text() and not confirm_discard(self):
+            return  # Escape or Cancel must not throw away a written note without asking
         super().reject()
+
+    def typed_text(self) -> bool:
+        """Subclasses: True when free text the user wrote would be lost by closing."""
+        return False
 
     def close_for_lock(self) -> None:
         """The casebook is locking: drop what is shown and close, even mid-export (the job

@@ -232,6 +232,9 @@ class GovernorsExportDialog(ExportDialogBase):
 
         self.run_export(job)
 
+    def typed_text(self) -> bool:
+        return bool(self.commentary_edit.toPlainText().strip())
+
     def clear_sensitive(self) -> None:
         self.password_box.clear()
         self.commentary_edit.clear()
