@@ -76,7 +76,7 @@ def grab_export_screens(worker: DbWorker, casebook: Casebook, case_id: int,
             "A national trend of fake school accounts reached us in October; every account "
             "we reported was removed within a week.")
         written.append(_save(governors, out / "export-governors.png"))
-        governors.close()
+        governors.close_for_lock()  # close without the "discard what you typed?" question
         governors.deleteLater()
         _wait(lambda: worker.pending == 0)
     finally:

@@ -123,7 +123,6 @@ class RecoveryKeyPanel(QWidget):
         # Written down by hand instead (no printer, no USB stick): typing back the key's last
         # group shows it was copied, and unlocks the confirmation just as printing does.
         typed_label = QLabel("Wrote it down by hand? Type its &last group to check it:", self)
-        typed_label.setWordWrap(True)
         self.typed_back_edit = QLineEdit(self)
         self.typed_back_edit.setAccessibleName("Last group of the recovery key, typed back")
         self.typed_back_edit.setMaximumWidth(self.typed_back_edit.fontMetrics()
@@ -136,7 +135,8 @@ class RecoveryKeyPanel(QWidget):
         typed_row.addStretch(1)
 
         self.confirm_check = QCheckBox(
-            "I have printed or saved the recovery key and will keep it somewhere &safe.", self)
+            "I have printed, saved or written down the recovery key and will keep it "
+            "somewhere &safe.", self)
         self.confirm_check.setAccessibleName("I have kept the recovery key safe")
         self.confirm_check.toggled.connect(self.confirmed_changed)
         self.confirm_hint = QLabel("Print it, save it as a PDF or type back its last group "
