@@ -9,7 +9,7 @@ from itertools import combinations
 
 import pytest
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from casebook.ui.dashboard.widgets import NumberTile
 from casebook.ui.main_window import MainWindow
 
 #: Screen, text scale. Usable client area: the screen less a 48 px taskbar, a 32 px title bar
@@ -62,6 +63,18 @@ def overlaps(page: QWidget) -> list[str]:
 def _name(widget: QWidget) -> str:
     text = widget.text() if isinstance(widget, QLabel | QAbstractButton) else ""
     return f"{type(widget).__name__}({widget.objectName() or widget.accessibleName() or text})"
+
+
+def _tile_needs(tile: NumberTile) -> int:
+    """A dashboard tile draws its number, a note and its caption one above the other, inside
+    a 1 px border and 8 px margins: the height those lines need at the tile's text size."""
+    big = QFont(tile.font())
+    big.setPointSizeF(max(16.0, tile.font().pointSizeF() * 2.1))
+    big.setBold(True)
+    small = QFont(tile.font())
+    small.setPointSizeF(tile.font().pointSizeF() * 0.85)
+    return (2 + 16 + QFontMetrics(big).height() + QFontMetrics(small).height()
+            + QFontMetrics(tile.font()).height())
 
 
 @pytest.fixture
@@ -122,6 +135,9 @@ def test_every_screen_fits_a_small_laptop(qtbot, worker, unlocked_casebook, scre
             sideways.append(f"{name}: {page.minimumSizeHint().width()} px wide in "
                             f"{scroll.viewport().width()}")
         squeezed += [f"{name}: {p}" for p in overlaps(page)]
+        squeezed += [f"{name}: tile {t.caption!r} is {t.height()} px, needs {_tile_needs(t)}"
+                     for t in page.findChildren(NumberTile)
+                     if t.isVisible() and t.height() < _tile_needs(t)]
     assert too_big == []
     assert sideways == []
     assert squeezed == []

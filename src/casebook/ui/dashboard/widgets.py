@@ -90,12 +90,24 @@ class NumberTile(QAbstractButton):
         self.setAccessibleDescription("Press to open the list behind this number.")
         self.setToolTip(f"{self._caption}: {self._value}{note}. Click to see the list.")
 
+    def needed_height(self) -> int:
+        """Room for the number, the note and the caption one above the other at this text
+        size (a fixed 92 px made them overlap at 150% text)."""
+        big = QFont(self.font())
+        big.setPointSizeF(max(16.0, self.font().pointSizeF() * 2.1))
+        big.setBold(True)
+        small = QFont(self.font())
+        small.setPointSizeF(self.font().pointSizeF() * 0.85)
+        lines = (QFontMetrics(big).height() + QFontMetrics(small).height()
+                 + QFontMetrics(self.font()).height())
+        return max(92, 2 + 16 + lines + 6)
+
     def sizeHint(self) -> QSize:
         fm = QFontMetrics(self.font())
-        return QSize(max(150, fm.horizontalAdvance(self._caption) + 36), 92)
+        return QSize(max(150, fm.horizontalAdvance(self._caption) + 36), self.needed_height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(120, 92)
+        return QSize(120, self.needed_height())
 
     def number_colour(self) -> QColor:
         """The accent for a number worth noticing, darkened until readable on the tile."""
