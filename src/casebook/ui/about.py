@@ -115,7 +115,7 @@ SHORTCUTS = (
     ("Ctrl+F", "Search the cases"),
     ("Enter", "Open the selected case"),
     ("Ctrl+E", "Export the case as a PDF report"),
-    ("Ctrl+W", "Close the case tab"),
+    ("Ctrl+W", "Close the tab (the case stays as it is)"),
     ("Ctrl+Tab", "Next tab"),
     ("Ctrl+1", "Back to the case list"),
     ("Ctrl+2 to Ctrl+5", "Dashboard, checklist, reports to platforms, official accounts"),

@@ -385,7 +385,7 @@ class CaseView(QWidget):
             self._close_reason = ""
 
             def done(_case: object) -> None:
-                self.banner.show_info("The case is closed. Everything on it has been kept.")
+                self.banner.show_info("The case is marked closed. Everything on it has been kept.")
                 self._panel_changed()
 
             self.jobs.run(lambda: cases.set_status(case_id, CaseStatus.CLOSED, reason), done)

@@ -361,7 +361,7 @@ class ResponseWizard(QDialog):
             following = next((i for i in range(page.number, len(self.pages))
                               if not is_complete(result.case.step(STEP_ORDER[i]))), None)
             if following is None:
-                message += " All five steps are done. You can close the case from the case view."
+                message += " All five steps are done. You can mark the case closed from the case view."
             self.banner.show_info(message)
             if following is not None and following != self.current:
                 self._show_page(following)
