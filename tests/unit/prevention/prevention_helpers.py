@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -237,12 +239,15 @@ def seed_demo(world: World) -> dict[str, object]:
 
 # --------------------------------------------------------------------------- GUI helpers
 
-#: Where the screenshots of the prevention screens go (docs/screenshots in the repository).
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+#: Where the tests' screenshots of the prevention screens go: a temporary folder, so running
+#: the suite never changes the repository (`make screenshots` makes the ones in docs/), unless
+#: CASEBOOK_TEST_SCREENSHOTS names a folder to keep them in.
+SCREENSHOTS = Path(os.environ.get("CASEBOOK_TEST_SCREENSHOTS")
+                   or Path(tempfile.gettempdir()) / "casebook-test-screenshots")
 
 
 def save_screenshot(widget, name: str) -> Path:  # type: ignore[no-untyped-def]
-    """Grab ``widget`` into docs/screenshots/``name``; returns the path."""
+    """Grab ``widget`` into ``SCREENSHOTS/name``; returns the path."""
     from PySide6.QtCore import QCoreApplication
 
     for _ in range(5):  # let pending layout and paint requests settle first
