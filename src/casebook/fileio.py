@@ -23,6 +23,7 @@ import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -75,8 +76,9 @@ def fault_message(cause: str, where: Path | str, what: str = "the change") -> st
         return (f"The disk holding {where} is full, so {what} was not saved. Nothing saved "
                 "before was lost. Free some space, then try again.")
     if cause == "read-only":
-        return (f"Casebook cannot write in {where}: the drive is read-only or you do not have "
-                f"permission, so {what} was not saved. Nothing saved before was lost.")
+        return (f"Casebook cannot write in {where}: the drive is read-only, you do not have "
+                "permission, or a file there is open in another program, so "
+                f"{what} was not saved. Nothing saved before was lost.")
     if cause == "unreachable":
         return (f"{where} cannot be reached (was a USB or network drive removed?), so {what} "
                 "was not saved. Nothing saved before was lost. Reconnect it, then try again.")
@@ -199,6 +201,24 @@ class _FdWriter(io.RawIOBase):
         return done
 
 
+#: Pauses before retrying a refused rename (about 1.5 s in all).
+REPLACE_RETRIES = (0.05, 0.1, 0.2, 0.4, 0.8)
+
+
+def _replace_patiently(source: str, target: str) -> None:
+    """``ops.replace``, retried briefly when refused: on Windows a rename over a file that
+    another process is reading (an antivirus scan, another Casebook reading the key file) is
+    refused until it lets go."""
+    for pause in (*REPLACE_RETRIES, None):
+        try:
+            ops.replace(source, target)
+            return
+        except PermissionError:
+            if pause is None:
+                raise
+            time.sleep(pause)
+
+
 def temp_name_for(target: Path) -> str:
     return f".{target.name}."
 
@@ -230,7 +250,7 @@ def atomic_writer(target: Path | str, *, exclusive: bool = False) -> Iterator[Bi
         fd = -1
         if exclusive and target.exists():
             raise FileExistsError(errno.EEXIST, "exists", str(target))
-        ops.replace(tmp_name, str(target))
+        _replace_patiently(tmp_name, str(target))
         tmp_name = ""
     finally:
         if handle is not None:

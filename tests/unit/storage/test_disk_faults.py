@@ -85,7 +85,7 @@ def test_read_only_database_is_not_called_damaged(new_casebook) -> None:  # type
     with pytest.raises(fileio.StorageFaultError) as caught:
         new_casebook.cases.add_entry(case.id, "not saved")
     assert caught.value.cause == "read-only"
-    assert "read-only or you do not have permission" in str(caught.value)
+    assert "the drive is read-only, you do not have permission" in str(caught.value)
     _not_damaged(str(caught.value))
 
 

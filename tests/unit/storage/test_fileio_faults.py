@@ -284,3 +284,39 @@ def test_restore_failing_at_every_step_leaves_a_whole_casebook(new_casebook_info
     # Every step failed the restore except the three of the lock's owner note (who has it
     # open), whose failure only leaves "someone" in place of the name.
     assert failures == steps - 3
+
+
+class RefusedRename(fileio.FileOps):
+    """A rename refused ``times`` times (as Windows refuses one while another process reads
+    the target), then allowed."""
+
+    def __init__(self, times: int) -> None:
+        self.times, self.refused = times, 0
+
+    def replace(self, source: str, target: str) -> None:
+        if self.refused < self.times:
+            self.refused += 1
+            raise PermissionError(errno.EACCES, "in use by another process")
+        super().replace(source, target)
+
+
+def test_a_briefly_refused_rename_is_retried(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(fileio, "REPLACE_RETRIES", (0, 0, 0))
+    monkeypatch.setattr(fileio, "ops", RefusedRename(2))
+    target = tmp_path / "casebook.keys"
+    target.write_bytes(OLD)
+    fileio.atomic_write_bytes(target, NEW)
+    assert target.read_bytes() == NEW and _names(tmp_path) == ["casebook.keys"]
+
+
+def test_a_rename_refused_for_good_keeps_the_old_file_and_says_why(tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                   monkeypatch) -> None:
+    monkeypatch.setattr(fileio, "REPLACE_RETRIES", (0, 0, 0))
+    monkeypatch.setattr(fileio, "ops", RefusedRename(99))
+    target = tmp_path / "copy.png"
+    target.write_bytes(OLD)
+    with pytest.raises(PermissionError) as caught:
+        fileio.atomic_write_bytes(target, NEW)
+    assert target.read_bytes() == OLD and _names(tmp_path) == ["copy.png"]
+    message = str(fileio.explain_os_error(caught.value, tmp_path, "the copy"))
+    assert "open in another program" in message and "damaged" not in message
