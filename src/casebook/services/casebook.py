@@ -425,9 +425,9 @@ class Casebook:
         if self.store.engine is not None:
             self.store.engine.dispose()
         self.store.engine = None
-        self._key = None
         if self.writer is not None:
             self.writer.release()
+        self._key = None  # last: once is_locked says so, another open can take the lock
         log.info("casebook locked")
 
     # ----- maintenance --------------------------------------------------------------------
