@@ -25,11 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from casebook import fileio
 from casebook.errors import CasebookError, DamagedFileError
 from casebook.storage.engine import connect_keyed
 from casebook.storage.maintenance import fsync_dir
@@ -70,11 +69,9 @@ def opens_with(database: Path, key: bytes) -> bool:
 
 
 def _private_copy(source: Path, target: Path) -> None:
-    """Copy into a new file that only this user can read (it replaces the casebook)."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
-                 0o600)
-    with os.fdopen(fd, "wb") as out, source.open("rb") as handle:
-        shutil.copyfileobj(handle, out, 1024 * 1024)
+    """Copy into a new file that only this user can read (it replaces the casebook), through
+    the one atomic writer: fsynced, 0600, no part-copy left if it fails."""
+    fileio.atomic_copy(source, target, exclusive=True)
 
 
 def rekey_file(database: Path, old_key: bytes, new_key: bytes,
@@ -122,10 +119,12 @@ def rekey_file(database: Path, old_key: bytes, new_key: bytes,
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
         with staged.open("rb+") as handle:
-            os.fsync(handle.fileno())
+            fileio.ops.fsync(handle.fileno())
         step("checked")
-    except BaseException:
+    except BaseException as exc:
         remove_leftovers(database)
+        if isinstance(exc, OSError):  # a full or pulled drive: say so, not a traceback
+            raise fileio.explain_os_error(exc, database.parent, "the key change") from exc
         raise
     # The live WAL is empty (truncated above); remove it and the shared-memory index so the
     # new file never meets frames written under the old key.
@@ -133,7 +132,11 @@ def rekey_file(database: Path, old_key: bytes, new_key: bytes,
         with contextlib.suppress(FileNotFoundError):
             sidecar.unlink()
     step("sidecars-removed")
-    os.replace(staged, database)
+    try:
+        fileio.ops.replace(str(staged), str(database))
+    except OSError as exc:
+        remove_leftovers(database)
+        raise fileio.explain_os_error(exc, database.parent, "the key change") from exc
     fsync_dir(database.parent)
     step("switched")
     log.info("casebook file rekeyed")

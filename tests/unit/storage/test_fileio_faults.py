@@ -320,3 +320,36 @@ def test_a_rename_refused_for_good_keeps_the_old_file_and_says_why(tmp_path: Pat
     assert target.read_bytes() == OLD and _names(tmp_path) == ["copy.png"]
     message = str(fileio.explain_os_error(caught.value, tmp_path, "the copy"))
     assert "open in another program" in message and "damaged" not in message
+
+
+def test_rekey_failing_at_every_file_step_keeps_a_casebook_that_opens(new_casebook_info,  # type: ignore[no-untyped-def]
+                                                                      monkeypatch) -> None:
+    """A new recovery key re-encrypts the casebook (a copy, then a rename over it). Fail each
+    write, fsync and rename of that in turn (disk full): the casebook still opens with the
+    passphrase and holds its records."""
+    from casebook.services import Casebook
+
+    info = new_casebook_info
+    info.book.cases.create("Must survive", "other")
+    counter = FailNth(None)
+    monkeypatch.setattr(fileio, "ops", counter)
+    info.book.rekey(new_recovery=True)  # a clean run, to count the steps
+    monkeypatch.setattr(fileio, "ops", fileio.FileOps())
+    steps = counter.calls
+    assert steps >= 5
+    book = info.book
+    failures = 0
+    for n in range(1, steps + 1):
+        monkeypatch.setattr(fileio, "ops", FailNth(n))
+        try:
+            book.rekey(new_recovery=True)
+        except (OSError, CasebookError) as exc:
+            failures += 1
+            assert "Traceback" not in str(exc)
+        monkeypatch.setattr(fileio, "ops", fileio.FileOps())
+        book.lock()
+        book = Casebook.open_with_passphrase(info.data_dir, info.passphrase)
+        info.book = book
+        assert [c.title for c in book.cases.list_page()] == ["Must survive"], n
+        assert book.verify().integrity.ok, n
+    assert failures >= steps // 2
