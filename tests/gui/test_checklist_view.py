@@ -54,6 +54,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 @pytest.fixture
 def worker(qtbot, world: World) -> Iterator[DbWorker]:  # type: ignore[no-untyped-def]
     db = DbWorker()
+    db.watch_changes(world.book.store.take_changes)  # as the main window does
     yield db
     qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
     db.stop()
@@ -282,6 +283,7 @@ def test_cancelling_the_save_dialog_exports_nothing(qtbot, worker, world, tmp_pa
 def test_screenshots_of_the_checklist(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     demo = make_world(tmp_path, start=datetime(2025, 11, 3, 9), shipped_checklist=True)
     db = DbWorker()
+    db.watch_changes(demo.book.store.take_changes)
     try:
         seed_demo(demo)
         view = ChecklistView(db, demo.book)

@@ -32,6 +32,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 @pytest.fixture
 def worker(qtbot, world: World) -> Iterator[DbWorker]:  # type: ignore[no-untyped-def]
     db = DbWorker()
+    db.watch_changes(world.book.store.take_changes)  # as the main window does
     yield db
     qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
     db.stop()
@@ -125,6 +126,7 @@ def test_refresh_shows_new_numbers(qtbot, worker, world) -> None:  # type: ignor
 def test_screenshot_of_the_dashboard(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     demo = make_world(tmp_path, start=datetime(2025, 11, 3, 9))
     db = DbWorker()
+    db.watch_changes(demo.book.store.take_changes)
     try:
         seed_demo(demo)
         view = DashboardView(db, demo.book)

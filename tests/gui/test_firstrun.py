@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QWizard
 from casebook.paths import CasebookPaths
 from casebook.services import Casebook
 from casebook.ui import prompts
-from casebook.ui.app import app_settings
+from casebook.ui.kit import app_settings
 from casebook.ui.firstrun.wizard import (
     PAGE_BACKUPS,
     PAGE_RECOVERY,

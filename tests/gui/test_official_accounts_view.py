@@ -41,6 +41,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 @pytest.fixture
 def worker(qtbot, world: World) -> Iterator[DbWorker]:  # type: ignore[no-untyped-def]
     db = DbWorker()
+    db.watch_changes(world.book.store.take_changes)  # as the main window does
     yield db
     qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
     db.stop()
@@ -113,6 +114,7 @@ def test_requested_verification_needs_its_date_and_errors_are_shown(qtbot, worke
 def test_screenshot_of_the_register(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     demo = make_world(tmp_path, start=datetime(2025, 11, 3, 9))
     db = DbWorker()
+    db.watch_changes(demo.book.store.take_changes)
     try:
         seed_demo(demo)
         view = OfficialAccountsView(db, demo.book)

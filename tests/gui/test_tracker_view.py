@@ -31,6 +31,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 @pytest.fixture
 def worker(qtbot, world: World) -> Iterator[DbWorker]:  # type: ignore[no-untyped-def]
     db = DbWorker()
+    db.watch_changes(world.book.store.take_changes)  # as the main window does
     yield db
     qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
     db.stop()
@@ -148,6 +149,7 @@ def test_clicking_a_reminder_selects_its_report(qtbot, worker, world) -> None:  
 def test_screenshot_of_the_tracker(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     demo = make_world(tmp_path, start=datetime(2025, 11, 3, 9))
     db = DbWorker()
+    db.watch_changes(demo.book.store.take_changes)
     try:
         ids = seed_demo(demo)
         view = TrackerView(db, demo.book)

@@ -249,15 +249,38 @@ class TrackerService:
         """Reports still waiting for an answer."""
         return [r for r in self.all() if r.status == "waiting"]
 
-    # ----- what to do next ---------------------------------------------------------------
-    def _helpline(self) -> tuple[str, bool]:
-        """The helpline's name in the school's profile, and whether the profile has one."""
+    def jurisdiction(self) -> Jurisdiction:
+        """The school's jurisdiction (decides the helpline, agencies and wording)."""
         with self.store.read() as s:
             value = s.scalar(select(t.MetaRow.value).where(t.MetaRow.key == "jurisdiction"))
         try:
+            return Jurisdiction(value or "england")
+        except ValueError:
+            return Jurisdiction.ENGLAND
+
+    def suggestions(self) -> dict[str, tuple[str, ...]]:
+        """Recipient names to offer for each kind of body, from the profile data."""
+        from casebook.profiles import load_platforms, load_profile
+
+        out: dict[str, list[str]] = {body: [] for body in BODIES}
+        try:
+            out["platform"] = [p.name for p in load_platforms() if p.id != "other"]
+            for agency in load_profile(self.jurisdiction()).agencies:
+                if agency.body in out:
+                    out[agency.body].append(agency.name)
+                if agency.body == "local-authority":
+                    out["lado"].append(agency.name)
+        except Exception:  # a broken data file only loses the suggestions
+            pass
+        return {body: tuple(names) for body, names in out.items()}
+
+    # ----- what to do next ---------------------------------------------------------------
+    def _helpline(self) -> tuple[str, bool]:
+        """The helpline's name in the school's profile, and whether the profile has one."""
+        try:
             from casebook.profiles import load_profile
 
-            profile = load_profile(Jurisdiction(value or "england"))
+            profile = load_profile(self.jurisdiction())
         except Exception:  # a broken profile file must not hide the reminders
             return "the professionals' helpline", False
         name = profile.terms.get("helpline")

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.domain.enums import CaseStatus, CaseType, RiskLevel
-from casebook.ui.app import app_settings, user_message
+from casebook.ui.kit import app_settings, user_message
 from casebook.ui.models.case_table import (
     CASE_ID_ROLE,
     COL_OPENED,

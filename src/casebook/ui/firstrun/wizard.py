@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 
 from casebook.domain.enums import Jurisdiction
 from casebook.paths import CasebookPaths
+from casebook.services.backup import run_backup
 from casebook.ui import prompts
-from casebook.ui.app import app_settings, run_backup, user_message
 from casebook.ui.firstrun.passphrase import PassphraseFields
 from casebook.ui.firstrun.recovery import RecoveryKeyPanel
+from casebook.ui.kit import app_settings, user_message
 from casebook.ui.models.labels import JURISDICTION_NAMES, wording
 from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING, MessageBanner
 from casebook.ui.worker import DbWorker

@@ -36,12 +36,13 @@ from PySide6.QtWidgets import (
 
 from casebook.domain.enums import UserRole
 from casebook.domain.models import User
+from casebook.services.backup import run_backup
 from casebook.ui import prompts
 from casebook.ui.about import shown_path
-from casebook.ui.app import app_settings, run_backup, user_message
 from casebook.ui.autolock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 from casebook.ui.firstrun.passphrase import PassphraseFields
 from casebook.ui.firstrun.recovery import RecoveryKeyDialog
+from casebook.ui.kit import app_settings, user_message
 from casebook.ui.models.labels import JURISDICTION_NAMES, ROLE_LABELS, ROLE_SHORT
 from casebook.ui.settings.restore_dialog import RestoreDialog
 from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING, MessageBanner

@@ -7,12 +7,13 @@ for the common answers) and, per platform or body, how it has responded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -46,9 +47,12 @@ from casebook.services.tracker import (
     Reminder,
     TrackerService,
 )
-from casebook.ui.dashboard.widgets import OVERDUE_FG, fmt_datetime
-from casebook.ui.widgets.date_field import DateTimeField
-from casebook.ui.widgets.load_on_show import LoadOnShowView
+from casebook.ui.kit import Banner, LiveView, Op, field, fmt_datetime, named
+from casebook.ui.kit.palette import colour
+from casebook.ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    from casebook.services import Casebook
 
 __all__ = ["TrackerView", "TrackerBundle"]
 
@@ -56,7 +60,6 @@ ROLE = Qt.ItemDataRole.UserRole
 #: Short status words for the table (the form shows the full ones).
 SHORT_STATUS = {"waiting": "Waiting", "removed": "Removed", "refused": "Refused",
                 "no-response": "No response", "escalated": "Escalated", "closed": "Closed"}
-WAITING_BG = QColor("#fff3d6")
 
 
 @dataclass(frozen=True)
@@ -77,24 +80,7 @@ class TrackerBundle:
     now: datetime
 
 
-def _suggestions(jurisdiction: str) -> dict[str, tuple[str, ...]]:
-    """Recipient names to offer for each kind of body, from the profile data."""
-    from casebook.profiles import load_platforms, load_profile
-
-    out: dict[str, list[str]] = {body: [] for body in BODIES}
-    try:
-        out["platform"] = [p.name for p in load_platforms() if p.id != "other"]
-        for agency in load_profile(jurisdiction).agencies:
-            if agency.body in out:
-                out[agency.body].append(agency.name)
-            if agency.body == "local-authority":
-                out["lado"].append(agency.name)
-    except Exception:  # a broken data file only loses the suggestions
-        pass
-    return {body: tuple(names) for body, names in out.items()}
-
-
-def _cell(text: str, data: Any = None) -> QTableWidgetItem:
+def _cell(text: str, data: object = None) -> QTableWidgetItem:
     cell = QTableWidgetItem(text)
     cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
     if data is not None:
@@ -113,19 +99,20 @@ def _days(delta_seconds: float) -> str:
     return f"{days:.1f} days" if days < 10 else f"{days:.0f} days"
 
 
-class TrackerView(LoadOnShowView):
+class TrackerView(LiveView):
+    """Reports to platforms and bodies, from every case; current after any change."""
+
+    watches = frozenset({"case", "tracker"})
     loaded = Signal(object)  # TrackerBundle
     report_saved = Signal(int)  # report id
 
-    def __init__(self, worker: Any, casebook: Any, tracker: TrackerService | None = None,
+    def __init__(self, worker: DbWorker, casebook: Casebook,
+                 tracker: TrackerService | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("trackerView")
-        self.setAccessibleName("Platform report tracker")
-        self._worker = worker
+        super().__init__(worker, parent)
+        named(self, "trackerView", "Platform report tracker")
         self._casebook = casebook
-        self._tracker = tracker or getattr(casebook, "tracker", None) \
-            or TrackerService(casebook.store)
+        self._tracker = tracker or casebook.tracker
         self._bundle: TrackerBundle | None = None
         self._selected: int | None = None
         self._accounts_case: int | None = None
@@ -137,9 +124,7 @@ class TrackerView(LoadOnShowView):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(QLabel("<b>All reports</b>"))
-        self.reports_table = QTableWidget(0, 8)
-        self.reports_table.setObjectName("reportsTable")
-        self.reports_table.setAccessibleName("All reports")
+        self.reports_table = named(QTableWidget(0, 8), "reportsTable", "All reports")
         self.reports_table.setHorizontalHeaderLabels(
             ["Made", "Case", "To", "Reference", "Asked for", "Status", "Answered", "Took"])
         self._table_defaults(self.reports_table)
@@ -148,9 +133,8 @@ class TrackerView(LoadOnShowView):
         self.reports_table.itemSelectionChanged.connect(self._report_chosen)
         left_layout.addWidget(self.reports_table, 3)
         left_layout.addWidget(QLabel("<b>How each platform or body has responded</b>"))
-        self.figures_table = QTableWidget(0, 6)
-        self.figures_table.setObjectName("figuresTable")
-        self.figures_table.setAccessibleName("Figures per platform or body")
+        self.figures_table = named(QTableWidget(0, 6), "figuresTable",
+                                   "Figures per platform or body")
         self.figures_table.setHorizontalHeaderLabels(
             ["Platform or body", "Reports", "Removed", "Refused", "No answer",
              "Median days to an answer"])
@@ -164,10 +148,7 @@ class TrackerView(LoadOnShowView):
         split.setStretchFactor(1, 2)
         split.setSizes([860, 400])
         outer.addWidget(split, 1)
-        self.message = QLabel("")
-        self.message.setObjectName("trackerMessage")
-        self.message.setAccessibleName("Tracker messages")
-        self.message.setWordWrap(True)
+        self.message = named(Banner(self), "trackerMessage", "Tracker messages")
         outer.addWidget(self.message)
 
     @staticmethod
@@ -183,12 +164,10 @@ class TrackerView(LoadOnShowView):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
     def _build_reminders(self) -> QGroupBox:
-        box = QGroupBox("What to do next")
-        box.setObjectName("remindersBox")
+        box = named(QGroupBox("What to do next"), "remindersBox")
         layout = QVBoxLayout(box)
-        self.reminder_list = QListWidget()
-        self.reminder_list.setObjectName("reminderList")
-        self.reminder_list.setAccessibleName("Reminders: reports to chase or escalate")
+        self.reminder_list = named(QListWidget(), "reminderList",
+                                   "Reminders: reports to chase or escalate")
         self.reminder_list.setWordWrap(True)
         self.reminder_list.setMaximumHeight(120)
         self.reminder_list.itemActivated.connect(self._reminder_activated)
@@ -197,106 +176,75 @@ class TrackerView(LoadOnShowView):
         return box
 
     def _build_form(self) -> QGroupBox:
-        box = QGroupBox("Report")
-        box.setObjectName("reportForm")
+        box = named(QGroupBox("Report"), "reportForm")
         layout = QVBoxLayout(box)
-        self.form_title = QLabel("New report")
-        self.form_title.setObjectName("formTitle")
+        self.form_title = named(QLabel("New report"), "formTitle")
         font = self.form_title.font()
         font.setBold(True)
         self.form_title.setFont(font)
         layout.addWidget(self.form_title)
         form = QFormLayout()
-        self.case_edit = QComboBox()
-        self.case_edit.setObjectName("caseEdit")
-        self.case_edit.setAccessibleName("Case")
+        self.case_edit = field(form, "&Case:", QComboBox(), name="caseEdit")
         self.case_edit.currentIndexChanged.connect(self._case_changed)
-        form.addRow("Cas&e:", self.case_edit)
-        self.account_edit = QComboBox()
-        self.account_edit.setObjectName("accountEdit")
-        self.account_edit.setAccessibleName("Account reported")
+        self.account_edit = field(form, "Acco&unt reported:", QComboBox(), name="accountEdit")
         self.account_edit.addItem("No particular account", None)
-        form.addRow("Acco&unt:", self.account_edit)
-        self.body_edit = QComboBox()
-        self.body_edit.setObjectName("bodyEdit")
-        self.body_edit.setAccessibleName("Reported to (kind)")
+        self.body_edit = field(form, "Reported &to:", QComboBox(), name="bodyEdit")
         for body in BODIES:
             self.body_edit.addItem(BODY_LABELS[body], body)
         self.body_edit.currentIndexChanged.connect(self._body_changed)
-        form.addRow("Reported &to:", self.body_edit)
         self.recipient_edit = QComboBox()
-        self.recipient_edit.setObjectName("recipientEdit")
-        self.recipient_edit.setAccessibleName("Name of the platform or body")
         self.recipient_edit.setEditable(True)
         self.recipient_edit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        form.addRow("&Name:", self.recipient_edit)
-        self.channel_edit = QLineEdit()
-        self.channel_edit.setObjectName("channelEdit")
-        self.channel_edit.setAccessibleName("How it was reported")
+        field(form, "&Name:", self.recipient_edit, name="recipientEdit",
+              help="The name of the platform or body")
+        self.channel_edit = field(form, "&How:", QLineEdit(), name="channelEdit",
+                                  help="How it was reported")
         self.channel_edit.setPlaceholderText("In-app report, web form, email, phone call…")
-        form.addRow("H&ow:", self.channel_edit)
-        self.made_edit = DateTimeField()
-        self.made_edit.setObjectName("madeEdit")
-        self.made_edit.setAccessibleName("When the report was made")
-        form.addRow("&When:", self.made_edit)
-        self.reference_edit = QLineEdit()
-        self.reference_edit.setObjectName("referenceEdit")
-        self.reference_edit.setAccessibleName("Reference number")
+        self.made_edit = QDateTimeEdit()
+        self.made_edit.setDisplayFormat("d MMM yyyy HH:mm")
+        self.made_edit.setCalendarPopup(True)
+        field(form, "&When:", self.made_edit, name="madeEdit",
+              help="When the report was made")
+        self.reference_edit = field(form, "&Reference:", QLineEdit(), name="referenceEdit")
         self.reference_edit.setPlaceholderText("The platform's ticket or reference number")
-        form.addRow("&Reference:", self.reference_edit)
-        self.request_edit = QComboBox()
-        self.request_edit.setObjectName("requestEdit")
-        self.request_edit.setAccessibleName("What was asked for")
+        self.request_edit = field(form, "As&ked for:", QComboBox(), name="requestEdit")
         for request in REQUESTS:
             self.request_edit.addItem(REQUEST_LABELS[request], request)
-        form.addRow("As&ked for:", self.request_edit)
-        self.status_edit = QComboBox()
-        self.status_edit.setObjectName("statusEdit")
-        self.status_edit.setAccessibleName("Status")
+        self.status_edit = field(form, "&Status:", QComboBox(), name="statusEdit")
         for status in STATUSES:
             self.status_edit.addItem(STATUS_LABELS[status], status)
-        form.addRow("&Status:", self.status_edit)
         self.response_edit = QPlainTextEdit()
-        self.response_edit.setObjectName("responseEdit")
-        self.response_edit.setAccessibleName("Their response")
         self.response_edit.setTabChangesFocus(True)
         self.response_edit.setPlaceholderText("Paste or summarise their reply")
         self.response_edit.setFixedHeight(70)
-        form.addRow("Res&ponse:", self.response_edit)
+        field(form, "Res&ponse:", self.response_edit, name="responseEdit",
+              help="Their response")
         layout.addLayout(form)
 
         quick = QHBoxLayout()
-        self.refusal_button = QPushButton("Record refusa&l")
-        self.refusal_button.setObjectName("refusalButton")
-        self.refusal_button.setToolTip("The platform said the account or post does not break "
-                                       "its rules")
+        self.refusal_button = named(
+            QPushButton("Record re&fusal"), "refusalButton",
+            help_text="The platform said the account or post does not break its rules")
         self.refusal_button.clicked.connect(lambda: self._quick("refused"))
-        self.removed_button = QPushButton("Mark re&moved")
-        self.removed_button.setObjectName("removedButton")
+        self.removed_button = named(QPushButton("Mark re&moved"), "removedButton")
         self.removed_button.clicked.connect(lambda: self._quick("removed"))
         quick.addWidget(self.refusal_button)
         quick.addWidget(self.removed_button)
         quick.addStretch(1)
         layout.addLayout(quick)
         buttons = QHBoxLayout()
-        self.new_button = QPushButton("New report")
-        self.new_button.setObjectName("newReportButton")
+        self.new_button = named(QPushButton("New report"), "newReportButton")
         self.new_button.clicked.connect(self.new_report)
-        self.add_button = QPushButton("&Add report")
-        self.add_button.setObjectName("addReportButton")
+        self.add_button = named(QPushButton("&Add report"), "addReportButton")
         self.add_button.clicked.connect(self._add)
-        self.save_button = QPushButton("Save chan&ges")
-        self.save_button.setObjectName("saveReportButton")
+        self.save_button = named(QPushButton("Sa&ve changes"), "saveReportButton")
         self.save_button.clicked.connect(self._save)
         buttons.addWidget(self.new_button)
         buttons.addStretch(1)
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
-        self.form_message = QLabel("")
-        self.form_message.setObjectName("formMessage")
-        self.form_message.setWordWrap(True)
-        self.form_message.setAccessibleName("Report form message")
+        self.form_message = named(Banner(box), "formMessage", "Report form message")
         layout.addWidget(self.form_message)
         layout.addStretch(1)
         self._set_mode_new()
@@ -307,29 +255,25 @@ class TrackerView(LoadOnShowView):
     def bundle(self) -> TrackerBundle | None:
         return self._bundle
 
-    def refresh(self) -> None:
-        tracker, cases = self._tracker, getattr(self._casebook, "cases", None)
+    def reload(self) -> None:
+        tracker, cases = self._tracker, self._casebook.cases
 
         def job() -> TrackerBundle:
-            from sqlalchemy import select
-
-            from casebook.storage import tables as t
-
-            with tracker.store.read() as s:
-                jurisdiction = s.scalar(select(t.MetaRow.value)
-                                        .where(t.MetaRow.key == "jurisdiction")) or "england"
-            choices: tuple[CaseChoice, ...] = ()
-            if cases is not None:
-                choices = tuple(CaseChoice(c.id, c.reference, c.title)
-                                for c in cases.list_page(limit=1000))
+            choices = tuple(CaseChoice(c.id, c.reference, c.title)
+                            for c in cases.list_page(limit=1000))
             return TrackerBundle(
                 reports=tuple(tracker.all()), reminders=tuple(tracker.reminders()),
                 figures=tuple(tracker.figures()), cases=choices,
-                case_refs=tracker.case_references(), suggestions=_suggestions(jurisdiction),
+                case_refs=tracker.case_references(), suggestions=tracker.suggestions(),
                 now=tracker.store.now(),
             )
 
-        self._worker.submit(job, self._show, self._failed)
+        Op(self, job, doing="reading the reports", worker=self.worker) \
+            .success(self._show).failure(self._load_failed).run()
+
+    def _load_failed(self, message: str) -> None:
+        self.message.show_error(message)
+        self.failed.emit(message)
 
     def _show(self, bundle: TrackerBundle) -> None:
         first = self._bundle is None
@@ -359,8 +303,8 @@ class TrackerView(LoadOnShowView):
             prefix = "Escalate" if reminder.kind == "escalate" else "Chase"
             entry = QListWidgetItem(f"{prefix} ({case}): {reminder.text}")
             entry.setData(ROLE, reminder.report_id)
-            entry.setForeground(QBrush(OVERDUE_FG if reminder.kind == "escalate"
-                                       else QColor("#7a4f00")))
+            entry.setForeground(QBrush(colour("warning" if reminder.kind == "escalate"
+                                              else "attention", self)))
             self.reminder_list.addItem(entry)
         if not self._bundle.reminders:
             entry = QListWidgetItem("Nothing to chase or escalate.")
@@ -392,10 +336,10 @@ class TrackerView(LoadOnShowView):
                      _cell(status), _cell(fmt_datetime(r.outcome_at, "–")), _cell(took)]
             if late:
                 for cell in cells:
-                    cell.setBackground(QBrush(WAITING_BG))
+                    cell.setBackground(QBrush(colour("tint-attention", self)))
                 cells[5].setText("Waiting: chase")
             elif r.status == "refused":
-                cells[5].setForeground(QBrush(OVERDUE_FG))
+                cells[5].setForeground(QBrush(colour("warning", self)))
             for column, cell in enumerate(cells):
                 self.reports_table.setItem(row, column, cell)
             if r.id == self._selected:
@@ -447,12 +391,12 @@ class TrackerView(LoadOnShowView):
 
     def _case_changed(self, *_args: object) -> None:
         case_id = self.case_edit.currentData()
-        cases = getattr(self._casebook, "cases", None)
-        if case_id is None or cases is None or case_id == self._accounts_case:
+        cases = self._casebook.cases
+        if case_id is None or case_id == self._accounts_case:
             return
         self._accounts_case = case_id
-        self._worker.submit(lambda: (case_id, cases.accounts(case_id)), self._show_accounts,
-                            self._failed)
+        Op(self, lambda: (case_id, cases.accounts(case_id)), doing="reading accounts",
+           worker=self.worker).success(self._show_accounts).failure(self._load_failed).run()
 
     def _show_accounts(self, result: tuple[int, list[SocialAccount]]) -> None:
         case_id, accounts = result
@@ -489,7 +433,7 @@ class TrackerView(LoadOnShowView):
         self.request_edit.setCurrentIndex(0)
         self._reset_made()
         self._body_changed()
-        self.form_message.setText("")
+        self.form_message.clear()
 
     def select_report(self, report_id: int) -> None:
         for row in range(self.reports_table.rowCount()):
@@ -530,44 +474,40 @@ class TrackerView(LoadOnShowView):
         self.save_button.setEnabled(True)
         self.refusal_button.setEnabled(report.status != "refused")
         self.removed_button.setEnabled(report.status != "removed")
-        self.form_message.setText("")
+        self.form_message.clear()
 
     def _made_at(self) -> datetime:
         value = self.made_edit.dateTime()
         d, t = value.date(), value.time()
         return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
 
-    def _run(self, job: Any, saving: str) -> None:
-        self.form_message.setStyleSheet("")
-        self.form_message.setText(saving)
-        for button in (self.add_button, self.save_button, self.refusal_button,
-                       self.removed_button):
-            button.setEnabled(False)
+    def _run(self, job: Callable[[], PlatformReport], saving: str) -> None:
+        self.form_message.show_info(saving)
+        selected = self._selected
 
         def done(report: PlatformReport) -> None:
             self._selected = report.id
-            self.form_message.setText("Saved.")
-            self.message.setText(f"Saved the report to {report.recipient}.")
-            self.refresh()
+            self.form_message.show_done("Saved.")
+            self.message.show_done(f"Saved the report to {report.recipient}.")
             self.report_saved.emit(report.id)
+            # The worker's change notice reloads this screen (and the dashboard).
 
-        def failed(error: BaseException) -> None:
-            self.form_message.setStyleSheet("color: #8a1c1c;")
-            self.form_message.setText(str(error))
-            if self._selected is None:
+        def failed(message: str) -> None:
+            self.form_message.show_error(message)
+            if selected is None:
                 self._set_mode_new()
-            else:
-                self.save_button.setEnabled(True)
-                self.refusal_button.setEnabled(True)
-                self.removed_button.setEnabled(True)
-            self.failed.emit(str(error))
+            self.failed.emit(message)
 
-        self._worker.submit(job, done, failed)
+        buttons = [self.add_button] if selected is None else [
+            self.save_button, self.refusal_button, self.removed_button]
+        Op(self, job, doing="saving a report", worker=self.worker) \
+            .success(done).failure(failed).busy(*buttons).run()
 
     def _add(self) -> None:
         case_id = self.case_edit.currentData()
         if case_id is None:
-            self.form_message.setText("Open a case first: every report belongs to a case.")
+            self.form_message.show_message(
+                "wrong", "Open a case first: every report belongs to a case.")
             return
         tracker = self._tracker
         values = dict(body=self.body_edit.currentData(),
