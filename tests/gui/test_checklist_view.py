@@ -28,7 +28,7 @@ from casebook.services.checklist import IN_PLACE, IN_PROGRESS, NOT_APPLICABLE  #
 from casebook.storage import tables as t  # noqa: E402
 from casebook.ui import prompts  # noqa: E402
 from casebook.ui.checklist import ChecklistView  # noqa: E402
-from casebook.ui.dashboard.widgets import OVERDUE_BG  # noqa: E402
+from casebook.ui.kit.palette import colour  # noqa: E402
 from casebook.ui.worker import DbWorker  # noqa: E402
 
 WAIT = 10_000
@@ -159,7 +159,7 @@ def test_filters_and_overdue_reviews_are_highlighted(qtbot, worker, world) -> No
     late = row_texts(view, "rshe")
     assert late[-1] == "1 Sep 2026 – overdue"
     row = view.row_of_item("rshe")
-    assert view.items_table.item(row, 0).background().color() == OVERDUE_BG
+    assert view.items_table.item(row, 0).background().color() == colour("tint-warning")
     assert view.items_table.item(view.row_of_item("training"), 0).background().style() == \
         Qt.BrushStyle.NoBrush
     assert "2 items overdue" in view.message.text()

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QWizard
 from casebook.paths import CasebookPaths
 from casebook.services import Casebook
 from casebook.ui import prompts
-from casebook.ui.kit import app_settings
 from casebook.ui.firstrun.wizard import (
     PAGE_BACKUPS,
     PAGE_RECOVERY,
@@ -20,6 +19,7 @@ from casebook.ui.firstrun.wizard import (
     PAGE_YOU,
     FirstRunWizard,
 )
+from casebook.ui.kit import app_settings
 from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING
 from conftest import PASSPHRASE
 

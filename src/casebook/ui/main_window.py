@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
@@ -38,7 +39,6 @@ from casebook.domain.enums import CaseType, Jurisdiction
 from casebook.errors import LockedError
 from casebook.locations import describe_location
 from casebook.paths import CasebookPaths
-from casebook.services.backup import run_backup
 from casebook.ui import prompts
 from casebook.ui.autolock import DEFAULT_MINUTES, IdleLock
 from casebook.ui.kit import app_settings, flush_worker, make_icon, user_message
@@ -893,7 +893,12 @@ class MainWindow(QMainWindow):
             if not isinstance(error, LockedError):
                 prompts.error(self, "Back up now", user_message(error, "backing up"))
 
-        self.worker.submit(lambda: run_backup(casebook), done, failed)
+        def job() -> Path:
+            from casebook.services.backup import run_backup
+
+            return run_backup(casebook)
+
+        self.worker.submit(job, done, failed)
 
     def show_settings(self) -> None:
         casebook = self.casebook

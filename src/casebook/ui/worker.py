@@ -92,6 +92,7 @@ class DbWorker(QObject):
         self._runner.finished.connect(self._on_finished)
         self._callbacks: dict[int, tuple[OnDone | None, OnError | None]] = {}
         self._ids = itertools.count(1)
+        self.finished_job = 0
         self._thread.start()
         DbWorker._default = self
 
@@ -135,6 +136,7 @@ class DbWorker(QObject):
         elif on_done is not None:
             on_done(result)
         if kinds:
+            self.finished_job = job_id  # so a screen can tell its own reading from others' work
             self.changed.emit(kinds)
 
     def stop(self) -> None:

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.services.dashboard import OUTCOME_GROUPS, RISK_ORDER, Dashboard, DashboardService
-from casebook.ui.kit.charts import NumberTile, Segment, StackedBarChart
 from casebook.ui.kit import LiveView, Op, fmt_date, named
+from casebook.ui.kit.charts import NumberTile, Segment, StackedBarChart
 from casebook.ui.kit.palette import SERIES, hex_colour
 from casebook.ui.worker import DbWorker
 
@@ -140,9 +140,9 @@ class DashboardView(LiveView):
     def snapshot(self) -> Dashboard | None:
         return self._snapshot
 
-    def reload(self) -> None:
+    def reload(self) -> int:
         self.status.setText("Reading…")
-        Op(self, self._service.snapshot, doing="reading the dashboard", worker=self.worker) \
+        return Op(self, self._service.snapshot, doing="reading the dashboard", worker=self.worker) \
             .success(self._show).failure(self._failed).run()
 
     def _failed(self, message: str) -> None:

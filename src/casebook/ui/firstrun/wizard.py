@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from casebook.domain.enums import Jurisdiction
 from casebook.paths import CasebookPaths
-from casebook.services.backup import run_backup
 from casebook.ui import prompts
 from casebook.ui.firstrun.passphrase import PassphraseFields
 from casebook.ui.firstrun.recovery import RecoveryKeyPanel
@@ -301,6 +300,8 @@ class BackupPage(QWizardPage):
                 outcome["remembered"] = casebook.users.remember_on_this_computer(True)
             casebook.settings.set("backup_dir", folder)
             if backup_now:
+                from casebook.services.backup import run_backup
+
                 outcome["backup"] = run_backup(casebook, folder)
             return outcome
 

@@ -1,4 +1,7 @@
-"""The one way dates and times are displayed (en-GB "29 Nov 2026"; US "Nov 29, 2026")."""
+"""The one way dates and times are displayed (en-GB "5 Oct 2026"; US "Oct 5, 2026").
+
+The month is a word, so 5/10 and 10/5 can never be confused on either side of the Atlantic.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ def fmt_date(value: date | datetime | None, us: bool = False, empty: str = "") -
         return empty
     if isinstance(value, datetime):
         value = value.date()
-    return f"{value:%b} {value.day}, {value.year}" if us else value.strftime("%d %b %Y")
+    return f"{value:%b} {value.day}, {value.year}" if us else f"{value.day} {value:%b} {value.year}"
 
 
 def fmt_datetime(value: datetime | None, us: bool = False, empty: str = "") -> str:
@@ -22,4 +25,4 @@ def fmt_datetime(value: datetime | None, us: bool = False, empty: str = "") -> s
     if us:
         hour = value.hour % 12 or 12
         return f"{fmt_date(value.date(), True)} {hour}:{value:%M} {'AM' if value.hour < 12 else 'PM'}"
-    return value.strftime("%d %b %Y %H:%M")
+    return f"{fmt_date(value.date())} {value:%H:%M}"

@@ -70,3 +70,30 @@ def add_grid_field(grid: QGridLayout, column: int, text: str, widget: QWidget,
     grid.addWidget(label, row, column)
     grid.addWidget(widget, row, column + 1)
     return label
+
+
+class EditGuard:
+    """Knows whether the user changed a form since it was last filled.
+
+    A live screen reloads when anything changes; it refills a form only when the guard is
+    clean, so what the user is typing is never replaced by a reload. Call :meth:`reset` after
+    filling the form from data (the fill itself fires the change signals).
+    """
+
+    def __init__(self, *widgets: QWidget) -> None:
+        self.dirty = False
+        for widget in widgets:
+            self.watch(widget)
+
+    def watch(self, widget: QWidget) -> None:
+        for signal_name in ("textChanged", "currentIndexChanged", "editTextChanged", "toggled",
+                            "dateTimeChanged"):
+            signal = getattr(widget, signal_name, None)
+            if signal is not None and hasattr(signal, "connect"):
+                signal.connect(self._touched)
+
+    def _touched(self, *_args: object) -> None:
+        self.dirty = True
+
+    def reset(self) -> None:
+        self.dirty = False

@@ -43,20 +43,24 @@ class LiveView(QWidget):
         self.op_epoch = 0
         self.stale = True
         self.loads = 0  # how many times reload() ran (tests and diagnostics)
+        self._reading: int | None = None
         worker.changed.connect(self._changed)
 
-    def reload(self) -> None:  # pragma: no cover - every subclass overrides it
+    def reload(self) -> int | None:  # pragma: no cover - every subclass overrides it
+        """Start reading what the screen shows; return the worker job id."""
         raise NotImplementedError
 
     def refresh(self) -> None:
         """Read everything again now (F5, and the first showing)."""
         self.stale = False
         self.loads += 1
-        self.reload()
+        self._reading = self.reload()
 
     def _changed(self, kinds: frozenset[str]) -> None:
         if not kinds & self.watches:
             return
+        if self._reading is not None and self.worker.finished_job == self._reading:
+            return  # its own reading wrote bookkeeping (a first review, say): nothing new
         if self.isVisible():
             self.refresh()
         else:

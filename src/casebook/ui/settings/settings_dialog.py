@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 
 from casebook.domain.enums import UserRole
 from casebook.domain.models import User
-from casebook.services.backup import run_backup
 from casebook.ui import prompts
 from casebook.ui.about import shown_path
 from casebook.ui.autolock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
@@ -487,6 +486,8 @@ class SettingsDialog(QDialog):
 
         def job() -> tuple[Any, str]:
             casebook.settings.set("backup_dir", folder)
+            from casebook.services.backup import run_backup
+
             path = run_backup(casebook, folder or None)
             return path, casebook.settings.get("last_backup_at")
 

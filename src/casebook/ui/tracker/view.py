@@ -255,7 +255,7 @@ class TrackerView(LiveView):
     def bundle(self) -> TrackerBundle | None:
         return self._bundle
 
-    def reload(self) -> None:
+    def reload(self) -> int:
         tracker, cases = self._tracker, self._casebook.cases
 
         def job() -> TrackerBundle:
@@ -268,7 +268,7 @@ class TrackerView(LiveView):
                 now=tracker.store.now(),
             )
 
-        Op(self, job, doing="reading the reports", worker=self.worker) \
+        return Op(self, job, doing="reading the reports", worker=self.worker) \
             .success(self._show).failure(self._load_failed).run()
 
     def _load_failed(self, message: str) -> None:
@@ -333,7 +333,7 @@ class TrackerView(LiveView):
                      _cell(bundle.case_refs.get(r.case_id, "")),
                      _cell(self._to_text(r)),
                      _cell(r.reference or "–"), _cell(REQUEST_LABELS.get(r.request, r.request)),
-                     _cell(status), _cell(fmt_datetime(r.outcome_at, "–")), _cell(took)]
+                     _cell(status), _cell(fmt_datetime(r.outcome_at, empty="–")), _cell(took)]
             if late:
                 for cell in cells:
                     cell.setBackground(QBrush(colour("tint-attention", self)))
