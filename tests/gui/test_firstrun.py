@@ -20,7 +20,7 @@ from casebook.ui.firstrun.wizard import (
     FirstRunWizard,
 )
 from casebook.ui.kit import app_settings
-from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING
+from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from conftest import PASSPHRASE
 
 KEY_PATTERN = re.compile(r"^([0-9A-Z]{4}-){8}[0-9A-Z]{4}$")

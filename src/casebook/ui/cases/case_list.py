@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.domain.enums import CaseStatus, CaseType, RiskLevel
-from casebook.ui.kit import app_settings, user_message
+from casebook.ui.kit import Banner, app_settings, user_message
 from casebook.ui.models.case_table import (
     CASE_ID_ROLE,
     COL_OPENED,
@@ -46,10 +46,6 @@ from casebook.ui.models.case_table import (
     CaseTableModel,
 )
 from casebook.ui.models.labels import RISK_LABELS, STATUS_LABELS, case_type_label
-from casebook.ui.unlock.unlock_panel import MessageBanner
-from casebook.ui.widgets.common import muted_colour
-from casebook.ui.widgets.date_field import DateField
-from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -177,7 +173,7 @@ class CaseListPanel(QWidget):
         counts_row.addWidget(self.loading_bar)
         counts_row.addWidget(self.clear_button)
 
-        self.message = MessageBanner(self)
+        self.message = Banner(self)
 
         # --- table and empty state
         self.table = CaseTableView(self)
@@ -538,8 +534,8 @@ class NewCaseDialog(AskBeforeDiscard):
         hint = QLabel("The title appears in the case list, so keep names out of it where you "
                       "can.", self)
         hint.setWordWrap(True)
-        hint.setStyleSheet(f"color: {muted_colour(self).name()};")  # placeholder grey is 4:1
-        self.message = MessageBanner(self)
+        hint.setStyleSheet("color: palette(placeholder-text);")
+        self.message = Banner(self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)

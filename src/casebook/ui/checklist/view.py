@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -51,8 +50,10 @@ from casebook.services.checklist import (
 from casebook.ui import prompts
 from casebook.ui.kit import Banner, LiveView, Op, field, fmt_date, named
 from casebook.ui.kit.charts import Segment, StackedBarChart
-from casebook.ui.kit.forms import EditGuard
+from casebook.ui.kit.forms import EditGuard, button, hbox
 from casebook.ui.kit.palette import SERIES, colour, muted_colour
+from casebook.ui.kit.tables import cell as _cell
+from casebook.ui.kit.tables import read_only_table
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -88,27 +89,8 @@ class ChecklistBundle:
     suggested_label: str
 
 
-def _cell(text: str, data: object = None, tip: str = "") -> QTableWidgetItem:
-    cell = QTableWidgetItem(text)
-    cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    if data is not None:
-        cell.setData(ITEM_ROLE, data)
-    if tip:
-        cell.setToolTip(tip)
-    return cell
-
-
 def _table(name: str, columns: list[str]) -> QTableWidget:
-    table = named(QTableWidget(0, len(columns)), name)
-    table.setHorizontalHeaderLabels(columns)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(False)
-    table.horizontalHeader().setHighlightSections(False)
-    return table
+    return read_only_table(columns, name)
 
 
 def _change_text(change: float | int | None, widget: QWidget) -> tuple[str, QColor | None]:
@@ -172,23 +154,18 @@ class ChecklistView(LiveView):
 
     # ----- building -----------------------------------------------------------------------
     def _build_top(self) -> QHBoxLayout:
-        row = QHBoxLayout()
         label = QLabel("&Review:")
         self.review_picker = named(QComboBox(), "reviewPicker", "Review year")
         self.review_picker.setMinimumContentsLength(16)
         label.setBuddy(self.review_picker)
         self.review_picker.currentIndexChanged.connect(self._review_picked)
         self.review_title = named(QLabel(""), "reviewTitle")
-        self.new_review_button = named(QPushButton("Start new yearly review…"), "newReviewButton")
-        self.new_review_button.clicked.connect(self._show_new_review_panel)
-        self.export_button = named(QPushButton("&Export for governors…"), "exportButton")
-        self.export_button.clicked.connect(self._show_export_panel)
-        row.addWidget(label)
-        row.addWidget(self.review_picker)
-        row.addWidget(self.review_title, 1)
-        row.addWidget(self.new_review_button)
-        row.addWidget(self.export_button)
-        return row
+        self.new_review_button = button("Start new yearly review…", "newReviewButton",
+                                        self._show_new_review_panel)
+        self.export_button = button("&Export for governors…", "exportButton",
+                                    self._show_export_panel)
+        return hbox(label, self.review_picker, self.review_title, 1, self.new_review_button,
+                    self.export_button)
 
     def _build_new_review_panel(self) -> QFrame:
         panel = named(QFrame(), "newReviewPanel")
@@ -197,21 +174,15 @@ class ChecklistView(LiveView):
         self.new_review_help = QLabel("")
         self.new_review_help.setWordWrap(True)
         layout.addWidget(self.new_review_help)
-        row = QHBoxLayout()
         label = QLabel("&Name of the new review:")
         self.new_label_edit = named(QLineEdit(), "newReviewLabel", label.text())
         self.new_label_edit.setMaxLength(40)
         self.new_label_edit.returnPressed.connect(self._start_review)
         label.setBuddy(self.new_label_edit)
-        self.start_review_button = named(QPushButton("Start &review"), "startReviewButton")
-        self.start_review_button.clicked.connect(self._start_review)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(panel.hide)
-        row.addWidget(label)
-        row.addWidget(self.new_label_edit, 1)
-        row.addWidget(self.start_review_button)
-        row.addWidget(cancel)
-        layout.addLayout(row)
+        self.start_review_button = button("Start &review", "startReviewButton",
+                                          self._start_review)
+        layout.addLayout(hbox(label, self.new_label_edit, 1, self.start_review_button,
+                              button("Cancel", "", panel.hide)))
         panel.hide()
         self.new_review_panel = panel
         return panel
@@ -223,7 +194,6 @@ class ChecklistView(LiveView):
         self.export_help = QLabel("")
         self.export_help.setWordWrap(True)
         layout.addWidget(self.export_help)
-        row = QHBoxLayout()
         for_label = QLabel("Prepared &for:")
         self.recipient_edit = named(QComboBox(), "exportRecipient", "Who the PDF is for")
         self.recipient_edit.setEditable(True)
@@ -235,17 +205,10 @@ class ChecklistView(LiveView):
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText("Leave empty for no password")
         password_label.setBuddy(self.password_edit)
-        self.save_pdf_button = named(QPushButton("&Save PDF…"), "savePdfButton")
-        self.save_pdf_button.clicked.connect(self._export)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(panel.hide)
-        row.addWidget(for_label)
-        row.addWidget(self.recipient_edit, 1)
-        row.addWidget(password_label)
-        row.addWidget(self.password_edit, 1)
-        row.addWidget(self.save_pdf_button)
-        row.addWidget(cancel)
-        layout.addLayout(row)
+        self.save_pdf_button = button("&Save PDF…", "savePdfButton", self._export)
+        layout.addLayout(hbox(for_label, self.recipient_edit, 1, password_label,
+                              self.password_edit, 1, self.save_pdf_button,
+                              button("Cancel", "", panel.hide)))
         panel.hide()
         self.export_panel = panel
         return panel

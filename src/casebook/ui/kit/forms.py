@@ -7,9 +7,10 @@ object name is ``name`` and the help text is its tooltip and accessible descript
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtWidgets import QFormLayout, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFormLayout, QGridLayout, QHBoxLayout, QLabel, QPushButton, QWidget
 
 W = TypeVar("W", bound=QWidget)
 
@@ -97,3 +98,28 @@ class EditGuard:
 
     def reset(self) -> None:
         self.dirty = False
+
+
+def button(text: str, name: str, on_click: Callable[[], object] | None = None,
+           help: str = "") -> QPushButton:
+    """A push button with its object name, help text and action in one line."""
+    made = named(QPushButton(text), name, help_text=help)
+    if on_click is not None:
+        made.clicked.connect(lambda _checked=False: on_click())
+    return made
+
+
+def hbox(*items: QWidget | int | None) -> QHBoxLayout:
+    """A row: widgets at their natural width; ``None`` is a stretch; an int after a widget is
+    that widget's stretch factor."""
+    row = QHBoxLayout()
+    for item in items:
+        if item is None:
+            row.addStretch(1)
+        elif isinstance(item, int):
+            last = row.itemAt(row.count() - 1)
+            if last is not None:
+                row.setStretch(row.count() - 1, item)
+        else:
+            row.addWidget(item)
+    return row

@@ -6,6 +6,8 @@ from PySide6.QtCore import QSettings
 
 ORGANISATION = "Casebook"
 APPLICATION = "Casebook"
+#: Which user's key the OS keyring holds on this computer ("remember on this computer").
+KEYRING_USER_SETTING = "keyring/user_id"
 
 
 def app_settings() -> QSettings:

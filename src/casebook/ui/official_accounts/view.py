@@ -15,20 +15,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +38,10 @@ from casebook.services.official_accounts import (
 )
 from casebook.ui import prompts
 from casebook.ui.kit import Banner, LiveView, Op, field, fmt_date, named
+from casebook.ui.kit.forms import button, hbox
 from casebook.ui.kit.palette import colour
+from casebook.ui.kit.tables import ROLE, read_only_table
+from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -51,7 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = ["OfficialAccountsView", "AccountsBundle"]
 
-ROLE = Qt.ItemDataRole.UserRole
 
 
 @dataclass(frozen=True)
@@ -59,14 +56,6 @@ class AccountsBundle:
     accounts: tuple[OfficialAccount, ...]
     today: date
     platforms: tuple[str, ...]
-
-
-def _cell(text: str, data: object = None) -> QTableWidgetItem:
-    cell = QTableWidgetItem(text)
-    cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    if data is not None:
-        cell.setData(ROLE, data)
-    return cell
 
 
 def _qdate(value: date) -> QDate:
@@ -109,19 +98,9 @@ class OfficialAccountsView(LiveView):
         outer.addLayout(top)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.table = named(QTableWidget(0, 6), "accountsTable", "Official accounts")
-        self.table.setHorizontalHeaderLabels(["Platform", "Handle", "Verified", "Log-in held by",
-                                              "Two-factor", "Last checked"])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for column in range(6):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(["Platform", "Handle", "Verified", "Log-in held by",
+                                      "Two-factor", "Last checked"], "accountsTable",
+                                     "Official accounts", stretch=1)
         self.table.itemSelectionChanged.connect(self._chosen)
         split.addWidget(self.table)
         split.addWidget(self._build_form())
@@ -179,28 +158,15 @@ class OfficialAccountsView(LiveView):
         self.notes_edit.setTabChangesFocus(True)
         self.notes_edit.setFixedHeight(60)
         layout.addLayout(form)
-        row = QHBoxLayout()
-        self.checked_button = named(QPushButton("Checked &today"), "checkedTodayButton",
-                                    help_text="Record that you looked at the account today")
-        self.checked_button.clicked.connect(self._checked_today)
-        self.retire_button = named(QPushButton("Re&tire…"), "retireButton")
-        self.retire_button.clicked.connect(self._retire)
-        row.addWidget(self.checked_button)
-        row.addWidget(self.retire_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        buttons = QHBoxLayout()
-        self.new_button = named(QPushButton("New account"), "newAccountButton")
-        self.new_button.clicked.connect(self.new_account)
-        self.add_button = named(QPushButton("&Add account"), "addAccountButton")
-        self.add_button.clicked.connect(self._add)
-        self.save_button = named(QPushButton("&Save changes"), "saveAccountButton")
-        self.save_button.clicked.connect(self._save)
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
+        self.checked_button = button("Checked &today", "checkedTodayButton",
+                                     self._checked_today,
+                                     help="Record that you looked at the account today")
+        self.retire_button = button("Re&tire…", "retireButton", self._retire)
+        layout.addLayout(hbox(self.checked_button, self.retire_button, None))
+        self.new_button = button("New account", "newAccountButton", self.new_account)
+        self.add_button = button("&Add account", "addAccountButton", self._add)
+        self.save_button = button("&Save changes", "saveAccountButton", self._save)
+        layout.addLayout(hbox(self.new_button, None, self.add_button, self.save_button))
         self.form_message = named(Banner(box), "accountFormMessage", "Account form message")
         layout.addWidget(self.form_message)
         layout.addStretch(1)

@@ -41,10 +41,10 @@ from casebook.ui.about import shown_path
 from casebook.ui.autolock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 from casebook.ui.firstrun.passphrase import PassphraseFields
 from casebook.ui.firstrun.recovery import RecoveryKeyDialog
-from casebook.ui.kit import app_settings, user_message
+from casebook.ui.kit import Banner, app_settings, user_message
+from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.models.labels import JURISDICTION_NAMES, ROLE_LABELS, ROLE_SHORT
 from casebook.ui.settings.restore_dialog import RestoreDialog
-from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING, MessageBanner
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class PassphraseDialog(QDialog):
         for role in (UserRole.DEPUTY, UserRole.VIEWER, UserRole.DSL):
             self.role_combo.addItem(ROLE_LABELS[role], role.value)
         self.fields = PassphraseFields(self)
-        self.message = MessageBanner(self)
+        self.message = Banner(self)
         self.progress = _busy_bar(self)
         if adding:
             name_label = QLabel("&Name:", self)
@@ -198,7 +198,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._backup_tab(), "&Backups")
         self.tabs.addTab(self._people_tab(), "&People")
         self.tabs.addTab(self._security_tab(), "&Security")
-        self.message = MessageBanner(self)
+        self.message = Banner(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -15,21 +15,15 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -48,7 +42,10 @@ from casebook.services.tracker import (
     TrackerService,
 )
 from casebook.ui.kit import Banner, LiveView, Op, field, fmt_datetime, named
+from casebook.ui.kit.forms import button, hbox
 from casebook.ui.kit.palette import colour
+from casebook.ui.kit.tables import ROLE, read_only_table
+from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -56,7 +53,6 @@ if TYPE_CHECKING:
 
 __all__ = ["TrackerView", "TrackerBundle"]
 
-ROLE = Qt.ItemDataRole.UserRole
 #: Short status words for the table (the form shows the full ones).
 SHORT_STATUS = {"waiting": "Waiting", "removed": "Removed", "refused": "Refused",
                 "no-response": "No response", "escalated": "Escalated", "closed": "Closed"}
@@ -78,14 +74,6 @@ class TrackerBundle:
     case_refs: dict[int, str]
     suggestions: dict[str, tuple[str, ...]]  # body -> recipient names
     now: datetime
-
-
-def _cell(text: str, data: object = None) -> QTableWidgetItem:
-    cell = QTableWidgetItem(text)
-    cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    if data is not None:
-        cell.setData(ROLE, data)
-    return cell
 
 
 def _share(count: int, total: int) -> str:
@@ -124,23 +112,16 @@ class TrackerView(LiveView):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(QLabel("<b>All reports</b>"))
-        self.reports_table = named(QTableWidget(0, 8), "reportsTable", "All reports")
-        self.reports_table.setHorizontalHeaderLabels(
-            ["Made", "Case", "To", "Reference", "Asked for", "Status", "Answered", "Took"])
-        self._table_defaults(self.reports_table)
-        self.reports_table.horizontalHeader().setSectionResizeMode(
-            2, QHeaderView.ResizeMode.Stretch)
+        self.reports_table = read_only_table(
+            ["Made", "Case", "To", "Reference", "Asked for", "Status", "Answered", "Took"],
+            "reportsTable", "All reports", stretch=2)
         self.reports_table.itemSelectionChanged.connect(self._report_chosen)
         left_layout.addWidget(self.reports_table, 3)
         left_layout.addWidget(QLabel("<b>How each platform or body has responded</b>"))
-        self.figures_table = named(QTableWidget(0, 6), "figuresTable",
-                                   "Figures per platform or body")
-        self.figures_table.setHorizontalHeaderLabels(
+        self.figures_table = read_only_table(
             ["Platform or body", "Reports", "Removed", "Refused", "No answer",
-             "Median days to an answer"])
-        self._table_defaults(self.figures_table)
-        self.figures_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch)
+             "Median days to an answer"], "figuresTable", "Figures per platform or body",
+            stretch=0)
         left_layout.addWidget(self.figures_table, 2)
         split.addWidget(left)
         split.addWidget(self._build_form())
@@ -150,18 +131,6 @@ class TrackerView(LiveView):
         outer.addWidget(split, 1)
         self.message = named(Banner(self), "trackerMessage", "Tracker messages")
         outer.addWidget(self.message)
-
-    @staticmethod
-    def _table_defaults(table: QTableWidget) -> None:
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.verticalHeader().setVisible(False)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        header = table.horizontalHeader()
-        for column in range(table.columnCount()):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
     def _build_reminders(self) -> QGroupBox:
         box = named(QGroupBox("What to do next"), "remindersBox")
@@ -221,29 +190,16 @@ class TrackerView(LiveView):
               help="Their response")
         layout.addLayout(form)
 
-        quick = QHBoxLayout()
-        self.refusal_button = named(
-            QPushButton("Record re&fusal"), "refusalButton",
-            help_text="The platform said the account or post does not break its rules")
-        self.refusal_button.clicked.connect(lambda: self._quick("refused"))
-        self.removed_button = named(QPushButton("Mark re&moved"), "removedButton")
-        self.removed_button.clicked.connect(lambda: self._quick("removed"))
-        quick.addWidget(self.refusal_button)
-        quick.addWidget(self.removed_button)
-        quick.addStretch(1)
-        layout.addLayout(quick)
-        buttons = QHBoxLayout()
-        self.new_button = named(QPushButton("New report"), "newReportButton")
-        self.new_button.clicked.connect(self.new_report)
-        self.add_button = named(QPushButton("&Add report"), "addReportButton")
-        self.add_button.clicked.connect(self._add)
-        self.save_button = named(QPushButton("Sa&ve changes"), "saveReportButton")
-        self.save_button.clicked.connect(self._save)
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
+        self.refusal_button = button(
+            "Record re&fusal", "refusalButton", lambda: self._quick("refused"),
+            help="The platform said the account or post does not break its rules")
+        self.removed_button = button("Mark re&moved", "removedButton",
+                                     lambda: self._quick("removed"))
+        layout.addLayout(hbox(self.refusal_button, self.removed_button, None))
+        self.new_button = button("New report", "newReportButton", self.new_report)
+        self.add_button = button("&Add report", "addReportButton", self._add)
+        self.save_button = button("Sa&ve changes", "saveReportButton", self._save)
+        layout.addLayout(hbox(self.new_button, None, self.add_button, self.save_button))
         self.form_message = named(Banner(box), "formMessage", "Report form message")
         layout.addWidget(self.form_message)
         layout.addStretch(1)

@@ -38,6 +38,7 @@ from casebook.errors import (
 from casebook.paths import CasebookPaths
 from casebook.storage.writer_lock import CasebookInUseError
 from casebook.ui.kit import Banner, app_settings, user_message
+from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KEYRING_USER_SETTING = "keyring/user_id"
 
 
 def _open_with_passphrase(root: Path, passphrase: str) -> Casebook:
@@ -83,10 +83,6 @@ def wait_text(seconds: float) -> str:
         return f"{whole} second{'s' if whole != 1 else ''}"
     minutes, secs = divmod(whole, 60)
     return f"{minutes}:{secs:02d}"
-
-
-#: The one banner (kept under its old name for the screens that import it from here).
-MessageBanner = Banner
 
 
 class UnlockPanel(QWidget):
@@ -131,7 +127,7 @@ class UnlockPanel(QWidget):
         self.where_label.setStyleSheet("color: palette(placeholder-text);")
         self.where_label.setText(f"Casebook file: {paths.database}")
 
-        self.note = MessageBanner(card)
+        self.note = Banner(card)
 
         # Passphrase row
         self.passphrase_label = QLabel("&Passphrase:", card)
@@ -177,7 +173,7 @@ class UnlockPanel(QWidget):
         self.progress_label = QLabel(card)
         self.progress_label.setStyleSheet("color: palette(placeholder-text);")
 
-        self.message = MessageBanner(card)
+        self.message = Banner(card)
         self.countdown_label = QLabel(card)
         self.countdown_label.setAccessibleName("Time before you can try again")
         self.countdown_label.setWordWrap(True)
