@@ -23,6 +23,7 @@ from casebook.ui.widgets.common import (
     warning_colour,
 )
 from casebook.ui.widgets.context import CaseBundle, CaseContext
+from casebook.ui.widgets.corrections import Fix
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.panel import CasePanel, fill_table, make_table, selected_id
 
@@ -54,6 +55,13 @@ class ActionsTab(CasePanel):
         row.addStretch(1)
         layout.addLayout(row)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        cases = ctx.casebook.cases
+        self.add_corrections(
+            layout, self.table, "an action",
+            (Fix("description", "&What needs doing:"), Fix("owner", "O&wner:"),
+             Fix("due_date", "D&ue date:", "date")),
+            lambda bundle: bundle.actions,
+            lambda aid, reason, changes: cases.correct_action(aid, reason, **changes))
 
         box = QGroupBox("Add an action", self)
         form = QFormLayout(box)

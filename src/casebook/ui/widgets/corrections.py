@@ -1,0 +1,195 @@
+"""Correcting or removing a record on a case (issue 11, item 1).
+
+A correction never overwrites silently: the dialog shows the record as it is, asks what
+should change and why, and the service keeps the original beside the correction. Removing a
+person or account added by mistake is a correction too, with a reason. The dialog stays open
+(with what was typed) until the change is saved, so a refusal loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.ui.kit import Banner, Op, named
+from casebook.ui.kit import field as form_field
+from casebook.ui.kit.forms import button, hbox
+from casebook.ui.widgets.date_field import DateField
+from casebook.ui.widgets.labels import fill_combo, set_combo_value
+from casebook.ui.worker import DbWorker
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One correctable field: the service's name for it, its label, and how it is typed."""
+
+    name: str
+    label: str
+    kind: str = "line"  # line, text, choice, date
+    choices: Mapping[Any, str] = field(default_factory=dict)
+
+
+class CorrectionDialog(QDialog):
+    """Shows a record's fields filled in, plus "Why is this being corrected?".
+
+    ``job(changes, reason)`` returns the worker job that saves the correction; only fields
+    whose value changed are sent.
+    """
+
+    def __init__(self, parent: QWidget, title: str, fixes: Sequence[Fix],
+                 current: Mapping[str, Any], job: Callable[[dict[str, Any], str], Callable[[], Any]],
+                 worker: DbWorker, *, us: bool = False, fill: Callable[[str], str] | None = None,
+                 intro: str = "", confirm: str = "Save &correction",
+                 reason_label: str = "&Why is this being corrected?") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        named(self, "correctionDialog", title)
+        self._job = job
+        self._worker = worker
+        self._current = dict(current)
+        self.editors: dict[str, QWidget] = {}
+        layout = QVBoxLayout(self)
+        if intro:
+            note = QLabel(intro, self)
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        form = QFormLayout()
+        for fix in fixes:
+            self.editors[fix.name] = form_field(form, fix.label, self._editor(fix, us, fill),
+                                                name=f"fix-{fix.name}")
+            self._set(fix, current.get(fix.name))
+        self.reason_edit = form_field(form, reason_label, QLineEdit(self), name="reasonEdit",
+                                      help="Kept with the correction, with your name and the "
+                                           "date. The original is never lost.")
+        layout.addLayout(form)
+        self.banner = Banner(self)
+        layout.addWidget(self.banner)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(confirm)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._fixes = {fix.name: fix for fix in fixes}
+        self.result_value: Any = None
+
+    def _editor(self, fix: Fix, us: bool, fill: Callable[[str], str] | None) -> QWidget:
+        if fix.kind == "text":
+            edit = QPlainTextEdit(self)
+            edit.setTabChangesFocus(True)
+            edit.setMaximumHeight(edit.fontMetrics().height() * 5)
+            return edit
+        if fix.kind == "choice":
+            combo = QComboBox(self)
+            fill_combo(combo, dict(fix.choices), fill)
+            return combo
+        if fix.kind == "date":
+            return DateField(self, us=us)
+        return QLineEdit(self)
+
+    def _set(self, fix: Fix, value: Any) -> None:
+        editor = self.editors[fix.name]
+        if isinstance(editor, QPlainTextEdit):
+            editor.setPlainText("" if value is None else str(value))
+        elif isinstance(editor, QComboBox):
+            set_combo_value(editor, value)
+        elif isinstance(editor, DateField):
+            editor.set_value(value)
+        elif isinstance(editor, QLineEdit):
+            editor.setText("" if value is None else str(value))
+
+    def value(self, name: str) -> Any:
+        editor = self.editors[name]
+        if isinstance(editor, QPlainTextEdit):
+            return editor.toPlainText().strip()
+        if isinstance(editor, QComboBox):
+            return editor.currentData()
+        if isinstance(editor, DateField):
+            return editor.value()
+        assert isinstance(editor, QLineEdit)
+        return editor.text().strip()
+
+    def changes(self) -> dict[str, Any]:
+        """The fields whose value differs from the record's."""
+        out = {}
+        for name in self.editors:
+            new, old = self.value(name), self._current.get(name)
+            old = getattr(old, "value", old)
+            if (new or None) != (old if old != "" else None):
+                out[name] = new
+        return out
+
+    def submit(self) -> None:
+        for name, editor in self.editors.items():
+            if isinstance(editor, DateField) and not editor.is_valid():
+                self.banner.show_message("wrong", f"{self._fixes[name].label.replace('&', '')}"
+                                         " is not a date Casebook understands.")
+                editor.setFocus()
+                return
+        changes = self.changes()
+        if self.editors and not changes:
+            self.banner.show_message("wrong", "Nothing was changed, so there is nothing to "
+                                     "correct.")
+            return
+        reason = self.reason_edit.text().strip()
+        if not reason:
+            self.banner.show_message("wrong", "Please say why, in a few words. It is kept with "
+                                     "the record.")
+            self.reason_edit.setFocus()
+            return
+        Op(self, self._job(changes, reason), doing="saving a correction", worker=self._worker) \
+            .success(self._saved).messages(self.banner).busy(self.ok_button).run()
+
+    def _saved(self, result: Any) -> None:
+        self.result_value = result
+        self.accept()
+
+
+def removal_dialog(parent: QWidget, what: str, label: str,
+                   job: Callable[[dict[str, Any], str], Callable[[], Any]],
+                   worker: DbWorker) -> CorrectionDialog:
+    """Ask why a person or account added by mistake is being removed."""
+    return CorrectionDialog(
+        parent, f"Remove {what}", (), {}, job, worker, confirm="&Remove",
+        reason_label="&Why is it being removed?",
+        intro=f"Remove {label} from this case? Only do this for something added by mistake. "
+              "It is kept, with your reason, in the case's corrections, and no longer shown "
+              "or exported.")
+
+
+def correction_buttons(table: QTableWidget, what: str, correct: Callable[[], None],
+                       remove: Callable[[], None] | None = None
+                       ) -> tuple[QHBoxLayout, QPushButton, QPushButton | None]:
+    """"Correct…" (and "Remove…") under a table, enabled while a row is selected."""
+    correct_button = button("Correct…", f"correct-{what}", correct,
+                            help=f"Correct the selected {what}; the original is kept")
+    remove_button = None if remove is None else button(
+        "Remove…", f"remove-{what}", remove,
+        help=f"Remove the selected {what} if it was added by mistake (with a reason)")
+    buttons = [b for b in (correct_button, remove_button) if b is not None]
+
+    def selection() -> None:
+        chosen = bool(table.selectionModel() and table.selectionModel().selectedRows())
+        for b in buttons:
+            b.setEnabled(chosen)
+
+    table.itemSelectionChanged.connect(selection)
+    selection()
+    return hbox(*buttons, None), correct_button, remove_button
