@@ -32,7 +32,7 @@ from casebook.domain import (
     require_text,
 )
 from casebook.errors import NotFoundError, ValidationError
-from casebook.services import mapping
+from casebook.services import mapping, system_entries
 from casebook.services.corrections import (
     FIELDS,
     KIND_WORDS,
@@ -121,6 +121,7 @@ class CaseService:
                 s.add(t.StepRow(case_id=row.id, step_key=key.value,
                                 status=StepStatus.NOT_STARTED.value, data_json="{}",
                                 updated_at=now))
+            system_entries.record(s, self.store, row.id, "Case opened.")
             work.target = f"case:{row.id}"
             work.detail = f"type={case_type.value}"
             case_id = row.id
@@ -297,11 +298,9 @@ class CaseService:
                 if new_status in (StepStatus.DONE, StepStatus.NOT_NEEDED):
                     row.completed_at, row.completed_by = now, self.store.actor
                     done = "done" if new_status == StepStatus.DONE else "not needed"
-                    s.add(t.ChronologyRow(
-                        case_id=case_id, occurred_at=now, recorded_at=now,
-                        author=self.store.actor,
-                        text=f"Response step “{self._step_title(s, key)}” marked {done}.",
-                    ))
+                    system_entries.record(
+                        s, self.store, case_id,
+                        f"Response step “{self._step_title(s, key)}” marked {done}.")
                 else:
                     row.completed_at, row.completed_by = None, None
             row.updated_at = now
@@ -366,6 +365,10 @@ class CaseService:
                                notes=notes.strip(), created_at=self.store.now())
             work.session.add(row)
             work.session.flush()
+            # Named by platform only: the handle may later be corrected, and the chronology
+            # (append-only) must not keep a typo that exports would print.
+            system_entries.record(work.session, self.store, case_id,
+                                  f"Account added on {platform} (see Accounts).")
             work.detail = f"account={row.id}"
             return mapping.account(row)
 
@@ -449,6 +452,8 @@ class CaseService:
                                 who=who, recorded_by=self.store.actor)
             work.session.add(row)
             work.session.flush()
+            system_entries.record(work.session, self.store, case_id,
+                                  "Decision recorded (see Decisions).")
             work.detail = f"decision={row.id}"
             return mapping.decision(row)
 
@@ -631,6 +636,4 @@ class CaseService:
 
     def system_entry(self, s: Session, case_id: int, text: str) -> None:
         """A chronology entry Casebook writes itself, marked as such (in ``s``'s write)."""
-        now = self.store.now()
-        s.add(t.ChronologyRow(case_id=case_id, occurred_at=now, recorded_at=now,
-                              author=self.store.actor, text=text, system=True))
+        system_entries.record(s, self.store, case_id, text)

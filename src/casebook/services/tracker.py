@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from casebook.domain import Jurisdiction, PlatformReport, require_text
 from casebook.errors import NotFoundError, ValidationError
-from casebook.services import mapping
+from casebook.services import mapping, system_entries
 from casebook.services.store import Store
 from casebook.storage import tables as t
 
@@ -159,6 +159,9 @@ class TrackerService:
             )
             s.add(row)
             s.flush()
+            system_entries.record(
+                s, self.store, case_id,
+                f"Report made to {recipient} ({BODY_LABELS[body].lower()}).")
             work.detail = f"report={row.id},body={body},status={status}"
             return mapping.platform_report(row)
 

@@ -189,4 +189,6 @@ def test_exports_print_the_corrected_value_and_leave_removed_people_out(book, tm
     assert "Jo Smith" in words and "@oakfield_fake" in words
     assert "Wrongly Added" not in words and "Smiht" not in words
     assert "@oakfeild_fake" not in words
-    assert "Corrected the account's handle. Reason: Typo" in " ".join(words.split())
+    flat = " ".join(words.split())
+    assert "Corrected the account's handle. Reason: Typo" in flat
+    assert "Account added on Instagram (see Accounts)." in flat
