@@ -26,16 +26,21 @@ from sqlalchemy import select
 from casebook.domain import Jurisdiction, PlatformReport, require_text
 from casebook.errors import NotFoundError, ValidationError
 from casebook.services import mapping, system_entries
+from casebook.services.escalation import Ladder, Rung, ladder_for, load_ladder
 from casebook.services.store import Store
 from casebook.storage import tables as t
 
 __all__ = [
     "BODIES", "STATUSES", "REQUESTS", "BODY_LABELS", "STATUS_LABELS", "REQUEST_LABELS",
-    "CHASE_AFTER", "UNANSWERED", "Reminder", "RecipientFigures", "TrackerService",
+    "CHASE_AFTER", "UNANSWERED", "REFERRAL_BODIES", "Reminder", "RecipientFigures",
+    "TrackerService",
 ]
 
-BODIES = ("platform", "helpline", "report-harmful-content", "police", "local-authority", "lado",
-          "other")
+BODIES = ("platform", "helpline", "report-harmful-content", "police", "ceop", "ofcom",
+          "local-authority", "lado", "other")
+#: Referrals the tracker keeps but "Reports to platforms" does not list (they are not part of
+#: the escalation after a platform report).
+REFERRAL_BODIES: frozenset[str] = frozenset({"local-authority", "lado"})
 STATUSES = ("waiting", "removed", "refused", "no-response", "escalated", "closed")
 REQUESTS = ("removal", "verification", "information", "advice", "referral", "other")
 
@@ -44,6 +49,8 @@ BODY_LABELS: dict[str, str] = {
     "helpline": "Helpline",
     "report-harmful-content": "Report Harmful Content",
     "police": "Police",
+    "ceop": "CEOP",
+    "ofcom": "Ofcom (note)",
     "local-authority": "Local authority",
     "lado": "LADO",
     "other": "Other",
@@ -276,6 +283,38 @@ class TrackerService:
         except Exception:  # a broken data file only loses the suggestions
             pass
         return {body: tuple(names) for body, names in out.items()}
+
+    # ----- the escalation ladder ---------------------------------------------------------
+    def rungs(self) -> tuple[Rung, ...]:
+        """The ladder's steps for the school's jurisdiction (data, see services.escalation)."""
+        return load_ladder(self.jurisdiction())
+
+    def ladders(self, now: datetime | None = None) -> dict[int, Ladder]:
+        """Report id -> where it stands, for every report made to a platform."""
+        now = now or self.store.now()
+        reports = self.all()
+        rungs = self.rungs()
+        with self.store.read() as s:
+            types = dict(s.execute(select(t.CaseRow.id, t.CaseRow.case_type)).all())
+        return {r.id: ladder_for(r, reports, rungs, now, types.get(r.case_id))
+                for r in reports if r.body == "platform"}
+
+    def ladder(self, report_id: int) -> Ladder:
+        ladder = self.ladders().get(report_id)
+        if ladder is None:
+            raise ValidationError("Only a report to a platform has escalation steps.")
+        return ladder
+
+    def rung_recipient(self, rung: Rung) -> str:
+        """Who a report at ``rung`` goes to, named as the school's profile names it."""
+        if not rung.agency:
+            return rung.title
+        try:
+            from casebook.profiles import load_profile
+
+            return load_profile(self.jurisdiction()).agency(rung.agency).name
+        except Exception:  # a damaged profile only loses the name
+            return rung.title
 
     # ----- what to do next ---------------------------------------------------------------
     def _helpline(self) -> tuple[str, bool]:

@@ -7,6 +7,7 @@ for the common answers) and, per platform or body, how it has responded.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,21 +19,28 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QSplitter,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from casebook.domain import PlatformReport, SocialAccount
+from casebook.errors import ValidationError
+from casebook.services.escalation import Ladder, RungState
 from casebook.services.tracker import (
     BODIES,
     BODY_LABELS,
     CHASE_AFTER,
+    REFERRAL_BODIES,
     REQUEST_LABELS,
     REQUESTS,
     STATUS_LABELS,
@@ -41,8 +49,8 @@ from casebook.services.tracker import (
     Reminder,
     TrackerService,
 )
-from casebook.ui.kit import Banner, LiveView, Op, field, fmt_datetime, named
-from casebook.ui.kit.forms import button, hbox
+from casebook.ui.kit import Banner, LiveView, Op, field, fmt_date, fmt_datetime, named
+from casebook.ui.kit.forms import EditGuard, button, hbox
 from casebook.ui.kit.palette import colour
 from casebook.ui.kit.tables import ROLE, read_only_table
 from casebook.ui.kit.tables import cell as _cell
@@ -54,6 +62,9 @@ if TYPE_CHECKING:
 __all__ = ["TrackerView", "TrackerBundle"]
 
 #: Short status words for the table (the form shows the full ones).
+#: What a report at each escalation step usually asks for (the form's "Asked for").
+RUNG_REQUESTS = {"helpline": "advice", "report-harmful-content": "removal",
+                 "police": "referral", "ceop": "referral", "ofcom": "other"}
 SHORT_STATUS = {"waiting": "Waiting", "removed": "Removed", "refused": "Refused",
                 "no-response": "No response", "escalated": "Escalated", "closed": "Closed"}
 
@@ -67,13 +78,22 @@ class CaseChoice:
 
 @dataclass(frozen=True)
 class TrackerBundle:
-    reports: tuple[PlatformReport, ...]
+    reports: tuple[PlatformReport, ...]  # every report (escalations and referrals too)
     reminders: tuple[Reminder, ...]
     figures: tuple[RecipientFigures, ...]
     cases: tuple[CaseChoice, ...]
     case_refs: dict[int, str]
     suggestions: dict[str, tuple[str, ...]]  # body -> recipient names
     now: datetime
+    #: Platform report id -> where it stands on the escalation ladder.
+    ladders: dict[int, Ladder] = dataclasses.field(default_factory=dict)
+    #: Escalation step id -> who a report at it goes to.
+    rung_recipients: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @property
+    def platform_reports(self) -> tuple[PlatformReport, ...]:
+        """What "Reports to platforms" lists: the platform reports, not referrals."""
+        return tuple(r for r in self.reports if r.body == "platform")
 
 
 def _share(count: int, total: int) -> str:
@@ -103,6 +123,8 @@ class TrackerView(LiveView):
         self._tracker = tracker or casebook.tracker
         self._bundle: TrackerBundle | None = None
         self._selected: int | None = None
+        self._form_report: int | None = None  # the report the form was last filled with
+        self._wanted_account: int | None = None
         self._accounts_case: int | None = None
 
         outer = QVBoxLayout(self)
@@ -111,18 +133,20 @@ class TrackerView(LiveView):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("<b>All reports</b>"))
+        left_layout.addWidget(QLabel("<b>Reports to platforms</b>"))
         self.reports_table = read_only_table(
-            ["Made", "Case", "To", "Reference", "Asked for", "Status", "Answered", "Took"],
-            "reportsTable", "All reports", stretch=2)
+            ["Made", "Case", "To", "Reference", "Asked for", "Status", "Answered", "Took",
+             "Where it stands"], "reportsTable", "Reports to platforms", stretch=8)
         self.reports_table.itemSelectionChanged.connect(self._report_chosen)
         left_layout.addWidget(self.reports_table, 3)
-        left_layout.addWidget(QLabel("<b>How each platform or body has responded</b>"))
         self.figures_table = read_only_table(
             ["Platform or body", "Reports", "Removed", "Refused", "No answer",
              "Median days to an answer"], "figuresTable", "Figures per platform or body",
             stretch=0)
-        left_layout.addWidget(self.figures_table, 2)
+        self.lower_tabs = named(QTabWidget(), "trackerLowerTabs")
+        self.lower_tabs.addTab(self._build_ladder(), "Escalation of the selected report")
+        self.lower_tabs.addTab(self.figures_table, "How each platform or body has responded")
+        left_layout.addWidget(self.lower_tabs, 2)
         split.addWidget(left)
         split.addWidget(self._build_form())
         split.setStretchFactor(0, 3)
@@ -131,6 +155,32 @@ class TrackerView(LiveView):
         outer.addWidget(split, 1)
         self.message = named(Banner(self), "trackerMessage", "Tracker messages")
         outer.addWidget(self.message)
+
+    def _build_ladder(self) -> QWidget:
+        box = named(QWidget(), "ladderBox", "Escalation of the selected report")
+        layout = QHBoxLayout(box)
+        self.ladder_list = named(QTreeWidget(), "ladderList", "Escalation steps")
+        self.ladder_list.setColumnCount(2)
+        self.ladder_list.setHeaderLabels(["Step", "Where it stands"])
+        self.ladder_list.setRootIsDecorated(False)
+        self.ladder_list.header().setStretchLastSection(True)
+        self.ladder_list.itemSelectionChanged.connect(self._rung_chosen)
+        layout.addWidget(self.ladder_list)
+        self.ready_text = named(QLabel("Choose a report to a platform to see its next steps."),
+                                "readyText", "What to have ready")
+        self.ready_text.setWordWrap(True)
+        self.ready_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.record_rung_button = button("Record this step…", "recordRungButton",
+                                         self.record_rung,
+                                         help="Fill in the report form for this step; add "
+                                              "its date and outcome there")
+        self.record_rung_button.setEnabled(False)
+        side = QVBoxLayout()
+        side.addWidget(self.ready_text, 1)
+        side.addLayout(hbox(None, self.record_rung_button))
+        layout.addWidget(self.ladder_list, 1)
+        layout.addLayout(side, 1)
+        return box
 
     def _build_reminders(self) -> QGroupBox:
         box = named(QGroupBox("What to do next"), "remindersBox")
@@ -159,7 +209,8 @@ class TrackerView(LiveView):
         self.account_edit.addItem("No particular account", None)
         self.body_edit = field(form, "Reported &to:", QComboBox(), name="bodyEdit")
         for body in BODIES:
-            self.body_edit.addItem(BODY_LABELS[body], body)
+            if body not in REFERRAL_BODIES:  # referrals are recorded in the case's steps
+                self.body_edit.addItem(BODY_LABELS[body], body)
         self.body_edit.currentIndexChanged.connect(self._body_changed)
         self.recipient_edit = QComboBox()
         self.recipient_edit.setEditable(True)
@@ -203,6 +254,9 @@ class TrackerView(LiveView):
         self.form_message = named(Banner(box), "formMessage", "Report form message")
         layout.addWidget(self.form_message)
         layout.addStretch(1)
+        self._edits = EditGuard(self.body_edit, self.recipient_edit, self.channel_edit,
+                                self.made_edit, self.reference_edit, self.request_edit,
+                                self.status_edit, self.response_edit)
         self._set_mode_new()
         return box
 
@@ -217,11 +271,16 @@ class TrackerView(LiveView):
         def job() -> TrackerBundle:
             choices = tuple(CaseChoice(c.id, c.reference, c.title)
                             for c in cases.list_page(limit=1000))
+            try:
+                ladders = tracker.ladders()
+                recipients = {r.id: tracker.rung_recipient(r) for r in tracker.rungs()}
+            except ValidationError:  # a damaged ladder file loses the ladder, not the list
+                ladders, recipients = {}, {}
             return TrackerBundle(
                 reports=tuple(tracker.all()), reminders=tuple(tracker.reminders()),
                 figures=tuple(tracker.figures()), cases=choices,
                 case_refs=tracker.case_references(), suggestions=tracker.suggestions(),
-                now=tracker.store.now(),
+                now=tracker.store.now(), ladders=ladders, rung_recipients=recipients,
             )
 
         return Op(self, job, doing="reading the reports", worker=self.worker) \
@@ -274,9 +333,10 @@ class TrackerView(LiveView):
     def _fill_reports(self) -> None:
         assert self._bundle is not None
         bundle = self._bundle
-        self.reports_table.setRowCount(len(bundle.reports))
+        reports = bundle.platform_reports
+        self.reports_table.setRowCount(len(reports))
         select_row = -1
-        for row, r in enumerate(bundle.reports):
+        for row, r in enumerate(reports):
             status = SHORT_STATUS.get(r.status, r.status)
             late = r.status == "waiting" and bundle.now - r.made_at > CHASE_AFTER
             if r.outcome_at is not None:
@@ -290,6 +350,9 @@ class TrackerView(LiveView):
                      _cell(self._to_text(r)),
                      _cell(r.reference or "–"), _cell(REQUEST_LABELS.get(r.request, r.request)),
                      _cell(status), _cell(fmt_datetime(r.outcome_at, empty="–")), _cell(took)]
+            ladder = bundle.ladders.get(r.id)
+            where = ladder.where() if ladder is not None else ""
+            cells.append(_cell(where, tip=where))
             if late:
                 for cell in cells:
                     cell.setBackground(QBrush(colour("tint-attention", self)))
@@ -302,6 +365,7 @@ class TrackerView(LiveView):
                 select_row = row
         if select_row >= 0:
             self.reports_table.selectRow(select_row)
+        self._show_ladder()
 
     @staticmethod
     def _to_text(report: PlatformReport) -> str:
@@ -358,9 +422,9 @@ class TrackerView(LiveView):
         case_id, accounts = result
         if case_id != self.case_edit.currentData():
             return
-        wanted = None
+        wanted = self._wanted_account
         if self._selected is not None and self._bundle is not None:
-            report = next((r for r in self._bundle.reports if r.id == self._selected), None)
+            report = self._report(self._selected)
             wanted = report.account_id if report is not None else None
         self.account_edit.clear()
         self.account_edit.addItem("No particular account", None)
@@ -380,6 +444,8 @@ class TrackerView(LiveView):
     def new_report(self) -> None:
         """Clear the form for a new report."""
         self._selected = None
+        self._form_report = None
+        self._wanted_account = None
         self.reports_table.clearSelection()
         self._set_mode_new()
         self.reference_edit.clear()
@@ -396,6 +462,16 @@ class TrackerView(LiveView):
             if self.reports_table.item(row, 0).data(ROLE) == report_id:
                 self.reports_table.selectRow(row)
                 return
+        # An escalation or referral is not listed: show it in the form all the same.
+        report = self._report(report_id)
+        if report is not None:
+            self.reports_table.clearSelection()
+            self._choose(report)
+
+    def _report(self, report_id: int | None) -> PlatformReport | None:
+        if self._bundle is None or report_id is None:
+            return None
+        return next((r for r in self._bundle.reports if r.id == report_id), None)
 
     def _reminder_activated(self, entry: QListWidgetItem) -> None:
         report_id = entry.data(ROLE)
@@ -406,10 +482,17 @@ class TrackerView(LiveView):
         rows = self.reports_table.selectionModel().selectedRows()
         if not rows or self._bundle is None:
             return
-        report_id = self.reports_table.item(rows[0].row(), 0).data(ROLE)
-        report = next((r for r in self._bundle.reports if r.id == report_id), None)
-        if report is None:
-            return
+        report = self._report(self.reports_table.item(rows[0].row(), 0).data(ROLE))
+        if report is not None:
+            self._choose(report)
+
+    def _choose(self, report: PlatformReport) -> None:
+        assert self._bundle is not None
+        if report.id == self._form_report and self._edits.dirty:
+            self._selected = report.id
+            self._show_ladder()
+            return  # a reload while the user edits this report keeps what they typed
+        self._form_report = report.id
         self._selected = report.id
         self.form_title.setText(f"Report to {report.recipient}, "
                                 f"{self._bundle.case_refs.get(report.case_id, '')}")
@@ -431,6 +514,105 @@ class TrackerView(LiveView):
         self.refusal_button.setEnabled(report.status != "refused")
         self.removed_button.setEnabled(report.status != "removed")
         self.form_message.clear()
+        self._edits.reset()
+        self._show_ladder()
+
+    # ----- the escalation ladder ----------------------------------------------------------
+    def _show_ladder(self) -> None:
+        """The steps after the selected platform report, each with where it stands."""
+        self.ladder_list.clear()
+        ladder = self._bundle.ladders.get(self._selected or -1) if self._bundle else None
+        if ladder is None:
+            self.ready_text.setText("Choose a report to a platform to see its next steps.")
+            self.record_rung_button.setEnabled(False)
+            return
+        for state in ladder.rungs:
+            item = QTreeWidgetItem([state.rung.title, self._rung_text(state)])
+            item.setData(0, ROLE, state.rung.id)
+            item.setToolTip(1, state.why or state.rung.note)
+            if state.state == "open":
+                item.setForeground(1, QBrush(colour("attention", self)))
+                font = item.font(0)
+                font.setBold(True)
+                item.setFont(0, font)
+            elif state.state == "done":
+                item.setForeground(1, QBrush(colour("done", self)))
+            self.ladder_list.addTopLevelItem(item)
+        step = ladder.next_step
+        chosen = step.rung.id if step is not None else ladder.rungs[0].rung.id
+        for i in range(self.ladder_list.topLevelItemCount()):
+            if self.ladder_list.topLevelItem(i).data(0, ROLE) == chosen:
+                self.ladder_list.setCurrentItem(self.ladder_list.topLevelItem(i))
+        self.ladder_list.resizeColumnToContents(0)
+
+    @staticmethod
+    def _rung_text(state: RungState) -> str:
+        latest = state.latest
+        if state.state == "done" and latest is not None:
+            when = fmt_date(latest.made_at)
+            answer = SHORT_STATUS.get(latest.status, latest.status).lower()
+            outcome = f", {answer} {fmt_date(latest.outcome_at)}" if latest.outcome_at else \
+                f", {answer}"
+            return f"Done {when}{outcome}"
+        if state.state == "later" and state.opens_on is not None:
+            return f"From {fmt_date(state.opens_on)}"
+        return {"open": "Open now", "later": "Not yet", "optional": "If it applies",
+                "not-for-case": "Not for this kind of case",
+                "not-needed": "Not needed"}.get(state.state, state.state)
+
+    def ladder_rows(self) -> list[tuple[str, str]]:
+        """The ladder as shown: (step, where it stands), for tests and screen readers."""
+        return [(self.ladder_list.topLevelItem(i).text(0),
+                 self.ladder_list.topLevelItem(i).text(1))
+                for i in range(self.ladder_list.topLevelItemCount())]
+
+    def _chosen_rung(self) -> RungState | None:
+        ladder = self._bundle.ladders.get(self._selected or -1) if self._bundle else None
+        item = self.ladder_list.currentItem()
+        if ladder is None or item is None:
+            return None
+        return ladder.rung(item.data(0, ROLE))
+
+    def select_rung(self, rung_id: str) -> None:
+        for i in range(self.ladder_list.topLevelItemCount()):
+            if self.ladder_list.topLevelItem(i).data(0, ROLE) == rung_id:
+                self.ladder_list.setCurrentItem(self.ladder_list.topLevelItem(i))
+
+    def _rung_chosen(self) -> None:
+        state = self._chosen_rung()
+        if state is None:
+            self.record_rung_button.setEnabled(False)
+            return
+        lines = [state.rung.title]
+        if state.why and state.why != state.rung.note:
+            lines.append(state.why)
+        lines.append("Have ready:")
+        lines += [f"•  {item}" for item in state.rung.ready]
+        if state.rung.note:
+            lines.append(state.rung.note)
+        self.ready_text.setText("\n".join(lines))
+        self.record_rung_button.setEnabled(
+            state.rung.opens != "first" and state.state in ("open", "optional", "done"))
+
+    def record_rung(self) -> None:
+        """Fill the form for the chosen step: same case and account, its body and recipient."""
+        state = self._chosen_rung()
+        report = self._report(self._selected)
+        if state is None or report is None or self._bundle is None:
+            return
+        self.new_report()
+        self.case_edit.setCurrentIndex(max(0, self.case_edit.findData(report.case_id)))
+        self._wanted_account = report.account_id
+        self.account_edit.setCurrentIndex(max(0, self.account_edit.findData(report.account_id)))
+        self.body_edit.setCurrentIndex(max(0, self.body_edit.findData(state.rung.body)))
+        self.recipient_edit.setEditText(self._bundle.rung_recipients.get(state.rung.id,
+                                                                         state.rung.title))
+        request = RUNG_REQUESTS.get(state.rung.body, "other")
+        self.request_edit.setCurrentIndex(max(0, self.request_edit.findData(request)))
+        self.form_title.setText(f"New report: {state.rung.title}")
+        self.form_message.show_info("Check the date, add the reference and any answer, then "
+                                    "Add report. Keep the platform's reply as evidence.")
+        self.channel_edit.setFocus()
 
     def _made_at(self) -> datetime:
         value = self.made_edit.dateTime()
@@ -443,6 +625,7 @@ class TrackerView(LiveView):
 
         def done(report: PlatformReport) -> None:
             self._selected = report.id
+            self._edits.reset()  # saved: the reload may refill the form
             self.form_message.show_done("Saved.")
             self.message.show_done(f"Saved the report to {report.recipient}.")
             self.report_saved.emit(report.id)
