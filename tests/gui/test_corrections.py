@@ -105,3 +105,44 @@ def test_correct_a_name_and_a_handle_then_remove_a_person_added_by_mistake(
     wait_idle(qtbot, worker)
     chronology = [e for e in cases.chronology(case_id) if e.system]
     assert any("Corrected the account's handle" in e.text for e in chronology)
+
+
+def test_step_answers_are_corrected_and_every_original_can_be_read(
+        qtbot, worker, unlocked_casebook, case_id) -> None:  # type: ignore[no-untyped-def]
+    cases = unlocked_casebook.cases
+    cases.save_step(case_id, "gather-evidence", {"reported_by": "Form tutr",
+                                                 "where_seen": "Instagram"}, status="done")
+    action = cases.add_action(case_id, "Ring parents", "DSL")
+    cases.correct_action(action.id, "Deputy took it on", owner="Deputy DSL")
+    view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
+
+    view.select_tab("Response steps")
+    steps = view.steps
+    qtbot.waitUntil(lambda: steps.table.rowCount() == 5, timeout=WAIT)
+    assert not steps.correct_button.isEnabled()
+    steps.table.selectRow(0)
+    click(qtbot, steps.correct_button)
+    dialog = steps.correction_dialog
+    reported_by = dialog.editors["reported_by"]
+    assert reported_by.text() == "Form tutr"
+    assert "bool" not in {type(e).__name__ for e in dialog.editors.values()}
+    reported_by.clear()
+    qtbot.keyClicks(reported_by, "Form tutor")
+    qtbot.keyClicks(dialog.reason_edit, "Spelling")
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        click(qtbot, dialog.ok_button)
+    wait_idle(qtbot, worker)
+    step = cases.get(case_id).step("gather-evidence")
+    assert step.data == {"reported_by": "Form tutor", "where_seen": "Instagram"}
+    [answers] = [c for c in cases.corrections(case_id) if c.record_kind == "step"]
+    assert answers.before == {"reported_by": "Form tutr"}
+
+    view.select_tab("Actions")
+    actions = view.actions
+    qtbot.waitUntil(lambda: actions.table.rowCount() == 1, timeout=WAIT)
+    tip = actions.table.item(0, 2).toolTip()
+    assert "original is kept" in tip and "owner was “DSL”, now “Deputy DSL”" in tip
+    click(qtbot, actions.history_button())
+    history = actions.history_dialog
+    [line] = history.texts()
+    assert line.startswith("Ring parents — ") and "Reason: Deputy took it on" in line

@@ -98,6 +98,7 @@ class AccountsTab(CasePanel):
                  label(ACCOUNT_STATUSES, a.status), fmt_date(a.first_seen, us)]
                 for a in bundle.accounts]
         fill_table(self.table, rows, [a.id for a in bundle.accounts])
+        self.mark_corrections()
         self._selection_changed()
 
     def clear(self) -> None:

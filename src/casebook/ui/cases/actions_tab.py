@@ -61,7 +61,8 @@ class ActionsTab(CasePanel):
             (Fix("description", "&What needs doing:"), Fix("owner", "O&wner:"),
              Fix("due_date", "D&ue date:", "date")),
             lambda bundle: bundle.actions,
-            lambda aid, reason, changes: cases.correct_action(aid, reason, **changes))
+            lambda aid, reason, changes: cases.correct_action(aid, reason, **changes),
+            describe=lambda action: action.description)
 
         box = QGroupBox("Add an action", self)
         form = QFormLayout(box)
@@ -85,6 +86,7 @@ class ActionsTab(CasePanel):
         rows = [[fmt_date(a.due_date, us) or "No date", a.description, a.owner,
                  action_state(a, bundle.today, us)] for a in bundle.actions]
         fill_table(self.table, rows, [a.id for a in bundle.actions])
+        self.mark_corrections()
         red, green = QBrush(warning_colour(self)), QBrush(done_colour(self))
         for r, action in enumerate(bundle.actions):
             brush = None

@@ -32,7 +32,8 @@ class DecisionsTab(CasePanel):
             (Fix("what", "&Decision:"), Fix("why", "&Reason:", "text"),
              Fix("who", "Decided &by:")),
             lambda bundle: bundle.decisions,
-            lambda did, reason, changes: cases.correct_decision(did, reason, **changes))
+            lambda did, reason, changes: cases.correct_decision(did, reason, **changes),
+            describe=lambda decision: decision.what)
         box = QGroupBox("Record a decision", self)
         form = QFormLayout(box)
         self.what_edit = QLineEdit(box)
@@ -57,6 +58,7 @@ class DecisionsTab(CasePanel):
         rows = [[fmt_datetime(d.made_at, us), d.what, d.why, d.who, d.recorded_by]
                 for d in bundle.decisions]
         fill_table(self.table, rows, [d.id for d in bundle.decisions])
+        self.mark_corrections()
 
     def clear(self) -> None:
         super().clear()

@@ -71,6 +71,7 @@ class PeopleTab(CasePanel):
         rows = [[p.name, label(PERSON_KINDS, p.kind, fill), label(PERSON_ROLES, p.role, fill),
                  p.year_group or "", p.notes] for p in bundle.people]
         fill_table(self.table, rows, [p.id for p in bundle.people])
+        self.mark_corrections()
 
     def clear(self) -> None:
         super().clear()

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
@@ -27,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casebook.ui.kit import Banner, Op, named
+from casebook.services.corrections import Correction
+from casebook.ui.kit import Banner, Op, fmt_datetime, named
 from casebook.ui.kit import field as form_field
 from casebook.ui.kit.forms import button, hbox
 from casebook.ui.widgets.date_field import DateField
@@ -109,7 +112,11 @@ class CorrectionDialog(QDialog):
         if isinstance(editor, QPlainTextEdit):
             editor.setPlainText("" if value is None else str(value))
         elif isinstance(editor, QComboBox):
-            set_combo_value(editor, value)
+            if value in (None, ""):  # nothing recorded: keep it so unless the user chooses
+                editor.insertItem(0, "Not recorded", None)
+                editor.setCurrentIndex(0)
+            else:
+                set_combo_value(editor, value)
         elif isinstance(editor, DateField):
             editor.set_value(value)
         elif isinstance(editor, QLineEdit):
@@ -175,7 +182,8 @@ def removal_dialog(parent: QWidget, what: str, label: str,
 
 
 def correction_buttons(table: QTableWidget, what: str, correct: Callable[[], None],
-                       remove: Callable[[], None] | None = None
+                       remove: Callable[[], None] | None = None,
+                       history: Callable[[], None] | None = None
                        ) -> tuple[QHBoxLayout, QPushButton, QPushButton | None]:
     """"Correct…" (and "Remove…") under a table, enabled while a row is selected."""
     correct_button = button("Correct…", f"correct-{what}", correct,
@@ -192,4 +200,71 @@ def correction_buttons(table: QTableWidget, what: str, correct: Callable[[], Non
 
     table.itemSelectionChanged.connect(selection)
     selection()
-    return hbox(*buttons, None), correct_button, remove_button
+    extra = [] if history is None else [
+        None, button("Corrections…", f"history-{what}", history,
+                     help=f"Every correction of a {what} on this case, with the originals")]
+    row = hbox(*buttons, *extra) if extra else hbox(*buttons, None)
+    return row, correct_button, remove_button
+
+
+def describe_correction(correction: Correction, us: bool = False) -> str:
+    """One correction in words: when, who, what it said before, and why."""
+    when = fmt_datetime(correction.made_at, us)
+    if correction.removal:
+        return (f"{when}, {correction.made_by}: removed (added by mistake). "
+                f"Reason: {correction.reason}")
+    changes = "; ".join(
+        f"{name.replace('_', ' ')} was “{_plain(correction.before.get(name))}”, now "
+        f"“{_plain(correction.after.get(name))}”" for name in correction.fields)
+    return f"{when}, {correction.made_by}: {changes}. Reason: {correction.reason}"
+
+
+def _plain(value: object) -> str:
+    return "nothing" if value in (None, "") else str(value)
+
+
+def mark_corrected(table: QTableWidget, kind: str, corrections: Sequence[Correction],
+                   us: bool = False) -> None:
+    """Give each corrected row a tooltip with its originals (the record shows the new value)."""
+    by_record: dict[int, list[Correction]] = {}
+    for correction in corrections:
+        if correction.record_kind == kind and not correction.removal:
+            by_record.setdefault(correction.record_id, []).append(correction)
+    for row in range(table.rowCount()):
+        first = table.item(row, 0)
+        record_id = first.data(Qt.ItemDataRole.UserRole) if first is not None else None
+        history = by_record.get(record_id) if record_id is not None else None
+        if not history:
+            continue
+        tip = "Corrected — the original is kept:\n" + "\n".join(
+            describe_correction(c, us) for c in history)
+        for column in range(table.columnCount()):
+            item = table.item(row, column)
+            if item is not None:
+                item.setToolTip(tip)
+
+
+class CorrectionsDialog(QDialog):
+    """Every correction of one kind of record on the case: the originals, who, when, why."""
+
+    def __init__(self, parent: QWidget, title: str, corrections: Sequence[Correction],
+                 labels: Mapping[int, str], us: bool = False) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        named(self, "correctionsDialog", title)
+        layout = QVBoxLayout(self)
+        self.list = named(QListWidget(self), "correctionsList", title)
+        self.list.setWordWrap(True)
+        for correction in corrections:
+            record = labels.get(correction.record_id, f"record {correction.record_id}")
+            self.list.addItem(f"{record} — {describe_correction(correction, us)}")
+        if not corrections:
+            self.list.addItem("Nothing has been corrected.")
+        layout.addWidget(self.list)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        self.resize(640, 360)
+
+    def texts(self) -> list[str]:
+        return [self.list.item(i).text() for i in range(self.list.count())]

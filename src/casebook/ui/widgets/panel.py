@@ -22,8 +22,10 @@ from casebook.ui.widgets.common import Banner, Jobs
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.corrections import (
     CorrectionDialog,
+    CorrectionsDialog,
     Fix,
     correction_buttons,
+    mark_corrected,
     removal_dialog,
 )
 
@@ -45,6 +47,8 @@ class CasePanel(QWidget):
         self.correction_dialog: QDialog | None = None
         self.correct_button: QPushButton | None = None
         self.remove_button: QPushButton | None = None
+        self.history_dialog: QDialog | None = None
+        self._corrected: list[tuple[QTableWidget, str]] = []
 
     def save(self, job: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
              message: str = "") -> None:
@@ -104,9 +108,37 @@ class CasePanel(QWidget):
                 f"Removed {describe(record)} from the case. The record is kept in its "
                 "corrections.")
 
+        kind = what.split()[-1]
+
+        def open_history() -> None:
+            if self.bundle is None:
+                return
+            rows = {r.id: describe(r) for r in records(self.bundle)}
+            history = [c for c in self.bundle.corrections if c.record_kind == kind]
+            dialog = CorrectionsDialog(self, f"Corrections of {kind} records", history, rows,
+                                       self.ctx.us)
+            self.history_dialog = dialog
+            dialog.finished.connect(lambda _result: dialog.deleteLater())
+            dialog.open()
+
+        self._corrected.append((table, kind))
         row, self.correct_button, self.remove_button = correction_buttons(
-            table, what.split()[-1], open_correct, open_remove if remove is not None else None)
+            table, kind, open_correct, open_remove if remove is not None else None,
+            open_history)
         layout.addLayout(row)
+
+    def history_button(self) -> QPushButton:
+        """The "Corrections…" button (the history of this tab's corrections)."""
+        found = self.findChild(QPushButton, f"history-{self._corrected[0][1]}")
+        assert found is not None
+        return found
+
+    def mark_corrections(self) -> None:
+        """Tooltips with the originals on corrected rows (call after filling the tables)."""
+        if self.bundle is None:
+            return
+        for table, kind in self._corrected:
+            mark_corrected(table, kind, self.bundle.corrections, self.ctx.us)
 
     def open_correction(self, dialog: QDialog, done_text: str) -> None:
         """Show a correction (or removal) dialog; once saved, say so and reload the case."""
