@@ -142,3 +142,17 @@ def test_screenshot_of_the_dashboard(qtbot, tmp_path) -> None:  # type: ignore[n
     finally:
         db.stop()
         demo.book.lock()
+
+
+def test_the_chart_uses_the_schools_own_words(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    us = make_world(tmp_path, start=datetime(2026, 9, 1, 9, 0), jurisdiction="us")
+    db = DbWorker()
+    try:
+        us.book.cases.create("Rumour page", "harassment")
+        view = open_view(qtbot, db, us)
+        description = view.months_chart.accessibleDescription()
+        assert "Harassment of students" in description and "learners" not in description
+        qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
+    finally:
+        db.stop()
+        us.book.lock()

@@ -14,6 +14,7 @@ so the main window can open the matching list. Kinds (see ``casebook.services.da
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -29,6 +30,7 @@ from casebook.services.dashboard import OUTCOME_GROUPS, RISK_ORDER, Dashboard, D
 from casebook.ui.kit import LiveView, Op, fmt_date, named
 from casebook.ui.kit.charts import NumberTile, Segment, StackedBarChart
 from casebook.ui.kit.palette import SERIES, hex_colour
+from casebook.ui.models.labels import wording
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -36,14 +38,21 @@ if TYPE_CHECKING:
 
 __all__ = ["DashboardView", "CASE_TYPE_LABELS", "OUTCOME_LABELS"]
 
+#: Chart legend words per case type; {learners} comes from the school's profile (students in
+#: the US), see :func:`case_type_labels`.
 CASE_TYPE_LABELS = {
     "impersonation": "Fake or impersonating account",
     "baiting": "Baiting account",
-    "harassment": "Harassment of learners",
+    "harassment": "Harassment of {learners}",
     "staff-allegation": "Staff harassed or accused",
     "video": "Fight or other video",
     "other": "Other concern",
 }
+
+
+def case_type_labels(terms: Mapping[str, str]) -> dict[str, str]:
+    learners = terms.get("learners", "learners")
+    return {k: v.replace("{learners}", learners) for k, v in CASE_TYPE_LABELS.items()}
 OUTCOME_LABELS = {
     "removed": "Removed",
     "refused": "Refused",
@@ -73,6 +82,8 @@ class DashboardView(LiveView):
         super().__init__(worker, parent)
         named(self, "dashboardView", "Dashboard")
         self._service = service or casebook.dashboard
+        self._casebook = casebook
+        self._type_labels = case_type_labels(wording(None))
         self._snapshot: Dashboard | None = None
         self._tiles: dict[str, NumberTile] = {}
 
@@ -142,8 +153,17 @@ class DashboardView(LiveView):
 
     def reload(self) -> int:
         self.status.setText("Reading…")
-        return Op(self, self._service.snapshot, doing="reading the dashboard", worker=self.worker) \
-            .success(self._show).failure(self._failed).run()
+        service, casebook = self._service, self._casebook
+
+        def job() -> tuple[Dashboard, dict[str, str]]:
+            return service.snapshot(), case_type_labels(wording(casebook.school().jurisdiction))
+
+        return Op(self, job, doing="reading the dashboard", worker=self.worker) \
+            .success(self._loaded).failure(self._failed).run()
+
+    def _loaded(self, result: tuple[Dashboard, dict[str, str]]) -> None:
+        snap, self._type_labels = result
+        self._show(snap)
 
     def _failed(self, message: str) -> None:
         self.status.setText(message)
@@ -172,7 +192,7 @@ class DashboardView(LiveView):
                              accent=hex_colour("warning" if late else "done", self))
 
         types = list(CASE_TYPE_LABELS)
-        segments = [Segment(k, CASE_TYPE_LABELS[k], SERIES[i % len(SERIES)])
+        segments = [Segment(k, self._type_labels[k], SERIES[i % len(SERIES)])
                     for i, k in enumerate(types)]
         months = [m for m, _ in snap.cases_per_month]
         labels = [self._month_label(m) for m in months]
