@@ -225,3 +225,20 @@ def test_the_escalation_ladder_shows_where_a_report_stands_and_records_the_next_
     view.select_report(report.id)
     assert dict(view.ladder_rows())["Professionals Online Safety Helpline (POSH)"] == \
         "Done 5 Oct 2026, waiting"
+
+
+def test_a_change_elsewhere_reloads_the_screen_but_keeps_what_is_being_typed(
+        qtbot, worker, world) -> None:  # type: ignore[no-untyped-def]
+    case = world.book.cases.create("Fake school account", "impersonation")
+    tracker = TrackerService(world.book.store)
+    report = tracker.add(case.id, body="platform", recipient="TikTok",
+                         made_at=world.clock.now - timedelta(hours=3))
+    view = open_view(qtbot, worker, world)
+    view.select_report(report.id)
+    qtbot.keyClicks(view.response_edit, "They asked for the school's ID")
+    # Someone records another report (the wizard does this on the same worker).
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        worker.submit(lambda: tracker.add(case.id, body="platform", recipient="Snapchat"))
+    assert view.reports_table.rowCount() == 2
+    assert view.response_edit.toPlainText() == "They asked for the school's ID"
+    assert view.save_button.isEnabled()

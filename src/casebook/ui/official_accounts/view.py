@@ -38,7 +38,7 @@ from casebook.services.official_accounts import (
 )
 from casebook.ui import prompts
 from casebook.ui.kit import Banner, LiveView, Op, field, fmt_date, named
-from casebook.ui.kit.forms import button, hbox
+from casebook.ui.kit.forms import EditGuard, button, hbox
 from casebook.ui.kit.palette import colour
 from casebook.ui.kit.tables import ROLE, read_only_table
 from casebook.ui.kit.tables import cell as _cell
@@ -170,6 +170,11 @@ class OfficialAccountsView(LiveView):
         self.form_message = named(Banner(box), "accountFormMessage", "Account form message")
         layout.addWidget(self.form_message)
         layout.addStretch(1)
+        self._edits = EditGuard(self.platform_edit, self.handle_edit, self.url_edit,
+                                self.purpose_edit, self.verification_edit, self.requested_edit,
+                                self.holder_edit, self.two_factor_edit, self.checked_set,
+                                self.checked_edit, self.notes_edit)
+        self._form_account: int | None = None
         self._mode_new()
         return box
 
@@ -256,6 +261,7 @@ class OfficialAccountsView(LiveView):
 
     def new_account(self) -> None:
         self._selected = None
+        self._form_account = None
         self.table.clearSelection()
         today = self._bundle.today if self._bundle is not None else date.today()
         self.platform_edit.setEditText("")
@@ -281,6 +287,9 @@ class OfficialAccountsView(LiveView):
         if a is None:
             return
         self._selected = a.id
+        if a.id == self._form_account and self._edits.dirty:
+            return  # a reload while the user edits this account keeps what they typed
+        self._form_account = a.id
         self.form_title.setText(f"{a.platform}: {a.handle}")
         self.platform_edit.setEditText(a.platform)
         self.handle_edit.setText(a.handle)
@@ -301,6 +310,7 @@ class OfficialAccountsView(LiveView):
         self.checked_button.setEnabled(a.active)
         self.retire_button.setEnabled(a.active)
         self.form_message.clear()
+        self._edits.reset()
 
     def _values(self) -> dict[str, object]:
         verification = self.verification_edit.currentData()
@@ -321,6 +331,7 @@ class OfficialAccountsView(LiveView):
 
         def done(account: OfficialAccount) -> None:
             self._selected = account.id if account.active else None
+            self._edits.reset()  # saved: the reload may refill the form
             self.form_message.show_done("Saved.")
             self.saved.emit(account.id)
             # The worker's change notice reloads this screen.
