@@ -41,7 +41,7 @@ from casebook.ui.about import shown_path
 from casebook.ui.autolock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 from casebook.ui.firstrun.passphrase import PassphraseFields
 from casebook.ui.firstrun.recovery import RecoveryKeyDialog
-from casebook.ui.kit import Banner, app_settings, user_message
+from casebook.ui.kit import Banner, app_settings, fmt_datetime, user_message
 from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.models.labels import JURISDICTION_NAMES, ROLE_LABELS, ROLE_SHORT
 from casebook.ui.settings.restore_dialog import RestoreDialog
@@ -406,9 +406,7 @@ class SettingsDialog(QDialog):
             self.last_backup_label.setText("Never")
             return
         try:
-            when = datetime.fromisoformat(value)
-            fmt = "%b %d, %Y at %I:%M %p" if self.us else "%d %b %Y at %H:%M"
-            self.last_backup_label.setText(when.strftime(fmt))
+            self.last_backup_label.setText(fmt_datetime(datetime.fromisoformat(value), self.us))
         except ValueError:
             self.last_backup_label.setText(value)
 
