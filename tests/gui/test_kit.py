@@ -160,3 +160,25 @@ def _alive(widget: QWidget) -> bool:
     from casebook.ui.kit import alive
 
     return alive(widget)
+
+
+def test_an_open_case_shows_a_report_recorded_in_the_tracker(
+        qtbot, main_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    book = main_window.casebook
+    assert book is not None
+    case = book.cases.create("Fake account", "impersonation")
+    main_window.open_case(case.id)
+    view = main_window.case_views[case.id]
+    qtbot.waitUntil(lambda: getattr(view, "bundle", None) is not None, timeout=WAIT)
+    assert view.bundle.reports == ()
+    tracker = main_window.fixed_views["tracker"]
+    with qtbot.waitSignal(tracker.loaded, timeout=WAIT):
+        main_window.tabs.setCurrentWidget(tracker)
+    tracker.case_edit.setCurrentIndex(tracker.case_edit.findData(case.id))
+    tracker.recipient_edit.setEditText("Instagram")
+    with qtbot.waitSignal(tracker.report_saved, timeout=WAIT):
+        qtbot.mouseClick(tracker.add_button, Qt.MouseButton.LeftButton)
+    # The case tab was behind the tracker: it reads the case again when it is shown.
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        main_window.tabs.setCurrentWidget(view)
+    assert [r.recipient for r in view.bundle.reports] == ["Instagram"]
