@@ -68,6 +68,10 @@ class CorrectionDialog(QDialog):
         self._current = dict(current)
         self.editors: dict[str, QWidget] = {}
         layout = QVBoxLayout(self)
+        intro = intro or ("Change what is wrong. The original stays in the case's corrections, "
+                          "with your name, the date and your reason, and exports print the "
+                          "corrected value.")
+        self.setMinimumWidth(480)
         if intro:
             note = QLabel(intro, self)
             note.setWordWrap(True)
