@@ -11,7 +11,7 @@ import logging
 from contextlib import suppress
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -35,6 +35,7 @@ from casebook.ui.cases.overview_tab import OverviewTab
 from casebook.ui.cases.people_tab import PeopleTab
 from casebook.ui.cases.steps_tab import StepsTab
 from casebook.ui.evidence.evidence_widget import EvidenceWidget
+from casebook.ui.kit.live import KeepCurrent
 from casebook.ui.widgets.common import Banner, Jobs, heading, user_message
 from casebook.ui.widgets.context import (
     CaseBundle,
@@ -186,25 +187,12 @@ class CaseView(QWidget):
             return load_setup(casebook), load_bundle(casebook, case_id), drafts
 
         self.jobs.run(first, self._first_load, self._load_failed)
-        self._stale = False
         self._reading = False
-        worker.changed.connect(self._records_changed)
-
-    # ----- staying current ----------------------------------------------------------------
-    def _records_changed(self, kinds: frozenset[str]) -> None:
-        """The worker's change notice: read the case again (now if on screen, else when next
-        shown), so a report recorded in the tracker or a correction elsewhere shows here."""
-        if self.ctx is None or self._cleared or not kinds & {"case", "evidence", "tracker"}:
-            return
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self.refresh()
+        # The worker's change notice: read the case again (now if on screen, else when next
+        # shown), so a report recorded in the tracker or a correction elsewhere shows here.
+        self._current = KeepCurrent(
+            self, worker, lambda kinds: self.ctx is not None and not self._cleared
+            and bool(kinds & {"case", "evidence", "tracker"}), self.refresh)
 
     # ----- loading ------------------------------------------------------------------------
     def _load_failed(self, exc: BaseException) -> None:
@@ -289,7 +277,6 @@ class CaseView(QWidget):
         """Read the case again and show it everywhere."""
         if self._cleared or self._reading:
             return  # one read at a time: the one on its way shows the latest
-        self._stale = False
         self._reading = True
         casebook, case_id = self.casebook, self.case_id
 

@@ -167,13 +167,20 @@ class ChecklistView(LiveView):
         return hbox(label, self.review_picker, self.review_title, 1, self.new_review_button,
                     self.export_button)
 
-    def _build_new_review_panel(self) -> QFrame:
-        panel = named(QFrame(), "newReviewPanel")
+    @staticmethod
+    def _fold_out(name: str) -> tuple[QFrame, QVBoxLayout, QLabel]:
+        """A framed panel shown on demand, with a line of help at its top."""
+        panel = named(QFrame(), name)
         panel.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(panel)
-        self.new_review_help = QLabel("")
-        self.new_review_help.setWordWrap(True)
-        layout.addWidget(self.new_review_help)
+        help_label = QLabel("")
+        help_label.setWordWrap(True)
+        layout.addWidget(help_label)
+        panel.hide()
+        return panel, layout, help_label
+
+    def _build_new_review_panel(self) -> QFrame:
+        panel, layout, self.new_review_help = self._fold_out("newReviewPanel")
         label = QLabel("&Name of the new review:")
         self.new_label_edit = named(QLineEdit(), "newReviewLabel", label.text())
         self.new_label_edit.setMaxLength(40)
@@ -183,17 +190,11 @@ class ChecklistView(LiveView):
                                           self._start_review)
         layout.addLayout(hbox(label, self.new_label_edit, 1, self.start_review_button,
                               button("Cancel", "", panel.hide)))
-        panel.hide()
         self.new_review_panel = panel
         return panel
 
     def _build_export_panel(self) -> QFrame:
-        panel = named(QFrame(), "exportPanel")
-        panel.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QVBoxLayout(panel)
-        self.export_help = QLabel("")
-        self.export_help.setWordWrap(True)
-        layout.addWidget(self.export_help)
+        panel, layout, self.export_help = self._fold_out("exportPanel")
         for_label = QLabel("Prepared &for:")
         self.recipient_edit = named(QComboBox(), "exportRecipient", "Who the PDF is for")
         self.recipient_edit.setEditable(True)
@@ -209,7 +210,6 @@ class ChecklistView(LiveView):
         layout.addLayout(hbox(for_label, self.recipient_edit, 1, password_label,
                               self.password_edit, 1, self.save_pdf_button,
                               button("Cancel", "", panel.hide)))
-        panel.hide()
         self.export_panel = panel
         return panel
 
