@@ -9,21 +9,12 @@ behind another costs nothing until the user comes back to it).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from casebook.ui.kit.ops import alive
 from casebook.ui.worker import DbWorker
-
-
-class LockAware(Protocol):
-    """A screen the main window can ask to keep drafts and forget what it shows on lock."""
-
-    def save_drafts(self) -> None: ...
-
-    def clear(self) -> None: ...
 
 
 class KeepCurrent(QObject):
