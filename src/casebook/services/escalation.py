@@ -168,8 +168,13 @@ def _later_on_same_account(report: PlatformReport, others: list[PlatformReport],
 
 
 def ladder_for(report: PlatformReport, reports: list[PlatformReport], rungs: tuple[Rung, ...],
-               now: datetime, case_type: CaseType | str | None = None) -> Ladder:
-    """Where ``report`` (to a platform) stands on the ladder, given every report recorded."""
+               now: datetime, case_type: CaseType | str | None = None,
+               refusals: int | None = None) -> Ladder:
+    """Where ``report`` (to a platform) stands on the ladder.
+
+    ``reports``: the reports recorded on its case (more is fine). ``refusals``: how many of the
+    school's reports this platform refused (counted from ``reports`` when not given).
+    """
     if report.body != "platform":
         raise ValidationError("Only a report to a platform has an escalation ladder.")
     kind = getattr(case_type, "value", case_type)
@@ -177,7 +182,7 @@ def ladder_for(report: PlatformReport, reports: list[PlatformReport], rungs: tup
     waited = now - report.made_at
     unanswered = report.status in UNANSWERED
     acted = report.status in SETTLED
-    same_platform_refusals = sum(
+    same_platform_refusals = refusals if refusals is not None else sum(
         1 for r in reports if r.body == "platform" and r.status in REFUSED
         and r.recipient.strip().casefold() == report.recipient.strip().casefold())
     states = []

@@ -296,7 +296,13 @@ class TrackerService:
         rungs = self.rungs()
         with self.store.read() as s:
             types = dict(s.execute(select(t.CaseRow.id, t.CaseRow.case_type)).all())
-        return {r.id: ladder_for(r, reports, rungs, now, types.get(r.case_id))
+        by_case: dict[int, list[PlatformReport]] = {}
+        for report in reports:
+            by_case.setdefault(report.case_id, []).append(report)
+        refusals = Counter(r.recipient.strip().casefold() for r in reports
+                           if r.body == "platform" and r.status == "refused")
+        return {r.id: ladder_for(r, by_case[r.case_id], rungs, now, types.get(r.case_id),
+                                 refusals=refusals[r.recipient.strip().casefold()])
                 for r in reports if r.body == "platform"}
 
     def ladder(self, report_id: int) -> Ladder:
