@@ -120,3 +120,17 @@ def test_a_broken_ladder_file_is_refused_calmly(tmp_path, monkeypatch) -> None: 
             load_ladder(Jurisdiction.ENGLAND)
     finally:
         escalation.load_ladder.cache_clear()
+
+
+def test_every_jurisdiction_has_a_ladder_whose_agencies_are_in_its_profile() -> None:
+    from casebook.profiles import load_profile
+    from casebook.services.tracker import BODIES
+
+    for jurisdiction in Jurisdiction:
+        rungs = load_ladder(jurisdiction)
+        profile = load_profile(jurisdiction)
+        ids = {a.id for a in profile.agencies}
+        for rung in rungs:
+            assert rung.body in BODIES, f"{jurisdiction}: {rung.id} has an unknown body"
+            assert not rung.agency or rung.agency in ids, \
+                f"{jurisdiction}: {rung.id} names agency {rung.agency}, not in the profile"
