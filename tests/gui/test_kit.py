@@ -128,8 +128,10 @@ def test_op_marks_busy_reports_success_and_fails_calmly(qtbot, worker: DbWorker,
     assert "while saving a report" in entry.getMessage()
     assert "Acacia" not in caplog.text and "Bloggs" not in caplog.text
 
-    Op(screen, lambda: (_ for _ in ()).throw(ValidationError("Say who the report went to.")),
-       worker=worker).messages(screen.banner).run()
+    # Without a worker named, an Op runs on the app's one DB thread.
+    assert DbWorker.default() is worker
+    Op(screen, lambda: (_ for _ in ()).throw(ValidationError("Say who the report went to."))) \
+        .messages(screen.banner).run()
     qtbot.waitUntil(lambda: screen.banner.text() == "Say who the report went to.", timeout=WAIT)
 
 
