@@ -425,9 +425,11 @@ class Casebook:
         if self.store.engine is not None:
             self.store.engine.dispose()
         self.store.engine = None
-        self._key = None
         if self.writer is not None:
             self.writer.release()
+        # Last: once is_locked says so, the file is free for the next opener (a UI polling
+        # is_locked from another thread must not find the writer lock still held).
+        self._key = None
         log.info("casebook locked")
 
     # ----- maintenance --------------------------------------------------------------------
