@@ -46,6 +46,9 @@ from casebook.ui.models.case_table import (
     CaseTableModel,
 )
 from casebook.ui.models.labels import RISK_LABELS, STATUS_LABELS, case_type_label
+from casebook.ui.widgets.common import muted_colour
+from casebook.ui.widgets.date_field import DateField
+from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -534,7 +537,7 @@ class NewCaseDialog(AskBeforeDiscard):
         hint = QLabel("The title appears in the case list, so keep names out of it where you "
                       "can.", self)
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        hint.setStyleSheet(f"color: {muted_colour(self).name()};")  # placeholder grey is 4:1
         self.message = Banner(self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)

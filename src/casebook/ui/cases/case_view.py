@@ -36,6 +36,7 @@ from casebook.ui.cases.people_tab import PeopleTab
 from casebook.ui.cases.steps_tab import StepsTab
 from casebook.ui.evidence.evidence_widget import EvidenceWidget
 from casebook.ui.kit.live import KeepCurrent
+from casebook.ui.widgets import drafts as form_drafts
 from casebook.ui.widgets.common import Banner, Jobs, heading, user_message
 from casebook.ui.widgets.context import (
     CaseBundle,

@@ -54,6 +54,7 @@ from casebook.ui.kit.forms import EditGuard, button, hbox
 from casebook.ui.kit.palette import SERIES, colour, muted_colour
 from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.kit.tables import read_only_table
+from casebook.ui.widgets.date_field import DateField
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -140,7 +141,7 @@ class ChecklistView(LiveView):
         outer.addWidget(self.closed_banner)
 
         self.tabs = named(QTabWidget(), "checklistTabs")
-        self.tabs.addTab(self._build_checklist_tab(), "&Checklist")
+        self.tabs.addTab(self._build_checklist_tab(), "Chec&klist")
         self.tabs.addTab(self._build_plan_tab(), "&Action plan")
         self.tabs.addTab(self._build_compare_tab(), "Compare &years")
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -162,7 +163,7 @@ class ChecklistView(LiveView):
         self.review_title = named(QLabel(""), "reviewTitle")
         self.new_review_button = button("Start new yearly review…", "newReviewButton",
                                         self._show_new_review_panel)
-        self.export_button = button("&Export for governors…", "exportButton",
+        self.export_button = button("Export for &governors…", "exportButton",
                                     self._show_export_panel)
         return hbox(label, self.review_picker, self.review_title, 1, self.new_review_button,
                     self.export_button)
@@ -254,7 +255,7 @@ class ChecklistView(LiveView):
         for status in STATUSES:
             self.status_filter.addItem(STATUS_LABELS[status], status)
         status_label.setBuddy(self.status_filter)
-        self.overdue_only = named(QCheckBox("Only o&verdue reviews"), "overdueOnly")
+        self.overdue_only = named(QCheckBox("Only overd&ue reviews"), "overdueOnly")
         for widget in (self.owner_filter, self.status_filter):
             widget.currentIndexChanged.connect(self._fill_items)
         self.overdue_only.toggled.connect(self._fill_items)
@@ -322,7 +323,7 @@ class ChecklistView(LiveView):
         self.target_text = QLabel("")
         self.target_text.setWordWrap(True)
         form.addRow("Target:", self.target_text)
-        self.na_reason_edit = field(form, "&Why it does not apply:", QLineEdit(),
+        self.na_reason_edit = field(form, "Why it does not a&pply:", QLineEdit(),
                                     name="naReasonEdit")
         self.na_reason_edit.setPlaceholderText("Needed when the item does not apply")
         self.owner_edit = field(form, "O&wner:", QLineEdit(), name="ownerEdit")
@@ -330,9 +331,9 @@ class ChecklistView(LiveView):
         self.owner_edit.setPlaceholderText("Who leads on this (a name or a role)")
         date_row = QHBoxLayout()
         self.review_date_set = named(QCheckBox("Review &by"), "reviewDateSet")
-        self.review_date_edit = named(QDateEdit(), "reviewDateEdit", "Next review date")
-        self.review_date_edit.setCalendarPopup(True)
-        self.review_date_edit.setDisplayFormat("d MMM yyyy")
+        self.review_date_edit = named(DateField(what="The next review date"), "reviewDateEdit",
+                                      "Next review date")
+        self.review_date_edit.edit.setAccessibleName("Next review date")
         self.review_date_edit.setEnabled(False)
         self.review_date_set.toggled.connect(self.review_date_edit.setEnabled)
         date_row.addWidget(self.review_date_set)
@@ -787,7 +788,7 @@ class ChecklistView(LiveView):
         if self.review_date_set.isChecked() and (problem := self.review_date_edit.problem()
                                                  or (None if self.review_date_edit.value() else
                                                      "Please give the next review date.")):
-            self.editor_message.setText(problem)
+            self.editor_message.show_message("wrong", problem)
             self.review_date_edit.setFocus()
             return
         next_review = self.review_date_edit.value() if self.review_date_set.isChecked() else None

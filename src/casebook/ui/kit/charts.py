@@ -26,6 +26,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractButton, QSizePolicy, QWidget
 
 from casebook.ui.kit import palette
+from casebook.ui.theme import readable_text
+
+__all__ = ["NumberTile", "StackedBarChart", "Segment"]
 
 __all__ = ["NumberTile", "StackedBarChart", "Segment"]
 

@@ -88,7 +88,7 @@ class EditGuard:
 
     def watch(self, widget: QWidget) -> None:
         for signal_name in ("textChanged", "currentIndexChanged", "editTextChanged", "toggled",
-                            "dateTimeChanged"):
+                            "dateTimeChanged", "changed"):
             signal = getattr(widget, signal_name, None)
             if signal is not None and hasattr(signal, "connect"):
                 signal.connect(self._touched)

@@ -42,6 +42,7 @@ from casebook.ui.kit.forms import EditGuard, button, hbox
 from casebook.ui.kit.palette import colour
 from casebook.ui.kit.tables import ROLE, read_only_table
 from casebook.ui.kit.tables import cell as _cell
+from casebook.ui.widgets.date_field import DateField
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -124,31 +125,31 @@ class OfficialAccountsView(LiveView):
         self.platform_edit.setEditable(True)
         self.platform_edit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         field(form, "&Platform:", self.platform_edit, name="platformEdit")
-        self.handle_edit = field(form, "&Handle:", QLineEdit(), name="handleEdit",
+        self.handle_edit = field(form, "Han&dle:", QLineEdit(), name="handleEdit",
                                  help="The account's handle or page name")
         self.handle_edit.setPlaceholderText("@school or the page name")
         self.url_edit = field(form, "&Web address:", QLineEdit(), name="urlEdit")
         self.purpose_edit = field(form, "&Used for:", QLineEdit(), name="purposeEdit",
                                   help="What the account is for")
-        self.verification_edit = field(form, "&Verified:", QComboBox(), name="verificationEdit",
+        self.verification_edit = field(form, "Ver&ified:", QComboBox(), name="verificationEdit",
                                        help="Whether the platform has verified the account")
         for state in VERIFICATION_STATES:
             self.verification_edit.addItem(VERIFICATION_LABELS[state], state)
         self.verification_edit.currentIndexChanged.connect(self._verification_changed)
-        self.requested_edit = QDateEdit()
-        self.requested_edit.setDisplayFormat("d MMM yyyy")
-        self.requested_edit.setCalendarPopup(True)
+        self.requested_edit = DateField(what="The date verification was requested",
+                                        past_only=True)
         field(form, "Re&quested on:", self.requested_edit, name="requestedEdit",
               help="The date verification was requested")
+        self.requested_edit.edit.setAccessibleName("Date verification was requested")
         self.holder_edit = field(form, "&Log-in held by:", QLineEdit(), name="holderEdit")
         self.holder_edit.setPlaceholderText("A named person or role")
         self.two_factor_edit = named(QCheckBox("Two-factor sign-in is &on"), "twoFactorEdit")
         form.addRow("", self.two_factor_edit)
         checked_row = QHBoxLayout()
         self.checked_set = named(QCheckBox("Checked on"), "checkedSet")
-        self.checked_edit = named(QDateEdit(), "checkedEdit", "Date last checked")
-        self.checked_edit.setDisplayFormat("d MMM yyyy")
-        self.checked_edit.setCalendarPopup(True)
+        self.checked_edit = named(DateField(what="The date last checked", past_only=True),
+                                  "checkedEdit", "Date last checked")
+        self.checked_edit.edit.setAccessibleName("Date last checked")
         self.checked_set.toggled.connect(self.checked_edit.setEnabled)
         checked_row.addWidget(self.checked_set)
         checked_row.addWidget(self.checked_edit)
@@ -161,7 +162,7 @@ class OfficialAccountsView(LiveView):
         self.checked_button = button("Checked &today", "checkedTodayButton",
                                      self._checked_today,
                                      help="Record that you looked at the account today")
-        self.retire_button = button("Re&tire…", "retireButton", self._retire)
+        self.retire_button = button("R&etire…", "retireButton", self._retire)
         layout.addLayout(hbox(self.checked_button, self.retire_button, None))
         self.new_button = button("New account", "newAccountButton", self.new_account)
         self.add_button = button("&Add account", "addAccountButton", self._add)
@@ -350,11 +351,12 @@ class OfficialAccountsView(LiveView):
         fields = [f for f, used in ((self.requested_edit,
                                      self.verification_edit.currentData() == REQUESTED),
                                     (self.checked_edit, self.checked_set.isChecked())) if used]
-        for field in fields:
-            problem = field.problem() or (None if field.value() else f"{field.what} is needed.")
+        for date_field in fields:
+            problem = date_field.problem() or (
+                None if date_field.value() else f"{date_field.what} is needed.")
             if problem is not None:
-                self.form_message.setText(problem)
-                field.setFocus()
+                self.form_message.show_message("wrong", problem)
+                date_field.setFocus()
                 return True
         return False
 

@@ -54,6 +54,7 @@ from casebook.ui.kit.forms import EditGuard, button, hbox
 from casebook.ui.kit.palette import colour
 from casebook.ui.kit.tables import ROLE, read_only_table
 from casebook.ui.kit.tables import cell as _cell
+from casebook.ui.widgets.date_field import DateTimeField
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -203,7 +204,7 @@ class TrackerView(LiveView):
         self.form_title.setFont(font)
         layout.addWidget(self.form_title)
         form = QFormLayout()
-        self.case_edit = field(form, "&Case:", QComboBox(), name="caseEdit")
+        self.case_edit = field(form, "Cas&e:", QComboBox(), name="caseEdit")
         self.case_edit.currentIndexChanged.connect(self._case_changed)
         self.account_edit = field(form, "Acco&unt reported:", QComboBox(), name="accountEdit")
         self.account_edit.addItem("No particular account", None)
@@ -217,12 +218,10 @@ class TrackerView(LiveView):
         self.recipient_edit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         field(form, "&Name:", self.recipient_edit, name="recipientEdit",
               help="The name of the platform or body")
-        self.channel_edit = field(form, "&How:", QLineEdit(), name="channelEdit",
+        self.channel_edit = field(form, "H&ow:", QLineEdit(), name="channelEdit",
                                   help="How it was reported")
         self.channel_edit.setPlaceholderText("In-app report, web form, email, phone call…")
-        self.made_edit = QDateTimeEdit()
-        self.made_edit.setDisplayFormat("d MMM yyyy HH:mm")
-        self.made_edit.setCalendarPopup(True)
+        self.made_edit = DateTimeField()
         field(form, "&When:", self.made_edit, name="madeEdit",
               help="When the report was made")
         self.reference_edit = field(form, "&Reference:", QLineEdit(), name="referenceEdit")
@@ -242,14 +241,14 @@ class TrackerView(LiveView):
         layout.addLayout(form)
 
         self.refusal_button = button(
-            "Record re&fusal", "refusalButton", lambda: self._quick("refused"),
+            "Record refusa&l", "refusalButton", lambda: self._quick("refused"),
             help="The platform said the account or post does not break its rules")
         self.removed_button = button("Mark re&moved", "removedButton",
                                      lambda: self._quick("removed"))
         layout.addLayout(hbox(self.refusal_button, self.removed_button, None))
         self.new_button = button("New report", "newReportButton", self.new_report)
         self.add_button = button("&Add report", "addReportButton", self._add)
-        self.save_button = button("Sa&ve changes", "saveReportButton", self._save)
+        self.save_button = button("Save chan&ges", "saveReportButton", self._save)
         layout.addLayout(hbox(self.new_button, None, self.add_button, self.save_button))
         self.form_message = named(Banner(box), "formMessage", "Report form message")
         layout.addWidget(self.form_message)
