@@ -99,7 +99,7 @@ def _install_excepthook() -> None:
     """An unexpected error shows a calm message; only its type and stack go to the log."""
     def hook(exc_type: type[BaseException], exc: BaseException, tb: object) -> None:
         from casebook.ui import prompts
-        from casebook.ui.app import user_message
+        from casebook.ui.kit import user_message
 
         exc.__traceback__ = tb  # type: ignore[assignment]
         message = user_message(exc, "running")

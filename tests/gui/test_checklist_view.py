@@ -28,7 +28,7 @@ from casebook.services.checklist import IN_PLACE, IN_PROGRESS, NOT_APPLICABLE  #
 from casebook.storage import tables as t  # noqa: E402
 from casebook.ui import prompts  # noqa: E402
 from casebook.ui.checklist import ChecklistView  # noqa: E402
-from casebook.ui.dashboard.widgets import OVERDUE_BG  # noqa: E402
+from casebook.ui.kit.palette import colour  # noqa: E402
 from casebook.ui.worker import DbWorker  # noqa: E402
 
 WAIT = 10_000
@@ -54,6 +54,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 @pytest.fixture
 def worker(qtbot, world: World) -> Iterator[DbWorker]:  # type: ignore[no-untyped-def]
     db = DbWorker()
+    db.watch_changes(world.book.store.take_changes)  # as the main window does
     yield db
     qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
     db.stop()
@@ -158,7 +159,7 @@ def test_filters_and_overdue_reviews_are_highlighted(qtbot, worker, world) -> No
     late = row_texts(view, "rshe")
     assert late[-1] == "1 Sep 2026 – overdue"
     row = view.row_of_item("rshe")
-    assert view.items_table.item(row, 0).background().color() == OVERDUE_BG
+    assert view.items_table.item(row, 0).background().color() == colour("tint-warning")
     assert view.items_table.item(view.row_of_item("training"), 0).background().style() == \
         Qt.BrushStyle.NoBrush
     assert "2 items overdue" in view.message.text()
@@ -282,6 +283,7 @@ def test_cancelling_the_save_dialog_exports_nothing(qtbot, worker, world, tmp_pa
 def test_screenshots_of_the_checklist(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     demo = make_world(tmp_path, start=datetime(2025, 11, 3, 9), shipped_checklist=True)
     db = DbWorker()
+    db.watch_changes(demo.book.store.take_changes)
     try:
         seed_demo(demo)
         view = ChecklistView(db, demo.book)

@@ -7,7 +7,8 @@ import pytest
 from PySide6.QtGui import QColor, QPalette
 
 from casebook.domain import STEP_ORDER, Step, StepStatus
-from casebook.ui.dashboard.widgets import PALETTE, RISK_COLOURS, NumberTile
+from casebook.ui.kit.charts import NumberTile
+from casebook.ui.kit.palette import ROLES, SERIES
 from casebook.ui.theme import (
     DARK_TEXT,
     LIGHT_TEXT,
@@ -72,7 +73,8 @@ def test_dashboard_numbers_are_readable_in_every_accent(qtbot, name: str) -> Non
     tile = NumberTile("Open cases")
     qtbot.addWidget(tile)
     tile.setPalette(palette)
-    for accent in (*PALETTE, *RISK_COLOURS.values(), "#8a1c1c", "#1f3a5f"):
+    for accent in (*SERIES, *(c for pair in ROLES.values() for c in pair), "#8a1c1c",
+                   "#1f3a5f"):
         tile.set_value(3, accent=accent)
         assert contrast(tile.number_colour(), palette.color(Role.Base)) >= TEXT_RATIO, accent
     tile.set_value(0)

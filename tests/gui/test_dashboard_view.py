@@ -32,6 +32,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 @pytest.fixture
 def worker(qtbot, world: World) -> Iterator[DbWorker]:  # type: ignore[no-untyped-def]
     db = DbWorker()
+    db.watch_changes(world.book.store.take_changes)  # as the main window does
     yield db
     qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
     db.stop()
@@ -125,6 +126,7 @@ def test_refresh_shows_new_numbers(qtbot, worker, world) -> None:  # type: ignor
 def test_screenshot_of_the_dashboard(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     demo = make_world(tmp_path, start=datetime(2025, 11, 3, 9))
     db = DbWorker()
+    db.watch_changes(demo.book.store.take_changes)
     try:
         seed_demo(demo)
         view = DashboardView(db, demo.book)
@@ -140,3 +142,17 @@ def test_screenshot_of_the_dashboard(qtbot, tmp_path) -> None:  # type: ignore[n
     finally:
         db.stop()
         demo.book.lock()
+
+
+def test_the_chart_uses_the_schools_own_words(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    us = make_world(tmp_path, start=datetime(2026, 9, 1, 9, 0), jurisdiction="us")
+    db = DbWorker()
+    try:
+        us.book.cases.create("Rumour page", "harassment")
+        view = open_view(qtbot, db, us)
+        description = view.months_chart.accessibleDescription()
+        assert "Harassment of students" in description and "learners" not in description
+        qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
+    finally:
+        db.stop()
+        us.book.lock()

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QWizard
 from casebook.paths import CasebookPaths
 from casebook.services import Casebook
 from casebook.ui import prompts
-from casebook.ui.app import app_settings
 from casebook.ui.firstrun.wizard import (
     PAGE_BACKUPS,
     PAGE_RECOVERY,
@@ -20,7 +19,8 @@ from casebook.ui.firstrun.wizard import (
     PAGE_YOU,
     FirstRunWizard,
 )
-from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING
+from casebook.ui.kit import app_settings
+from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from conftest import PASSPHRASE
 
 KEY_PATTERN = re.compile(r"^([0-9A-Z]{4}-){8}[0-9A-Z]{4}$")

@@ -31,7 +31,7 @@ def test_local_folder_shows_none(qtbot, worker, tmp_path: Path) -> None:  # type
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: bool(window.school_name), timeout=10_000)
-    from casebook.ui.app import flush_worker
+    from casebook.ui.kit import flush_worker
 
     flush_worker(worker)
     assert not window.location_banner.isVisible()

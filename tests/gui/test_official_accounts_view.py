@@ -16,7 +16,7 @@ from prevention_helpers import World, make_world, save_screenshot, seed_demo  # 
 
 from casebook.services.official_accounts import OfficialAccountsService  # noqa: E402
 from casebook.ui import prompts  # noqa: E402
-from casebook.ui.dashboard.widgets import OVERDUE_BG  # noqa: E402
+from casebook.ui.kit.palette import colour  # noqa: E402
 from casebook.ui.official_accounts import OfficialAccountsView  # noqa: E402
 from casebook.ui.worker import DbWorker  # noqa: E402
 
@@ -41,6 +41,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 @pytest.fixture
 def worker(qtbot, world: World) -> Iterator[DbWorker]:  # type: ignore[no-untyped-def]
     db = DbWorker()
+    db.watch_changes(world.book.store.take_changes)  # as the main window does
     yield db
     qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
     db.stop()
@@ -80,7 +81,7 @@ def test_add_check_and_retire_accounts(qtbot, worker, world) -> None:  # type: i
     assert stored.verification_requested_on == date(2026, 6, 1) and stored.two_factor
     assert row(view, 0) == ["Instagram", "@oakfieldprimary", "Requested on 1 Jun 2026",
                             "Office manager", "On", "20 Jun 2026 – due"]
-    assert view.table.item(0, 0).background().color() == OVERDUE_BG
+    assert view.table.item(0, 0).background().color() == colour("tint-warning")
     assert "1 not checked in the last 90 days" in view.summary.text()
 
     view.table.selectRow(0)
@@ -113,6 +114,7 @@ def test_requested_verification_needs_its_date_and_errors_are_shown(qtbot, worke
 def test_screenshot_of_the_register(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     demo = make_world(tmp_path, start=datetime(2025, 11, 3, 9))
     db = DbWorker()
+    db.watch_changes(demo.book.store.take_changes)
     try:
         seed_demo(demo)
         view = OfficialAccountsView(db, demo.book)

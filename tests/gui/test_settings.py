@@ -13,10 +13,10 @@ from casebook.errors import DamagedFileError, WrongKeyError
 from casebook.paths import CasebookPaths
 from casebook.storage.engine import connect_keyed
 from casebook.ui import prompts
-from casebook.ui.app import app_settings
+from casebook.ui.kit import app_settings
+from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.main_window import MainWindow
 from casebook.ui.settings.settings_dialog import SettingsDialog
-from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING
 from casebook.vault import KeyVault
 from conftest import USER_NAME
 

@@ -31,6 +31,7 @@ def world(tmp_path: Path) -> Iterator[World]:
 @pytest.fixture
 def worker(qtbot, world: World) -> Iterator[DbWorker]:  # type: ignore[no-untyped-def]
     db = DbWorker()
+    db.watch_changes(world.book.store.take_changes)  # as the main window does
     yield db
     qtbot.waitUntil(lambda: db.pending == 0, timeout=WAIT)
     db.stop()
@@ -148,6 +149,7 @@ def test_clicking_a_reminder_selects_its_report(qtbot, worker, world) -> None:  
 def test_screenshot_of_the_tracker(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
     demo = make_world(tmp_path, start=datetime(2025, 11, 3, 9))
     db = DbWorker()
+    db.watch_changes(demo.book.store.take_changes)
     try:
         ids = seed_demo(demo)
         view = TrackerView(db, demo.book)
@@ -165,3 +167,78 @@ def test_screenshot_of_the_tracker(qtbot, tmp_path) -> None:  # type: ignore[no-
     finally:
         db.stop()
         demo.book.lock()
+
+
+def test_the_escalation_ladder_shows_where_a_report_stands_and_records_the_next_step(
+        qtbot, worker, world) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11, item 10: a refused platform report opens POSH and Report Harmful Content (not
+    CEOP for a fake account); each step says what to have ready and is recorded through the
+    form; LADO referrals are not listed among the reports to platforms."""
+    case = world.book.cases.create("Fake school account", "impersonation")
+    account = world.book.cases.add_account(case.id, "Instagram", "@oakfield_fake",
+                                           "impersonating-school")
+    tracker = TrackerService(world.book.store)
+    report = tracker.add(case.id, body="platform", recipient="Instagram", account_id=account.id,
+                         made_at=world.clock.now - timedelta(days=2), reference="IG-9",
+                         status="refused", outcome_at=world.clock.now - timedelta(days=1),
+                         response="No violation of our Community Guidelines.")
+    tracker.add(case.id, body="lado", recipient="LADO", request="referral")
+    view = open_view(qtbot, worker, world)
+    assert view.reports_table.rowCount() == 1  # the LADO referral is not a platform report
+    assert view.reports_table.horizontalHeaderItem(8).text() == "Where it stands"
+    assert view.reports_table.item(0, 8).text() == \
+        "Platform: refused; next: Professionals Online Safety Helpline (POSH)"
+    assert view.body_edit.findData("lado") == -1 and view.body_edit.findData("ceop") >= 0
+
+    view.select_report(report.id)
+    rows = dict(view.ladder_rows())
+    assert rows["Report to the platform"].startswith("Done 3 Oct 2026, refused 4 Oct 2026")
+    assert rows["Professionals Online Safety Helpline (POSH)"] == "Open now"
+    assert rows["Report Harmful Content"] == "Open now"
+    assert rows["CEOP (National Crime Agency)"] == "Not for this kind of case"
+    assert rows["Police"] == "If it applies"
+    assert view.ladder_list.currentItem().text(0) == "Professionals Online Safety Helpline (POSH)"
+    assert "Have ready:" in view.ready_text.text()
+    assert "The platform's reply, kept as evidence" in view.ready_text.text()
+
+    view.select_rung("ceop")
+    assert not view.record_rung_button.isEnabled()
+    assert "does not take bullying, fake" in view.ready_text.text()
+
+    view.select_rung("helpline")
+    qtbot.mouseClick(view.record_rung_button, Qt.MouseButton.LeftButton)
+    assert view.body_edit.currentData() == "helpline"
+    assert view.recipient_edit.currentText() == "Professionals Online Safety Helpline (POSH)"
+    assert view.request_edit.currentData() == "advice"
+    assert view.add_button.isEnabled()
+    qtbot.waitUntil(lambda: view.account_edit.currentData() == account.id, timeout=WAIT)
+    qtbot.keyClicks(view.reference_edit, "POSH-77")
+    with qtbot.waitSignal(view.report_saved, timeout=WAIT) as saved, \
+            qtbot.waitSignal(view.loaded, timeout=WAIT):
+        qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
+    stored = TrackerService(world.book.store).get(saved.args[0])
+    assert (stored.body, stored.account_id, stored.reference) == ("helpline", account.id,
+                                                                  "POSH-77")
+    assert view.reports_table.rowCount() == 1
+    assert view.reports_table.item(0, 8).text() == \
+        "Professionals Online Safety Helpline (POSH): waiting; next: Report Harmful Content"
+    view.select_report(report.id)
+    assert dict(view.ladder_rows())["Professionals Online Safety Helpline (POSH)"] == \
+        "Done 5 Oct 2026, waiting"
+
+
+def test_a_change_elsewhere_reloads_the_screen_but_keeps_what_is_being_typed(
+        qtbot, worker, world) -> None:  # type: ignore[no-untyped-def]
+    case = world.book.cases.create("Fake school account", "impersonation")
+    tracker = TrackerService(world.book.store)
+    report = tracker.add(case.id, body="platform", recipient="TikTok",
+                         made_at=world.clock.now - timedelta(hours=3))
+    view = open_view(qtbot, worker, world)
+    view.select_report(report.id)
+    qtbot.keyClicks(view.response_edit, "They asked for the school's ID")
+    # Someone records another report (the wizard does this on the same worker).
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        worker.submit(lambda: tracker.add(case.id, body="platform", recipient="Snapchat"))
+    assert view.reports_table.rowCount() == 2
+    assert view.response_edit.toPlainText() == "They asked for the school's ID"
+    assert view.save_button.isEnabled()

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casebook.ui.dashboard.widgets import NumberTile
+from casebook.ui.kit.charts import NumberTile
 from casebook.ui.main_window import MainWindow
 
 #: Screen, text scale. Usable client area: the screen less a 48 px taskbar, a 32 px title bar

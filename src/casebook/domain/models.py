@@ -162,6 +162,7 @@ class ChronologyEntry:
     amends_id: int | None = None  # set on an amendment: the entry it corrects
     amended_by_id: int | None = None  # set on an original that has since been amended
     amendment_reason: str | None = None
+    system: bool = False  # written by Casebook itself (case opened, evidence added...)
 
     @property
     def is_amended(self) -> bool:

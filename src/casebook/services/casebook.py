@@ -427,7 +427,9 @@ class Casebook:
         self.store.engine = None
         if self.writer is not None:
             self.writer.release()
-        self._key = None  # last: once is_locked says so, another open can take the lock
+        # Last: once is_locked says so, the file is free for the next opener (a UI polling
+        # is_locked from another thread must not find the writer lock still held).
+        self._key = None
         log.info("casebook locked")
 
     # ----- maintenance --------------------------------------------------------------------

@@ -32,7 +32,15 @@ from casebook.domain import (
     require_text,
 )
 from casebook.errors import NotFoundError, ValidationError
-from casebook.services import mapping
+from casebook.services import mapping, system_entries
+from casebook.services.corrections import (
+    FIELDS,
+    KIND_WORDS,
+    Correction,
+    clean_changes,
+    correction,
+    to_json,
+)
 from casebook.services.store import Store
 from casebook.storage import tables as t
 
@@ -113,6 +121,7 @@ class CaseService:
                 s.add(t.StepRow(case_id=row.id, step_key=key.value,
                                 status=StepStatus.NOT_STARTED.value, data_json="{}",
                                 updated_at=now))
+            system_entries.record(s, self.store, row.id, "Case opened.")
             work.target = f"case:{row.id}"
             work.detail = f"type={case_type.value}"
             case_id = row.id
@@ -289,11 +298,9 @@ class CaseService:
                 if new_status in (StepStatus.DONE, StepStatus.NOT_NEEDED):
                     row.completed_at, row.completed_by = now, self.store.actor
                     done = "done" if new_status == StepStatus.DONE else "not needed"
-                    s.add(t.ChronologyRow(
-                        case_id=case_id, occurred_at=now, recorded_at=now,
-                        author=self.store.actor,
-                        text=f"Response step “{self._step_title(s, key)}” marked {done}.",
-                    ))
+                    system_entries.record(
+                        s, self.store, case_id,
+                        f"Response step “{self._step_title(s, key)}” marked {done}.")
                 else:
                     row.completed_at, row.completed_by = None, None
             row.updated_at = now
@@ -330,11 +337,13 @@ class CaseService:
             work.detail = f"person={row.id},kind={kind.value},role={role.value}"
             return mapping.person(row)
 
-    def people(self, case_id: int) -> list[Person]:
+    def people(self, case_id: int, include_removed: bool = False) -> list[Person]:
+        """The people on the case; those removed by a correction only when asked for."""
         with self.store.read() as s:
-            rows = s.scalars(select(t.PersonRow).where(t.PersonRow.case_id == case_id)
-                             .order_by(t.PersonRow.id))
-            return [mapping.person(r) for r in rows]
+            query = select(t.PersonRow).where(t.PersonRow.case_id == case_id)
+            if not include_removed:
+                query = query.where(t.PersonRow.removed_at.is_(None))
+            return [mapping.person(r) for r in s.scalars(query.order_by(t.PersonRow.id))]
 
     # ----- social-media accounts ---------------------------------------------------------
     def add_account(self, case_id: int, platform: str, handle: str, kind: AccountKind | str, *,
@@ -356,6 +365,10 @@ class CaseService:
                                notes=notes.strip(), created_at=self.store.now())
             work.session.add(row)
             work.session.flush()
+            # Named by platform only: the handle may later be corrected, and the chronology
+            # (append-only) must not keep a typo that exports would print.
+            system_entries.record(work.session, self.store, case_id,
+                                  f"Account added on {platform} (see Accounts).")
             work.detail = f"account={row.id}"
             return mapping.account(row)
 
@@ -370,11 +383,13 @@ class CaseService:
             self._touch(work.session, row.case_id)
             return mapping.account(row)
 
-    def accounts(self, case_id: int) -> list[SocialAccount]:
+    def accounts(self, case_id: int, include_removed: bool = False) -> list[SocialAccount]:
+        """The accounts on the case; those removed by a correction only when asked for."""
         with self.store.read() as s:
-            rows = s.scalars(select(t.AccountRow).where(t.AccountRow.case_id == case_id)
-                             .order_by(t.AccountRow.id))
-            return [mapping.account(r) for r in rows]
+            query = select(t.AccountRow).where(t.AccountRow.case_id == case_id)
+            if not include_removed:
+                query = query.where(t.AccountRow.removed_at.is_(None))
+            return [mapping.account(r) for r in s.scalars(query.order_by(t.AccountRow.id))]
 
     # ----- chronology -------------------------------------------------------------------
     def add_entry(self, case_id: int, text: str,
@@ -437,6 +452,8 @@ class CaseService:
                                 who=who, recorded_by=self.store.actor)
             work.session.add(row)
             work.session.flush()
+            system_entries.record(work.session, self.store, case_id,
+                                  "Decision recorded (see Decisions).")
             work.detail = f"decision={row.id}"
             return mapping.decision(row)
 
@@ -491,3 +508,132 @@ class CaseService:
                              .where(t.ActionRow.done_at.is_(None), t.ActionRow.due_date < today)
                              .order_by(t.ActionRow.due_date).limit(limit))
             return [mapping.action(r) for r in rows]
+
+    # ----- corrections ------------------------------------------------------------------
+    _MAPPERS = {"person": mapping.person, "account": mapping.account,
+                "action": mapping.action, "decision": mapping.decision}
+
+    def correct(self, kind: str, record_id: int, reason: str, **changes: object) -> object:
+        """Correct a person, account, action or decision; returns the corrected record.
+
+        The record takes the new values (so exports print them); a correction row keeps the
+        old ones with the reason, and the chronology says what was corrected.
+        """
+        if kind not in FIELDS:
+            raise ValidationError("Only people, accounts, actions and decisions are corrected "
+                                  "here.")
+        reason = require_text(reason, "why this is being corrected", 2000)
+        new = clean_changes(kind, changes)
+        table, _fields = FIELDS[kind]
+        with self.store.write(f"correction.{kind}", f"{kind}:{record_id}") as work:
+            s = work.session
+            row = s.get(table, record_id)
+            if row is None or getattr(row, "removed_at", None) is not None:
+                raise NotFoundError(f"That {KIND_WORDS[kind]} is no longer on the case.")
+            before = {name: getattr(row, name) for name in new}
+            changed = {name: value for name, value in new.items() if before[name] != value}
+            if not changed:
+                raise ValidationError("Nothing was changed, so there is nothing to correct.")
+            for name, value in changed.items():
+                setattr(row, name, value)
+            old = {name: before[name] for name in changed}
+            self._record_correction(s, row.case_id, kind, record_id, old, changed, reason)
+            work.detail = f"fields={','.join(sorted(changed))}"
+            s.flush()
+            return self._MAPPERS[kind](row)
+
+    def correct_person(self, person_id: int, reason: str, **changes: object) -> Person:
+        return self.correct("person", person_id, reason, **changes)  # type: ignore[return-value]
+
+    def correct_account(self, account_id: int, reason: str,
+                        **changes: object) -> SocialAccount:
+        return self.correct("account", account_id, reason, **changes)  # type: ignore[return-value]
+
+    def correct_action(self, action_id: int, reason: str, **changes: object) -> Action:
+        return self.correct("action", action_id, reason, **changes)  # type: ignore[return-value]
+
+    def correct_decision(self, decision_id: int, reason: str, **changes: object) -> Decision:
+        return self.correct("decision", decision_id, reason, **changes)  # type: ignore[return-value]
+
+    def correct_step(self, case_id: int, key: StepKey | str, reason: str,
+                     answers: dict[str, object]) -> Case:
+        """Correct answers of a response step (the answers not named are kept)."""
+        key = _enum(key, StepKey, "response step")
+        reason = require_text(reason, "why this is being corrected", 2000)
+        with self.store.write("correction.step", f"case:{case_id}") as work:
+            s = work.session
+            row = s.scalar(select(t.StepRow).where(t.StepRow.case_id == case_id,
+                                                   t.StepRow.step_key == key.value))
+            if row is None:
+                raise NotFoundError("That case no longer exists.")
+            data = json.loads(row.data_json or "{}")
+            changed = {name: value for name, value in answers.items() if data.get(name) != value}
+            if not changed:
+                raise ValidationError("Nothing was changed, so there is nothing to correct.")
+            old = {name: data.get(name) for name in changed}
+            data.update(changed)
+            try:
+                row.data_json = json.dumps(data, ensure_ascii=False, sort_keys=True)
+            except TypeError as exc:
+                raise ValidationError("Some answers could not be saved as text.") from exc
+            row.updated_at = self.store.now()
+            self._record_correction(s, case_id, "step", row.id, old, changed, reason,
+                                    what=f"answers to “{self._step_title(s, key)}”:")
+            work.detail = f"step={key.value},answers={len(changed)}"
+        return self.get(case_id)
+
+    def remove(self, kind: str, record_id: int, reason: str) -> None:
+        """Remove a person or account added by mistake: a correction with a reason. The row is
+        kept (marked removed) and the original stays readable in the corrections."""
+        if kind not in ("person", "account"):
+            raise ValidationError("Only a person or an account can be removed from a case.")
+        reason = require_text(reason, "why it is being removed", 2000)
+        table, fields = FIELDS[kind]
+        with self.store.write(f"correction.remove-{kind}", f"{kind}:{record_id}") as work:
+            s = work.session
+            row = s.get(table, record_id)
+            if row is None or row.removed_at is not None:
+                raise NotFoundError(f"That {kind} is no longer on the case.")
+            row.removed_at = self.store.now()
+            before = {name: getattr(row, name) for name in fields}
+            self._record_correction(s, row.case_id, kind, record_id, before, {}, reason,
+                                    removal=True)
+
+    def remove_person(self, person_id: int, reason: str) -> None:
+        self.remove("person", person_id, reason)
+
+    def remove_account(self, account_id: int, reason: str) -> None:
+        self.remove("account", account_id, reason)
+
+    def corrections(self, case_id: int) -> list[Correction]:
+        """Every correction on the case, oldest first (the originals live here)."""
+        with self.store.read() as s:
+            rows = s.scalars(select(t.CorrectionRow).where(t.CorrectionRow.case_id == case_id)
+                             .order_by(t.CorrectionRow.id))
+            return [correction(r) for r in rows]
+
+    def _record_correction(self, s: Session, case_id: int, kind: str, record_id: int,
+                           before: dict[str, object], after: dict[str, object], reason: str,
+                           *, removal: bool = False, what: str = "") -> None:
+        now = self.store.now()
+        s.add(t.CorrectionRow(case_id=case_id, record_kind=kind, record_id=record_id,
+                              removal=removal, before_json=to_json(before),
+                              after_json=to_json(after), reason=reason, made_at=now,
+                              made_by=self.store.actor))
+        # The chronology says what was corrected, not the values: the originals stay in the
+        # corrections (shown in the app), never in an export a redaction might not catch.
+        what = what or f"the {KIND_WORDS[kind]}'s"
+        if removal:
+            text = (f"Removed a {KIND_WORDS[kind]} added by mistake (the original is kept in "
+                    f"the corrections). Reason: {reason}")
+        else:
+            fields = [name.replace("_", " ") for name in sorted(after)]
+            listed = fields[0] if len(fields) == 1 else \
+                ", ".join(fields[:-1]) + " and " + fields[-1]
+            text = f"Corrected {what} {listed}. Reason: {reason}"
+        self.system_entry(s, case_id, text)
+        self._touch(s, case_id)
+
+    def system_entry(self, s: Session, case_id: int, text: str) -> None:
+        """A chronology entry Casebook writes itself, marked as such (in ``s``'s write)."""
+        system_entries.record(s, self.store, case_id, text)

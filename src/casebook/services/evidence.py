@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 from casebook import fileio
 from casebook.domain import EvidenceItem, EvidenceKind, normalise_url, require_text
 from casebook.errors import EvidenceRefusedError, NotFoundError, ValidationError
-from casebook.services import mapping
+from casebook.services import mapping, system_entries
 from casebook.services.store import Store
 from casebook.storage import tables as t
 
@@ -144,6 +144,7 @@ class EvidenceService:
             row.sha256 = digest.hexdigest()
             row.media_type = sniff_media_type(head, filename)
             s.get(t.CaseRow, case_id).updated_at = now
+            system_entries.record(s, self.store, case_id, f"Evidence added: file “{filename}”.")
             s.flush()
             work.detail = f"evidence={row.id},sha256={row.sha256},size={size}"
             return mapping.evidence(row)
@@ -163,6 +164,8 @@ class EvidenceService:
                                 added_at=now, added_by=self.store.actor)
             s.add(row)
             s.get(t.CaseRow, case_id).updated_at = now
+            system_entries.record(s, self.store, case_id,
+                                  f"Evidence added: note “{system_entries.quote(description)}”.")
             s.flush()
             work.detail = f"evidence={row.id}"
             return mapping.evidence(row)

@@ -112,7 +112,8 @@ class ExportService:
                                    .where(t.CaseRow.opened_at >= lo, t.CaseRow.opened_at <= hi)))
             ids = [c.id for c in cases]
             platforms = list(s.scalars(select(t.AccountRow.platform)
-                                       .where(t.AccountRow.case_id.in_(ids))))
+                                       .where(t.AccountRow.case_id.in_(ids),
+                                              t.AccountRow.removed_at.is_(None))))
             outcomes = list(s.scalars(select(t.PlatformReportRow.status)
                                       .where(t.PlatformReportRow.case_id.in_(ids),
                                              t.PlatformReportRow.body == "platform")))

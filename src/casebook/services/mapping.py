@@ -69,7 +69,7 @@ def chronology(row: t.ChronologyRow, amended_by_id: int | None) -> ChronologyEnt
     return ChronologyEntry(id=row.id, case_id=row.case_id, occurred_at=row.occurred_at,
                            recorded_at=row.recorded_at, author=row.author, text=row.text,
                            amends_id=row.amends_id, amended_by_id=amended_by_id,
-                           amendment_reason=row.amendment_reason)
+                           amendment_reason=row.amendment_reason, system=bool(row.system))
 
 
 def decision(row: t.DecisionRow) -> Decision:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -29,12 +29,30 @@ class Work:
     detail: str
 
 
+#: What kind of record an audited action changes, by the action's first word. The UI reloads
+#: the screens that show that kind; actions not listed (exports, keys, lock) change no screen.
+CHANGE_KINDS: dict[str, str] = {
+    "case": "case", "person": "case", "account": "case", "action": "case",
+    "decision": "case", "step": "case", "chronology": "case", "correction": "case",
+    "evidence": "evidence", "report": "tracker", "rung": "tracker",
+    "checklist": "checklist", "official-account": "official-account",
+    "setting": "setting", "user": "user",
+}
+
+
+def change_kind(action: str) -> str | None:
+    """The kind of record ``action`` changes ("case", "tracker"...), or None."""
+    return CHANGE_KINDS.get(action.split(".", 1)[0])
+
+
 @dataclass
 class Store:
     paths: CasebookPaths
     engine: Engine | None
     user: User
     clock: Callable[[], datetime] = wall_clock
+    #: Kinds changed by writes committed since the last :meth:`take_changes` (worker thread).
+    changes: set[str] = field(default_factory=set)
 
     @property
     def actor(self) -> str:
@@ -75,12 +93,26 @@ class Store:
             yield work
             audit.record(session, at=self.now(), actor=self.actor, action=action,
                          target=work.target, detail=work.detail)
+        self._changed(action)
+
+    def _changed(self, action: str) -> None:
+        kind = change_kind(action)
+        if kind is not None:
+            self.changes.add(kind)
+
+    def take_changes(self) -> frozenset[str]:
+        """The kinds changed since the last call (then forgotten): one notice per job."""
+        taken = frozenset(self.changes)
+        self.changes.clear()
+        return taken
 
     def log_event(self, action: str, target: str, detail: str = "") -> None:
         """Audit an event that changes no record (unlock, lock, backup) — allowed for every role."""
         with self.unaudited() as session:
             audit.record(session, at=self.now(), actor=self.actor, action=action, target=target,
                          detail=detail)
+        if action == "casebook.backup":
+            self.changes.add("backup")
 
     def require_writer(self) -> None:
         if self.user.role == UserRole.VIEWER:

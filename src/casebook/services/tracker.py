@@ -25,17 +25,22 @@ from sqlalchemy import select
 
 from casebook.domain import Jurisdiction, PlatformReport, require_text
 from casebook.errors import NotFoundError, ValidationError
-from casebook.services import mapping
+from casebook.services import mapping, system_entries
+from casebook.services.escalation import Ladder, Rung, ladder_for, load_ladder
 from casebook.services.store import Store
 from casebook.storage import tables as t
 
 __all__ = [
     "BODIES", "STATUSES", "REQUESTS", "BODY_LABELS", "STATUS_LABELS", "REQUEST_LABELS",
-    "CHASE_AFTER", "UNANSWERED", "Reminder", "RecipientFigures", "TrackerService",
+    "CHASE_AFTER", "UNANSWERED", "REFERRAL_BODIES", "Reminder", "RecipientFigures",
+    "TrackerService",
 ]
 
-BODIES = ("platform", "helpline", "report-harmful-content", "police", "local-authority", "lado",
-          "other")
+BODIES = ("platform", "helpline", "report-harmful-content", "police", "ceop", "ofcom",
+          "local-authority", "lado", "other")
+#: Referrals the tracker keeps but "Reports to platforms" does not list (they are not part of
+#: the escalation after a platform report).
+REFERRAL_BODIES: frozenset[str] = frozenset({"local-authority", "lado"})
 STATUSES = ("waiting", "removed", "refused", "no-response", "escalated", "closed")
 REQUESTS = ("removal", "verification", "information", "advice", "referral", "other")
 
@@ -44,6 +49,8 @@ BODY_LABELS: dict[str, str] = {
     "helpline": "Helpline",
     "report-harmful-content": "Report Harmful Content",
     "police": "Police",
+    "ceop": "CEOP",
+    "ofcom": "Ofcom (note)",
     "local-authority": "Local authority",
     "lado": "LADO",
     "other": "Other",
@@ -159,6 +166,9 @@ class TrackerService:
             )
             s.add(row)
             s.flush()
+            system_entries.record(
+                s, self.store, case_id,
+                f"Report made to {recipient} ({BODY_LABELS[body].lower()}).")
             work.detail = f"report={row.id},body={body},status={status}"
             return mapping.platform_report(row)
 
@@ -249,15 +259,76 @@ class TrackerService:
         """Reports still waiting for an answer."""
         return [r for r in self.all() if r.status == "waiting"]
 
-    # ----- what to do next ---------------------------------------------------------------
-    def _helpline(self) -> tuple[str, bool]:
-        """The helpline's name in the school's profile, and whether the profile has one."""
+    def jurisdiction(self) -> Jurisdiction:
+        """The school's jurisdiction (decides the helpline, agencies and wording)."""
         with self.store.read() as s:
             value = s.scalar(select(t.MetaRow.value).where(t.MetaRow.key == "jurisdiction"))
         try:
+            return Jurisdiction(value or "england")
+        except ValueError:
+            return Jurisdiction.ENGLAND
+
+    def suggestions(self) -> dict[str, tuple[str, ...]]:
+        """Recipient names to offer for each kind of body, from the profile data."""
+        from casebook.profiles import load_platforms, load_profile
+
+        out: dict[str, list[str]] = {body: [] for body in BODIES}
+        try:
+            out["platform"] = [p.name for p in load_platforms() if p.id != "other"]
+            for agency in load_profile(self.jurisdiction()).agencies:
+                if agency.body in out:
+                    out[agency.body].append(agency.name)
+                if agency.body == "local-authority":
+                    out["lado"].append(agency.name)
+        except Exception:  # a broken data file only loses the suggestions
+            pass
+        return {body: tuple(names) for body, names in out.items()}
+
+    # ----- the escalation ladder ---------------------------------------------------------
+    def rungs(self) -> tuple[Rung, ...]:
+        """The ladder's steps for the school's jurisdiction (data, see services.escalation)."""
+        return load_ladder(self.jurisdiction())
+
+    def ladders(self, now: datetime | None = None) -> dict[int, Ladder]:
+        """Report id -> where it stands, for every report made to a platform."""
+        now = now or self.store.now()
+        reports = self.all()
+        rungs = self.rungs()
+        with self.store.read() as s:
+            types = dict(s.execute(select(t.CaseRow.id, t.CaseRow.case_type)).all())
+        by_case: dict[int, list[PlatformReport]] = {}
+        for report in reports:
+            by_case.setdefault(report.case_id, []).append(report)
+        refusals = Counter(r.recipient.strip().casefold() for r in reports
+                           if r.body == "platform" and r.status == "refused")
+        return {r.id: ladder_for(r, by_case[r.case_id], rungs, now, types.get(r.case_id),
+                                 refusals=refusals[r.recipient.strip().casefold()])
+                for r in reports if r.body == "platform"}
+
+    def ladder(self, report_id: int) -> Ladder:
+        ladder = self.ladders().get(report_id)
+        if ladder is None:
+            raise ValidationError("Only a report to a platform has escalation steps.")
+        return ladder
+
+    def rung_recipient(self, rung: Rung) -> str:
+        """Who a report at ``rung`` goes to, named as the school's profile names it."""
+        if not rung.agency:
+            return rung.title
+        try:
             from casebook.profiles import load_profile
 
-            profile = load_profile(Jurisdiction(value or "england"))
+            return load_profile(self.jurisdiction()).agency(rung.agency).name
+        except Exception:  # a damaged profile only loses the name
+            return rung.title
+
+    # ----- what to do next ---------------------------------------------------------------
+    def _helpline(self) -> tuple[str, bool]:
+        """The helpline's name in the school's profile, and whether the profile has one."""
+        try:
+            from casebook.profiles import load_profile
+
+            profile = load_profile(self.jurisdiction())
         except Exception:  # a broken profile file must not hide the reminders
             return "the professionals' helpline", False
         name = profile.terms.get("helpline")

@@ -89,6 +89,8 @@ class PersonRow(Base):
     year_group: Mapped[str | None] = mapped_column(String(40))
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    #: Set when removed by a correction (added by mistake); the row is kept.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AccountRow(Base):
@@ -104,6 +106,7 @@ class AccountRow(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ChronologyRow(Base):
@@ -118,6 +121,8 @@ class ChronologyRow(Base):
     text: Mapped[str] = mapped_column(Text, nullable=False)
     amends_id: Mapped[int | None] = mapped_column(ForeignKey("chronology.id"), unique=True)
     amendment_reason: Mapped[str | None] = mapped_column(Text)
+    #: Written by Casebook itself (case opened, evidence added...), not typed by a person.
+    system: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     __table_args__ = (Index("ix_chronology_case_occurred", "case_id", "occurred_at"),)
 
@@ -183,6 +188,24 @@ class PlatformReportRow(Base):
     status: Mapped[str] = mapped_column(String(20), nullable=False)
     response: Mapped[str] = mapped_column(Text, nullable=False, default="")
     outcome_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CorrectionRow(Base):
+    """A correction of a record: the values before and after, and why (append-only)."""
+
+    __tablename__ = "corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), nullable=False, index=True)
+    record_kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    record_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    removal: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    before_json: Mapped[str] = mapped_column(Text, nullable=False)
+    after_json: Mapped[str] = mapped_column(Text, nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    made_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    made_by: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    __table_args__ = (Index("ix_corrections_record", "record_kind", "record_id"),)
 
 
 class DraftRow(Base):

@@ -1,4 +1,6 @@
-"""The application shell: start-up (first run, unlock or demo), shared UI helpers, shutdown.
+"""The application shell: start-up (first run, unlock or demo) and shutdown, nothing else.
+
+Screens never import this module: what they share lives in :mod:`casebook.ui.kit`.
 
 This module stays light to import: nothing here loads SQLAlchemy or the vault at import time,
 so the first window appears before the heavy modules load (they are imported on the worker
@@ -12,16 +14,17 @@ import shutil
 import signal
 import sys
 import tempfile
-import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEventLoop, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
-from casebook.errors import CasebookError
 from casebook.paths import CasebookPaths, resources_dir
+from casebook.ui.kit.errors import user_message
+from casebook.ui.kit.ops import flush_worker
+from casebook.ui.kit.settings import APPLICATION, ORGANISATION
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -31,111 +34,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ORGANISATION = "Casebook"
-APPLICATION = "Casebook"
-
 #: The fixed passphrase of a throwaway demo casebook (shown on its unlock screen).
 DEMO_PASSPHRASE = "demo casebook passphrase"
-
-GENERIC_ERROR = (
-    "Something unexpected went wrong, so that was not done. Anything already saved is safe. "
-    "If it happens again, your IT support can find the details in the Casebook log."
-)
-
-
-def app_settings() -> QSettings:
-    """Per-user UI preferences (window geometry and the like; never case data).
-
-    An INI file in the user's config folder on every platform, so tests can point it at a
-    temporary folder with ``QSettings.setPath``.
-    """
-    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, ORGANISATION,
-                     APPLICATION)
-
-
-def user_message(error: BaseException, doing: str = "") -> str:
-    """What to show for an error: casebook errors as they are, anything else calmly.
-
-    Unknown errors go to the log as their type and stack only (no message text, which could
-    hold a name).
-    """
-    if isinstance(error, CasebookError):
-        return str(error)
-    if isinstance(error, OSError) and error.strerror:
-        where = f" ({doing})" if doing else ""
-        log.warning("file error%s: %s errno=%s", where, type(error).__name__, error.errno)
-        return (f"Casebook could not use a file or folder: {error.strerror.lower()}. "
-                "Check the folder exists and you can write to it, then try again.")
-    stack = "".join(traceback.format_tb(error.__traceback__))
-    log.error("unexpected %s%s\n%s", type(error).__name__, f" while {doing}" if doing else "",
-              stack)
-    return GENERIC_ERROR
-
-
-def run_backup(casebook: Casebook, folder: str | Path | None = None) -> Path:
-    """Worker job: an encrypted backup into ``folder`` (or the casebook's backup setting).
-
-    Returns the new file. The backup opens with the same passphrases and recovery key.
-    """
-    chosen = str(folder) if folder else casebook.settings.get("backup_dir")
-    target = None
-    if chosen:
-        directory = Path(chosen)
-        directory.mkdir(parents=True, exist_ok=True)
-        target = directory / f"casebook-backup-{casebook.store.now():%Y%m%d-%H%M%S}.db"
-    return casebook.backup(target)
-
-
-def flush_worker(worker: DbWorker, timeout_ms: int = 30_000) -> None:
-    """Wait (with the UI still painting) until every job queued so far has run."""
-    loop = QEventLoop()
-    done = {"flag": False}
-
-    def finish(_result: Any = None) -> None:
-        done["flag"] = True
-        loop.quit()
-
-    worker.submit(lambda: None, finish, finish)
-    if not done["flag"]:
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-
-
-_ICONS = {
-    "new": '<path d="M6 3h8l4 4v14H6z"/><path d="M14 3v4h4"/><path d="M12 11v6M9 14h6"/>',
-    "backup": '<path d="M12 4v10M8 10l4 4 4-4"/><path d="M4 15v5h16v-5"/>',
-    "settings": '<path d="M4 7h16M4 12h16M4 17h16"/><circle cx="9" cy="7" r="2.2" fill="BG"/>'
-                '<circle cx="15" cy="12" r="2.2" fill="BG"/><circle cx="8" cy="17" r="2.2" '
-                'fill="BG"/>',
-    "lock": '<rect x="5" y="11" width="14" height="10" rx="2"/><path d="M8 11V8a4 4 0 0 1 8 0v3"/>'
-            '<path d="M12 15v2"/>',
-}
-
-
-def make_icon(name: str) -> QIcon:
-    """A small line icon drawn in the current text colour (so it suits light and dark)."""
-    from PySide6.QtCore import QByteArray, QRectF
-    from PySide6.QtGui import QPainter, QPalette, QPixmap
-    from PySide6.QtSvg import QSvgRenderer
-
-    palette = QApplication.palette()
-    fg = palette.color(QPalette.ColorRole.ButtonText).name()
-    bg = palette.color(QPalette.ColorRole.Button).name()
-    body = _ICONS[name].replace("BG", bg)
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" fill="none" '
-           f'stroke="{fg}" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">'
-           f'{body}</svg>')
-    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
-    icon = QIcon()
-    for size in (16, 20, 24, 32, 48):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        renderer.render(painter, QRectF(0, 0, size, size))
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
 
 
 def setup_application(app: QApplication) -> None:

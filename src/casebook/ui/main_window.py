@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
@@ -39,8 +40,8 @@ from casebook.errors import LockedError
 from casebook.locations import describe_location
 from casebook.paths import CasebookPaths
 from casebook.ui import prompts
-from casebook.ui.app import app_settings, flush_worker, make_icon, run_backup, user_message
 from casebook.ui.autolock import DEFAULT_MINUTES, IdleLock
+from casebook.ui.kit import app_settings, flush_worker, make_icon, user_message
 from casebook.ui.models.labels import ROLE_SHORT, case_type_label, wording
 from casebook.ui.unlock.unlock_panel import UnlockPanel
 from casebook.ui.widgets.scrolling_tabs import ScrollingTabs
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         self.new_case_dialog: NewCaseDialog | None = None
         self._case_view_class: Any = None
         self._lock_note = ""
+        self._select_after_change: int | None = None
 
         self.setObjectName("mainWindow")
         self.setAccessibleName("Casebook")
@@ -208,6 +210,7 @@ class MainWindow(QMainWindow):
         self._make_toolbar()
         self._make_status_bar()
         worker.unhandled_error.connect(self._unhandled_error)
+        worker.changed.connect(self._records_changed)
         self._restore_geometry()
 
         if casebook is not None:
@@ -442,6 +445,7 @@ class MainWindow(QMainWindow):
         self.lock_status.setText("Unlocked")
         self.lock_status.setToolTip("The casebook is open. Ctrl+L locks it.")
         self.case_list.set_casebook(casebook)
+        self.worker.watch_changes(casebook.store.take_changes)
         self._add_fixed_views(casebook)
         user_key = self._user_key()
         self.worker.submit(lambda: _session_info(casebook, user_key),
@@ -771,9 +775,15 @@ class MainWindow(QMainWindow):
         self.worker.submit(lambda: casebook.cases.get(case_id), show, lambda _e: None)
 
     def _case_changed(self, case_id: int) -> None:
-        if self.case_list is not None and self.casebook is not None:
-            self.case_list.refresh()
+        if self.casebook is not None:
             self._update_tab_title(case_id)
+
+    def _records_changed(self, kinds: frozenset[str]) -> None:
+        """The one change notice: the case list reloads (the fixed screens listen for
+        themselves, see ``casebook.ui.kit.live``)."""
+        if self.case_list is not None and self.casebook is not None and "case" in kinds:
+            self.case_list.refresh(keep_case=self._select_after_change)
+        self._select_after_change = None
 
     def _remove_case(self, case_id: int) -> None:
         view = self.case_views.pop(case_id, None)
@@ -852,8 +862,7 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def _case_created(self, case_id: int) -> None:
-        if self.case_list is not None:
-            self.case_list.refresh(keep_case=case_id)
+        self._select_after_change = case_id  # the list reloads on the change notice
         self.open_case(case_id)
 
     # ================================================================== other commands
@@ -884,7 +893,12 @@ class MainWindow(QMainWindow):
             if not isinstance(error, LockedError):
                 prompts.error(self, "Back up now", user_message(error, "backing up"))
 
-        self.worker.submit(lambda: run_backup(casebook), done, failed)
+        def job() -> Path:
+            from casebook.services.backup import run_backup
+
+            return run_backup(casebook)
+
+        self.worker.submit(job, done, failed)
 
     def show_settings(self) -> None:
         casebook = self.casebook

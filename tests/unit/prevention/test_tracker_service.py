@@ -113,7 +113,7 @@ def test_bad_reports_are_refused(world: World) -> None:
     tracker = TrackerService(world.book.store)
     case_id = _case(world)
     with pytest.raises(ValidationError, match="who the report went to"):
-        tracker.add(case_id, body="ofcom", recipient="Ofcom")
+        tracker.add(case_id, body="regulator", recipient="Ofcom")
     with pytest.raises(ValidationError, match="in the future"):
         tracker.add(case_id, body="platform", recipient="X", made_at=world.clock.now + timedelta(days=1))
     report = tracker.add(case_id, body="platform", recipient="X", made_at=MADE)

@@ -210,7 +210,7 @@ def test_chronology_is_append_only(book, statement: str) -> None:  # type: ignor
     with pytest.raises(REFUSED, match="append-only"), book.store.read() as s:
         s.execute(text(statement))
         s.commit()
-    assert [e.text for e in book.cases.chronology(case.id)] == ["First report"]
+    assert [e.text for e in book.cases.chronology(case.id)] == ["Case opened.", "First report"]
 
 
 def test_entries_for_a_missing_case_are_refused(book) -> None:  # type: ignore[no-untyped-def]

@@ -74,7 +74,7 @@ def test_disk_full_while_adding_evidence_says_so_and_keeps_everything(new_casebo
     new_casebook.lock()
     with Casebook.open_with_passphrase(new_casebook.paths.root, "violet kettle harbour 42") as book:
         assert [e.text for e in book.cases.chronology(case.id)] == [
-            "Saved before the disk filled"]
+            "Case opened.", "Saved before the disk filled"]  # no "Evidence added" either
         assert book.evidence.items(case.id) == []
         assert book.verify().ok
 
@@ -105,7 +105,8 @@ def test_a_drive_pulled_while_open_is_named_as_unreachable(new_casebook_info,  #
     finally:
         moved.rename(info.data_dir)
     info.book.cases.add_entry(case.id, "saved once it is back")
-    assert [e.text for e in info.book.cases.chronology(case.id)] == ["saved once it is back"]
+    assert [e.text for e in info.book.cases.chronology(case.id)] == [
+        "Case opened.", "saved once it is back"]
 
 
 def test_opening_with_no_room_for_the_wal_is_not_damaged(new_casebook_info,  # type: ignore[no-untyped-def]

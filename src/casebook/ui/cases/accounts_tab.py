@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from casebook.domain import AccountKind
 from casebook.ui.widgets.common import add_row, button_row, fmt_date
 from casebook.ui.widgets.context import CaseBundle, CaseContext
+from casebook.ui.widgets.corrections import Fix
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.labels import (
     ACCOUNT_KINDS,
@@ -53,6 +54,15 @@ class AccountsTab(CasePanel):
         status_row.addStretch(1)
         layout.addLayout(status_row)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        cases = ctx.casebook.cases
+        self.add_corrections(
+            layout, self.table, "an account",
+            (Fix("platform", "&Platform:"), Fix("handle", "&Handle:"),
+             Fix("url", "&Web address:"), Fix("kind", "&Kind:", "choice", ACCOUNT_KINDS),
+             Fix("first_seen", "&First seen:", "date"), Fix("notes", "N&otes:")),
+            lambda bundle: bundle.accounts,
+            lambda aid, reason, changes: cases.correct_account(aid, reason, **changes),
+            cases.remove_account, describe=lambda a: f"{a.platform} {a.handle}")
 
         box = QGroupBox("Add an account", self)
         form = QFormLayout(box)
@@ -88,6 +98,7 @@ class AccountsTab(CasePanel):
                  label(ACCOUNT_STATUSES, a.status), fmt_date(a.first_seen, us)]
                 for a in bundle.accounts]
         fill_table(self.table, rows, [a.id for a in bundle.accounts])
+        self.mark_corrections()
         self._selection_changed()
 
     def clear(self) -> None:

@@ -23,6 +23,7 @@ from casebook.ui.widgets.common import (
     warning_colour,
 )
 from casebook.ui.widgets.context import CaseBundle, CaseContext
+from casebook.ui.widgets.corrections import Fix
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.panel import CasePanel, fill_table, make_table, selected_id
 
@@ -54,6 +55,14 @@ class ActionsTab(CasePanel):
         row.addStretch(1)
         layout.addLayout(row)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        cases = ctx.casebook.cases
+        self.add_corrections(
+            layout, self.table, "an action",
+            (Fix("description", "&What needs doing:"), Fix("owner", "O&wner:"),
+             Fix("due_date", "D&ue date:", "date")),
+            lambda bundle: bundle.actions,
+            lambda aid, reason, changes: cases.correct_action(aid, reason, **changes),
+            describe=lambda action: action.description)
 
         box = QGroupBox("Add an action", self)
         form = QFormLayout(box)
@@ -77,6 +86,7 @@ class ActionsTab(CasePanel):
         rows = [[fmt_date(a.due_date, us) or "No date", a.description, a.owner,
                  action_state(a, bundle.today, us)] for a in bundle.actions]
         fill_table(self.table, rows, [a.id for a in bundle.actions])
+        self.mark_corrections()
         red, green = QBrush(warning_colour(self)), QBrush(done_colour(self))
         for r, action in enumerate(bundle.actions):
             brush = None

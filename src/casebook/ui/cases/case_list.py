@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.domain.enums import CaseStatus, CaseType, RiskLevel
-from casebook.ui.app import app_settings, user_message
+from casebook.ui.kit import Banner, app_settings, user_message
 from casebook.ui.models.case_table import (
     CASE_ID_ROLE,
     COL_OPENED,
@@ -46,7 +46,6 @@ from casebook.ui.models.case_table import (
     CaseTableModel,
 )
 from casebook.ui.models.labels import RISK_LABELS, STATUS_LABELS, case_type_label
-from casebook.ui.unlock.unlock_panel import MessageBanner
 from casebook.ui.widgets.common import muted_colour
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.drafts import AskBeforeDiscard
@@ -177,7 +176,7 @@ class CaseListPanel(QWidget):
         counts_row.addWidget(self.loading_bar)
         counts_row.addWidget(self.clear_button)
 
-        self.message = MessageBanner(self)
+        self.message = Banner(self)
 
         # --- table and empty state
         self.table = CaseTableView(self)
@@ -539,7 +538,7 @@ class NewCaseDialog(AskBeforeDiscard):
                       "can.", self)
         hint.setWordWrap(True)
         hint.setStyleSheet(f"color: {muted_colour(self).name()};")  # placeholder grey is 4:1
-        self.message = MessageBanner(self)
+        self.message = Banner(self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)
         self.progress.setTextVisible(False)

@@ -35,8 +35,9 @@ from casebook.ui.cases.overview_tab import OverviewTab
 from casebook.ui.cases.people_tab import PeopleTab
 from casebook.ui.cases.steps_tab import StepsTab
 from casebook.ui.evidence.evidence_widget import EvidenceWidget
+from casebook.ui.kit.live import KeepCurrent
 from casebook.ui.widgets import drafts as form_drafts
-from casebook.ui.widgets.common import Banner, Jobs, heading
+from casebook.ui.widgets.common import Banner, Jobs, heading, user_message
 from casebook.ui.widgets.context import (
     CaseBundle,
     CaseContext,
@@ -187,11 +188,15 @@ class CaseView(QWidget):
             return load_setup(casebook), load_bundle(casebook, case_id), drafts
 
         self.jobs.run(first, self._first_load, self._load_failed)
+        self._reading = False
+        # The worker's change notice: read the case again (now if on screen, else when next
+        # shown), so a report recorded in the tracker or a correction elsewhere shows here.
+        self._current = KeepCurrent(
+            self, worker, lambda kinds: self.ctx is not None and not self._cleared
+            and bool(kinds & {"case", "evidence", "tracker"}), self.refresh)
 
     # ----- loading ------------------------------------------------------------------------
     def _load_failed(self, exc: BaseException) -> None:
-        from casebook.ui.widgets.common import user_message
-
         self.title.setText("This case could not be opened")
         self.placeholder.setText(user_message(exc))
 
@@ -249,6 +254,7 @@ class CaseView(QWidget):
         self.close_button.setEnabled(True)
 
     def _show(self, bundle: CaseBundle) -> None:
+        self._reading = False
         if self.ctx is None or self._cleared:
             return
         self.bundle = bundle
@@ -270,10 +276,16 @@ class CaseView(QWidget):
 
     def refresh(self) -> None:
         """Read the case again and show it everywhere."""
-        if self._cleared:
-            return
+        if self._cleared or self._reading:
+            return  # one read at a time: the one on its way shows the latest
+        self._reading = True
         casebook, case_id = self.casebook, self.case_id
-        self.jobs.run(lambda: load_bundle(casebook, case_id), self._show)
+
+        def failed(exc: BaseException) -> None:
+            self._reading = False
+            self.banner.show_error(user_message(exc))
+
+        self.jobs.run(lambda: load_bundle(casebook, case_id), self._show, failed)
 
     def _panel_changed(self) -> None:
         self.changed.emit()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.domain import ChronologyEntry, StepKey
+from casebook.ui.kit import named
 from casebook.ui.widgets.common import Banner, add_row, button_row, fmt_datetime, muted_colour
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.date_field import DateTimeField
@@ -29,6 +31,8 @@ from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.widgets.panel import CasePanel
 
 AMENDED_MARK = "[Amended]"
+#: Shown as the author of an entry Casebook wrote itself (case opened, evidence added...).
+SYSTEM_AUTHOR = "Casebook"
 
 
 def readable(text: str, titles: dict[StepKey, str]) -> str:
@@ -125,6 +129,14 @@ class ChronologyTab(CasePanel):
         self.amend_button.clicked.connect(self.amend_selected)
         row.addWidget(self.amend_button)
         row.addStretch(1)
+        self.show_system = named(
+            QCheckBox("Show Casebook's &own entries", self), "showSystemEntries",
+            "Show Casebook's own entries",
+            help_text="Entries Casebook wrote itself: case opened, evidence and accounts added, "
+                      "decisions, reports made, steps completed, corrections")
+        self.show_system.setChecked(True)
+        self.show_system.toggled.connect(lambda _on: self._refill())
+        row.addWidget(self.show_system)
         layout.addLayout(row)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
 
@@ -149,7 +161,14 @@ class ChronologyTab(CasePanel):
     # ----- showing ------------------------------------------------------------------------
     def set_data(self, bundle: CaseBundle) -> None:
         super().set_data(bundle)
+        self._refill()
+
+    def _refill(self) -> None:
+        bundle = self.bundle
+        if bundle is None:
+            return
         us = self.ctx.us
+        show_system = self.show_system.isChecked()
         keep = self.selected_entry_id()
         self.tree.clear()
         self.entries = {e.id: e for e in bundle.chronology}
@@ -166,9 +185,17 @@ class ChronologyTab(CasePanel):
                 text = f"Amendment: {entry.text}\nReason: {entry.amendment_reason or ''}"
             if entry.is_amended:
                 text = f"{AMENDED_MARK} {text}"
-            item = QTreeWidgetItem([when, text, entry.author])
+            author = SYSTEM_AUTHOR if entry.system else entry.author
+            item = QTreeWidgetItem([when, text, author])
             item.setData(0, Qt.ItemDataRole.UserRole, entry.id)
             item.setToolTip(1, f"Recorded {fmt_datetime(entry.recorded_at, us)} by {entry.author}")
+            if entry.system:
+                item.setToolTip(2, "Written by Casebook when "
+                                   f"{entry.author} made the change")
+                for column in range(3):
+                    font = item.font(column)
+                    font.setItalic(True)
+                    item.setFont(column, font)
             if entry.is_amended:
                 for column in range(3):
                     font = item.font(column)
@@ -186,7 +213,7 @@ class ChronologyTab(CasePanel):
             return item
 
         for entry in bundle.chronology:
-            if entry.amends_id is None:
+            if entry.amends_id is None and (show_system or not entry.system):
                 make(entry, None)
         self.tree.expandAll()
         if keep is not None:

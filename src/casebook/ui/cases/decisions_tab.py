@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from casebook.ui.widgets.common import add_row, button_row, fmt_datetime
 from casebook.ui.widgets.context import CaseBundle, CaseContext
+from casebook.ui.widgets.corrections import Fix
 from casebook.ui.widgets.panel import CasePanel, fill_table, make_table
 
 
@@ -25,6 +26,14 @@ class DecisionsTab(CasePanel):
                                 ["When", "Decision", "Reason", "Decided by", "Recorded by"],
                                 stretch=(1, 2))
         layout.addWidget(self.table, 1)
+        cases = ctx.casebook.cases
+        self.add_corrections(
+            layout, self.table, "a decision",
+            (Fix("what", "&Decision:"), Fix("why", "&Reason:", "text"),
+             Fix("who", "Decided &by:")),
+            lambda bundle: bundle.decisions,
+            lambda did, reason, changes: cases.correct_decision(did, reason, **changes),
+            describe=lambda decision: decision.what)
         box = QGroupBox("Record a decision", self)
         form = QFormLayout(box)
         self.what_edit = QLineEdit(box)
@@ -49,6 +58,7 @@ class DecisionsTab(CasePanel):
         rows = [[fmt_datetime(d.made_at, us), d.what, d.why, d.who, d.recorded_by]
                 for d in bundle.decisions]
         fill_table(self.table, rows, [d.id for d in bundle.decisions])
+        self.mark_corrections()
 
     def clear(self) -> None:
         super().clear()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from casebook.domain import PersonKind, PersonRole
 from casebook.ui.widgets.common import add_row, button_row
 from casebook.ui.widgets.context import CaseBundle, CaseContext
+from casebook.ui.widgets.corrections import Fix
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.labels import PERSON_KINDS, PERSON_ROLES, combo_value, fill_combo, label
 from casebook.ui.widgets.panel import CasePanel, fill_table, make_table
@@ -29,6 +30,16 @@ class PeopleTab(CasePanel):
                                 ["Name", "Who they are", "Part in the case", year, "Notes"],
                                 stretch=4)
         layout.addWidget(self.table, 1)
+        cases = ctx.casebook.cases
+        self.add_corrections(
+            layout, self.table, "a person",
+            (Fix("name", "&Name:"), Fix("kind", "&Who they are:", "choice", PERSON_KINDS),
+             Fix("role", "&Part in the case:", "choice", PERSON_ROLES),
+             Fix("year_group", f"&{year}:"), Fix("date_of_birth", "Date of &birth:", "date"),
+             Fix("notes", "N&otes:")),
+            lambda bundle: bundle.people,
+            lambda pid, reason, changes: cases.correct_person(pid, reason, **changes),
+            cases.remove_person, describe=lambda person: person.name)
 
         box = QGroupBox("Add a person", self)
         form = QFormLayout(box)
@@ -60,6 +71,7 @@ class PeopleTab(CasePanel):
         rows = [[p.name, label(PERSON_KINDS, p.kind, fill), label(PERSON_ROLES, p.role, fill),
                  p.year_group or "", p.notes] for p in bundle.people]
         fill_table(self.table, rows, [p.id for p in bundle.people])
+        self.mark_corrections()
 
     def clear(self) -> None:
         super().clear()

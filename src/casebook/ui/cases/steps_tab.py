@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from casebook.domain import STEP_ORDER
+from casebook.ui.kit.forms import button
 from casebook.ui.widgets.common import bullet_text, fmt_datetime
 from casebook.ui.widgets.context import CaseBundle, CaseContext
-from casebook.ui.widgets.panel import CasePanel, fill_table, make_table
+from casebook.ui.widgets.corrections import CorrectionDialog, Fix
+from casebook.ui.widgets.panel import CasePanel, fill_table, make_table, selected_id
 from casebook.ui.widgets.step_progress import STATUS_WORDS, StepProgress
+
+#: Step answer kinds that can be corrected here, and how they are typed.
+_KINDS = {"text": "line", "multiline": "text", "choice": "choice"}
 
 
 class StepsTab(CasePanel):
@@ -35,6 +42,13 @@ class StepsTab(CasePanel):
         self.open_button = QPushButton("&Open response steps…", self)
         self.open_button.clicked.connect(self.open_wizard_requested)
         row.addWidget(self.open_button)
+        self.correct_button = button(
+            "Correct answers…", "correct-step", self.correct_answers,
+            help="Correct the selected step's answers; the original answers are kept")
+        self.correct_button.setEnabled(False)
+        self.table.itemSelectionChanged.connect(
+            lambda: self.correct_button.setEnabled(selected_id(self.table) is not None))
+        row.addWidget(self.correct_button)
         row.addStretch(1)
         layout.addLayout(row)
         layout.addWidget(self.banner)
@@ -57,3 +71,27 @@ class StepsTab(CasePanel):
         super().clear()
         self.table.setRowCount(0)
         self.progress.set_steps((), {})
+
+    def correct_answers(self) -> None:
+        """Correct what a step's page recorded (the once-per-case answers); originals kept."""
+        number = selected_id(self.table)
+        if number is None or self.bundle is None:
+            return
+        key = STEP_ORDER[number - 1]
+        guidance = self.ctx.guidance(key)
+        fixes = tuple(Fix(spec.id, f"{spec.label}:", _KINDS[spec.kind],
+                          {c.value: c.label for c in spec.choices})
+                      for spec in guidance.fields if spec.per == "" and spec.kind in _KINDS)
+        if not fixes:
+            self.banner.show_info("This step has no answers to correct.")
+            return
+        cases, case_id = self.ctx.casebook.cases, self.ctx.case_id
+
+        def job(changes: dict[str, object], reason: str) -> Callable[[], object]:
+            return lambda: cases.correct_step(case_id, key, reason, changes)
+
+        self.open_correction(
+            CorrectionDialog(self, f"Correct the answers to “{guidance.title}”", fixes,
+                             dict(self.bundle.case.step(key).data), job, self.ctx.worker,
+                             us=self.ctx.us, fill=self.ctx.fill),
+            "Corrected. The original answers are kept in the case's corrections.")

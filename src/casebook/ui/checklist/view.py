@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -49,19 +48,32 @@ from casebook.services.checklist import (
     ReviewProgress,
 )
 from casebook.ui import prompts
-from casebook.ui.dashboard.widgets import OVERDUE_BG, OVERDUE_FG, Segment, StackedBarChart, fmt_date
+from casebook.ui.kit import Banner, LiveView, Op, field, fmt_date, named
+from casebook.ui.kit.charts import Segment, StackedBarChart
+from casebook.ui.kit.forms import EditGuard, button, hbox
+from casebook.ui.kit.palette import SERIES, colour, muted_colour
+from casebook.ui.kit.tables import cell as _cell
+from casebook.ui.kit.tables import read_only_table
 from casebook.ui.widgets.date_field import DateField
-from casebook.ui.widgets.load_on_show import LoadOnShowView
+from casebook.ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    from casebook.services import Casebook
 
 __all__ = ["ChecklistView", "ChecklistBundle"]
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
-UP = QColor("#1d6b3a")
-#: A light bar so the dark "3 of 4" text reads on both parts of it.
-PROGRESS_STYLE = ("QProgressBar { border: 1px solid #b8c2cc; border-radius: 3px; "
-                  "background: #ffffff; color: #1b1f24; text-align: center; } "
-                  "QProgressBar::chunk { background: #a8d5ba; }")
-DOWN = QColor("#8a1c1c")
+
+
+def _progress_style(widget: QWidget) -> str:
+    """A light bar so the "3 of 4" text reads on both parts of it (dark: the reverse)."""
+    back = widget.palette().color(widget.backgroundRole()).name()
+    text = widget.palette().color(widget.foregroundRole()).name()
+    chunk = colour("done", widget)
+    tint = f"rgba({chunk.red()}, {chunk.green()}, {chunk.blue()}, 70)"
+    return (f"QProgressBar {{ border: 1px solid palette(mid); border-radius: 3px; "
+            f"background: {back}; color: {text}; text-align: center; }} "
+            f"QProgressBar::chunk {{ background: {tint}; }}")
 
 
 @dataclass(frozen=True)
@@ -78,37 +90,19 @@ class ChecklistBundle:
     suggested_label: str
 
 
-def _cell(text: str, data: Any = None, tip: str = "") -> QTableWidgetItem:
-    cell = QTableWidgetItem(text)
-    cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    if data is not None:
-        cell.setData(ITEM_ROLE, data)
-    if tip:
-        cell.setToolTip(tip)
-    return cell
-
-
 def _table(name: str, columns: list[str]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setObjectName(name)
-    table.setHorizontalHeaderLabels(columns)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(False)
-    table.horizontalHeader().setHighlightSections(False)
-    return table
+    return read_only_table(columns, name)
 
 
-def _change_text(change: float | int | None) -> tuple[str, QColor | None]:
+def _change_text(change: float | int | None, widget: QWidget) -> tuple[str, QColor | None]:
     if change is None:
         return "–", None
     if change == 0:
         return "no change", None
     number = f"{abs(change):g}" if isinstance(change, int) else f"{abs(change):.1f}"
-    return ("▲ up " + number, UP) if change > 0 else ("▼ down " + number, DOWN)
+    if change > 0:
+        return "▲ up " + number, colour("done", widget)
+    return "▼ down " + number, colour("warning", widget)
 
 
 def _level(value: float | int | None) -> str:
@@ -117,24 +111,24 @@ def _level(value: float | int | None) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-class ChecklistView(LoadOnShowView):
+class ChecklistView(LiveView):
     """The checklist screen. Signals report what happened, for the main window and tests."""
 
+    watches = frozenset({"checklist"})
     loaded = Signal(int)  # review id now shown
     item_saved = Signal(str)  # item id
     review_started = Signal(int)  # new review id
     compared = Signal(object)  # ReviewComparison
     exported = Signal(str)  # path of the PDF
 
-    def __init__(self, worker: Any, casebook: Any, service: ChecklistService | None = None,
+    def __init__(self, worker: DbWorker, casebook: Casebook,
+                 service: ChecklistService | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("checklistView")
-        self.setAccessibleName("Preventative-policy checklist")
-        self._worker = worker
-        self._service = service or getattr(casebook, "checklist", None) \
-            or ChecklistService(casebook.store)
+        super().__init__(worker, parent)
+        named(self, "checklistView", "Preventative-policy checklist")
+        self._service = service or casebook.checklist
         self._bundle: ChecklistBundle | None = None
+        self._review_id: int | None = None  # the review to show; None: the current one
         self._selected_item: str | None = None
         self._section_filter: str | None = None
         self._filling = False
@@ -143,26 +137,17 @@ class ChecklistView(LoadOnShowView):
         outer.addLayout(self._build_top())
         outer.addWidget(self._build_new_review_panel())
         outer.addWidget(self._build_export_panel())
-        self.closed_banner = QLabel()
-        self.closed_banner.setObjectName("closedBanner")
-        self.closed_banner.setWordWrap(True)
-        self.closed_banner.setStyleSheet(
-            "QLabel { background: #fff7e0; border: 1px solid #d9a400; padding: 6px; }")
-        self.closed_banner.setAccessibleName("This review is closed")
-        self.closed_banner.hide()
+        self.closed_banner = named(Banner(self, dismissable=False), "closedBanner")
         outer.addWidget(self.closed_banner)
 
-        self.tabs = QTabWidget()
-        self.tabs.setObjectName("checklistTabs")
+        self.tabs = named(QTabWidget(), "checklistTabs")
         self.tabs.addTab(self._build_checklist_tab(), "Chec&klist")
         self.tabs.addTab(self._build_plan_tab(), "&Action plan")
         self.tabs.addTab(self._build_compare_tab(), "Compare &years")
         self.tabs.currentChanged.connect(self._tab_changed)
         outer.addWidget(self.tabs, 1)
 
-        self.message = QLabel("")
-        self.message.setObjectName("checklistMessage")
-        self.message.setAccessibleName("Checklist messages")
+        self.message = named(Banner(self), "checklistMessage", "Checklist messages")
         outer.addWidget(self.message)
 
         save = QShortcut(QKeySequence.StandardKey.Save, self, activated=self._save_item)
@@ -170,95 +155,62 @@ class ChecklistView(LoadOnShowView):
 
     # ----- building -----------------------------------------------------------------------
     def _build_top(self) -> QHBoxLayout:
-        row = QHBoxLayout()
         label = QLabel("&Review:")
-        self.review_picker = QComboBox()
-        self.review_picker.setObjectName("reviewPicker")
-        self.review_picker.setAccessibleName("Review year")
+        self.review_picker = named(QComboBox(), "reviewPicker", "Review year")
         self.review_picker.setMinimumContentsLength(16)
         label.setBuddy(self.review_picker)
         self.review_picker.currentIndexChanged.connect(self._review_picked)
-        self.review_title = QLabel("")
-        self.review_title.setObjectName("reviewTitle")
-        self.new_review_button = QPushButton("Start new yearly review…")
-        self.new_review_button.setObjectName("newReviewButton")
-        self.new_review_button.clicked.connect(self._show_new_review_panel)
-        self.export_button = QPushButton("Export for &governors…")
-        self.export_button.setObjectName("exportButton")
-        self.export_button.clicked.connect(self._show_export_panel)
-        row.addWidget(label)
-        row.addWidget(self.review_picker)
-        row.addWidget(self.review_title, 1)
-        row.addWidget(self.new_review_button)
-        row.addWidget(self.export_button)
-        return row
+        self.review_title = named(QLabel(""), "reviewTitle")
+        self.new_review_button = button("Start new yearly review…", "newReviewButton",
+                                        self._show_new_review_panel)
+        self.export_button = button("Export for &governors…", "exportButton",
+                                    self._show_export_panel)
+        return hbox(label, self.review_picker, self.review_title, 1, self.new_review_button,
+                    self.export_button)
 
-    def _build_new_review_panel(self) -> QFrame:
-        panel = QFrame()
-        panel.setObjectName("newReviewPanel")
+    @staticmethod
+    def _fold_out(name: str) -> tuple[QFrame, QVBoxLayout, QLabel]:
+        """A framed panel shown on demand, with a line of help at its top."""
+        panel = named(QFrame(), name)
         panel.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(panel)
-        self.new_review_help = QLabel("")
-        self.new_review_help.setWordWrap(True)
-        layout.addWidget(self.new_review_help)
-        row = QHBoxLayout()
+        help_label = QLabel("")
+        help_label.setWordWrap(True)
+        layout.addWidget(help_label)
+        panel.hide()
+        return panel, layout, help_label
+
+    def _build_new_review_panel(self) -> QFrame:
+        panel, layout, self.new_review_help = self._fold_out("newReviewPanel")
         label = QLabel("&Name of the new review:")
-        self.new_label_edit = QLineEdit()
-        self.new_label_edit.setObjectName("newReviewLabel")
-        self.new_label_edit.setAccessibleName("Name of the new review")
+        self.new_label_edit = named(QLineEdit(), "newReviewLabel", label.text())
         self.new_label_edit.setMaxLength(40)
         self.new_label_edit.returnPressed.connect(self._start_review)
         label.setBuddy(self.new_label_edit)
-        self.start_review_button = QPushButton("Start &review")
-        self.start_review_button.setObjectName("startReviewButton")
-        self.start_review_button.clicked.connect(self._start_review)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(panel.hide)
-        row.addWidget(label)
-        row.addWidget(self.new_label_edit, 1)
-        row.addWidget(self.start_review_button)
-        row.addWidget(cancel)
-        layout.addLayout(row)
-        panel.hide()
+        self.start_review_button = button("Start &review", "startReviewButton",
+                                          self._start_review)
+        layout.addLayout(hbox(label, self.new_label_edit, 1, self.start_review_button,
+                              button("Cancel", "", panel.hide)))
         self.new_review_panel = panel
         return panel
 
     def _build_export_panel(self) -> QFrame:
-        panel = QFrame()
-        panel.setObjectName("exportPanel")
-        panel.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QVBoxLayout(panel)
-        self.export_help = QLabel("")
-        self.export_help.setWordWrap(True)
-        layout.addWidget(self.export_help)
-        row = QHBoxLayout()
+        panel, layout, self.export_help = self._fold_out("exportPanel")
         for_label = QLabel("Prepared &for:")
-        self.recipient_edit = QComboBox()
-        self.recipient_edit.setObjectName("exportRecipient")
-        self.recipient_edit.setAccessibleName("Who the PDF is for")
+        self.recipient_edit = named(QComboBox(), "exportRecipient", "Who the PDF is for")
         self.recipient_edit.setEditable(True)
         self.recipient_edit.setMinimumContentsLength(22)
         for_label.setBuddy(self.recipient_edit)
         password_label = QLabel("&Password (optional):")
-        self.password_edit = QLineEdit()
-        self.password_edit.setObjectName("exportPassword")
-        self.password_edit.setAccessibleName("Password for the PDF (optional)")
+        self.password_edit = named(QLineEdit(), "exportPassword",
+                                   "Password for the PDF (optional)")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText("Leave empty for no password")
         password_label.setBuddy(self.password_edit)
-        self.save_pdf_button = QPushButton("&Save PDF…")
-        self.save_pdf_button.setObjectName("savePdfButton")
-        self.save_pdf_button.clicked.connect(self._export)
-        cancel = QPushButton("Cancel")
-        cancel.clicked.connect(panel.hide)
-        row.addWidget(for_label)
-        row.addWidget(self.recipient_edit, 1)
-        row.addWidget(password_label)
-        row.addWidget(self.password_edit, 1)
-        row.addWidget(self.save_pdf_button)
-        row.addWidget(cancel)
-        layout.addLayout(row)
-        panel.hide()
+        self.save_pdf_button = button("&Save PDF…", "savePdfButton", self._export)
+        layout.addLayout(hbox(for_label, self.recipient_edit, 1, password_label,
+                              self.password_edit, 1, self.save_pdf_button,
+                              button("Cancel", "", panel.hide)))
         self.export_panel = panel
         return panel
 
@@ -270,8 +222,8 @@ class ChecklistView(LoadOnShowView):
         left_layout.setContentsMargins(0, 0, 0, 0)
         heading = QLabel("<b>Sections</b>")
         left_layout.addWidget(heading)
-        self.section_table = _table("sectionTable", ["Section", "In place", "Average level"])
-        self.section_table.setAccessibleName("Sections and their progress")
+        self.section_table = named(_table("sectionTable", ["Section", "In place", "Average level"]),
+                                   "", "Sections and their progress")
         header = self.section_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
@@ -281,8 +233,8 @@ class ChecklistView(LoadOnShowView):
         self.section_table.setAlternatingRowColors(False)
         self.section_table.itemSelectionChanged.connect(self._section_chosen)
         left_layout.addWidget(self.section_table, 3)
-        self.level_chart = StackedBarChart("Average level by section (1 to 5)", horizontal=True)
-        self.level_chart.setObjectName("levelChart")
+        self.level_chart = named(StackedBarChart("Average level by section (1 to 5)",
+                                                 horizontal=True), "levelChart")
         self.level_chart.setMinimumHeight(180)
         left_layout.addWidget(self.level_chart, 2)
         splitter.addWidget(left)
@@ -293,22 +245,17 @@ class ChecklistView(LoadOnShowView):
         right_layout.setContentsMargins(0, 0, 0, 0)
         filters = QHBoxLayout()
         owner_label = QLabel("&Owner:")
-        self.owner_filter = QComboBox()
-        self.owner_filter.setObjectName("ownerFilter")
-        self.owner_filter.setAccessibleName("Show items of owner")
+        self.owner_filter = named(QComboBox(), "ownerFilter", "Show items of owner")
         self.owner_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.owner_filter.setMinimumContentsLength(14)
         owner_label.setBuddy(self.owner_filter)
         status_label = QLabel("S&tatus:")
-        self.status_filter = QComboBox()
-        self.status_filter.setObjectName("statusFilter")
-        self.status_filter.setAccessibleName("Show items with status")
+        self.status_filter = named(QComboBox(), "statusFilter", "Show items with status")
         self.status_filter.addItem("Any status", None)
         for status in STATUSES:
             self.status_filter.addItem(STATUS_LABELS[status], status)
         status_label.setBuddy(self.status_filter)
-        self.overdue_only = QCheckBox("Only overd&ue reviews")
-        self.overdue_only.setObjectName("overdueOnly")
+        self.overdue_only = named(QCheckBox("Only overd&ue reviews"), "overdueOnly")
         for widget in (self.owner_filter, self.status_filter):
             widget.currentIndexChanged.connect(self._fill_items)
         self.overdue_only.toggled.connect(self._fill_items)
@@ -318,15 +265,14 @@ class ChecklistView(LoadOnShowView):
         filters.addWidget(self.status_filter)
         filters.addWidget(self.overdue_only)
         filters.addStretch(1)
-        self.count_label = QLabel("")
-        self.count_label.setObjectName("itemCount")
+        self.count_label = named(QLabel(""), "itemCount")
         filters.addWidget(self.count_label)
         right_layout.addLayout(filters)
 
         vertical = QSplitter(Qt.Orientation.Vertical)
         self.items_table = _table("itemsTable", ["Item", "Status", "Level", "Target", "Owner",
                                                  "Next review"])
-        self.items_table.setAccessibleName("Checklist items")
+        named(self.items_table, "", "Checklist items")
         header = self.items_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, 6):
@@ -349,11 +295,9 @@ class ChecklistView(LoadOnShowView):
         return splitter
 
     def _build_editor(self) -> QGroupBox:
-        box = QGroupBox("Selected item")
-        box.setObjectName("itemEditor")
+        box = named(QGroupBox("Selected item"), "itemEditor")
         layout = QVBoxLayout(box)
-        self.item_title = QLabel("Choose an item in the list above.")
-        self.item_title.setObjectName("itemTitle")
+        self.item_title = named(QLabel("Choose an item in the list above."), "itemTitle")
         self.item_title.setWordWrap(True)
         font = self.item_title.font()
         font.setBold(True)
@@ -363,45 +307,32 @@ class ChecklistView(LoadOnShowView):
         layout.addWidget(self.item_title)
         layout.addWidget(self.item_description)
         form = QFormLayout()
-        self.status_edit = QComboBox()
-        self.status_edit.setObjectName("statusEdit")
-        self.status_edit.setAccessibleName("Status")
+        self.status_edit = field(form, "&Status:", QComboBox(), name="statusEdit")
         for status in STATUSES:
             self.status_edit.addItem(STATUS_LABELS[status], status)
         self.status_edit.currentIndexChanged.connect(self._status_changed)
-        form.addRow("&Status:", self.status_edit)
-        self.level_edit = QComboBox()
-        self.level_edit.setObjectName("levelEdit")
-        self.level_edit.setAccessibleName("Maturity level")
+        self.level_edit = field(form, "&Level:", QComboBox(), name="levelEdit",
+                                help="The maturity level, 5 (lowest) to 1 (highest)")
         self.level_edit.addItem("Not rated", None)
         for number in range(1, 6):
             self.level_edit.addItem(f"Level {number}", number)
         self.level_edit.currentIndexChanged.connect(self._level_changed)
-        form.addRow("&Level:", self.level_edit)
-        self.level_text = QLabel("")
-        self.level_text.setObjectName("levelText")
+        self.level_text = named(QLabel(""), "levelText")
         self.level_text.setWordWrap(True)
         form.addRow("", self.level_text)
         self.target_text = QLabel("")
         self.target_text.setWordWrap(True)
         form.addRow("Target:", self.target_text)
-        self.na_reason_edit = QLineEdit()
-        self.na_reason_edit.setObjectName("naReasonEdit")
-        self.na_reason_edit.setAccessibleName("Why the item does not apply")
+        self.na_reason_edit = field(form, "Why it does not a&pply:", QLineEdit(),
+                                    name="naReasonEdit")
         self.na_reason_edit.setPlaceholderText("Needed when the item does not apply")
-        form.addRow("Why it does not a&pply:", self.na_reason_edit)
-        self.owner_edit = QLineEdit()
-        self.owner_edit.setObjectName("ownerEdit")
-        self.owner_edit.setAccessibleName("Owner")
+        self.owner_edit = field(form, "O&wner:", QLineEdit(), name="ownerEdit")
         self.owner_edit.setMaxLength(200)
         self.owner_edit.setPlaceholderText("Who leads on this (a name or a role)")
-        form.addRow("O&wner:", self.owner_edit)
         date_row = QHBoxLayout()
-        self.review_date_set = QCheckBox("Review &by")
-        self.review_date_set.setObjectName("reviewDateSet")
-        self.review_date_edit = DateField(what="The next review date")
-        self.review_date_edit.setObjectName("reviewDateEdit")
-        self.review_date_edit.setAccessibleName("Next review date")
+        self.review_date_set = named(QCheckBox("Review &by"), "reviewDateSet")
+        self.review_date_edit = named(DateField(what="The next review date"), "reviewDateEdit",
+                                      "Next review date")
         self.review_date_edit.edit.setAccessibleName("Next review date")
         self.review_date_edit.setEnabled(False)
         self.review_date_set.toggled.connect(self.review_date_edit.setEnabled)
@@ -409,28 +340,18 @@ class ChecklistView(LoadOnShowView):
         date_row.addWidget(self.review_date_edit)
         date_row.addStretch(1)
         form.addRow("Next review:", date_row)
-        self.evidence_edit = QPlainTextEdit()
-        self.evidence_edit.setObjectName("evidenceEdit")
-        self.evidence_edit.setAccessibleName("Evidence")
+        self.evidence_edit = field(form, "&Evidence:", QPlainTextEdit(), name="evidenceEdit")
         self.evidence_edit.setTabChangesFocus(True)
         self.evidence_edit.setPlaceholderText("Where the evidence is (a policy, a log, minutes)")
         self.evidence_edit.setFixedHeight(54)
-        form.addRow("&Evidence:", self.evidence_edit)
-        self.notes_edit = QPlainTextEdit()
-        self.notes_edit.setObjectName("notesEdit")
-        self.notes_edit.setAccessibleName("Notes")
+        self.notes_edit = field(form, "&Notes:", QPlainTextEdit(), name="notesEdit")
         self.notes_edit.setTabChangesFocus(True)
         self.notes_edit.setFixedHeight(54)
-        form.addRow("&Notes:", self.notes_edit)
         layout.addLayout(form)
         row = QHBoxLayout()
-        self.editor_message = QLabel("")
-        self.editor_message.setObjectName("editorMessage")
-        self.editor_message.setWordWrap(True)
-        self.editor_message.setAccessibleName("Item editor message")
-        self.save_button = QPushButton("Save item")
-        self.save_button.setObjectName("saveItemButton")
-        self.save_button.setToolTip("Save this item (Ctrl+S)")
+        self.editor_message = named(Banner(box), "editorMessage", "Item editor message")
+        self.save_button = named(QPushButton("Save item"), "saveItemButton",
+                                 help_text="Save this item (Ctrl+S)")
         self.save_button.clicked.connect(self._save_item)
         row.addWidget(self.editor_message, 1)
         row.addWidget(self.save_button)
@@ -438,6 +359,8 @@ class ChecklistView(LoadOnShowView):
         self._editor_widgets = (self.status_edit, self.level_edit, self.na_reason_edit,
                                 self.owner_edit, self.review_date_set, self.review_date_edit,
                                 self.evidence_edit, self.notes_edit, self.save_button)
+        self._editing: str | None = None  # the item the editor was last filled with
+        self._edits = EditGuard(*self._editor_widgets[:-1])
         self._set_editor_enabled(False)
         return box
 
@@ -450,7 +373,7 @@ class ChecklistView(LoadOnShowView):
         layout.addWidget(self.plan_intro)
         self.plan_table = _table("planTable", ["Gap", "Item", "Section", "Level", "Target",
                                                "Status", "Owner", "Why it is listed"])
-        self.plan_table.setAccessibleName("Action plan")
+        named(self.plan_table, "", "Action plan")
         header = self.plan_table.horizontalHeader()
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         for column in (0, 2, 3, 4, 5, 6, 7):
@@ -464,17 +387,12 @@ class ChecklistView(LoadOnShowView):
         layout = QVBoxLayout(page)
         row = QHBoxLayout()
         a_label = QLabel("Co&mpare")
-        self.compare_a = QComboBox()
-        self.compare_a.setObjectName("compareA")
-        self.compare_a.setAccessibleName("Earlier review")
+        self.compare_a = named(QComboBox(), "compareA", "Earlier review")
         a_label.setBuddy(self.compare_a)
         b_label = QLabel("w&ith")
-        self.compare_b = QComboBox()
-        self.compare_b.setObjectName("compareB")
-        self.compare_b.setAccessibleName("Later review")
+        self.compare_b = named(QComboBox(), "compareB", "Later review")
         b_label.setBuddy(self.compare_b)
-        self.compare_button = QPushButton("Show &changes")
-        self.compare_button.setObjectName("compareButton")
+        self.compare_button = named(QPushButton("Show &changes"), "compareButton")
         self.compare_button.clicked.connect(self.compare)
         row.addWidget(a_label)
         row.addWidget(self.compare_a)
@@ -490,12 +408,12 @@ class ChecklistView(LoadOnShowView):
         self.compare_sections = _table("compareSections", ["Section", "Average before",
                                                            "Average after", "Change",
                                                            "In place before", "In place after"])
-        self.compare_sections.setAccessibleName("Changes by section")
+        named(self.compare_sections, "", "Changes by section")
         self.compare_sections.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Stretch)
         self.compare_items = _table("compareItems", ["Item", "Section", "Level before",
                                                      "Level after", "Change"])
-        self.compare_items.setAccessibleName("Changes by item")
+        named(self.compare_items, "", "Changes by item")
         self.compare_items.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.Stretch)
         for table in (self.compare_sections, self.compare_items):
@@ -519,10 +437,13 @@ class ChecklistView(LoadOnShowView):
         return self._service
 
     def refresh(self, review_id: int | None = None) -> None:
-        """Read the review (the current one by default) and fill the screen."""
-        if review_id is None and self._bundle is not None:
-            review_id = self._bundle.review.id
-        service = self._service
+        """Read the review (the one shown, or ``review_id``) and fill the screen."""
+        if review_id is not None:
+            self._review_id = review_id
+        super().refresh()
+
+    def reload(self) -> int:
+        review_id, service = self._review_id, self._service
 
         def job() -> ChecklistBundle:
             current = service.current_review()
@@ -534,12 +455,19 @@ class ChecklistView(LoadOnShowView):
                 today=service.store.now().date(), suggested_label=service.suggested_next_label(),
             )
 
-        self.message.setText("Reading the checklist…")
-        self._worker.submit(job, self._show, self._failed)
+        if self._bundle is None:
+            self.message.show_info("Reading the checklist…")
+        return Op(self, job, doing="reading the checklist", worker=self.worker) \
+            .success(self._show).messages(self.message).failure(self._failed).run()
+
+    def _failed(self, message: str) -> None:
+        self.message.show_error(message)
+        self.failed.emit(message)
 
     def _show(self, bundle: ChecklistBundle) -> None:
         self._bundle = bundle
         review = bundle.review
+        self._review_id = review.id
         self._filling = True
         try:
             self.review_picker.clear()
@@ -565,10 +493,10 @@ class ChecklistView(LoadOnShowView):
         state = "current review" if review.is_open else f"closed on {fmt_date(review.closed_at)}"
         self.review_title.setText(f"{review.template_title} (version {review.template_version}),"
                                   f" {state}")
-        read_only = not review.is_open
-        self.closed_banner.setVisible(read_only)
-        if read_only:
-            self.closed_banner.setText(
+        if review.is_open:
+            self.closed_banner.clear()
+        else:
+            self.closed_banner.show_info(
                 f"You are reading the {review.year_label} review. It is closed and kept as it "
                 "was; make changes in the current review.")
         self.compare_note.setVisible(len(bundle.reviews) < 2)
@@ -577,9 +505,11 @@ class ChecklistView(LoadOnShowView):
         self._fill_items()
         self._fill_plan()
         overdue = sum(1 for i in bundle.items if i.is_overdue(bundle.today))
-        self.message.setText(
-            f"{overdue} item{'s' if overdue != 1 else ''} overdue for review." if overdue
-            else "No reviews are overdue.")
+        if overdue:
+            self.message.show_message("wrong", f"{overdue} item{'s' if overdue != 1 else ''} "
+                                      "overdue for review.")
+        else:
+            self.message.show_info("No reviews are overdue.")
         self.loaded.emit(review.id)
 
     def _fill_sections(self) -> None:
@@ -597,7 +527,7 @@ class ChecklistView(LoadOnShowView):
                     title.setFont(font)
                 self.section_table.setItem(row, 0, title)
                 bar = QProgressBar()
-                bar.setStyleSheet(PROGRESS_STYLE)
+                bar.setStyleSheet(_progress_style(self))
                 bar.setRange(0, max(1, p.applicable))
                 bar.setValue(p.in_place)
                 bar.setFormat(f"{p.in_place} of {p.applicable}")
@@ -617,7 +547,7 @@ class ChecklistView(LoadOnShowView):
                        and i.counts]
             targets.append(sum(members) / len(members) if members else None)
         self.level_chart.set_data(
-            [p.title for p in progress.sections], [Segment("level", "Average level", "#0072B2")],
+            [p.title for p in progress.sections], [Segment("level", "Average level", SERIES[0])],
             [{"level": p.average_level or 0} for p in progress.sections], max_value=5,
             integer_axis=False, empty_text="No levels given yet.")
         self.level_chart.set_markers(targets, "Target")
@@ -685,8 +615,8 @@ class ChecklistView(LoadOnShowView):
                     font = heading.font()
                     font.setBold(True)
                     heading.setFont(font)
-                    heading.setBackground(QBrush(QColor("#e8edf3")))
-                    heading.setForeground(QBrush(QColor("#1f3a5f")))
+                    heading.setBackground(QBrush(colour("tint-heading", self)))
+                    heading.setForeground(QBrush(colour("accent", self)))
                     self.items_table.setItem(row, 0, heading)
                     for column in range(1, self.items_table.columnCount()):
                         blank = QTableWidgetItem("")
@@ -704,21 +634,21 @@ class ChecklistView(LoadOnShowView):
                           tip=item.level_text(item.level) if item.level else ""),
                     _cell(str(item.target_level), tip=item.level_text(item.target_level)),
                     _cell(item.owner or "–"),
-                    _cell(fmt_date(item.next_review, "–")),
+                    _cell(fmt_date(item.next_review, empty="–")),
                 ]
                 if item.is_overdue(today):
                     late = cells[-1]
                     late.setText(f"{fmt_date(item.next_review)} – overdue")
                     late.setToolTip("The review date has passed.")
                     for cell in cells:
-                        cell.setBackground(QBrush(OVERDUE_BG))
-                    late.setForeground(QBrush(OVERDUE_FG))
+                        cell.setBackground(QBrush(colour("tint-warning", self)))
+                    late.setForeground(QBrush(colour("warning", self)))
                     font = late.font()
                     font.setBold(True)
                     late.setFont(font)
                 if not item.in_template:
                     for cell in cells:
-                        cell.setForeground(QBrush(QColor("#6b7280")))
+                        cell.setForeground(QBrush(muted_colour(self)))
                 for column, cell in enumerate(cells):
                     self.items_table.setItem(row, column, cell)
                 if item.item_id == self._selected_item:
@@ -798,6 +728,9 @@ class ChecklistView(LoadOnShowView):
 
     def _load_editor(self, item: ChecklistItem) -> None:
         assert self._bundle is not None
+        if item.item_id == self._editing and self._edits.dirty:
+            return  # a reload while the user edits this item keeps what they typed
+        self._editing = item.item_id
         self._filling = True
         try:
             self.item_title.setText(f"{item.section_title}: {item.title}")
@@ -817,14 +750,14 @@ class ChecklistView(LoadOnShowView):
             self.review_date_edit.setDate(QDate(when.year, when.month, when.day))
             self.evidence_edit.setPlainText(item.evidence)
             self.notes_edit.setPlainText(item.notes)
-            self.editor_message.setText("")
-            self.editor_message.setStyleSheet("")
+            self.editor_message.clear()
         finally:
             self._filling = False
         self._level_changed()
         editable = self._bundle.review.is_open and item.in_template
         self._set_editor_enabled(editable)
         self._status_changed()
+        self._edits.reset()
 
     def _set_editor_enabled(self, enabled: bool) -> None:
         for widget in self._editor_widgets:
@@ -855,7 +788,7 @@ class ChecklistView(LoadOnShowView):
         if self.review_date_set.isChecked() and (problem := self.review_date_edit.problem()
                                                  or (None if self.review_date_edit.value() else
                                                      "Please give the next review date.")):
-            self.editor_message.setText(problem)
+            self.editor_message.show_message("wrong", problem)
             self.review_date_edit.setFocus()
             return
         next_review = self.review_date_edit.value() if self.review_date_set.isChecked() else None
@@ -866,25 +799,23 @@ class ChecklistView(LoadOnShowView):
             next_review=next_review,
         )
         review_id, item_id, service = self._bundle.review.id, item.item_id, self._service
-        self.save_button.setEnabled(False)
-        self.editor_message.setText("Saving…")
 
         def job() -> ChecklistItem:
-            return service.update_item(review_id, item_id, **values)
+            return service.update_item(review_id, item_id, **values)  # type: ignore[arg-type]
 
         def done(saved: ChecklistItem) -> None:
-            self.editor_message.setText("")
-            self.message.setText(f"Saved “{saved.title}”.")
-            self.refresh(review_id)
+            self._edits.reset()  # saved: the reload may refill the editor
+            self.editor_message.clear()
+            self.message.show_done(f"Saved “{saved.title}”.")
             self.item_saved.emit(saved.item_id)
+            # The worker's change notice reloads the screen.
 
-        def failed(error: BaseException) -> None:
-            self.save_button.setEnabled(True)
-            self.editor_message.setText(str(error))
-            self.editor_message.setStyleSheet("color: #8a1c1c;")
-            self.failed.emit(str(error))
+        def failed(message: str) -> None:
+            self.editor_message.show_error(message)
+            self.failed.emit(message)
 
-        self._worker.submit(job, done, failed)
+        Op(self, job, doing="saving a checklist item", worker=self.worker) \
+            .success(done).failure(failed).busy(self.save_button).run()
 
     # ----- reviews ------------------------------------------------------------------------
     def _review_picked(self, index: int) -> None:
@@ -914,7 +845,8 @@ class ChecklistView(LoadOnShowView):
     def _start_review(self) -> None:
         label = self.new_label_edit.text().strip()
         if not label:
-            self.message.setText("Enter a name for the new review, for example 2027–28.")
+            self.message.show_message("wrong",
+                                      "Enter a name for the new review, for example 2027–28.")
             return
         if not prompts.ask(self, "Start a new yearly review?",
                            f"Start the {label} review? The current review will be closed and "
@@ -928,10 +860,11 @@ class ChecklistView(LoadOnShowView):
         def done(review: ChecklistReview) -> None:
             self.new_review_panel.hide()
             self._selected_item = None
-            self.refresh(review.id)
+            self._review_id = review.id  # the change notice then shows it
             self.review_started.emit(review.id)
 
-        self._worker.submit(job, done, self._failed)
+        Op(self, job, doing="starting a review", worker=self.worker) \
+            .success(done).failure(self._failed).busy(self.start_review_button).run()
 
     # ----- comparing ----------------------------------------------------------------------
     def _tab_changed(self, index: int) -> None:
@@ -948,7 +881,8 @@ class ChecklistView(LoadOnShowView):
             return
         self.compare_note.hide()
         service = self._service
-        self._worker.submit(lambda: service.compare(a, b), self._show_comparison, self._failed)
+        Op(self, lambda: service.compare(a, b), doing="comparing reviews", worker=self.worker) \
+            .success(self._show_comparison).failure(self._failed).run()
 
     def _show_comparison(self, comparison: ReviewComparison) -> None:
         a, b = comparison.review_a.year_label, comparison.review_b.year_label
@@ -959,10 +893,10 @@ class ChecklistView(LoadOnShowView):
             ["Item", "Section", f"Level {a}", f"Level {b}", "Change"])
         self.compare_sections.setRowCount(len(comparison.sections))
         for row, s in enumerate(comparison.sections):
-            text, colour = _change_text(s.change)
+            text, tone = _change_text(s.change, self)
             change = _cell(text)
-            if colour is not None:
-                change.setForeground(QBrush(colour))
+            if tone is not None:
+                change.setForeground(QBrush(tone))
             share_a = "–" if s.share_a is None else f"{round(s.share_a * 100)}%"
             share_b = "–" if s.share_b is None else f"{round(s.share_b * 100)}%"
             for column, cell in enumerate([_cell(s.title), _cell(_level(s.average_a)),
@@ -971,10 +905,10 @@ class ChecklistView(LoadOnShowView):
                 self.compare_sections.setItem(row, column, cell)
         self.compare_items.setRowCount(len(comparison.items))
         for row, c in enumerate(comparison.items):
-            text, colour = _change_text(c.change)
+            text, tone = _change_text(c.change, self)
             change = _cell(text)
-            if colour is not None:
-                change.setForeground(QBrush(colour))
+            if tone is not None:
+                change.setForeground(QBrush(tone))
             level_a, level_b = (
                 "not in this review" if status is None else
                 "n/a" if status == NOT_APPLICABLE else _level(level)
@@ -1007,7 +941,8 @@ class ChecklistView(LoadOnShowView):
             self.export_panel.show()
             self.recipient_edit.setFocus()
 
-        self._worker.submit(service.export_recipients, show, self._failed)
+        Op(self, service.export_recipients, doing="reading recipients", worker=self.worker) \
+            .success(show).failure(self._failed).run()
 
     def _export(self) -> None:
         if self._bundle is None:
@@ -1023,24 +958,22 @@ class ChecklistView(LoadOnShowView):
         recipient = self.recipient_edit.currentText().strip()
         password = self.password_edit.text() or None
         self.password_edit.clear()  # used once, never kept
-        self.save_pdf_button.setEnabled(False)
-        self.message.setText("Making the PDF…")
+        self.message.show_info("Making the PDF…")
 
         def done(pages: int) -> None:
-            self.save_pdf_button.setEnabled(True)
             self.export_panel.hide()
             locked = " It is protected with the password you chose." if password else ""
-            self.message.setText(f"Saved the {review.year_label} review ({pages} pages).")
+            self.message.show_done(f"Saved the {review.year_label} review ({pages} pages).")
             prompts.info(self, "Checklist review saved",
                          f"The {review.year_label} review was saved as a PDF of {pages} pages:\n"
                          f"{path}{locked}")
             self.exported.emit(path)
 
-        def failed(error: BaseException) -> None:
-            self.save_pdf_button.setEnabled(True)
-            self._failed(error)
-            prompts.error(self, "The PDF was not saved", str(error))
+        def failed(message: str) -> None:
+            self._failed(message)
+            prompts.error(self, "The PDF was not saved", message)
 
-        self._worker.submit(
-            lambda: service.export_pdf(review.id, path, recipient=recipient, password=password),
-            done, failed)
+        Op(self, lambda: service.export_pdf(review.id, path, recipient=recipient,
+                                            password=password),
+           doing="exporting the checklist", worker=self.worker) \
+            .success(done).failure(failed).busy(self.save_pdf_button).run()

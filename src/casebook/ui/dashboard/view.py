@@ -14,7 +14,8 @@ so the main window can open the matching list. Kinds (see ``casebook.services.da
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -26,54 +27,63 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.services.dashboard import OUTCOME_GROUPS, RISK_ORDER, Dashboard, DashboardService
-from casebook.ui.dashboard.widgets import (
-    PALETTE,
-    RISK_COLOURS,
-    NumberTile,
-    Segment,
-    StackedBarChart,
-    fmt_date,
-)
+from casebook.ui.kit import LiveView, Op, fmt_date, named
+from casebook.ui.kit.charts import NumberTile, Segment, StackedBarChart
+from casebook.ui.kit.palette import SERIES, hex_colour
+from casebook.ui.models.labels import wording
+from casebook.ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    from casebook.services import Casebook
 
 __all__ = ["DashboardView", "CASE_TYPE_LABELS", "OUTCOME_LABELS"]
 
+#: Chart legend words per case type; {learners} comes from the school's profile (students in
+#: the US), see :func:`case_type_labels`.
 CASE_TYPE_LABELS = {
     "impersonation": "Fake or impersonating account",
     "baiting": "Baiting account",
-    "harassment": "Harassment of learners",
+    "harassment": "Harassment of {learners}",
     "staff-allegation": "Staff harassed or accused",
     "video": "Fight or other video",
     "other": "Other concern",
 }
+
+
+def case_type_labels(terms: Mapping[str, str]) -> dict[str, str]:
+    learners = terms.get("learners", "learners")
+    return {k: v.replace("{learners}", learners) for k, v in CASE_TYPE_LABELS.items()}
 OUTCOME_LABELS = {
     "removed": "Removed",
     "refused": "Refused",
     "unanswered": "No answer",
     "other": "Escalated or closed",
 }
-OUTCOME_COLOURS = {"removed": "#009E73", "refused": "#D55E00", "unanswered": "#E69F00",
-                   "other": "#7f7f7f"}
 RISK_LABELS = {"critical": "Critical risk", "high": "High risk", "medium": "Medium risk",
                "low": "Low risk"}
 BACKUP_WARN_DAYS = 7
 
 
-class DashboardView(QWidget):
-    """Counts and charts; ``open_list(kind, ids)`` when a number or a bar is chosen."""
+class DashboardView(LiveView):
+    """Counts and charts; ``open_list(kind, ids)`` when a number or a bar is chosen.
 
+    Current after any change anywhere: it listens to the worker's change notice.
+    """
+
+    watches = frozenset({"case", "evidence", "tracker", "checklist", "official-account",
+                         "backup"})
     open_list = Signal(str, list)
     #: Emitted with the :class:`Dashboard` snapshot each time the screen has been filled.
     loaded = Signal(object)
-    failed = Signal(str)
 
-    def __init__(self, worker: Any, casebook: Any, service: DashboardService | None = None,
+    def __init__(self, worker: DbWorker, casebook: Casebook,
+                 service: DashboardService | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("dashboardView")
-        self.setAccessibleName("Dashboard")
-        self._worker = worker
-        self._service = service or getattr(casebook, "dashboard", None) \
-            or DashboardService(casebook.store)
+        super().__init__(worker, parent)
+        named(self, "dashboardView", "Dashboard")
+        self._service = service or casebook.dashboard
+        self._casebook = casebook
+        self._type_labels = case_type_labels(wording(None))
         self._snapshot: Dashboard | None = None
         self._tiles: dict[str, NumberTile] = {}
 
@@ -86,8 +96,7 @@ class DashboardView(QWidget):
         self.title.setFont(font)
         header.addWidget(self.title)
         header.addStretch(1)
-        self.status = QLabel("")
-        self.status.setAccessibleName("Dashboard status")
+        self.status = named(QLabel(""), "", "Dashboard status")
         header.addWidget(self.status)
         self.refresh_button = QPushButton("&Refresh")
         self.refresh_button.setToolTip("Read the numbers again (F5)")
@@ -97,23 +106,23 @@ class DashboardView(QWidget):
         outer.addLayout(header)
 
         rows: list[list[tuple[str, str, str]]] = [
-            [("open-cases", "Open cases", "#1f3a5f")]
-            + [(f"open-cases:{r.value}", RISK_LABELS[r.value], RISK_COLOURS[r.value])
+            [("open-cases", "Open cases", "accent")]
+            + [(f"open-cases:{r.value}", RISK_LABELS[r.value], f"risk-{r.value}")
                for r in RISK_ORDER],
-            [("overdue-actions", "Overdue actions", "#8a1c1c"),
-             ("steps-waiting", "Cases with steps to do", "#0072B2"),
-             ("reports-waiting", "Reports waiting for an answer", "#E69F00")],
-            [("checklist-due", "Checklist items due for review", "#009E73"),
-             ("official-checks-due", "Official accounts to check", "#CC79A7"),
-             ("backup", "Days since the last backup", "#1f3a5f")],
+            [("overdue-actions", "Overdue actions", "warning"),
+             ("steps-waiting", "Cases with steps to do", "info"),
+             ("reports-waiting", "Reports waiting for an answer", "attention")],
+            [("checklist-due", "Checklist items due for review", "done"),
+             ("official-checks-due", "Official accounts to check", "accent"),
+             ("backup", "Days since the last backup", "accent")],
         ]
         tiles = QVBoxLayout()
         tiles.setSpacing(10)
         for row in rows:
             line = QHBoxLayout()
             line.setSpacing(10)
-            for key, caption, accent in row:
-                tile = NumberTile(caption, accent)
+            for key, caption, role in row:
+                tile = NumberTile(caption, hex_colour(role, self))
                 tile.setObjectName(f"tile-{key.replace(':', '-')}")
                 tile.clicked.connect(lambda _=False, k=key: self._open(k))
                 self._tiles[key] = tile
@@ -142,18 +151,23 @@ class DashboardView(QWidget):
     def snapshot(self) -> Dashboard | None:
         return self._snapshot
 
-    def refresh(self) -> None:
+    def reload(self) -> int:
         self.status.setText("Reading…")
-        self._worker.submit(self._service.snapshot, self._show, self._failed)
+        service, casebook = self._service, self._casebook
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        super().showEvent(event)
-        if self._snapshot is None:
-            self.refresh()
+        def job() -> tuple[Dashboard, dict[str, str]]:
+            return service.snapshot(), case_type_labels(wording(casebook.school().jurisdiction))
 
-    def _failed(self, error: BaseException) -> None:
-        self.status.setText(str(error))
-        self.failed.emit(str(error))
+        return Op(self, job, doing="reading the dashboard", worker=self.worker) \
+            .success(self._loaded).failure(self._failed).run()
+
+    def _loaded(self, result: tuple[Dashboard, dict[str, str]]) -> None:
+        snap, self._type_labels = result
+        self._show(snap)
+
+    def _failed(self, message: str) -> None:
+        self.status.setText(message)
+        self.failed.emit(message)
 
     def _show(self, snap: Dashboard) -> None:
         self._snapshot = snap
@@ -169,15 +183,16 @@ class DashboardView(QWidget):
         self._tiles["official-checks-due"].set_value(snap.official_checks_due)
         backup = self._tiles["backup"]
         if snap.days_since_backup is None:
-            backup.set_value("Never", "no backup has been made", accent="#8a1c1c")
+            backup.set_value("Never", "no backup has been made",
+                             accent=hex_colour("warning", self))
         else:
             late = snap.days_since_backup > BACKUP_WARN_DAYS
             note = f"last on {fmt_date(snap.last_backup_at)}"
             backup.set_value(snap.days_since_backup, note,
-                             accent="#8a1c1c" if late else "#009E73")
+                             accent=hex_colour("warning" if late else "done", self))
 
         types = list(CASE_TYPE_LABELS)
-        segments = [Segment(k, CASE_TYPE_LABELS[k], PALETTE[i % len(PALETTE)])
+        segments = [Segment(k, self._type_labels[k], SERIES[i % len(SERIES)])
                     for i, k in enumerate(types)]
         months = [m for m, _ in snap.cases_per_month]
         labels = [self._month_label(m) for m in months]
@@ -185,7 +200,8 @@ class DashboardView(QWidget):
                                    empty_text="No cases opened in the last 12 months.")
         names = [name for name, _ in snap.platform_outcomes]
         self.outcomes_chart.set_data(
-            names, [Segment(g, OUTCOME_LABELS[g], OUTCOME_COLOURS[g]) for g in OUTCOME_GROUPS],
+            names, [Segment(g, OUTCOME_LABELS[g], hex_colour(f"outcome-{g}", self))
+                    for g in OUTCOME_GROUPS],
             [counts for _n, counts in snap.platform_outcomes],
             empty_text="No reports to platforms yet.")
         self.loaded.emit(snap)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.ui import prompts
-from casebook.ui.app import user_message
+from casebook.ui.kit import user_message
 
 log = logging.getLogger(__name__)
 

@@ -31,11 +31,11 @@ from PySide6.QtWidgets import (
 from casebook.domain.enums import Jurisdiction
 from casebook.paths import CasebookPaths
 from casebook.ui import prompts
-from casebook.ui.app import app_settings, run_backup, user_message
 from casebook.ui.firstrun.passphrase import PassphraseFields
 from casebook.ui.firstrun.recovery import RecoveryKeyPanel
+from casebook.ui.kit import Banner, app_settings, user_message
+from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.models.labels import JURISDICTION_NAMES, wording
-from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING, MessageBanner
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ class YouPage(QWizardPage):
         self.progress = _busy_bar(self)
         self.progress_label = QLabel("Creating your casebook… this takes a few seconds.", self)
         self.progress_label.hide()
-        self.message = MessageBanner(self)
+        self.message = Banner(self)
 
         self.fields.form.insertRow(0, self.name_label, self.name_edit)
         layout = QVBoxLayout(self)
@@ -254,7 +254,7 @@ class BackupPage(QWizardPage):
         self.backup_now_check.setChecked(True)
         self.backup_now_check.setAccessibleName("Make the first backup now")
         self.progress = _busy_bar(self)
-        self.message = MessageBanner(self)
+        self.message = Banner(self)
         row = QHBoxLayout()
         row.addWidget(self.folder_edit, 1)
         row.addWidget(self.choose_button)
@@ -300,6 +300,8 @@ class BackupPage(QWizardPage):
                 outcome["remembered"] = casebook.users.remember_on_this_computer(True)
             casebook.settings.set("backup_dir", folder)
             if backup_now:
+                from casebook.services.backup import run_backup
+
                 outcome["backup"] = run_backup(casebook, folder)
             return outcome
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -20,11 +19,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFont
 
 from casebook.domain.enums import STEP_ORDER, CaseStatus
 from casebook.domain.models import CaseSummary
+from casebook.ui.kit.dates import fmt_date
+from casebook.ui.kit.palette import warning_colour
 from casebook.ui.models.labels import RISK_LABELS, STATUS_LABELS, case_type_label, case_type_short
 from casebook.ui.worker import DbWorker
 
@@ -82,18 +82,6 @@ def _load_first_page(casebook: Casebook, flt: CaseFilter, limit: int) -> _Loaded
     total = cases.count(CaseFilter())
     by_status = {s: cases.count(replace(flt, statuses=(s,))) for s in CaseStatus}
     return _Loaded(CaseCounts(matching, total, by_status), rows)
-
-
-def warning_colour() -> QColor:
-    """Red that reads well on the light and the dark scheme."""
-    window = QApplication.palette().color(QPalette.ColorRole.Window)
-    return QColor("#ff8a80") if window.lightness() < 128 else QColor("#b71c1c")
-
-
-def format_date(value: datetime | date | None, us: bool = False) -> str:
-    if value is None:
-        return ""
-    return value.strftime("%b %d, %Y") if us else value.strftime("%d %b %Y")
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -335,9 +323,9 @@ class CaseTableModel(QAbstractTableModel):
         if column == COL_RISK:
             return RISK_LABELS.get(case.risk, case.risk.value)
         if column == COL_OPENED:
-            return format_date(case.opened_at, self._us)
+            return fmt_date(case.opened_at, self._us)
         if column == COL_UPDATED:
-            return format_date(case.updated_at, self._us)
+            return fmt_date(case.updated_at, self._us)
         if column == COL_STEPS:
             steps = len(STEP_ORDER)
             return (f"{case.steps_done} of {steps} response steps done" if accessible

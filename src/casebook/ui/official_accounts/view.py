@@ -7,27 +7,23 @@ Retiring an account keeps it in the register's history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -41,13 +37,19 @@ from casebook.services.official_accounts import (
     OfficialAccountsService,
 )
 from casebook.ui import prompts
-from casebook.ui.dashboard.widgets import OVERDUE_BG, OVERDUE_FG, fmt_date
+from casebook.ui.kit import Banner, LiveView, Op, field, fmt_date, named
+from casebook.ui.kit.forms import EditGuard, button, hbox
+from casebook.ui.kit.palette import colour
+from casebook.ui.kit.tables import ROLE, read_only_table
+from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.widgets.date_field import DateField
-from casebook.ui.widgets.load_on_show import LoadOnShowView
+from casebook.ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    from casebook.services import Casebook
 
 __all__ = ["OfficialAccountsView", "AccountsBundle"]
 
-ROLE = Qt.ItemDataRole.UserRole
 
 
 @dataclass(frozen=True)
@@ -55,14 +57,6 @@ class AccountsBundle:
     accounts: tuple[OfficialAccount, ...]
     today: date
     platforms: tuple[str, ...]
-
-
-def _cell(text: str, data: Any = None) -> QTableWidgetItem:
-    cell = QTableWidgetItem(text)
-    cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    if data is not None:
-        cell.setData(ROLE, data)
-    return cell
 
 
 def _qdate(value: date) -> QDate:
@@ -73,19 +67,19 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-class OfficialAccountsView(LoadOnShowView):
+class OfficialAccountsView(LiveView):
+    """The register; current after any change to it."""
+
+    watches = frozenset({"official-account"})
     loaded = Signal(object)  # AccountsBundle
     saved = Signal(int)  # account id
 
-    def __init__(self, worker: Any, casebook: Any,
+    def __init__(self, worker: DbWorker, casebook: Casebook,
                  service: OfficialAccountsService | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("officialAccountsView")
-        self.setAccessibleName("Official accounts register")
-        self._worker = worker
-        self._service = service or getattr(casebook, "official_accounts", None) \
-            or OfficialAccountsService(casebook.store)
+        super().__init__(worker, parent)
+        named(self, "officialAccountsView", "Official accounts register")
+        self._service = service or casebook.official_accounts
         self._bundle: AccountsBundle | None = None
         self._selected: int | None = None
 
@@ -97,31 +91,17 @@ class OfficialAccountsView(LoadOnShowView):
         intro.setWordWrap(True)
         outer.addWidget(intro)
         top = QHBoxLayout()
-        self.summary = QLabel("")
-        self.summary.setObjectName("accountsSummary")
-        self.show_retired = QCheckBox("Show &retired accounts")
-        self.show_retired.setObjectName("showRetired")
-        self.show_retired.toggled.connect(self.refresh)
+        self.summary = named(QLabel(""), "accountsSummary")
+        self.show_retired = named(QCheckBox("Show &retired accounts"), "showRetired")
+        self.show_retired.toggled.connect(lambda _on: self.refresh())
         top.addWidget(self.summary, 1)
         top.addWidget(self.show_retired)
         outer.addLayout(top)
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.table = QTableWidget(0, 6)
-        self.table.setObjectName("accountsTable")
-        self.table.setAccessibleName("Official accounts")
-        self.table.setHorizontalHeaderLabels(["Platform", "Handle", "Verified", "Log-in held by",
-                                              "Two-factor", "Last checked"])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        header = self.table.horizontalHeader()
-        for column in range(6):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(["Platform", "Handle", "Verified", "Log-in held by",
+                                      "Two-factor", "Last checked"], "accountsTable",
+                                     "Official accounts", stretch=1)
         self.table.itemSelectionChanged.connect(self._chosen)
         split.addWidget(self.table)
         split.addWidget(self._build_form())
@@ -129,14 +109,11 @@ class OfficialAccountsView(LoadOnShowView):
         split.setStretchFactor(1, 2)
         split.setSizes([780, 420])
         outer.addWidget(split, 1)
-        self.message = QLabel("")
-        self.message.setObjectName("accountsMessage")
-        self.message.setWordWrap(True)
+        self.message = named(Banner(self), "accountsMessage", "Official accounts messages")
         outer.addWidget(self.message)
 
     def _build_form(self) -> QGroupBox:
-        box = QGroupBox("Account")
-        box.setObjectName("accountForm")
+        box = named(QGroupBox("Account"), "accountForm")
         layout = QVBoxLayout(box)
         self.form_title = QLabel("New account")
         font = self.form_title.font()
@@ -145,96 +122,60 @@ class OfficialAccountsView(LoadOnShowView):
         layout.addWidget(self.form_title)
         form = QFormLayout()
         self.platform_edit = QComboBox()
-        self.platform_edit.setObjectName("platformEdit")
-        self.platform_edit.setAccessibleName("Platform")
         self.platform_edit.setEditable(True)
         self.platform_edit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        form.addRow("&Platform:", self.platform_edit)
-        self.handle_edit = QLineEdit()
-        self.handle_edit.setObjectName("handleEdit")
-        self.handle_edit.setAccessibleName("Handle or name")
+        field(form, "&Platform:", self.platform_edit, name="platformEdit")
+        self.handle_edit = field(form, "Han&dle:", QLineEdit(), name="handleEdit",
+                                 help="The account's handle or page name")
         self.handle_edit.setPlaceholderText("@school or the page name")
-        form.addRow("Han&dle:", self.handle_edit)
-        self.url_edit = QLineEdit()
-        self.url_edit.setObjectName("urlEdit")
-        self.url_edit.setAccessibleName("Web address")
-        form.addRow("&Web address:", self.url_edit)
-        self.purpose_edit = QLineEdit()
-        self.purpose_edit.setObjectName("purposeEdit")
-        self.purpose_edit.setAccessibleName("What the account is for")
-        form.addRow("&Used for:", self.purpose_edit)
-        self.verification_edit = QComboBox()
-        self.verification_edit.setObjectName("verificationEdit")
-        self.verification_edit.setAccessibleName("Verified by the platform")
+        self.url_edit = field(form, "&Web address:", QLineEdit(), name="urlEdit")
+        self.purpose_edit = field(form, "&Used for:", QLineEdit(), name="purposeEdit",
+                                  help="What the account is for")
+        self.verification_edit = field(form, "Ver&ified:", QComboBox(), name="verificationEdit",
+                                       help="Whether the platform has verified the account")
         for state in VERIFICATION_STATES:
             self.verification_edit.addItem(VERIFICATION_LABELS[state], state)
         self.verification_edit.currentIndexChanged.connect(self._verification_changed)
-        form.addRow("Ver&ified:", self.verification_edit)
         self.requested_edit = DateField(what="The date verification was requested",
                                         past_only=True)
-        self.requested_edit.setObjectName("requestedEdit")
-        self.requested_edit.setAccessibleName("Date verification was requested")
+        field(form, "Re&quested on:", self.requested_edit, name="requestedEdit",
+              help="The date verification was requested")
         self.requested_edit.edit.setAccessibleName("Date verification was requested")
-        form.addRow("Re&quested on:", self.requested_edit)
-        self.holder_edit = QLineEdit()
-        self.holder_edit.setObjectName("holderEdit")
-        self.holder_edit.setAccessibleName("Who holds the log-in")
+        self.holder_edit = field(form, "&Log-in held by:", QLineEdit(), name="holderEdit")
         self.holder_edit.setPlaceholderText("A named person or role")
-        form.addRow("&Log-in held by:", self.holder_edit)
-        self.two_factor_edit = QCheckBox("Two-factor sign-in is &on")
-        self.two_factor_edit.setObjectName("twoFactorEdit")
+        self.two_factor_edit = named(QCheckBox("Two-factor sign-in is &on"), "twoFactorEdit")
         form.addRow("", self.two_factor_edit)
         checked_row = QHBoxLayout()
-        self.checked_set = QCheckBox("Checked on")
-        self.checked_set.setObjectName("checkedSet")
-        self.checked_edit = DateField(what="The date last checked", past_only=True)
-        self.checked_edit.setObjectName("checkedEdit")
-        self.checked_edit.setAccessibleName("Date last checked")
+        self.checked_set = named(QCheckBox("Checked on"), "checkedSet")
+        self.checked_edit = named(DateField(what="The date last checked", past_only=True),
+                                  "checkedEdit", "Date last checked")
         self.checked_edit.edit.setAccessibleName("Date last checked")
         self.checked_set.toggled.connect(self.checked_edit.setEnabled)
         checked_row.addWidget(self.checked_set)
         checked_row.addWidget(self.checked_edit)
         checked_row.addStretch(1)
         form.addRow("Last checked:", checked_row)
-        self.notes_edit = QPlainTextEdit()
-        self.notes_edit.setObjectName("notesEdit")
-        self.notes_edit.setAccessibleName("Notes")
+        self.notes_edit = field(form, "&Notes:", QPlainTextEdit(), name="notesEdit")
         self.notes_edit.setTabChangesFocus(True)
         self.notes_edit.setFixedHeight(60)
-        form.addRow("&Notes:", self.notes_edit)
         layout.addLayout(form)
-        row = QHBoxLayout()
-        self.checked_button = QPushButton("Checked &today")
-        self.checked_button.setObjectName("checkedTodayButton")
-        self.checked_button.setToolTip("Record that you looked at the account today")
-        self.checked_button.clicked.connect(self._checked_today)
-        self.retire_button = QPushButton("R&etire…")
-        self.retire_button.setObjectName("retireButton")
-        self.retire_button.clicked.connect(self._retire)
-        row.addWidget(self.checked_button)
-        row.addWidget(self.retire_button)
-        row.addStretch(1)
-        layout.addLayout(row)
-        buttons = QHBoxLayout()
-        self.new_button = QPushButton("New account")
-        self.new_button.setObjectName("newAccountButton")
-        self.new_button.clicked.connect(self.new_account)
-        self.add_button = QPushButton("&Add account")
-        self.add_button.setObjectName("addAccountButton")
-        self.add_button.clicked.connect(self._add)
-        self.save_button = QPushButton("&Save changes")
-        self.save_button.setObjectName("saveAccountButton")
-        self.save_button.clicked.connect(self._save)
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        self.form_message = QLabel("")
-        self.form_message.setObjectName("accountFormMessage")
-        self.form_message.setWordWrap(True)
+        self.checked_button = button("Checked &today", "checkedTodayButton",
+                                     self._checked_today,
+                                     help="Record that you looked at the account today")
+        self.retire_button = button("R&etire…", "retireButton", self._retire)
+        layout.addLayout(hbox(self.checked_button, self.retire_button, None))
+        self.new_button = button("New account", "newAccountButton", self.new_account)
+        self.add_button = button("&Add account", "addAccountButton", self._add)
+        self.save_button = button("&Save changes", "saveAccountButton", self._save)
+        layout.addLayout(hbox(self.new_button, None, self.add_button, self.save_button))
+        self.form_message = named(Banner(box), "accountFormMessage", "Account form message")
         layout.addWidget(self.form_message)
         layout.addStretch(1)
+        self._edits = EditGuard(self.platform_edit, self.handle_edit, self.url_edit,
+                                self.purpose_edit, self.verification_edit, self.requested_edit,
+                                self.holder_edit, self.two_factor_edit, self.checked_set,
+                                self.checked_edit, self.notes_edit)
+        self._form_account: int | None = None
         self._mode_new()
         return box
 
@@ -243,7 +184,7 @@ class OfficialAccountsView(LoadOnShowView):
     def bundle(self) -> AccountsBundle | None:
         return self._bundle
 
-    def refresh(self, *_args: object) -> None:
+    def reload(self) -> int:
         service, retired = self._service, self.show_retired.isChecked()
 
         def job() -> AccountsBundle:
@@ -256,7 +197,12 @@ class OfficialAccountsView(LoadOnShowView):
             return AccountsBundle(tuple(service.list(include_retired=retired)),
                                   service.store.now().date(), platforms)
 
-        self._worker.submit(job, self._show, self._failed)
+        return Op(self, job, doing="reading the official accounts", worker=self.worker) \
+            .success(self._show).failure(self._load_failed).run()
+
+    def _load_failed(self, message: str) -> None:
+        self.message.show_error(message)
+        self.failed.emit(message)
 
     def _show(self, bundle: AccountsBundle) -> None:
         first = self._bundle is None
@@ -273,7 +219,7 @@ class OfficialAccountsView(LoadOnShowView):
         self.table.setRowCount(len(bundle.accounts))
         select_row = -1
         for row, a in enumerate(bundle.accounts):
-            checked = fmt_date(a.last_checked, "never")
+            checked = fmt_date(a.last_checked, empty="never")
             if a.check_due(bundle.today):
                 checked += " – due"
             handle = a.handle if a.active else f"{a.handle} (retired {fmt_date(a.retired_at)})"
@@ -283,13 +229,13 @@ class OfficialAccountsView(LoadOnShowView):
             if a.purpose:
                 cells[1].setToolTip(f"Used for: {a.purpose}")
             if not a.two_factor and a.active:
-                cells[4].setForeground(QBrush(OVERDUE_FG))
+                cells[4].setForeground(QBrush(colour("warning", self)))
                 cells[4].setToolTip("Turn on two-factor sign-in so a lost password is not enough "
                                     "to take the account over.")
             if a.check_due(bundle.today):
                 for cell in cells:
-                    cell.setBackground(QBrush(OVERDUE_BG))
-                cells[5].setForeground(QBrush(OVERDUE_FG))
+                    cell.setBackground(QBrush(colour("tint-warning", self)))
+                cells[5].setForeground(QBrush(colour("warning", self)))
                 cells[5].setToolTip(f"Nobody has checked this account in the last "
                                     f"{CHECK_EVERY_DAYS} days.")
                 font = cells[5].font()
@@ -316,6 +262,7 @@ class OfficialAccountsView(LoadOnShowView):
 
     def new_account(self) -> None:
         self._selected = None
+        self._form_account = None
         self.table.clearSelection()
         today = self._bundle.today if self._bundle is not None else date.today()
         self.platform_edit.setEditText("")
@@ -330,7 +277,7 @@ class OfficialAccountsView(LoadOnShowView):
         self.checked_edit.setDate(_qdate(today))
         self._verification_changed()
         self._mode_new()
-        self.form_message.setText("")
+        self.form_message.clear()
 
     def _chosen(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -341,6 +288,9 @@ class OfficialAccountsView(LoadOnShowView):
         if a is None:
             return
         self._selected = a.id
+        if a.id == self._form_account and self._edits.dirty:
+            return  # a reload while the user edits this account keeps what they typed
+        self._form_account = a.id
         self.form_title.setText(f"{a.platform}: {a.handle}")
         self.platform_edit.setEditText(a.platform)
         self.handle_edit.setText(a.handle)
@@ -360,9 +310,10 @@ class OfficialAccountsView(LoadOnShowView):
         self.save_button.setEnabled(a.active)
         self.checked_button.setEnabled(a.active)
         self.retire_button.setEnabled(a.active)
-        self.form_message.setText("")
+        self.form_message.clear()
+        self._edits.reset()
 
-    def _values(self) -> dict[str, Any]:
+    def _values(self) -> dict[str, object]:
         verification = self.verification_edit.currentData()
         return dict(
             platform=self.platform_edit.currentText(), handle=self.handle_edit.text(),
@@ -376,33 +327,36 @@ class OfficialAccountsView(LoadOnShowView):
             notes=self.notes_edit.toPlainText(),
         )
 
-    def _run(self, job: Any, doing: str) -> None:
-        self.form_message.setStyleSheet("")
-        self.form_message.setText(doing)
+    def _run(self, job: Callable[[], OfficialAccount], doing: str) -> None:
+        self.form_message.show_info(doing)
 
         def done(account: OfficialAccount) -> None:
             self._selected = account.id if account.active else None
-            self.form_message.setText("Saved.")
-            self.refresh()
+            self._edits.reset()  # saved: the reload may refill the form
+            self.form_message.show_done("Saved.")
             self.saved.emit(account.id)
+            # The worker's change notice reloads this screen.
 
-        def failed(error: BaseException) -> None:
-            self.form_message.setStyleSheet("color: #8a1c1c;")
-            self.form_message.setText(str(error))
-            self.failed.emit(str(error))
+        def failed(message: str) -> None:
+            self.form_message.show_error(message)
+            self.failed.emit(message)
 
-        self._worker.submit(job, done, failed)
+        Op(self, job, doing="saving an official account", worker=self.worker) \
+            .success(done).failure(failed) \
+            .busy(self.add_button, self.save_button, self.checked_button, self.retire_button) \
+            .run()
 
     def _bad_date(self) -> bool:
         """Show the one-line message for a date that cannot be used (same rules as elsewhere)."""
         fields = [f for f, used in ((self.requested_edit,
                                      self.verification_edit.currentData() == REQUESTED),
                                     (self.checked_edit, self.checked_set.isChecked())) if used]
-        for field in fields:
-            problem = field.problem() or (None if field.value() else f"{field.what} is needed.")
+        for date_field in fields:
+            problem = date_field.problem() or (
+                None if date_field.value() else f"{date_field.what} is needed.")
             if problem is not None:
-                self.form_message.setText(problem)
-                field.setFocus()
+                self.form_message.show_message("wrong", problem)
+                date_field.setFocus()
                 return True
         return False
 
@@ -410,13 +364,15 @@ class OfficialAccountsView(LoadOnShowView):
         if self._bad_date():
             return
         service, values = self._service, self._values()
-        self._run(lambda: service.add(**values), "Adding…")
+        self._run(lambda: service.add(**values),  # type: ignore[arg-type]
+                  "Adding…")
 
     def _save(self) -> None:
         if self._selected is None or self._bad_date():
             return
         service, values, account_id = self._service, self._values(), self._selected
-        self._run(lambda: service.update(account_id, **values), "Saving…")
+        self._run(lambda: service.update(account_id, **values),  # type: ignore[arg-type]
+                  "Saving…")
 
     def _checked_today(self) -> None:
         if self._selected is None:

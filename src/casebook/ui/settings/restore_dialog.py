@@ -25,8 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casebook.ui.app import user_message
-from casebook.ui.unlock.unlock_panel import MessageBanner
+from casebook.ui.kit import Banner, user_message
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -103,7 +102,7 @@ class RestoreDialog(QDialog):
             "Casebook closes the casebook, restores, and opens it again.", self)
         self.warning_label.setWordWrap(True)
         self.warning_label.hide()
-        self.message = MessageBanner(self)
+        self.message = Banner(self)
 
         self.buttons = QDialogButtonBox(self)
         self.restore_button = self.buttons.addButton("&Restore this backup",

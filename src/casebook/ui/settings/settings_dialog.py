@@ -38,13 +38,13 @@ from casebook.domain.enums import UserRole
 from casebook.domain.models import User
 from casebook.ui import prompts
 from casebook.ui.about import shown_path
-from casebook.ui.app import app_settings, run_backup, user_message
 from casebook.ui.autolock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 from casebook.ui.firstrun.passphrase import PassphraseFields
 from casebook.ui.firstrun.recovery import RecoveryKeyDialog
+from casebook.ui.kit import Banner, app_settings, fmt_datetime, user_message
+from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.models.labels import JURISDICTION_NAMES, ROLE_LABELS, ROLE_SHORT
 from casebook.ui.settings.restore_dialog import RestoreDialog
-from casebook.ui.unlock.unlock_panel import KEYRING_USER_SETTING, MessageBanner
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class PassphraseDialog(QDialog):
         for role in (UserRole.DEPUTY, UserRole.VIEWER, UserRole.DSL):
             self.role_combo.addItem(ROLE_LABELS[role], role.value)
         self.fields = PassphraseFields(self)
-        self.message = MessageBanner(self)
+        self.message = Banner(self)
         self.progress = _busy_bar(self)
         if adding:
             name_label = QLabel("&Name:", self)
@@ -198,7 +198,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._backup_tab(), "&Backups")
         self.tabs.addTab(self._people_tab(), "&People")
         self.tabs.addTab(self._security_tab(), "&Security")
-        self.message = MessageBanner(self)
+        self.message = Banner(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -406,9 +406,7 @@ class SettingsDialog(QDialog):
             self.last_backup_label.setText("Never")
             return
         try:
-            when = datetime.fromisoformat(value)
-            fmt = "%b %d, %Y at %I:%M %p" if self.us else "%d %b %Y at %H:%M"
-            self.last_backup_label.setText(when.strftime(fmt))
+            self.last_backup_label.setText(fmt_datetime(datetime.fromisoformat(value), self.us))
         except ValueError:
             self.last_backup_label.setText(value)
 
@@ -486,6 +484,8 @@ class SettingsDialog(QDialog):
 
         def job() -> tuple[Any, str]:
             casebook.settings.set("backup_dir", folder)
+            from casebook.services.backup import run_backup
+
             path = run_backup(casebook, folder or None)
             return path, casebook.settings.get("last_backup_at")
 

@@ -7,37 +7,40 @@ for the common answers) and, per platform or body, how it has responded.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from casebook.domain import PlatformReport, SocialAccount
+from casebook.errors import ValidationError
+from casebook.services.escalation import Ladder, RungState
 from casebook.services.tracker import (
     BODIES,
     BODY_LABELS,
     CHASE_AFTER,
+    REFERRAL_BODIES,
     REQUEST_LABELS,
     REQUESTS,
     STATUS_LABELS,
@@ -46,17 +49,25 @@ from casebook.services.tracker import (
     Reminder,
     TrackerService,
 )
-from casebook.ui.dashboard.widgets import OVERDUE_FG, fmt_datetime
+from casebook.ui.kit import Banner, LiveView, Op, field, fmt_date, fmt_datetime, named
+from casebook.ui.kit.forms import EditGuard, button, hbox
+from casebook.ui.kit.palette import colour
+from casebook.ui.kit.tables import ROLE, read_only_table
+from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.widgets.date_field import DateTimeField
-from casebook.ui.widgets.load_on_show import LoadOnShowView
+from casebook.ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    from casebook.services import Casebook
 
 __all__ = ["TrackerView", "TrackerBundle"]
 
-ROLE = Qt.ItemDataRole.UserRole
 #: Short status words for the table (the form shows the full ones).
+#: What a report at each escalation step usually asks for (the form's "Asked for").
+RUNG_REQUESTS = {"helpline": "advice", "report-harmful-content": "removal",
+                 "police": "referral", "ceop": "referral", "ofcom": "other"}
 SHORT_STATUS = {"waiting": "Waiting", "removed": "Removed", "refused": "Refused",
                 "no-response": "No response", "escalated": "Escalated", "closed": "Closed"}
-WAITING_BG = QColor("#fff3d6")
 
 
 @dataclass(frozen=True)
@@ -68,38 +79,22 @@ class CaseChoice:
 
 @dataclass(frozen=True)
 class TrackerBundle:
-    reports: tuple[PlatformReport, ...]
+    reports: tuple[PlatformReport, ...]  # every report (escalations and referrals too)
     reminders: tuple[Reminder, ...]
     figures: tuple[RecipientFigures, ...]
     cases: tuple[CaseChoice, ...]
     case_refs: dict[int, str]
     suggestions: dict[str, tuple[str, ...]]  # body -> recipient names
     now: datetime
+    #: Platform report id -> where it stands on the escalation ladder.
+    ladders: dict[int, Ladder] = dataclasses.field(default_factory=dict)
+    #: Escalation step id -> who a report at it goes to.
+    rung_recipients: dict[str, str] = dataclasses.field(default_factory=dict)
 
-
-def _suggestions(jurisdiction: str) -> dict[str, tuple[str, ...]]:
-    """Recipient names to offer for each kind of body, from the profile data."""
-    from casebook.profiles import load_platforms, load_profile
-
-    out: dict[str, list[str]] = {body: [] for body in BODIES}
-    try:
-        out["platform"] = [p.name for p in load_platforms() if p.id != "other"]
-        for agency in load_profile(jurisdiction).agencies:
-            if agency.body in out:
-                out[agency.body].append(agency.name)
-            if agency.body == "local-authority":
-                out["lado"].append(agency.name)
-    except Exception:  # a broken data file only loses the suggestions
-        pass
-    return {body: tuple(names) for body, names in out.items()}
-
-
-def _cell(text: str, data: Any = None) -> QTableWidgetItem:
-    cell = QTableWidgetItem(text)
-    cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
-    if data is not None:
-        cell.setData(ROLE, data)
-    return cell
+    @property
+    def platform_reports(self) -> tuple[PlatformReport, ...]:
+        """What "Reports to platforms" lists: the platform reports, not referrals."""
+        return tuple(r for r in self.reports if r.body == "platform")
 
 
 def _share(count: int, total: int) -> str:
@@ -113,21 +108,24 @@ def _days(delta_seconds: float) -> str:
     return f"{days:.1f} days" if days < 10 else f"{days:.0f} days"
 
 
-class TrackerView(LoadOnShowView):
+class TrackerView(LiveView):
+    """Reports to platforms and bodies, from every case; current after any change."""
+
+    watches = frozenset({"case", "tracker"})
     loaded = Signal(object)  # TrackerBundle
     report_saved = Signal(int)  # report id
 
-    def __init__(self, worker: Any, casebook: Any, tracker: TrackerService | None = None,
+    def __init__(self, worker: DbWorker, casebook: Casebook,
+                 tracker: TrackerService | None = None,
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("trackerView")
-        self.setAccessibleName("Platform report tracker")
-        self._worker = worker
+        super().__init__(worker, parent)
+        named(self, "trackerView", "Platform report tracker")
         self._casebook = casebook
-        self._tracker = tracker or getattr(casebook, "tracker", None) \
-            or TrackerService(casebook.store)
+        self._tracker = tracker or casebook.tracker
         self._bundle: TrackerBundle | None = None
         self._selected: int | None = None
+        self._form_report: int | None = None  # the report the form was last filled with
+        self._wanted_account: int | None = None
         self._accounts_case: int | None = None
 
         outer = QVBoxLayout(self)
@@ -136,59 +134,60 @@ class TrackerView(LoadOnShowView):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(QLabel("<b>All reports</b>"))
-        self.reports_table = QTableWidget(0, 8)
-        self.reports_table.setObjectName("reportsTable")
-        self.reports_table.setAccessibleName("All reports")
-        self.reports_table.setHorizontalHeaderLabels(
-            ["Made", "Case", "To", "Reference", "Asked for", "Status", "Answered", "Took"])
-        self._table_defaults(self.reports_table)
-        self.reports_table.horizontalHeader().setSectionResizeMode(
-            2, QHeaderView.ResizeMode.Stretch)
+        left_layout.addWidget(QLabel("<b>Reports to platforms</b>"))
+        self.reports_table = read_only_table(
+            ["Made", "Case", "To", "Reference", "Asked for", "Status", "Answered", "Took",
+             "Where it stands"], "reportsTable", "Reports to platforms", stretch=8)
         self.reports_table.itemSelectionChanged.connect(self._report_chosen)
         left_layout.addWidget(self.reports_table, 3)
-        left_layout.addWidget(QLabel("<b>How each platform or body has responded</b>"))
-        self.figures_table = QTableWidget(0, 6)
-        self.figures_table.setObjectName("figuresTable")
-        self.figures_table.setAccessibleName("Figures per platform or body")
-        self.figures_table.setHorizontalHeaderLabels(
+        self.figures_table = read_only_table(
             ["Platform or body", "Reports", "Removed", "Refused", "No answer",
-             "Median days to an answer"])
-        self._table_defaults(self.figures_table)
-        self.figures_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch)
-        left_layout.addWidget(self.figures_table, 2)
+             "Median days to an answer"], "figuresTable", "Figures per platform or body",
+            stretch=0)
+        self.lower_tabs = named(QTabWidget(), "trackerLowerTabs")
+        self.lower_tabs.addTab(self._build_ladder(), "Escalation of the selected report")
+        self.lower_tabs.addTab(self.figures_table, "How each platform or body has responded")
+        left_layout.addWidget(self.lower_tabs, 2)
         split.addWidget(left)
         split.addWidget(self._build_form())
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([860, 400])
         outer.addWidget(split, 1)
-        self.message = QLabel("")
-        self.message.setObjectName("trackerMessage")
-        self.message.setAccessibleName("Tracker messages")
-        self.message.setWordWrap(True)
+        self.message = named(Banner(self), "trackerMessage", "Tracker messages")
         outer.addWidget(self.message)
 
-    @staticmethod
-    def _table_defaults(table: QTableWidget) -> None:
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.verticalHeader().setVisible(False)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        header = table.horizontalHeader()
-        for column in range(table.columnCount()):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    def _build_ladder(self) -> QWidget:
+        box = named(QWidget(), "ladderBox", "Escalation of the selected report")
+        layout = QHBoxLayout(box)
+        self.ladder_list = named(QTreeWidget(), "ladderList", "Escalation steps")
+        self.ladder_list.setColumnCount(2)
+        self.ladder_list.setHeaderLabels(["Step", "Where it stands"])
+        self.ladder_list.setRootIsDecorated(False)
+        self.ladder_list.header().setStretchLastSection(True)
+        self.ladder_list.itemSelectionChanged.connect(self._rung_chosen)
+        layout.addWidget(self.ladder_list)
+        self.ready_text = named(QLabel("Choose a report to a platform to see its next steps."),
+                                "readyText", "What to have ready")
+        self.ready_text.setWordWrap(True)
+        self.ready_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.record_rung_button = button("Record this step…", "recordRungButton",
+                                         self.record_rung,
+                                         help="Fill in the report form for this step; add "
+                                              "its date and outcome there")
+        self.record_rung_button.setEnabled(False)
+        side = QVBoxLayout()
+        side.addWidget(self.ready_text, 1)
+        side.addLayout(hbox(None, self.record_rung_button))
+        layout.addWidget(self.ladder_list, 1)
+        layout.addLayout(side, 1)
+        return box
 
     def _build_reminders(self) -> QGroupBox:
-        box = QGroupBox("What to do next")
-        box.setObjectName("remindersBox")
+        box = named(QGroupBox("What to do next"), "remindersBox")
         layout = QVBoxLayout(box)
-        self.reminder_list = QListWidget()
-        self.reminder_list.setObjectName("reminderList")
-        self.reminder_list.setAccessibleName("Reminders: reports to chase or escalate")
+        self.reminder_list = named(QListWidget(), "reminderList",
+                                   "Reminders: reports to chase or escalate")
         self.reminder_list.setWordWrap(True)
         self.reminder_list.setMaximumHeight(120)
         self.reminder_list.itemActivated.connect(self._reminder_activated)
@@ -197,108 +196,66 @@ class TrackerView(LoadOnShowView):
         return box
 
     def _build_form(self) -> QGroupBox:
-        box = QGroupBox("Report")
-        box.setObjectName("reportForm")
+        box = named(QGroupBox("Report"), "reportForm")
         layout = QVBoxLayout(box)
-        self.form_title = QLabel("New report")
-        self.form_title.setObjectName("formTitle")
+        self.form_title = named(QLabel("New report"), "formTitle")
         font = self.form_title.font()
         font.setBold(True)
         self.form_title.setFont(font)
         layout.addWidget(self.form_title)
         form = QFormLayout()
-        self.case_edit = QComboBox()
-        self.case_edit.setObjectName("caseEdit")
-        self.case_edit.setAccessibleName("Case")
+        self.case_edit = field(form, "Cas&e:", QComboBox(), name="caseEdit")
         self.case_edit.currentIndexChanged.connect(self._case_changed)
-        form.addRow("Cas&e:", self.case_edit)
-        self.account_edit = QComboBox()
-        self.account_edit.setObjectName("accountEdit")
-        self.account_edit.setAccessibleName("Account reported")
+        self.account_edit = field(form, "Acco&unt reported:", QComboBox(), name="accountEdit")
         self.account_edit.addItem("No particular account", None)
-        form.addRow("Acco&unt:", self.account_edit)
-        self.body_edit = QComboBox()
-        self.body_edit.setObjectName("bodyEdit")
-        self.body_edit.setAccessibleName("Reported to (kind)")
+        self.body_edit = field(form, "Reported &to:", QComboBox(), name="bodyEdit")
         for body in BODIES:
-            self.body_edit.addItem(BODY_LABELS[body], body)
+            if body not in REFERRAL_BODIES:  # referrals are recorded in the case's steps
+                self.body_edit.addItem(BODY_LABELS[body], body)
         self.body_edit.currentIndexChanged.connect(self._body_changed)
-        form.addRow("Reported &to:", self.body_edit)
         self.recipient_edit = QComboBox()
-        self.recipient_edit.setObjectName("recipientEdit")
-        self.recipient_edit.setAccessibleName("Name of the platform or body")
         self.recipient_edit.setEditable(True)
         self.recipient_edit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        form.addRow("&Name:", self.recipient_edit)
-        self.channel_edit = QLineEdit()
-        self.channel_edit.setObjectName("channelEdit")
-        self.channel_edit.setAccessibleName("How it was reported")
+        field(form, "&Name:", self.recipient_edit, name="recipientEdit",
+              help="The name of the platform or body")
+        self.channel_edit = field(form, "H&ow:", QLineEdit(), name="channelEdit",
+                                  help="How it was reported")
         self.channel_edit.setPlaceholderText("In-app report, web form, email, phone call…")
-        form.addRow("H&ow:", self.channel_edit)
         self.made_edit = DateTimeField()
-        self.made_edit.setObjectName("madeEdit")
-        self.made_edit.setAccessibleName("When the report was made")
-        form.addRow("&When:", self.made_edit)
-        self.reference_edit = QLineEdit()
-        self.reference_edit.setObjectName("referenceEdit")
-        self.reference_edit.setAccessibleName("Reference number")
+        field(form, "&When:", self.made_edit, name="madeEdit",
+              help="When the report was made")
+        self.reference_edit = field(form, "&Reference:", QLineEdit(), name="referenceEdit")
         self.reference_edit.setPlaceholderText("The platform's ticket or reference number")
-        form.addRow("&Reference:", self.reference_edit)
-        self.request_edit = QComboBox()
-        self.request_edit.setObjectName("requestEdit")
-        self.request_edit.setAccessibleName("What was asked for")
+        self.request_edit = field(form, "As&ked for:", QComboBox(), name="requestEdit")
         for request in REQUESTS:
             self.request_edit.addItem(REQUEST_LABELS[request], request)
-        form.addRow("As&ked for:", self.request_edit)
-        self.status_edit = QComboBox()
-        self.status_edit.setObjectName("statusEdit")
-        self.status_edit.setAccessibleName("Status")
+        self.status_edit = field(form, "&Status:", QComboBox(), name="statusEdit")
         for status in STATUSES:
             self.status_edit.addItem(STATUS_LABELS[status], status)
-        form.addRow("&Status:", self.status_edit)
         self.response_edit = QPlainTextEdit()
-        self.response_edit.setObjectName("responseEdit")
-        self.response_edit.setAccessibleName("Their response")
         self.response_edit.setTabChangesFocus(True)
         self.response_edit.setPlaceholderText("Paste or summarise their reply")
         self.response_edit.setFixedHeight(70)
-        form.addRow("Res&ponse:", self.response_edit)
+        field(form, "Res&ponse:", self.response_edit, name="responseEdit",
+              help="Their response")
         layout.addLayout(form)
 
-        quick = QHBoxLayout()
-        self.refusal_button = QPushButton("Record refusa&l")
-        self.refusal_button.setObjectName("refusalButton")
-        self.refusal_button.setToolTip("The platform said the account or post does not break "
-                                       "its rules")
-        self.refusal_button.clicked.connect(lambda: self._quick("refused"))
-        self.removed_button = QPushButton("Mark re&moved")
-        self.removed_button.setObjectName("removedButton")
-        self.removed_button.clicked.connect(lambda: self._quick("removed"))
-        quick.addWidget(self.refusal_button)
-        quick.addWidget(self.removed_button)
-        quick.addStretch(1)
-        layout.addLayout(quick)
-        buttons = QHBoxLayout()
-        self.new_button = QPushButton("New report")
-        self.new_button.setObjectName("newReportButton")
-        self.new_button.clicked.connect(self.new_report)
-        self.add_button = QPushButton("&Add report")
-        self.add_button.setObjectName("addReportButton")
-        self.add_button.clicked.connect(self._add)
-        self.save_button = QPushButton("Save chan&ges")
-        self.save_button.setObjectName("saveReportButton")
-        self.save_button.clicked.connect(self._save)
-        buttons.addWidget(self.new_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.save_button)
-        layout.addLayout(buttons)
-        self.form_message = QLabel("")
-        self.form_message.setObjectName("formMessage")
-        self.form_message.setWordWrap(True)
-        self.form_message.setAccessibleName("Report form message")
+        self.refusal_button = button(
+            "Record refusa&l", "refusalButton", lambda: self._quick("refused"),
+            help="The platform said the account or post does not break its rules")
+        self.removed_button = button("Mark re&moved", "removedButton",
+                                     lambda: self._quick("removed"))
+        layout.addLayout(hbox(self.refusal_button, self.removed_button, None))
+        self.new_button = button("New report", "newReportButton", self.new_report)
+        self.add_button = button("&Add report", "addReportButton", self._add)
+        self.save_button = button("Save chan&ges", "saveReportButton", self._save)
+        layout.addLayout(hbox(self.new_button, None, self.add_button, self.save_button))
+        self.form_message = named(Banner(box), "formMessage", "Report form message")
         layout.addWidget(self.form_message)
         layout.addStretch(1)
+        self._edits = EditGuard(self.body_edit, self.recipient_edit, self.channel_edit,
+                                self.made_edit, self.reference_edit, self.request_edit,
+                                self.status_edit, self.response_edit)
         self._set_mode_new()
         return box
 
@@ -307,29 +264,30 @@ class TrackerView(LoadOnShowView):
     def bundle(self) -> TrackerBundle | None:
         return self._bundle
 
-    def refresh(self) -> None:
-        tracker, cases = self._tracker, getattr(self._casebook, "cases", None)
+    def reload(self) -> int:
+        tracker, cases = self._tracker, self._casebook.cases
 
         def job() -> TrackerBundle:
-            from sqlalchemy import select
-
-            from casebook.storage import tables as t
-
-            with tracker.store.read() as s:
-                jurisdiction = s.scalar(select(t.MetaRow.value)
-                                        .where(t.MetaRow.key == "jurisdiction")) or "england"
-            choices: tuple[CaseChoice, ...] = ()
-            if cases is not None:
-                choices = tuple(CaseChoice(c.id, c.reference, c.title)
-                                for c in cases.list_page(limit=1000))
+            choices = tuple(CaseChoice(c.id, c.reference, c.title)
+                            for c in cases.list_page(limit=1000))
+            try:
+                ladders = tracker.ladders()
+                recipients = {r.id: tracker.rung_recipient(r) for r in tracker.rungs()}
+            except ValidationError:  # a damaged ladder file loses the ladder, not the list
+                ladders, recipients = {}, {}
             return TrackerBundle(
                 reports=tuple(tracker.all()), reminders=tuple(tracker.reminders()),
                 figures=tuple(tracker.figures()), cases=choices,
-                case_refs=tracker.case_references(), suggestions=_suggestions(jurisdiction),
-                now=tracker.store.now(),
+                case_refs=tracker.case_references(), suggestions=tracker.suggestions(),
+                now=tracker.store.now(), ladders=ladders, rung_recipients=recipients,
             )
 
-        self._worker.submit(job, self._show, self._failed)
+        return Op(self, job, doing="reading the reports", worker=self.worker) \
+            .success(self._show).failure(self._load_failed).run()
+
+    def _load_failed(self, message: str) -> None:
+        self.message.show_error(message)
+        self.failed.emit(message)
 
     def _show(self, bundle: TrackerBundle) -> None:
         first = self._bundle is None
@@ -359,8 +317,8 @@ class TrackerView(LoadOnShowView):
             prefix = "Escalate" if reminder.kind == "escalate" else "Chase"
             entry = QListWidgetItem(f"{prefix} ({case}): {reminder.text}")
             entry.setData(ROLE, reminder.report_id)
-            entry.setForeground(QBrush(OVERDUE_FG if reminder.kind == "escalate"
-                                       else QColor("#7a4f00")))
+            entry.setForeground(QBrush(colour("warning" if reminder.kind == "escalate"
+                                              else "attention", self)))
             self.reminder_list.addItem(entry)
         if not self._bundle.reminders:
             entry = QListWidgetItem("Nothing to chase or escalate.")
@@ -374,9 +332,10 @@ class TrackerView(LoadOnShowView):
     def _fill_reports(self) -> None:
         assert self._bundle is not None
         bundle = self._bundle
-        self.reports_table.setRowCount(len(bundle.reports))
+        reports = bundle.platform_reports
+        self.reports_table.setRowCount(len(reports))
         select_row = -1
-        for row, r in enumerate(bundle.reports):
+        for row, r in enumerate(reports):
             status = SHORT_STATUS.get(r.status, r.status)
             late = r.status == "waiting" and bundle.now - r.made_at > CHASE_AFTER
             if r.outcome_at is not None:
@@ -389,19 +348,23 @@ class TrackerView(LoadOnShowView):
                      _cell(bundle.case_refs.get(r.case_id, "")),
                      _cell(self._to_text(r)),
                      _cell(r.reference or "–"), _cell(REQUEST_LABELS.get(r.request, r.request)),
-                     _cell(status), _cell(fmt_datetime(r.outcome_at, "–")), _cell(took)]
+                     _cell(status), _cell(fmt_datetime(r.outcome_at, empty="–")), _cell(took)]
+            ladder = bundle.ladders.get(r.id)
+            where = ladder.where() if ladder is not None else ""
+            cells.append(_cell(where, tip=where))
             if late:
                 for cell in cells:
-                    cell.setBackground(QBrush(WAITING_BG))
+                    cell.setBackground(QBrush(colour("tint-attention", self)))
                 cells[5].setText("Waiting: chase")
             elif r.status == "refused":
-                cells[5].setForeground(QBrush(OVERDUE_FG))
+                cells[5].setForeground(QBrush(colour("warning", self)))
             for column, cell in enumerate(cells):
                 self.reports_table.setItem(row, column, cell)
             if r.id == self._selected:
                 select_row = row
         if select_row >= 0:
             self.reports_table.selectRow(select_row)
+        self._show_ladder()
 
     @staticmethod
     def _to_text(report: PlatformReport) -> str:
@@ -447,20 +410,20 @@ class TrackerView(LoadOnShowView):
 
     def _case_changed(self, *_args: object) -> None:
         case_id = self.case_edit.currentData()
-        cases = getattr(self._casebook, "cases", None)
-        if case_id is None or cases is None or case_id == self._accounts_case:
+        cases = self._casebook.cases
+        if case_id is None or case_id == self._accounts_case:
             return
         self._accounts_case = case_id
-        self._worker.submit(lambda: (case_id, cases.accounts(case_id)), self._show_accounts,
-                            self._failed)
+        Op(self, lambda: (case_id, cases.accounts(case_id)), doing="reading accounts",
+           worker=self.worker).success(self._show_accounts).failure(self._load_failed).run()
 
     def _show_accounts(self, result: tuple[int, list[SocialAccount]]) -> None:
         case_id, accounts = result
         if case_id != self.case_edit.currentData():
             return
-        wanted = None
+        wanted = self._wanted_account
         if self._selected is not None and self._bundle is not None:
-            report = next((r for r in self._bundle.reports if r.id == self._selected), None)
+            report = self._report(self._selected)
             wanted = report.account_id if report is not None else None
         self.account_edit.clear()
         self.account_edit.addItem("No particular account", None)
@@ -480,6 +443,8 @@ class TrackerView(LoadOnShowView):
     def new_report(self) -> None:
         """Clear the form for a new report."""
         self._selected = None
+        self._form_report = None
+        self._wanted_account = None
         self.reports_table.clearSelection()
         self._set_mode_new()
         self.reference_edit.clear()
@@ -489,13 +454,23 @@ class TrackerView(LoadOnShowView):
         self.request_edit.setCurrentIndex(0)
         self._reset_made()
         self._body_changed()
-        self.form_message.setText("")
+        self.form_message.clear()
 
     def select_report(self, report_id: int) -> None:
         for row in range(self.reports_table.rowCount()):
             if self.reports_table.item(row, 0).data(ROLE) == report_id:
                 self.reports_table.selectRow(row)
                 return
+        # An escalation or referral is not listed: show it in the form all the same.
+        report = self._report(report_id)
+        if report is not None:
+            self.reports_table.clearSelection()
+            self._choose(report)
+
+    def _report(self, report_id: int | None) -> PlatformReport | None:
+        if self._bundle is None or report_id is None:
+            return None
+        return next((r for r in self._bundle.reports if r.id == report_id), None)
 
     def _reminder_activated(self, entry: QListWidgetItem) -> None:
         report_id = entry.data(ROLE)
@@ -506,10 +481,17 @@ class TrackerView(LoadOnShowView):
         rows = self.reports_table.selectionModel().selectedRows()
         if not rows or self._bundle is None:
             return
-        report_id = self.reports_table.item(rows[0].row(), 0).data(ROLE)
-        report = next((r for r in self._bundle.reports if r.id == report_id), None)
-        if report is None:
-            return
+        report = self._report(self.reports_table.item(rows[0].row(), 0).data(ROLE))
+        if report is not None:
+            self._choose(report)
+
+    def _choose(self, report: PlatformReport) -> None:
+        assert self._bundle is not None
+        if report.id == self._form_report and self._edits.dirty:
+            self._selected = report.id
+            self._show_ladder()
+            return  # a reload while the user edits this report keeps what they typed
+        self._form_report = report.id
         self._selected = report.id
         self.form_title.setText(f"Report to {report.recipient}, "
                                 f"{self._bundle.case_refs.get(report.case_id, '')}")
@@ -530,44 +512,140 @@ class TrackerView(LoadOnShowView):
         self.save_button.setEnabled(True)
         self.refusal_button.setEnabled(report.status != "refused")
         self.removed_button.setEnabled(report.status != "removed")
-        self.form_message.setText("")
+        self.form_message.clear()
+        self._edits.reset()
+        self._show_ladder()
+
+    # ----- the escalation ladder ----------------------------------------------------------
+    def _show_ladder(self) -> None:
+        """The steps after the selected platform report, each with where it stands."""
+        self.ladder_list.clear()
+        ladder = self._bundle.ladders.get(self._selected or -1) if self._bundle else None
+        if ladder is None:
+            self.ready_text.setText("Choose a report to a platform to see its next steps.")
+            self.record_rung_button.setEnabled(False)
+            return
+        for state in ladder.rungs:
+            item = QTreeWidgetItem([state.rung.title, self._rung_text(state)])
+            item.setData(0, ROLE, state.rung.id)
+            item.setToolTip(1, state.why or state.rung.note)
+            if state.state == "open":
+                item.setForeground(1, QBrush(colour("attention", self)))
+                font = item.font(0)
+                font.setBold(True)
+                item.setFont(0, font)
+            elif state.state == "done":
+                item.setForeground(1, QBrush(colour("done", self)))
+            self.ladder_list.addTopLevelItem(item)
+        step = ladder.next_step
+        chosen = step.rung.id if step is not None else ladder.rungs[0].rung.id
+        for i in range(self.ladder_list.topLevelItemCount()):
+            if self.ladder_list.topLevelItem(i).data(0, ROLE) == chosen:
+                self.ladder_list.setCurrentItem(self.ladder_list.topLevelItem(i))
+        self.ladder_list.resizeColumnToContents(0)
+
+    @staticmethod
+    def _rung_text(state: RungState) -> str:
+        latest = state.latest
+        if state.state == "done" and latest is not None:
+            when = fmt_date(latest.made_at)
+            answer = SHORT_STATUS.get(latest.status, latest.status).lower()
+            outcome = f", {answer} {fmt_date(latest.outcome_at)}" if latest.outcome_at else \
+                f", {answer}"
+            return f"Done {when}{outcome}"
+        if state.state == "later" and state.opens_on is not None:
+            return f"From {fmt_date(state.opens_on)}"
+        return {"open": "Open now", "later": "Not yet", "optional": "If it applies",
+                "not-for-case": "Not for this kind of case",
+                "not-needed": "Not needed"}.get(state.state, state.state)
+
+    def ladder_rows(self) -> list[tuple[str, str]]:
+        """The ladder as shown: (step, where it stands), for tests and screen readers."""
+        return [(self.ladder_list.topLevelItem(i).text(0),
+                 self.ladder_list.topLevelItem(i).text(1))
+                for i in range(self.ladder_list.topLevelItemCount())]
+
+    def _chosen_rung(self) -> RungState | None:
+        ladder = self._bundle.ladders.get(self._selected or -1) if self._bundle else None
+        item = self.ladder_list.currentItem()
+        if ladder is None or item is None:
+            return None
+        return ladder.rung(item.data(0, ROLE))
+
+    def select_rung(self, rung_id: str) -> None:
+        for i in range(self.ladder_list.topLevelItemCount()):
+            if self.ladder_list.topLevelItem(i).data(0, ROLE) == rung_id:
+                self.ladder_list.setCurrentItem(self.ladder_list.topLevelItem(i))
+
+    def _rung_chosen(self) -> None:
+        state = self._chosen_rung()
+        if state is None:
+            self.record_rung_button.setEnabled(False)
+            return
+        lines = [state.rung.title]
+        if state.why and state.why != state.rung.note:
+            lines.append(state.why)
+        lines.append("Have ready:")
+        lines += [f"•  {item}" for item in state.rung.ready]
+        if state.rung.note:
+            lines.append(state.rung.note)
+        self.ready_text.setText("\n".join(lines))
+        self.record_rung_button.setEnabled(
+            state.rung.opens != "first" and state.state in ("open", "optional", "done"))
+
+    def record_rung(self) -> None:
+        """Fill the form for the chosen step: same case and account, its body and recipient."""
+        state = self._chosen_rung()
+        report = self._report(self._selected)
+        if state is None or report is None or self._bundle is None:
+            return
+        self.new_report()
+        self.case_edit.setCurrentIndex(max(0, self.case_edit.findData(report.case_id)))
+        self._wanted_account = report.account_id
+        self.account_edit.setCurrentIndex(max(0, self.account_edit.findData(report.account_id)))
+        self.body_edit.setCurrentIndex(max(0, self.body_edit.findData(state.rung.body)))
+        self.recipient_edit.setEditText(self._bundle.rung_recipients.get(state.rung.id,
+                                                                         state.rung.title))
+        request = RUNG_REQUESTS.get(state.rung.body, "other")
+        self.request_edit.setCurrentIndex(max(0, self.request_edit.findData(request)))
+        self.form_title.setText(f"New report: {state.rung.title}")
+        self.form_message.show_info("Check the date, add the reference and any answer, then "
+                                    "Add report. Keep the platform's reply as evidence.")
+        self.channel_edit.setFocus()
 
     def _made_at(self) -> datetime:
         value = self.made_edit.dateTime()
         d, t = value.date(), value.time()
         return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
 
-    def _run(self, job: Any, saving: str) -> None:
-        self.form_message.setStyleSheet("")
-        self.form_message.setText(saving)
-        for button in (self.add_button, self.save_button, self.refusal_button,
-                       self.removed_button):
-            button.setEnabled(False)
+    def _run(self, job: Callable[[], PlatformReport], saving: str) -> None:
+        self.form_message.show_info(saving)
+        selected = self._selected
 
         def done(report: PlatformReport) -> None:
             self._selected = report.id
-            self.form_message.setText("Saved.")
-            self.message.setText(f"Saved the report to {report.recipient}.")
-            self.refresh()
+            self._edits.reset()  # saved: the reload may refill the form
+            self.form_message.show_done("Saved.")
+            self.message.show_done(f"Saved the report to {report.recipient}.")
             self.report_saved.emit(report.id)
+            # The worker's change notice reloads this screen (and the dashboard).
 
-        def failed(error: BaseException) -> None:
-            self.form_message.setStyleSheet("color: #8a1c1c;")
-            self.form_message.setText(str(error))
-            if self._selected is None:
+        def failed(message: str) -> None:
+            self.form_message.show_error(message)
+            if selected is None:
                 self._set_mode_new()
-            else:
-                self.save_button.setEnabled(True)
-                self.refusal_button.setEnabled(True)
-                self.removed_button.setEnabled(True)
-            self.failed.emit(str(error))
+            self.failed.emit(message)
 
-        self._worker.submit(job, done, failed)
+        buttons = [self.add_button] if selected is None else [
+            self.save_button, self.refusal_button, self.removed_button]
+        Op(self, job, doing="saving a report", worker=self.worker) \
+            .success(done).failure(failed).busy(*buttons).run()
 
     def _add(self) -> None:
         case_id = self.case_edit.currentData()
         if case_id is None:
-            self.form_message.setText("Open a case first: every report belongs to a case.")
+            self.form_message.show_message(
+                "wrong", "Open a case first: every report belongs to a case.")
             return
         tracker = self._tracker
         values = dict(body=self.body_edit.currentData(),

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -38,7 +37,8 @@ from casebook.errors import (
 )
 from casebook.paths import CasebookPaths
 from casebook.storage.writer_lock import CasebookInUseError
-from casebook.ui.app import app_settings, user_message
+from casebook.ui.kit import Banner, app_settings, user_message
+from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-KEYRING_USER_SETTING = "keyring/user_id"
 
 
 def _open_with_passphrase(root: Path, passphrase: str) -> Casebook:
@@ -84,57 +83,6 @@ def wait_text(seconds: float) -> str:
         return f"{whole} second{'s' if whole != 1 else ''}"
     minutes, secs = divmod(whole, 60)
     return f"{minutes}:{secs:02d}"
-
-
-class MessageBanner(QFrame):
-    """A short message with an icon; ``kind`` picks the icon and a soft tint."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("messageBanner")
-        self.kind = ""
-        self._icon = QLabel(self)
-        self._icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.text = QLabel(self)
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.RichText)
-        self.plain_text = ""
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.text.setAccessibleName("Message")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 8, 10, 8)
-        layout.addWidget(self._icon)
-        layout.addWidget(self.text, 1)
-        self.hide()
-
-    def show_message(self, kind: str, text: str, heading: str = "") -> None:
-        """kind: "info", "wrong", "wait", "damaged" or "error". Text is plain (escaped here)."""
-        self.kind = kind
-        icon = {
-            "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
-            "wrong": QStyle.StandardPixmap.SP_MessageBoxWarning,
-            "wait": QStyle.StandardPixmap.SP_MessageBoxWarning,
-            "damaged": QStyle.StandardPixmap.SP_MessageBoxCritical,
-            "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
-        }.get(kind, QStyle.StandardPixmap.SP_MessageBoxInformation)
-        self._icon.setPixmap(self.style().standardIcon(icon).pixmap(22, 22))
-        tint = {"info": "#3b82f6", "wrong": "#d97706", "wait": "#d97706"}.get(kind, "#dc2626")
-        self.setStyleSheet(
-            f"#messageBanner {{ border: 1px solid {tint}; border-radius: 6px;"
-            f" background: rgba({int(tint[1:3], 16)}, {int(tint[3:5], 16)},"
-            f" {int(tint[5:7], 16)}, 28); }}"
-        )
-        html = (f"<b>{_escape(heading)}</b><br>" if heading else "") + _escape(text)
-        self.text.setText(html)
-        self.plain_text = f"{heading} {text}".strip()
-        self.setAccessibleDescription(self.plain_text)
-        self.show()
-
-    def clear(self) -> None:
-        self.kind = ""
-        self.plain_text = ""
-        self.text.clear()
-        self.hide()
 
 
 class UnlockPanel(QWidget):
@@ -179,7 +127,7 @@ class UnlockPanel(QWidget):
         self.where_label.setStyleSheet("color: palette(placeholder-text);")
         self.where_label.setText(f"Casebook file: {paths.database}")
 
-        self.note = MessageBanner(card)
+        self.note = Banner(card)
 
         # Passphrase row
         self.passphrase_label = QLabel("&Passphrase:", card)
@@ -225,7 +173,7 @@ class UnlockPanel(QWidget):
         self.progress_label = QLabel(card)
         self.progress_label.setStyleSheet("color: palette(placeholder-text);")
 
-        self.message = MessageBanner(card)
+        self.message = Banner(card)
         self.countdown_label = QLabel(card)
         self.countdown_label.setAccessibleName("Time before you can try again")
         self.countdown_label.setWordWrap(True)

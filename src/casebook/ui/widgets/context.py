@@ -23,6 +23,7 @@ from casebook.domain import (
 )
 from casebook.profiles import Profile, SafetyGate, StepGuidance
 from casebook.services import Casebook
+from casebook.services.corrections import Correction
 from casebook.ui.worker import DbWorker
 
 #: Our own en-GB wording that differs in the US (profile terms cover the rest).
@@ -122,6 +123,8 @@ class CaseBundle:
     evidence: tuple[EvidenceItem, ...]
     reports: tuple[PlatformReport, ...]
     today: date
+    #: Corrections of people, accounts, actions, decisions and step answers (the originals).
+    corrections: tuple[Correction, ...] = ()
 
 
 def load_bundle(casebook: Casebook, case_id: int) -> CaseBundle:
@@ -137,6 +140,7 @@ def load_bundle(casebook: Casebook, case_id: int) -> CaseBundle:
         evidence=tuple(casebook.evidence.items(case_id)),
         reports=tuple(casebook.tracker.for_case(case_id)),
         today=casebook.store.now().date(),
+        corrections=tuple(cases.corrections(case_id)),
     )
 
 

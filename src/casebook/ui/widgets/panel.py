@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
+    QDialog,
     QHeaderView,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -16,6 +20,14 @@ from PySide6.QtWidgets import (
 
 from casebook.ui.widgets.common import Banner, Jobs
 from casebook.ui.widgets.context import CaseBundle, CaseContext
+from casebook.ui.widgets.corrections import (
+    CorrectionDialog,
+    CorrectionsDialog,
+    Fix,
+    correction_buttons,
+    mark_corrected,
+    removal_dialog,
+)
 
 
 class CasePanel(QWidget):
@@ -32,6 +44,11 @@ class CasePanel(QWidget):
         self.banner = Banner(self)
         self.jobs = Jobs(self, ctx.worker, self.banner.show_error)
         self.bundle: CaseBundle | None = None
+        self.correction_dialog: QDialog | None = None
+        self.correct_button: QPushButton | None = None
+        self.remove_button: QPushButton | None = None
+        self.history_dialog: QDialog | None = None
+        self._corrected: list[tuple[QTableWidget, str]] = []
 
     def save(self, job: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
              message: str = "") -> None:
@@ -49,6 +66,91 @@ class CasePanel(QWidget):
 
     def set_data(self, bundle: CaseBundle) -> None:
         self.bundle = bundle
+
+    def add_corrections(self, layout: QBoxLayout, table: QTableWidget, what: str,
+                        fixes: Sequence[Fix], records: Callable[[CaseBundle], Sequence[Any]],
+                        correct: Callable[[int, str, dict[str, Any]], Any],
+                        remove: Callable[[int, str], Any] | None = None,
+                        describe: Callable[[Any], str] = str) -> None:
+        """"Correct…" (and "Remove…") buttons under ``table`` for its selected record.
+
+        ``correct(record_id, reason, changes)`` and ``remove(record_id, reason)`` run on the
+        worker (they call the case service); ``records`` finds the table's rows in the bundle.
+        """
+        def chosen() -> Any:
+            record_id = selected_id(table)
+            rows = records(self.bundle) if self.bundle is not None else ()
+            return next((r for r in rows if r.id == record_id), None)
+
+        def open_correct() -> None:
+            record = chosen()
+            if record is None:
+                return
+
+            def job(changes: dict[str, Any], reason: str) -> Callable[[], Any]:
+                return lambda: correct(record.id, reason, changes)
+
+            self.open_correction(
+                CorrectionDialog(self, f"Correct {what}", fixes, asdict(record), job,
+                                 self.ctx.worker, us=self.ctx.us, fill=self.ctx.fill),
+                "Corrected. The original is kept in the case's corrections.")
+
+        def open_remove() -> None:
+            record = chosen()
+            if record is None or remove is None:
+                return
+
+            def job(_changes: dict[str, Any], reason: str) -> Callable[[], Any]:
+                return lambda: remove(record.id, reason)
+
+            self.open_correction(
+                removal_dialog(self, what, describe(record), job, self.ctx.worker),
+                f"Removed {describe(record)} from the case. The record is kept in its "
+                "corrections.")
+
+        kind = what.split()[-1]
+
+        def open_history() -> None:
+            if self.bundle is None:
+                return
+            rows = {r.id: describe(r) for r in records(self.bundle)}
+            history = [c for c in self.bundle.corrections if c.record_kind == kind]
+            dialog = CorrectionsDialog(self, f"Corrections of {kind} records", history, rows,
+                                       self.ctx.us)
+            self.history_dialog = dialog
+            dialog.finished.connect(lambda _result: dialog.deleteLater())
+            dialog.open()
+
+        self._corrected.append((table, kind))
+        row, self.correct_button, self.remove_button = correction_buttons(
+            table, kind, open_correct, open_remove if remove is not None else None,
+            open_history)
+        layout.addLayout(row)
+
+    def history_button(self) -> QPushButton:
+        """The "Corrections…" button (the history of this tab's corrections)."""
+        found = self.findChild(QPushButton, f"history-{self._corrected[0][1]}")
+        assert found is not None
+        return found
+
+    def mark_corrections(self) -> None:
+        """Tooltips with the originals on corrected rows (call after filling the tables)."""
+        if self.bundle is None:
+            return
+        for table, kind in self._corrected:
+            mark_corrected(table, kind, self.bundle.corrections, self.ctx.us)
+
+    def open_correction(self, dialog: QDialog, done_text: str) -> None:
+        """Show a correction (or removal) dialog; once saved, say so and reload the case."""
+        self.correction_dialog = dialog
+
+        def saved() -> None:
+            self.banner.show_info(done_text)
+            self.changed.emit()
+
+        dialog.accepted.connect(saved)
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
 
     def clear(self) -> None:
         self.jobs.forget()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
@@ -26,43 +25,23 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractButton, QSizePolicy, QWidget
 
+from casebook.ui.kit import palette
 from casebook.ui.theme import readable_text
 
-__all__ = ["NumberTile", "StackedBarChart", "Segment", "fmt_date", "fmt_datetime", "PALETTE",
-           "RISK_COLOURS", "OVERDUE_BG", "OVERDUE_FG"]
+__all__ = ["NumberTile", "StackedBarChart", "Segment"]
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-#: Distinct, colour-blind-friendly series colours (Okabe–Ito based).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7f7f7f",
-           "#F0E442")
-RISK_COLOURS = {"critical": "#8a1c1c", "high": "#D55E00", "medium": "#E69F00", "low": "#009E73"}
-OVERDUE_BG = QColor("#fde2e1")
-OVERDUE_FG = QColor("#8a1c1c")
-
-
-def fmt_date(value: date | datetime | None, empty: str = "") -> str:
-    """``5 Oct 2026``: unambiguous on both sides of the Atlantic, whatever the locale."""
-    if value is None:
-        return empty
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def fmt_datetime(value: datetime | None, empty: str = "") -> str:
-    if value is None:
-        return empty
-    return f"{fmt_date(value)} {value:%H:%M}"
+__all__ = ["NumberTile", "StackedBarChart", "Segment"]
 
 
 class NumberTile(QAbstractButton):
     """A big number with a caption; click (or Space/Enter) to open the list behind it."""
 
-    def __init__(self, caption: str, accent: str = "#1f3a5f", parent: QWidget | None = None) -> None:
+    def __init__(self, caption: str, accent: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._caption = caption
         self._value = "–"
         self._note = ""
-        self._accent = QColor(accent)
+        self._accent = QColor(accent) if accent else palette.colour("accent", parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
