@@ -3,5 +3,7 @@
 from casebook.services.casebook import Casebook, VerifyReport, restore
 from casebook.services.cases import CaseFilter, CaseService
 from casebook.services.evidence import EvidenceService
+from casebook.storage.writer_lock import CasebookInUseError
 
-__all__ = ["Casebook", "CaseFilter", "CaseService", "EvidenceService", "VerifyReport", "restore"]
+__all__ = ["Casebook", "CasebookInUseError", "CaseFilter", "CaseService", "EvidenceService",
+           "VerifyReport", "restore"]

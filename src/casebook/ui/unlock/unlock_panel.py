@@ -36,7 +36,7 @@ from casebook.errors import (
     WrongKeyError,
 )
 from casebook.paths import CasebookPaths
-from casebook.storage.writer_lock import CasebookInUseError
+from casebook.services import CasebookInUseError
 from casebook.ui.kit import Banner, app_settings, user_message
 from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.worker import DbWorker
