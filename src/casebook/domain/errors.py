@@ -45,3 +45,12 @@ class PermissionDeniedError(CasebookError):
 
 class EvidenceRefusedError(CasebookError):
     """Evidence that must not be stored (too large, or failed the safety gate)."""
+
+
+class CasebookInUseError(CasebookError):
+    """Another app or command has the casebook open for writing; ``owner`` says who, if known
+    (a ``casebook.storage.writer_lock.LockOwner``)."""
+
+    def __init__(self, message: str, owner: object | None = None) -> None:
+        super().__init__(message)
+        self.owner = owner

@@ -27,19 +27,11 @@ from pathlib import Path
 import filelock
 
 from casebook import fileio
-from casebook.errors import CasebookError
+from casebook.errors import CasebookInUseError
 
 log = logging.getLogger(__name__)
 
 OWNER_LIMIT = 4096
-
-
-class CasebookInUseError(CasebookError):
-    """Another app or command has the casebook open for writing."""
-
-    def __init__(self, message: str, owner: LockOwner | None) -> None:
-        super().__init__(message)
-        self.owner = owner
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from casebook.errors import (
     CasebookError,
+    CasebookInUseError,
     DamagedFileError,
     NewerVersionError,
     NotFoundError,
@@ -36,7 +37,6 @@ from casebook.errors import (
     WrongKeyError,
 )
 from casebook.paths import CasebookPaths
-from casebook.services import CasebookInUseError
 from casebook.ui.kit import Banner, app_settings, user_message
 from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.worker import DbWorker
