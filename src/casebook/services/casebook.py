@@ -35,6 +35,7 @@ from casebook.services.dashboard import DashboardService
 from casebook.services.evidence import EvidenceService
 from casebook.services.exports import ExportService
 from casebook.services.official_accounts import OfficialAccountsService
+from casebook.services.people import PeopleService
 from casebook.services.settings import SettingsService
 from casebook.services.store import Store, wall_clock
 from casebook.services.tracker import TrackerService
@@ -110,6 +111,7 @@ class Casebook:
         self.checklist = ChecklistService(self.store)
         self.official_accounts = OfficialAccountsService(self.store)
         self.dashboard = DashboardService(self.store)
+        self.people = PeopleService(self.store)
         self.exports = ExportService(self.store, self.cases, self.evidence, self.tracker,
                                      self.school, official_accounts=self.official_accounts)
 
