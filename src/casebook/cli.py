@@ -326,6 +326,96 @@ def cmd_version(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----- people register, learners' files, retention, transfer (issue 12) -------------------
+def cmd_case_link(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        case = book.cases.get_by_reference(args.reference)
+        person = book.people.find(args.learner)
+        link = book.people.link_to_case(case.id, person.id, args.role)
+    print(f"Linked register entry {person.id} to {link.case_reference} as {link.role.value}.")
+    return EXIT_OK
+
+
+def cmd_learner_show(args: argparse.Namespace) -> int:
+    from casebook.domain import ROLE_LABELS
+
+    with _open(args) as book:
+        person = book.people.find(args.learner)
+        file = book.people.learner_file(person.id)
+    who = file.learner
+    print(f"{who.display_name}   UPN {who.upn or '-'}   id {who.id}")
+    born = f"{who.date_of_birth:%d/%m/%Y}" if who.date_of_birth else "-"
+    roll = "on roll" if who.on_roll else f"left {who.left_on:%d/%m/%Y}" if who.left_on else "left"
+    print(f"Born {born}   {who.year_group or '-'}   {who.registration_group or '-'}   {roll}")
+    if who.received_from:
+        print(f"Received from {who.received_from}")
+    for words, name in file.family:
+        print(f"{words}: {name}")
+    print(f"\nOpen cases ({len(file.open_cases)}):")
+    for reference, title, role in file.open_cases:
+        print(f"  {reference}  {title}  ({ROLE_LABELS[role]})")
+    print(f"\nOpen actions ({len(file.open_actions)}):")
+    for reference, description, due in file.open_actions:
+        print(f"  {reference}  {description}  (due {due or '-'})")
+    print(f"\nChronology ({len(file.entries)}):")
+    for e in file.entries:
+        print(f"  {e.occurred_at:%Y-%m-%d %H:%M}  {e.case_reference}  [{ROLE_LABELS[e.role]}]  "
+              f"{e.author}: {e.text}")
+    return EXIT_OK
+
+
+def cmd_learners_import(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        result = book.learner_import.run(Path(args.file), dry_run=args.dry_run)
+    for line, why in result.rejected:
+        print(f"  line {line}: {why}")
+    state = "checked only, nothing saved" if args.dry_run else "saved"
+    print(f"{result.summary()} ({state}).")
+    return EXIT_OK
+
+
+def cmd_learners_list(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        people = book.people.search(args.search or "", kind=args.kind, limit=args.limit)
+    _print_table([(str(p.id), p.kind.value, p.upn or "-", p.full_name,
+                   f"{p.date_of_birth:%d/%m/%Y}" if p.date_of_birth else "-",
+                   p.year_group or "-", "on roll" if p.on_roll else "left") for p in people],
+                 ("ID", "KIND", "UPN", "NAME", "BORN", "YEAR", "STATE"))
+    print(f"{len(people)} person(s)")
+    return EXIT_OK
+
+
+def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-untyped-def]
+    """The register, learners, retention and transfer commands (issue 12)."""
+    from casebook.domain import PersonKind, PersonRole
+
+    p = add("link", cmd_case_link, "link a register entry to a case in a role", case_sub)
+    p.add_argument("reference", help="case reference, e.g. CB-2026-0001")
+    p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
+    p.add_argument("--role", required=True, choices=[r.value for r in PersonRole])
+
+    learner = sub.add_parser("learner", help="a learner's file across cases", parents=[common])
+    learner_sub = learner.add_subparsers(dest="learner_command", required=True,
+                                         parser_class=_Parser)
+    p = add("show", cmd_learner_show, "print a learner's chronology across their cases",
+            learner_sub)
+    p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
+
+    learners = sub.add_parser("learners", help="the people register and MIS import",
+                              parents=[common])
+    learners_sub = learners.add_subparsers(dest="learners_command", required=True,
+                                           parser_class=_Parser)
+    p = add("import", cmd_learners_import,
+            "import learners from a SIMS, Arbor or Bromcom CSV export (at most 20,000 rows)",
+            learners_sub)
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--dry-run", action="store_true", help="check the file, save nothing")
+    p = add("list", cmd_learners_list, "list people in the register", learners_sub)
+    p.add_argument("--search", help="names, UPN, year or registration group")
+    p.add_argument("--kind", choices=[k.value for k in PersonKind])
+    p.add_argument("--limit", type=int, default=500)
+
+
 # ----- parser ----------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
@@ -370,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=200)
     p = add("show", cmd_case_show, "show one case", case_sub)
     p.add_argument("reference")
+    add_people_commands(sub, add, common, case_sub)
 
     evidence = sub.add_parser("evidence", help="add evidence files", parents=[common])
     ev_sub = evidence.add_subparsers(dest="evidence_command", required=True, parser_class=_Parser)

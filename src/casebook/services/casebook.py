@@ -34,6 +34,7 @@ from casebook.services.checklist import ChecklistService
 from casebook.services.dashboard import DashboardService
 from casebook.services.evidence import EvidenceService
 from casebook.services.exports import ExportService
+from casebook.services.learner_import import LearnerImport
 from casebook.services.official_accounts import OfficialAccountsService
 from casebook.services.people import PeopleService
 from casebook.services.settings import SettingsService
@@ -112,6 +113,7 @@ class Casebook:
         self.official_accounts = OfficialAccountsService(self.store)
         self.dashboard = DashboardService(self.store)
         self.people = PeopleService(self.store)
+        self.learner_import = LearnerImport(self.store)
         self.exports = ExportService(self.store, self.cases, self.evidence, self.tracker,
                                      self.school, official_accounts=self.official_accounts)
 

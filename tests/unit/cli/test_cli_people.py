@@ -1,0 +1,80 @@
+"""casebook-admin: the register, case links, a learner's file and MIS import from the shell."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from casebook.cli import EXIT_ERROR, EXIT_OK, EXIT_USAGE, main
+from casebook.domain import upn_check_letter
+
+PASSPHRASE = "quiet library window 42"
+
+
+def upn(serial: int) -> str:
+    body = f"801200005{serial:03d}"
+    return upn_check_letter("?" + body) + body
+
+
+@pytest.fixture
+def book_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+             capsys: pytest.CaptureFixture[str]) -> Path:
+    monkeypatch.setenv("CASEBOOK_PASSPHRASE", PASSPHRASE)
+    data = tmp_path / "book"
+    assert main(["--data-dir", str(data), "init", "--school", "Oak Primary",
+                 "--jurisdiction", "england", "--user", "Ann Smith"]) == EXIT_OK
+    capsys.readouterr()
+    return data
+
+
+def run(data: Path, *args: str) -> int:
+    return main(["--data-dir", str(data), *args])
+
+
+def test_import_link_and_show(book_dir: Path, tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    csv_file = tmp_path / "sims.csv"
+    csv_file.write_text("UPN,Legal Forename,Legal Surname,DOB,Year,Reg\n"
+                        f"{upn(1)},Zoë,Ødegård,03/02/2014,7,7B\n"
+                        f"{upn(2)},Samir,Haddad,2014-05-05,7,7B\n"
+                        f"{upn(3)},Bad,Date,30/02/2014,7,7B\n", encoding="utf-8-sig")
+    assert run(book_dir, "learners", "import", str(csv_file)) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "2 added, 0 updated, 0 unchanged, 1 rejected" in out and "line 4:" in out
+    assert run(book_dir, "learners", "import", str(csv_file)) == EXIT_OK
+    assert "0 added, 0 updated, 2 unchanged" in capsys.readouterr().out
+
+    run(book_dir, "case", "add", "--title", "Baiting page", "--type", "baiting")
+    ref = capsys.readouterr().out.strip()
+    assert run(book_dir, "case", "link", ref, upn(1).lower(), "--role", "harmed") == EXIT_OK
+    assert run(book_dir, "learners", "list", "--search", "haddad") == EXIT_OK
+    sam_id = capsys.readouterr().out.splitlines()[-2].split()[0]
+    assert run(book_dir, "case", "link", ref, sam_id, "--role", "suspected-creator") == EXIT_OK
+    capsys.readouterr()
+    from casebook.services import Casebook
+
+    with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
+        case = book.cases.get_by_reference(ref)
+        book.cases.add_entry(case.id, "Samir Haddad made the page about Zoë.")
+    assert run(book_dir, "learner", "show", upn(1)) == EXIT_OK
+    shown = capsys.readouterr().out
+    assert f"{ref}  [harmed or targeted]" in shown
+    assert "Learner A made the page about Zoë." in shown and "Samir" not in shown
+
+
+@pytest.mark.parametrize("args, words", [
+    (("learner", "show", "B801200005009"), "Nobody in the register"),
+    (("learners", "import", "/nonexistent.csv"), "no file at"),
+])
+def test_errors_are_one_line(book_dir: Path, capsys: pytest.CaptureFixture[str],
+                             args: tuple[str, ...], words: str) -> None:
+    assert run(book_dir, *args) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert words in err and len(err.strip().splitlines()) == 1
+
+
+def test_unknown_role_is_a_usage_error(book_dir: Path) -> None:
+    with pytest.raises(SystemExit) as caught:
+        run(book_dir, "case", "link", "CB-2026-0001", "1", "--role", "bystander")
+    assert caught.value.code == EXIT_USAGE
