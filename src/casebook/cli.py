@@ -385,6 +385,42 @@ def cmd_learners_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_retention_due(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        today = book.store.now().date()
+        items = book.retention.items() if args.all else book.retention.due()
+    _print_table([(i.id, i.kind, f"{i.review_on:%d/%m/%Y}" if i.review_on else "-",
+                   "HOLD" if i.held else ("due" if i.is_due(today) else "-"),
+                   str(len(i.case_ids)), i.flag or "") for i in items],
+                 ("ID", "KIND", "REVIEW", "STATE", "CASES", "NOTE"))
+    print(f"{len(items)} item(s)" + ("" if args.all else " due for review"))
+    return EXIT_OK
+
+
+def cmd_retention_purge(args: argparse.Namespace) -> int:
+    if not args.confirm:
+        raise CliError("purging cannot be undone: add --confirm to go ahead")
+    with _open(args) as book:
+        result = book.retention.purge(args.id, confirm=True)
+    print(f"Purged {result.item_id}: {result.cases} case(s), {result.rows} record(s), "
+          f"{result.evidence} evidence item(s); {result.kept_cases} case(s) kept for other "
+          "learners' files. The space was reclaimed. Older backups still hold the records "
+          "until they are deleted.")
+    return EXIT_OK
+
+
+def cmd_retention_hold(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        if args.lift:
+            book.retention.lift_hold(int(args.id))
+            print(f"Hold {args.id} lifted.")
+        else:
+            hold = book.retention.place_hold(args.id, args.reason or "")
+            print(f"Hold {hold} placed on {args.id}: it cannot be purged until the hold is "
+                  "lifted.")
+    return EXIT_OK
+
+
 def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-untyped-def]
     """The register, learners, retention and transfer commands (issue 12)."""
     from casebook.domain import PersonKind, PersonRole
@@ -414,6 +450,25 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
     p.add_argument("--search", help="names, UPN, year or registration group")
     p.add_argument("--kind", choices=[k.value for k in PersonKind])
     p.add_argument("--limit", type=int, default=500)
+
+    retention = sub.add_parser("retention", help="review dates, legal holds and purge",
+                               parents=[common])
+    retention_sub = retention.add_subparsers(dest="retention_command", required=True,
+                                             parser_class=_Parser)
+    p = add("due", cmd_retention_due, "list files whose review date has come", retention_sub)
+    p.add_argument("--all", action="store_true", help="every file with its review date")
+    p = add("purge", cmd_retention_purge,
+            "remove a file that is due (ID from 'retention due') and reclaim the space",
+            retention_sub)
+    p.add_argument("id", metavar="ID", help="L and a register id (a learner's file), or a "
+                                            "case reference (an allegation)")
+    p.add_argument("--confirm", action="store_true", help="confirm: this cannot be undone")
+    p = add("hold", cmd_retention_hold, "place (or --lift) a legal hold that blocks purge",
+            retention_sub)
+    p.add_argument("id", metavar="ID", help="a learner's file (L12), a case reference, or with "
+                                            "--lift the hold's number")
+    p.add_argument("--reason", help="why, e.g. 'public inquiry'")
+    p.add_argument("--lift", action="store_true")
 
 
 # ----- parser ----------------------------------------------------------------------------

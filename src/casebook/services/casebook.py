@@ -37,6 +37,7 @@ from casebook.services.exports import ExportService
 from casebook.services.learner_import import LearnerImport
 from casebook.services.official_accounts import OfficialAccountsService
 from casebook.services.people import PeopleService
+from casebook.services.retention import RetentionService
 from casebook.services.settings import SettingsService
 from casebook.services.store import Store, wall_clock
 from casebook.services.tracker import TrackerService
@@ -114,6 +115,7 @@ class Casebook:
         self.dashboard = DashboardService(self.store)
         self.people = PeopleService(self.store)
         self.learner_import = LearnerImport(self.store)
+        self.retention = RetentionService(self.store)
         self.exports = ExportService(self.store, self.cases, self.evidence, self.tracker,
                                      self.school, official_accounts=self.official_accounts)
 

@@ -78,3 +78,27 @@ def test_unknown_role_is_a_usage_error(book_dir: Path) -> None:
     with pytest.raises(SystemExit) as caught:
         run(book_dir, "case", "link", "CB-2026-0001", "1", "--role", "bystander")
     assert caught.value.code == EXIT_USAGE
+
+
+def test_retention_due_hold_and_purge(book_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from casebook.services import Casebook
+
+    with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
+        old = book.people.add("learner", "Old", "Leaver", date_of_birth=date(1995, 1, 1))
+        case = book.cases.create("Old case", "other")
+        book.people.link_to_case(case.id, old.id, "harmed")
+    assert run(book_dir, "retention", "due") == EXIT_OK
+    out = capsys.readouterr().out
+    assert f"L{old.id}" in out and "01/01/2020" in out
+    assert run(book_dir, "retention", "purge", f"L{old.id}") == EXIT_ERROR
+    assert "--confirm" in capsys.readouterr().err
+    assert run(book_dir, "retention", "hold", f"L{old.id}", "--reason", "inquiry") == EXIT_OK
+    capsys.readouterr()
+    assert run(book_dir, "retention", "purge", f"L{old.id}", "--confirm") == EXIT_ERROR
+    assert "legal hold" in capsys.readouterr().err
+    assert run(book_dir, "retention", "hold", "1", "--lift") == EXIT_OK
+    assert run(book_dir, "retention", "purge", f"L{old.id}", "--confirm") == EXIT_OK
+    assert "Purged L" in capsys.readouterr().out
+    assert run(book_dir, "case", "show", case.reference) == EXIT_ERROR
