@@ -336,12 +336,28 @@ def cmd_case_link(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_password_file(name: str) -> str:
+    try:
+        password = Path(name).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise CliError(f"cannot read the password file: {exc.strerror}") from None
+    if not password:
+        raise CliError("the password file is empty")
+    return password
+
+
 def cmd_learner_show(args: argparse.Namespace) -> int:
     from casebook.domain import ROLE_LABELS
 
+    password = _read_password_file(args.password_file) if args.password_file else None
     with _open(args) as book:
         person = book.people.find(args.learner)
         file = book.people.learner_file(person.id)
+        if args.pdf:
+            pages = book.people.export_file(person.id, Path(args.pdf), password=password)
+            lock = " (password protected)" if password else ""
+            print(f"Wrote the child protection file to {args.pdf}: {pages} page(s){lock}")
+            return EXIT_OK
     who = file.learner
     print(f"{who.display_name}   UPN {who.upn or '-'}   id {who.id}")
     born = f"{who.date_of_birth:%d/%m/%Y}" if who.date_of_birth else "-"
@@ -436,6 +452,9 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
     p = add("show", cmd_learner_show, "print a learner's chronology across their cases",
             learner_sub)
     p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
+    p.add_argument("--pdf", metavar="FILE", help="write the 'child protection file' PDF instead")
+    p.add_argument("--password-file", dest="password_file", metavar="F",
+                   help="protect the PDF with the password in F (AES-256)")
 
     learners = sub.add_parser("learners", help="the people register and MIS import",
                               parents=[common])

@@ -340,6 +340,48 @@ class PeopleService:
         family = tuple((words, other.full_name) for words, other in self.family(person_id))
         return LearnerFile(subject, tuple(entries), open_cases, actions, family)
 
+    def file_pdf(self, person_id: int, *, recipient: str = "", note: str = "",
+                 password: str | None = None) -> tuple[bytes, int]:
+        """The "child protection file" PDF in memory (for a transfer package), and its pages."""
+        import io
+
+        import pikepdf
+
+        from casebook.reports.data import ExportOptions
+        from casebook.reports.learner_file import LearnerReportData, render_learner_file
+
+        data = LearnerReportData(self._school(), self.learner_file(person_id), note)
+        options = ExportOptions("child-protection-file", self.store.actor, self.store.now(),
+                                recipient=recipient, password=password)
+        pdf = render_learner_file(data, options)
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            pages = len(doc.pages)
+        return pdf, pages
+
+    def export_file(self, person_id: int, path, *, recipient: str = "",  # type: ignore[no-untyped-def]
+                    password: str | None = None) -> int:
+        """Write the learner's "child protection file" PDF (AES-256 with a password)."""
+        from casebook.reports.data import ExportOptions
+        from casebook.reports.learner_file import LearnerReportData, export_learner_file
+
+        data = LearnerReportData(self._school(), self.learner_file(person_id))
+        options = ExportOptions("child-protection-file", self.store.actor, self.store.now(),
+                                recipient=recipient, password=password)
+        pages = export_learner_file(data, options, path)
+        self.store.log_event("learner.export", f"register:{person_id}",
+                             f"template=child-protection-file,pages={pages},"
+                             f"encrypted={'yes' if password else 'no'}")
+        return pages
+
+    def _school(self):  # type: ignore[no-untyped-def]
+        from casebook.domain import Jurisdiction, School
+
+        with self.store.read() as s:
+            meta = {r.key: r.value for r in s.scalars(select(t.MetaRow))}
+        return School(meta.get("school_name", ""), Jurisdiction(meta.get("jurisdiction",
+                                                                         "england")),
+                      self.store.now())
+
     def _redactor(self, s: Session, subject: RegisterEntry, case_ids: list[int]) -> Redactor:
         others = s.execute(
             select(t.PersonRow.name, t.PersonRow.kind, tpe.PersonLinkRow.register_id)
