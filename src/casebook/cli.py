@@ -437,6 +437,67 @@ def cmd_retention_hold(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_transfer_export(args: argparse.Namespace) -> int:
+    password = _read_password_file(args.password_file) if args.password_file else None
+    out = Path(args.out)
+    with _open(args) as book:
+        person = book.people.find(args.learner)
+        sent = book.transfers.export(person.id, args.to, out, password=password)
+    print(f"Transfer {sent.reference}: wrote {sent.cases} case(s) to {sent.path}.")
+    if not password:
+        print(f"Password (shown once; give it to the receiving DSL by phone, never with the "
+              f"file): {sent.password}")
+    print(f"Send it within 5 school days: by {sent.due_on:%A %d %B %Y}. Record the receiving "
+          f"school's receipt code with: casebook-admin transfer receipt {sent.reference} CODE")
+    return EXIT_OK
+
+
+def cmd_transfer_import(args: argparse.Namespace) -> int:
+    if args.password_file:
+        password = _read_password_file(args.password_file)
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Package password: ")
+    else:
+        raise CliError("no package password given: use --password-file F")
+    with _open(args) as book:
+        got = book.transfers.import_package(Path(args.file), password)
+    if got.already:
+        print(f"Transfer {got.reference} from {got.from_school} was already imported; "
+              "nothing was added.")
+    else:
+        print(f"Imported transfer {got.reference} from {got.from_school}: {got.cases} case(s) "
+              f"for register entry {got.person_id}.")
+    print(f"Receipt code for the sending school: {got.receipt_code}")
+    return EXIT_OK
+
+
+def cmd_transfer_receipt(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        info = book.transfers.record_receipt(args.reference, args.code)
+    print(f"Receipt recorded for {info.reference} ({info.school}). What is kept follows the "
+          "transfer settings; the rest was purged.")
+    return EXIT_OK
+
+
+def cmd_transfer_list(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        items = book.transfers.list()
+    _print_table([(i.reference, "sent" if i.direction == "out" else "received", i.school,
+                   f"{i.created_at:%d/%m/%Y}", f"{i.due_on:%d/%m/%Y}" if i.due_on else "-",
+                   i.state + (f" (chased {i.chased_at:%d/%m})" if i.chased_at else ""))
+                  for i in items], ("REFERENCE", "WAY", "SCHOOL", "DATE", "DUE", "STATE"))
+    print(f"{len(items)} transfer(s)")
+    return EXIT_OK
+
+
+def cmd_transfer_chase(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        info = book.transfers.chase(args.reference)
+    print(f"Chase recorded for {info.reference}: ring {info.school}'s DSL and ask them to import "
+          "the file and send the receipt code.")
+    return EXIT_OK
+
+
 def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-untyped-def]
     """The register, learners, retention and transfer commands (issue 12)."""
     from casebook.domain import PersonKind, PersonRole
@@ -488,6 +549,29 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
                                             "--lift the hold's number")
     p.add_argument("--reason", help="why, e.g. 'public inquiry'")
     p.add_argument("--lift", action="store_true")
+
+    transfer = sub.add_parser("transfer", help="send a learner's file to their next school",
+                              parents=[common])
+    transfer_sub = transfer.add_subparsers(dest="transfer_command", required=True,
+                                           parser_class=_Parser)
+    p = add("export", cmd_transfer_export, "write an encrypted transfer package", transfer_sub)
+    p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
+    p.add_argument("--to", required=True, metavar="SCHOOL", help="the receiving school")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--password-file", dest="password_file", metavar="F",
+                   help="the package password (default: one is made and printed once)")
+    p = add("import", cmd_transfer_import, "import a package from another school",
+            transfer_sub)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--password-file", dest="password_file", metavar="F")
+    p = add("receipt", cmd_transfer_receipt, "record the receiving school's receipt code",
+            transfer_sub)
+    p.add_argument("reference", metavar="TRANSFER-REF")
+    p.add_argument("code", metavar="CODE")
+    add("list", cmd_transfer_list, "every transfer and its state", transfer_sub)
+    p = add("chase", cmd_transfer_chase, "record that a missing receipt was chased",
+            transfer_sub)
+    p.add_argument("reference", metavar="TRANSFER-REF")
 
 
 # ----- parser ----------------------------------------------------------------------------

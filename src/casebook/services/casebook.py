@@ -41,6 +41,7 @@ from casebook.services.retention import RetentionService
 from casebook.services.settings import SettingsService
 from casebook.services.store import Store, wall_clock
 from casebook.services.tracker import TrackerService
+from casebook.services.transfer import TransferService
 from casebook.services.users import UserService
 from casebook.storage import maintenance, migrate, rekey
 from casebook.storage import tables as t
@@ -116,6 +117,7 @@ class Casebook:
         self.people = PeopleService(self.store)
         self.learner_import = LearnerImport(self.store)
         self.retention = RetentionService(self.store)
+        self.transfers = TransferService(self.store, self.people)
         self.exports = ExportService(self.store, self.cases, self.evidence, self.tracker,
                                      self.school, official_accounts=self.official_accounts)
 

@@ -102,3 +102,42 @@ def test_retention_due_hold_and_purge(book_dir: Path, capsys: pytest.CaptureFixt
     assert run(book_dir, "retention", "purge", f"L{old.id}", "--confirm") == EXIT_OK
     assert "Purged L" in capsys.readouterr().out
     assert run(book_dir, "case", "show", case.reference) == EXIT_ERROR
+
+
+def test_transfer_between_two_casebooks(book_dir: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from casebook.services import Casebook
+
+    with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
+        zoe = book.people.add("learner", "Zoë", "Ødegård", upn=upn(1),
+                              date_of_birth=date(2014, 2, 3))
+        case = book.cases.create("Messages", "harassment")
+        book.people.link_to_case(case.id, zoe.id, "harmed")
+    other = tmp_path / "elm"
+    assert run(other, "init", "--school", "Elm", "--jurisdiction", "england",
+               "--user", "Jo") == EXIT_OK
+    package = tmp_path / "zoe.cbx"
+    assert run(book_dir, "transfer", "export", upn(1), "--to", "Elm", "--out",
+               str(package)) == EXIT_OK
+    out = capsys.readouterr().out
+    ref = out.split("Transfer ")[1].split(":")[0]
+    password = out.split("file): ")[1].split()[0]
+    pw_file = tmp_path / "pw.txt"
+    pw_file.write_text(password + "\n")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("wrong password entirely\n")
+    assert run(other, "transfer", "import", str(package), "--password-file", str(bad)) \
+        == EXIT_ERROR
+    assert "password is wrong" in capsys.readouterr().err
+    assert run(other, "transfer", "import", str(package), "--password-file",
+               str(pw_file)) == EXIT_OK
+    code = capsys.readouterr().out.split("school: ")[1].strip()
+    assert run(book_dir, "transfer", "receipt", ref, "ZZZZZ-ZZZZZ") == EXIT_ERROR
+    assert "does not match" in capsys.readouterr().err
+    assert run(book_dir, "transfer", "receipt", ref, code) == EXIT_OK
+    assert run(book_dir, "transfer", "list") == EXIT_OK
+    assert "received" in capsys.readouterr().out
+    assert run(other, "learner", "show", upn(1)) == EXIT_OK
+    assert "Received from Oak Primary" in capsys.readouterr().out
