@@ -498,6 +498,17 @@ def cmd_transfer_chase(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_subject_access(args: argparse.Namespace) -> int:
+    password = _read_password_file(args.password_file) if args.password_file else None
+    with _open(args) as book:
+        person = book.people.find(args.person)
+        result = book.subject_access.export(person.id, Path(args.out), password=password)
+    print(f"Wrote the records held about register entry {person.id} to {result.pdf} "
+          f"({result.pages} page(s)). {result.withheld} item(s) withheld, listed with the "
+          f"reason in {result.log}: keep that log, do not send it.")
+    return EXIT_OK
+
+
 def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-untyped-def]
     """The register, learners, retention and transfer commands (issue 12)."""
     from casebook.domain import PersonKind, PersonRole
@@ -572,6 +583,12 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
     p = add("chase", cmd_transfer_chase, "record that a missing receipt was chased",
             transfer_sub)
     p.add_argument("reference", metavar="TRANSFER-REF")
+
+    p = add("subject-access", cmd_subject_access,
+            "export everything held about one person, others redacted, with a withheld log")
+    p.add_argument("person", metavar="PERSON", help="a UPN or the register's id")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--password-file", dest="password_file", metavar="F")
 
 
 # ----- parser ----------------------------------------------------------------------------

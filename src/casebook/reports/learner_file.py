@@ -97,12 +97,14 @@ def build(data: LearnerReportData, ctx: BuildContext) -> Sequence[b.Block]:
 
 
 register_template(TEMPLATE_ID, kind="learner", build=build)
+register_template("subject-access", kind="learner", build=build)
 
 
 def render_learner_file(data: LearnerReportData, options: ExportOptions,
                         progress: ProgressCallback | None = None) -> bytes:
     wording = wording_for(data.school.jurisdiction)
-    ctx = BuildContext(options=options, wording=wording, definition=load_definition(TEMPLATE_ID),
+    ctx = BuildContext(options=options, wording=wording,
+                       definition=load_definition(options.template_id or TEMPLATE_ID),
                        images=ImageCache(None, THUMBNAIL_PX))
     decor = PageDecor(
         marking=wording.marking, title=ctx.title, reference_line=data.note[:80],

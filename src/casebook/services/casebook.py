@@ -40,6 +40,7 @@ from casebook.services.people import PeopleService
 from casebook.services.retention import RetentionService
 from casebook.services.settings import SettingsService
 from casebook.services.store import Store, wall_clock
+from casebook.services.subject_access import SubjectAccessService
 from casebook.services.tracker import TrackerService
 from casebook.services.transfer import TransferService
 from casebook.services.users import UserService
@@ -118,6 +119,7 @@ class Casebook:
         self.learner_import = LearnerImport(self.store)
         self.retention = RetentionService(self.store)
         self.transfers = TransferService(self.store, self.people)
+        self.subject_access = SubjectAccessService(self.store, self.people)
         self.exports = ExportService(self.store, self.cases, self.evidence, self.tracker,
                                      self.school, official_accounts=self.official_accounts)
 

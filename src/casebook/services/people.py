@@ -359,17 +359,19 @@ class PeopleService:
         return pdf, pages
 
     def export_file(self, person_id: int, path, *, recipient: str = "",  # type: ignore[no-untyped-def]
-                    password: str | None = None) -> int:
-        """Write the learner's "child protection file" PDF (AES-256 with a password)."""
+                    password: str | None = None,
+                    template_id: str = "child-protection-file") -> int:
+        """Write the person's file as PDF (AES-256 with a password): the "child protection
+        file", or with ``template_id="subject-access"`` the subject access copy."""
         from casebook.reports.data import ExportOptions
         from casebook.reports.learner_file import LearnerReportData, export_learner_file
 
         data = LearnerReportData(self._school(), self.learner_file(person_id))
-        options = ExportOptions("child-protection-file", self.store.actor, self.store.now(),
+        options = ExportOptions(template_id, self.store.actor, self.store.now(),
                                 recipient=recipient, password=password)
         pages = export_learner_file(data, options, path)
         self.store.log_event("learner.export", f"register:{person_id}",
-                             f"template=child-protection-file,pages={pages},"
+                             f"template={template_id},pages={pages},"
                              f"encrypted={'yes' if password else 'no'}")
         return pages
 
@@ -383,15 +385,32 @@ class PeopleService:
                       self.store.now())
 
     def _redactor(self, s: Session, subject: RegisterEntry, case_ids: list[int]) -> Redactor:
+        return self._redaction(s, subject, case_ids)[0]
+
+    def labels_used(self, person_id: int) -> list[tuple[str, str, str]]:
+        """(case reference, label, kind) for every other person shown under a label in this
+        person's file — the subject access log of what was withheld."""
+        with self.store.read() as s:
+            subject = entry(self._row(s, person_id))
+            links = self._links(s, person_id)
+            case_ids = sorted({link.case_id for link in links})
+            return self._redaction(s, subject, case_ids)[1]
+
+    def _redaction(self, s: Session, subject: RegisterEntry, case_ids: list[int]
+                   ) -> tuple[Redactor, list[tuple[str, str, str]]]:
+        used: list[tuple[str, str, str]] = []
+        refs = dict(s.execute(select(t.CaseRow.id, t.CaseRow.reference)
+                              .where(t.CaseRow.id.in_(case_ids))).all())
         others = s.execute(
-            select(t.PersonRow.name, t.PersonRow.kind, tpe.PersonLinkRow.register_id)
+            select(t.PersonRow.name, t.PersonRow.kind, tpe.PersonLinkRow.register_id,
+                   t.PersonRow.case_id)
             .outerjoin(tpe.PersonLinkRow, tpe.PersonLinkRow.case_person_id == t.PersonRow.id)
             .where(t.PersonRow.case_id.in_(case_ids))
             .order_by(t.PersonRow.case_id, t.PersonRow.id)).all()
         labels: dict[object, str] = {}
         counts: dict[str, int] = {}
         replacements: list[tuple[str, str]] = []
-        for name, kind, register_id in others:
+        for name, kind, register_id, case_id in others:
             if register_id == subject.id or kind not in _LABEL_PREFIX:
                 continue
             key = register_id or name.casefold()
@@ -400,6 +419,7 @@ class PeopleService:
                 labels[key] = f"{prefix} {_label(counts.get(prefix, 0))}"
                 counts[prefix] = counts.get(prefix, 0) + 1
             replacements.extend((term, labels[key]) for term in name_terms(name))
+            used.append((refs.get(case_id, ""), labels[key], kind))
         protected = [subject.full_name, subject.display_name, subject.forename, subject.surname,
                      subject.preferred_name]
-        return Redactor(replacements, protected=[p for p in protected if p])
+        return Redactor(replacements, protected=[p for p in protected if p]), used
