@@ -1,0 +1,333 @@
+"""The Learners screen (one module: register, a learner's file, review queue, transfers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from casebook.domain import ROLE_LABELS, LearnerFile, PersonKind, RegisterEntry
+from casebook.ui import prompts
+from casebook.ui.widgets.load_on_show import LoadOnShowView
+
+__all__ = ["LearnersView", "LearnersBundle", "import_learners"]
+
+ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class LearnersBundle:
+    people: tuple[RegisterEntry, ...]
+    due: tuple[Any, ...]  # RetentionItem
+    transfers: tuple[Any, ...]  # TransferInfo awaiting receipt or overdue
+
+
+def _cell(text: str, data: Any = None) -> QTableWidgetItem:
+    cell = QTableWidgetItem(text)
+    cell.setFlags(Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled)
+    if data is not None:
+        cell.setData(ROLE, data)
+    return cell
+
+
+def _d(value: Any) -> str:
+    return f"{value:%d/%m/%Y}" if value else "—"
+
+
+def _table(name: str, headers: list[str], stretch: int) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.setAlternatingRowColors(True)
+    header = table.horizontalHeader()
+    for column in range(len(headers)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[Any, list[str]]]) -> None:
+    table.setRowCount(len(rows))
+    for r, (data, values) in enumerate(rows):
+        for c, value in enumerate(values):
+            table.setItem(r, c, _cell(value, data if c == 0 else None))
+
+
+def import_learners(parent: QWidget, worker: Any, casebook: Any,
+                    done: Any = None) -> None:
+    """File → Import learners…: pick a CSV from the MIS, import it on the worker, say what
+    happened (counts and the first rejected lines)."""
+    files = prompts.open_files(parent, "Import learners from the MIS",
+                               "CSV files (*.csv);;All files (*)")
+    if not files:
+        return
+    path = Path(files[0])
+
+    def finished(result: Any) -> None:
+        lines = "\n".join(f"Line {line}: {why}" for line, why in result.rejected[:10])
+        more = len(result.rejected) - 10
+        if more > 0:
+            lines += f"\n…and {more} more."
+        prompts.info(parent, "Learners imported",
+                     f"{result.summary().capitalize()}." + (f"\n\n{lines}" if lines else ""))
+        if done is not None:
+            done()
+
+    def failed(error: BaseException) -> None:
+        prompts.error(parent, "Learners not imported", str(error))
+
+    worker.submit(lambda: casebook.learner_import.run(path), finished, failed)
+
+
+class LearnersView(LoadOnShowView):
+    loaded = Signal(object)  # LearnersBundle
+    file_shown = Signal(object)  # LearnerFile
+
+    def __init__(self, worker: Any, casebook: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("learnersView")
+        self.setAccessibleName("Learners")
+        self._worker = worker
+        self._casebook = casebook
+        self._selected: int | None = None
+        self._file: LearnerFile | None = None
+
+        outer = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("learnerSearch")
+        self.search.setAccessibleName("Search learners")
+        self.search.setPlaceholderText("Search by name, UPN, year or registration group")
+        self.search.setClearButtonEnabled(True)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        self.import_button = QPushButton("&Import learners…")
+        self.import_button.setObjectName("importLearners")
+        self.import_button.clicked.connect(
+            lambda: import_learners(self, self._worker, self._casebook, self.refresh))
+        top.addWidget(self.search, 1)
+        top.addWidget(self.import_button)
+        outer.addLayout(top)
+
+        self.pages = QTabWidget()
+        self.pages.setObjectName("learnerPages")
+        self.pages.addTab(self._build_register(), "Register")
+        self.pages.addTab(self._build_review(), "Retention review")
+        self.pages.addTab(self._build_transfers(), "Transfers")
+        outer.addWidget(self.pages, 1)
+        self.message = QLabel("")
+        self.message.setObjectName("learnersMessage")
+        self.message.setWordWrap(True)
+        outer.addWidget(self.message)
+
+    # ----- building ----------------------------------------------------------------------
+    def _build_register(self) -> QWidget:
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.people_table = _table("learnersTable", ["Name", "UPN", "Born", "Year", "Reg",
+                                                     "On roll"], 0)
+        self.people_table.setAccessibleName("Learners")
+        self.people_table.itemSelectionChanged.connect(self._chosen)
+        split.addWidget(self.people_table)
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        self.heading = QLabel("Choose a learner to see their file across cases.")
+        self.heading.setObjectName("learnerHeading")
+        self.heading.setWordWrap(True)
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.heading.setFont(font)
+        layout.addWidget(self.heading)
+        self.details = QLabel("")
+        self.details.setObjectName("learnerDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.details)
+        layout.addWidget(QLabel("Open cases and actions"))
+        self.open_table = _table("learnerOpen", ["Case", "What", "Part / due"], 1)
+        self.open_table.setMaximumHeight(150)
+        layout.addWidget(self.open_table)
+        layout.addWidget(QLabel("Chronology across cases (other learners shown as Learner A…)"))
+        self.chronology = _table("learnerChronology", ["When", "Case", "Part in it",
+                                                       "What happened"], 3)
+        self.chronology.setWordWrap(True)
+        layout.addWidget(self.chronology, 1)
+        buttons = QHBoxLayout()
+        self.export_button = QPushButton("&Export child protection file…")
+        self.export_button.setObjectName("exportLearnerFile")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.export_file)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        layout.addLayout(buttons)
+        split.addWidget(panel)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([480, 720])
+        return split
+
+    def _build_review(self) -> QWidget:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        intro = QLabel("Files whose review date has come: a learner's file at date of birth + "
+                       "25 years; an allegation about staff at the later of 10 years or "
+                       "pension age (malicious allegations at once). Purging removes the "
+                       "records and their evidence for good; a legal hold stops it.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.review_table = _table("retentionTable", ["File", "Kind", "Review date", "State",
+                                                      "Note"], 4)
+        layout.addWidget(self.review_table, 1)
+        row = QHBoxLayout()
+        self.purge_button = QPushButton("&Purge selected…")
+        self.purge_button.setObjectName("purgeSelected")
+        self.purge_button.clicked.connect(self.purge_selected)
+        row.addStretch(1)
+        row.addWidget(self.purge_button)
+        layout.addLayout(row)
+        return panel
+
+    def _build_transfers(self) -> QWidget:
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        intro = QLabel("Files sent to another school and not yet confirmed. Send within 5 "
+                       "school days and chase the receiving DSL if no receipt code comes.")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.transfer_table = _table("transfersTable", ["Reference", "To", "Sent", "Due",
+                                                        "State"], 1)
+        layout.addWidget(self.transfer_table, 1)
+        return panel
+
+    # ----- loading -----------------------------------------------------------------------
+    def refresh(self, *_args: object) -> None:
+        book, text = self._casebook, self.search.text()
+
+        def job() -> LearnersBundle:
+            return LearnersBundle(tuple(book.people.search(text, kind=PersonKind.LEARNER)),
+                                  tuple(book.retention.due()),
+                                  tuple(book.transfers.reminders()))
+
+        self._worker.submit(job, self._show, self._failed)
+
+    def _show(self, bundle: LearnersBundle) -> None:
+        self._bundle = bundle
+        _fill(self.people_table, [(p.id, [p.display_name, p.upn or "—", _d(p.date_of_birth),
+                                          p.year_group, p.registration_group,
+                                          "Yes" if p.on_roll else f"Left {_d(p.left_on)}"])
+                                  for p in bundle.people])
+        _fill(self.review_table, [(i.id, [i.title, "Learner's file" if i.kind ==
+                                          "learner-file" else "Allegation about staff",
+                                          _d(i.review_on), "Legal hold" if i.held else "Due",
+                                          i.flag]) for i in bundle.due])
+        _fill(self.transfer_table, [(i.reference, [i.reference, i.school,
+                                                   _d(i.created_at), _d(i.due_on),
+                                                   i.state.capitalize()])
+                                    for i in bundle.transfers])
+        self.pages.setTabText(1, f"Retention review ({len(bundle.due)})")
+        self.pages.setTabText(2, f"Transfers ({len(bundle.transfers)})")
+        self.message.setText(f"{len(bundle.people)} learner(s)")
+        self.loaded.emit(bundle)
+        if self._selected is not None:
+            self._select(self._selected)
+
+    def _select(self, person_id: int) -> None:
+        for row in range(self.people_table.rowCount()):
+            if self.people_table.item(row, 0).data(ROLE) == person_id:
+                self.people_table.selectRow(row)
+                return
+
+    def _chosen(self) -> None:
+        rows = self.people_table.selectionModel().selectedRows()
+        if not rows:
+            return
+        person_id = self.people_table.item(rows[0].row(), 0).data(ROLE)
+        if person_id == self._selected and self._file is not None:
+            return
+        self._selected = person_id
+        book = self._casebook
+        self._worker.submit(lambda: book.people.learner_file(person_id), self._show_file,
+                            self._failed)
+
+    def _show_file(self, file: LearnerFile) -> None:
+        self._file = file
+        who = file.learner
+        self.heading.setText(who.display_name)
+        bits = [f"UPN {who.upn}" if who.upn else "No UPN", f"born {_d(who.date_of_birth)}",
+                who.year_group, who.registration_group,
+                "on roll" if who.on_roll else f"left {_d(who.left_on)}"]
+        if who.received_from:
+            bits.append(f"received from {who.received_from}")
+        bits += [f"{words}: {name}" for words, name in file.family]
+        self.details.setText(" · ".join(b for b in bits if b))
+        _fill(self.open_table,
+              [(ref, [ref, title, ROLE_LABELS[role]]) for ref, title, role in file.open_cases]
+              + [(ref, [ref, text, f"due {_d(due)}"]) for ref, text, due in file.open_actions])
+        _fill(self.chronology, [(e.case_reference, [f"{e.occurred_at:%d/%m/%Y %H:%M}",
+                                                    e.case_reference, ROLE_LABELS[e.role],
+                                                    f"{e.text} ({e.author})"])
+                                for e in file.entries])
+        self.chronology.resizeRowsToContents()
+        self.export_button.setEnabled(True)
+        self.file_shown.emit(file)
+
+    # ----- actions -----------------------------------------------------------------------
+    def export_file(self) -> None:
+        if self._file is None:
+            return
+        person_id = self._file.learner.id
+        path = prompts.save_file(self, "Save the child protection file",
+                                 "child-protection-file.pdf", "PDF files (*.pdf)")
+        if not path:
+            return
+        book = self._casebook
+        self._worker.submit(lambda: book.people.export_file(person_id, Path(path)),
+                            lambda pages: prompts.info(self, "File saved",
+                                                       f"Saved {pages} page(s) to {path}."),
+                            lambda error: prompts.error(self, "Not saved", str(error)))
+
+    def purge_selected(self) -> None:
+        rows = self.review_table.selectionModel().selectedRows()
+        if not rows:
+            self.message.setText("Choose a file in the review queue first.")
+            return
+        item_id = self.review_table.item(rows[0].row(), 0).data(ROLE)
+        title = self.review_table.item(rows[0].row(), 0).text()
+        if not prompts.ask(self, "Purge this file?",
+                           f"This removes {title}'s records and evidence from the casebook "
+                           "for good. It cannot be undone. Older backups keep a copy until "
+                           "they are deleted.", yes="Purge", no="Keep"):
+            return
+        book = self._casebook
+
+        def done(result: Any) -> None:
+            self.message.setText(f"Purged: {result.cases} case(s), {result.evidence} evidence "
+                                 f"item(s); {result.kept_cases} kept for other files.")
+            self.refresh()
+
+        self._worker.submit(lambda: book.retention.purge(item_id, confirm=True), done,
+                            lambda error: prompts.error(self, "Not purged", str(error)))

@@ -1,0 +1,95 @@
+"""The Learners screen: search the register, see a learner's file across cases with other
+learners labelled, import from the MIS through the File menu's dialog, purge from the review
+queue after confirming."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from casebook.services import Casebook
+from casebook.ui import prompts
+from casebook.ui.learners import LearnersView
+from casebook.ui.worker import DbWorker
+
+WAIT = 10_000
+
+
+@pytest.fixture(autouse=True)
+def _answer_prompts() -> Iterator[None]:
+    prompts.set_testing(True)
+    prompts.answers.clear()
+    prompts.shown.clear()
+    yield
+    prompts.answers.clear()
+
+
+def _seed(book: Casebook) -> tuple[int, str]:
+    zoe = book.people.add("learner", "Zoë", "Ødegård", upn="B801200005001",
+                          date_of_birth=date(2014, 2, 3), year_group="Year 7",
+                          registration_group="7B")
+    sam = book.people.add("learner", "Samir", "Haddad", date_of_birth=date(2013, 9, 9))
+    case = book.cases.create("Baiting page", "baiting")
+    book.people.link_to_case(case.id, zoe.id, "harmed")
+    book.people.link_to_case(case.id, sam.id, "suspected-creator")
+    book.cases.add_entry(case.id, "Samir Haddad posted the photo.")
+    return zoe.id, case.reference
+
+
+def _rows(table) -> list[str]:  # type: ignore[no-untyped-def]
+    return [table.item(r, 0).text() for r in range(table.rowCount())]
+
+
+def test_search_and_learner_file(qtbot, worker: DbWorker, unlocked_casebook: Casebook) -> None:  # type: ignore[no-untyped-def]
+    zoe_id, reference = _seed(unlocked_casebook)
+    view = LearnersView(worker, unlocked_casebook)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.show()
+    assert len(_rows(view.people_table)) == 2
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        qtbot.keyClicks(view.search, "7b")
+    assert _rows(view.people_table) == ["Zoë Ødegård"]
+    with qtbot.waitSignal(view.file_shown, timeout=WAIT):
+        view.people_table.selectRow(0)
+    assert view.heading.text() == "Zoë Ødegård"
+    texts = [view.chronology.item(r, 3).text() for r in range(view.chronology.rowCount())]
+    assert any("Learner A posted the photo." in t for t in texts)
+    assert not any("Samir" in t for t in texts)
+    assert view.chronology.item(0, 1).text() == reference
+    assert view.export_button.isEnabled()
+    view.resize(1200, 700)
+    shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if shots.is_dir() and __import__("os").environ.get("CASEBOOK_SCREENSHOTS"):
+        view.grab().save(str(shots / "learners.png"))
+
+
+def test_import_dialog_and_purge_from_review_queue(qtbot, tmp_path: Path, worker: DbWorker,  # type: ignore[no-untyped-def]
+                                                   unlocked_casebook: Casebook) -> None:
+    book = unlocked_casebook
+    csv_file = tmp_path / "mis.csv"
+    csv_file.write_text("Forename,Surname,DOB\nOld,Leaver,01/01/1997\nNew,Starter,2015-09-01\n",
+                        encoding="utf-8")
+    view = LearnersView(worker, book)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.show()
+    prompts.answers.append(str(csv_file))
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.import_button.click()
+    assert ("info", "Learners imported",
+            "2 added, 0 updated, 0 unchanged, 0 rejected.") in prompts.shown
+    assert len(_rows(view.people_table)) == 2
+    assert _rows(view.review_table) == ["Old Leaver"]
+    view.review_table.selectRow(0)
+    prompts.answers.append(False)  # "Keep"
+    view.purge_selected()
+    assert len(book.people.search()) == 2
+    prompts.answers.append(True)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.purge_selected()
+    assert _rows(view.review_table) == []
+    assert [p.forename for p in book.people.search()] == ["New"]
