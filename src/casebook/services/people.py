@@ -259,6 +259,33 @@ class PeopleService:
             work.detail = f"person={row.id},register={person_id},role={role.value}"
             return CaseLink(row.id, case_id, case.reference, person_id, role, outcome[:30])
 
+    def add_to_case(self, case_id: int, name: str, kind: PersonKind | str,
+                    role: PersonRole | str, *, date_of_birth: date | None = None,
+                    year_group: str | None = None, notes: str = "") -> CaseLink:
+        """The case People tab: pick the register entry with this name (and date of birth,
+        when both are known) or add one to the register, then link it to the case."""
+        name = require_text(name, "the person's name", 200)
+        kind = _enum(kind, PersonKind, "kind of person")
+        wanted = " ".join(name.split()).casefold()
+        match = None
+        for person in self.search(name, kind=kind, limit=50):
+            names = {person.full_name.casefold(), person.display_name.casefold()}
+            if wanted in names and (date_of_birth is None or person.date_of_birth is None
+                                    or person.date_of_birth == date_of_birth):
+                match = person
+                break
+        if match is None:
+            parts = name.split()
+            forename, surname = (" ".join(parts[:-1]), parts[-1]) if len(parts) > 1 \
+                else (name, "")
+            match = self.add(kind, forename, surname, date_of_birth=date_of_birth,
+                             year_group=year_group or "")
+        return self.link_to_case(case_id, match.id, role, notes=notes)
+
+    def names(self, limit: int = 5000) -> list[str]:
+        """Everyone's name as shown, for the People tab's suggestions."""
+        return [p.display_name for p in self.search(limit=limit)]
+
     def set_outcome(self, case_person_id: int, outcome: str) -> None:
         """The outcome of an allegation about a member of staff (e.g. malicious)."""
         from casebook.domain import ALLEGATION_OUTCOMES

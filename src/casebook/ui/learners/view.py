@@ -35,7 +35,7 @@ ROLE = Qt.ItemDataRole.UserRole
 class LearnersBundle:
     people: tuple[RegisterEntry, ...]
     due: tuple[Any, ...]  # RetentionItem
-    transfers: tuple[Any, ...]  # TransferInfo awaiting receipt or overdue
+    transfers: tuple[Any, ...]  # TransferInfo sent and awaiting receipt (or overdue)
 
 
 def _cell(text: str, data: Any = None) -> QTableWidgetItem:
@@ -230,7 +230,8 @@ class LearnersView(LoadOnShowView):
         def job() -> LearnersBundle:
             return LearnersBundle(tuple(book.people.search(text, kind=PersonKind.LEARNER)),
                                   tuple(book.retention.due()),
-                                  tuple(book.transfers.reminders()))
+                                  tuple(i for i in book.transfers.list()
+                                        if i.state in ("overdue", "awaiting receipt")))
 
         self._worker.submit(job, self._show, self._failed)
 
