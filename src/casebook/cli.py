@@ -509,6 +509,23 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_transfer_settings(args: argparse.Namespace) -> int:
+    closed = None
+    if args.closed_days_file:
+        try:
+            closed = Path(args.closed_days_file).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise CliError(f"cannot read the closed days file: {exc.strerror}") from None
+    with _open(args) as book:
+        values = book.transfers.configure(keep=args.keep, keep_days=args.keep_days,
+                                          closed_days=closed)
+    print(f"After receipt keep: {values['transfer_keep']} for {values['transfer_keep_days']} "
+          "day(s)")
+    days = [line for line in values["school_closed_days"].splitlines() if line.strip()]
+    print(f"Days the school is closed: {', '.join(days) if days else 'none (weekdays count)'}")
+    return EXIT_OK
+
+
 def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-untyped-def]
     """The register, learners, retention and transfer commands (issue 12)."""
     from casebook.domain import PersonKind, PersonRole
@@ -583,6 +600,13 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
     p = add("chase", cmd_transfer_chase, "record that a missing receipt was chased",
             transfer_sub)
     p.add_argument("reference", metavar="TRANSFER-REF")
+    p = add("settings", cmd_transfer_settings,
+            "show or change what is kept after receipt and the school's closed days",
+            transfer_sub)
+    p.add_argument("--keep", choices=["chronology", "all", "nothing"])
+    p.add_argument("--keep-days", type=int, metavar="N")
+    p.add_argument("--closed-days-file", metavar="F",
+                   help="holidays and INSET days, one YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD a line")
 
     p = add("subject-access", cmd_subject_access,
             "export everything held about one person, others redacted, with a withheld log")

@@ -159,6 +159,28 @@ class TransferService:
     def _school_name(self) -> str:
         return self._setting("school_name")
 
+    def configure(self, *, keep: str | None = None, keep_days: int | None = None,
+                  closed_days: str | None = None) -> dict[str, str]:
+        """Change the transfer settings (validated) and return them all."""
+        if keep is not None and keep not in ("chronology", "all", "nothing"):
+            raise ValidationError("Keep after receipt must be chronology, all or nothing.")
+        if keep_days is not None and not 0 <= keep_days <= 3650:
+            raise ValidationError("Keep for between 0 and 3650 days.")
+        if closed_days is not None:
+            parse_closed_days(closed_days)
+        with self.store.write("setting.change", "setting:transfer") as work:
+            for key, value in (("transfer_keep", keep), ("school_closed_days", closed_days),
+                               ("transfer_keep_days", None if keep_days is None
+                                else str(keep_days))):
+                if value is None:
+                    continue
+                row = work.session.get(t.MetaRow, key)
+                if row is None:
+                    work.session.add(t.MetaRow(key=key, value=value))
+                else:
+                    row.value = value
+        return {key: self._setting(key) for key in DEFAULTS}
+
     # ----- sending ---------------------------------------------------------------------
     def export(self, person_id: int, to_school: str, out: Path | str,
                password: str | None = None) -> SentTransfer:

@@ -141,3 +141,16 @@ def test_transfer_between_two_casebooks(book_dir: Path, tmp_path: Path,
     assert "received" in capsys.readouterr().out
     assert run(other, "learner", "show", upn(1)) == EXIT_OK
     assert "Received from Oak Primary" in capsys.readouterr().out
+
+
+def test_transfer_settings(book_dir: Path, tmp_path: Path,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    days = tmp_path / "closed.txt"
+    days.write_text("2026-12-21..2027-01-01\n2027-01-04\n")
+    assert run(book_dir, "transfer", "settings", "--keep", "nothing", "--keep-days", "30",
+               "--closed-days-file", str(days)) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "keep: nothing for 30 day(s)" in out and "2027-01-04" in out
+    days.write_text("after half term\n")
+    assert run(book_dir, "transfer", "settings", "--closed-days-file", str(days)) == EXIT_ERROR
+    assert "not a date" in capsys.readouterr().err
