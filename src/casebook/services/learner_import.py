@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from casebook.domain import PersonKind, normalise_upn
 from casebook.errors import ValidationError
@@ -104,6 +105,11 @@ def detect_encoding(path: Path, chunk: int = 1 << 16) -> str:
     return "utf-8-sig"
 
 
+def _get(row: Any, name: str) -> Any:
+    """A field of a register row, or of a new row not yet inserted (a dict)."""
+    return row.get(name) if isinstance(row, dict) else getattr(row, name)
+
+
 class _DryRun(Exception):
     def __init__(self, result: ImportResult) -> None:
         super().__init__("dry run")
@@ -185,8 +191,8 @@ class LearnerImport:
         now = self.store.now()
         with self.store.write("register.import") as work:
             s = work.session
-            by_upn: dict[str, tpe.RegisterPersonRow] = {}
-            by_name: dict[tuple[str, str, date | None], tpe.RegisterPersonRow] = {}
+            by_upn: dict[str, Any] = {}
+            by_name: dict[tuple[str, str, date | None], Any] = {}
             for row in s.scalars(select(tpe.RegisterPersonRow)
                                  .where(tpe.RegisterPersonRow.kind == PersonKind.LEARNER.value)):
                 if row.upn:
@@ -195,7 +201,8 @@ class LearnerImport:
             all_upns = set(by_upn) | set(s.scalars(select(tpe.RegisterPersonRow.upn).where(
                 tpe.RegisterPersonRow.upn.is_not(None))))
             seen_upns: dict[str, int] = {}
-            seen_rows: set[int] = set()
+            seen: set[int] = set()  # id() of register rows (or new rows) already matched
+            new_rows: list[dict] = []  # inserted at the end with one Core executemany
             for line, values in self._rows(path, result.encoding):
                 try:
                     fields = self._fields(values, today)
@@ -209,34 +216,34 @@ class LearnerImport:
                     continue
                 key = (fields["forename"].casefold(), fields["surname"].casefold(),
                        fields["date_of_birth"])
-                match = by_upn.get(upn) if upn else None
+                match: Any = by_upn.get(upn) if upn else None
                 if match is None:
                     match = by_name.get(key)
-                    if match is not None and match.upn and upn and match.upn != upn:
+                    if match is not None and _get(match, "upn") and upn \
+                            and _get(match, "upn") != upn:
                         match = None  # same name and birthday, different child
                 if match is None and upn and upn in all_upns:
                     result.rejected.append((line, f"the UPN {upn} belongs to someone in the "
                                                   "register who is not a learner"))
                     continue
-                if match is not None and match.id in seen_rows:
+                if match is not None and id(match) in seen:
                     result.rejected.append((line, "this learner is already on an earlier line"))
                     continue
                 if upn:
                     seen_upns[upn] = line
                 if match is None:
-                    row = tpe.RegisterPersonRow(
-                        kind=PersonKind.LEARNER.value, job_title="", notes="", received_from="",
-                        on_roll=True, created_at=now, updated_at=now, **fields)
-                    s.add(row)
-                    s.flush()
-                    seen_rows.add(row.id)
+                    row = {"kind": PersonKind.LEARNER.value, "job_title": "", "notes": "",
+                           "received_from": "", "on_roll": True, "left_on": None,
+                           "created_at": now, "updated_at": now, **fields}
+                    new_rows.append(row)
+                    seen.add(id(row))
                     by_name[key] = row
                     if upn:
                         by_upn[upn] = row
                         all_upns.add(upn)
                     result.added += 1
                     continue
-                seen_rows.add(match.id)
+                seen.add(id(match))
                 changes = {k: v for k, v in fields.items()
                            if k in _COMPARED and v not in ("", None) and getattr(match, k) != v}
                 if not match.on_roll:
@@ -249,6 +256,9 @@ class LearnerImport:
                     result.updated += 1
                 else:
                     result.unchanged += 1
+            if new_rows:
+                s.flush()
+                s.execute(insert(tpe.RegisterPersonRow.__table__), new_rows)
             work.detail = (f"added={result.added},updated={result.updated},"
                            f"unchanged={result.unchanged},rejected={len(result.rejected)}")
             if dry_run:

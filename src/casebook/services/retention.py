@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import delete, or_, select, text
 from sqlalchemy.orm import Session
@@ -86,7 +86,9 @@ class RetentionService:
         with self.store.read() as s:
             return self._items(s)
 
-    def _items(self, s: Session) -> list[RetentionItem]:
+    def _items(self, s: Session, due_by: date | None = None) -> list[RetentionItem]:
+        """All items, or with ``due_by`` only learners whose review date is on or before it
+        (the database picks them, so a register of 20,000 learners stays quick)."""
         held_people = set(s.scalars(select(tpe.LegalHoldRow.register_id).where(
             tpe.LegalHoldRow.lifted_at.is_(None), tpe.LegalHoldRow.register_id.is_not(None))))
         held_cases = set(s.scalars(select(tpe.LegalHoldRow.case_id).where(
@@ -99,9 +101,14 @@ class RetentionService:
         for register_id, case_id, _role, _outcome in links:
             cases_of.setdefault(register_id, set()).add(case_id)
         out: list[RetentionItem] = []
-        learners = s.scalars(select(tpe.RegisterPersonRow).where(
+        query = select(tpe.RegisterPersonRow).where(
             tpe.RegisterPersonRow.kind == PersonKind.LEARNER.value)
-            .order_by(tpe.RegisterPersonRow.date_of_birth, tpe.RegisterPersonRow.id))
+        if due_by is not None:
+            # a day's slack for 29 February; is_due() below decides exactly
+            query = query.where(tpe.RegisterPersonRow.date_of_birth
+                                <= add_years(due_by, -LEARNER_YEARS) + timedelta(days=1))
+        learners = s.scalars(query.order_by(tpe.RegisterPersonRow.date_of_birth,
+                                            tpe.RegisterPersonRow.id))
         for row in learners:
             case_ids = tuple(sorted(cases_of.get(row.id, ())))
             review = add_years(row.date_of_birth, LEARNER_YEARS) if row.date_of_birth else None
@@ -139,7 +146,8 @@ class RetentionService:
 
     def due(self, today: date | None = None) -> list[RetentionItem]:
         today = today or self.store.now().date()
-        return [i for i in self.items() if i.is_due(today)]
+        with self.store.read() as s:
+            return [i for i in self._items(s, due_by=today) if i.is_due(today)]
 
     # ----- legal holds -----------------------------------------------------------------
     def place_hold(self, item_id: str, reason: str) -> int:

@@ -114,3 +114,13 @@ def test_the_guards_still_refuse_a_delete_outside_a_purge(new_casebook) -> None:
         # A permit for another case does not open this one.
         s.execute(text("INSERT INTO purge_permits (case_id) VALUES (:c)"), {"c": case.id + 1})
         s.execute(text("DELETE FROM chronology"))
+
+
+def test_due_on_the_day_including_29_february(new_casebook) -> None:  # type: ignore[no-untyped-def]
+    book = new_casebook
+    leap = book.people.add("learner", "Leap", "Day", date_of_birth=date(2000, 2, 29))
+    book.people.add("learner", "Not", "Yet", date_of_birth=date(2000, 3, 1))
+    book.store.clock = lambda: datetime(2025, 2, 28, 9, 0)
+    assert [i.id for i in book.retention.due()] == [f"L{leap.id}"]
+    book.store.clock = lambda: datetime(2025, 2, 27, 9, 0)
+    assert book.retention.due() == []
