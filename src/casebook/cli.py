@@ -443,10 +443,14 @@ def cmd_transfer_export(args: argparse.Namespace) -> int:
     with _open(args) as book:
         person = book.people.find(args.learner)
         sent = book.transfers.export(person.id, args.to, out, password=password)
-    print(f"Transfer {sent.reference}: wrote {sent.cases} case(s) to {sent.path}.")
-    if not password:
-        print(f"Password (shown once; give it to the receiving DSL by phone, never with the "
-              f"file): {sent.password}")
+        print(f"Transfer {sent.reference}: wrote {sent.cases} case(s) to {sent.path}.")
+        if not password:
+            print(f"Password (shown once; give it to the receiving DSL by phone, never with "
+                  f"the file): {sent.password}")
+        if args.cover:
+            book.transfers.export_cover(sent.reference, Path(args.cover))
+            print(f"Cover and receipt slip written to {args.cover}: print it; never send it "
+                  "with the package.")
     print(f"Send it within 5 school days: by {sent.due_on:%A %d %B %Y}. Record the receiving "
           f"school's receipt code with: casebook-admin transfer receipt {sent.reference} CODE")
     return EXIT_OK
@@ -588,6 +592,8 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--password-file", dest="password_file", metavar="F",
                    help="the package password (default: one is made and printed once)")
+    p.add_argument("--cover", metavar="FILE.pdf",
+                   help="also write a printable cover and receipt slip")
     p = add("import", cmd_transfer_import, "import a package from another school",
             transfer_sub)
     p.add_argument("file", metavar="FILE")

@@ -25,7 +25,7 @@ from casebook.reports.templates import BuildContext, load_definition, register_t
 TEMPLATE_ID = "child-protection-file"
 
 __all__ = ["TEMPLATE_ID", "LearnerReportData", "build", "render_learner_file",
-           "export_learner_file"]
+           "export_learner_file", "TransferCoverData", "render_transfer_cover"]
 
 
 @dataclass(frozen=True)
@@ -119,3 +119,60 @@ def export_learner_file(data: LearnerReportData, options: ExportOptions,
                         path: str | os.PathLike[str]) -> int:
     """Render and write atomically (AES-256 when ``options.password``); returns pages."""
     return write_pdf_atomically(render_learner_file(data, options), Path(path), options.password)
+
+
+@dataclass(frozen=True)
+class TransferCoverData:
+    """What the printable cover and receipt slip of a transfer show."""
+
+    school: School
+    reference: str
+    to_school: str
+    learner_name: str
+    upn: str
+    date_of_birth: str
+    sent_on: str
+    due_on: str
+    cases: int
+
+
+def render_transfer_cover(data: TransferCoverData, options: ExportOptions) -> bytes:
+    """A printable cover for the receiving DSL and a receipt slip to sign and return. It names
+    the learner, so it is printed or sent separately — never with the package file."""
+    wording = wording_for(data.school.jurisdiction)
+    blocks: list[b.Block] = [
+        b.Title("Child protection file: transfer", data.reference),
+        b.Notice("Print this page. Do not send it with the package file, and give the package "
+                 "password by phone, not in writing."),
+        b.KeyValues((("From", data.school.name), ("To", f"Designated safeguarding lead, "
+                                                        f"{data.to_school}"),
+                     ("Learner", data.learner_name), ("UPN", data.upn or "—"),
+                     ("Date of birth", data.date_of_birth), ("Sent", data.sent_on),
+                     ("Receipt wanted by", data.due_on),
+                     ("In the package", f"The child protection file (PDF) and its records "
+                                        f"(JSON): {data.cases} case(s)")),
+                    mono=frozenset({"UPN"})),
+        b.Heading("For the receiving DSL"),
+        b.Bullets(("Import the package in Casebook (Learners → Transfers → Import a "
+                   "transfer…, or casebook-admin transfer import FILE).",
+                   "Casebook then shows a receipt code. Give it to the sending school, and "
+                   "sign and return the slip below.",
+                   "Make your SENCO aware before the learner arrives, as your school's policy "
+                   "says.")),
+        b.Spacer(10),
+        b.Heading("Receipt slip"),
+        b.KeyValues((("Transfer", data.reference), ("Learner", data.learner_name),
+                     ("Files", "Child protection file (PDF), records (JSON)"),
+                     ("Received on", "____________________"),
+                     ("Receipt code", "____________________"),
+                     ("Name and role", "________________________________________"),
+                     ("Signed", "________________________________________"))),
+    ]
+    decor = PageDecor(
+        marking=wording.marking, title="Transfer cover and receipt slip",
+        reference_line=data.reference,
+        generated_line=wording("generated_line", at=wording.datetime(options.generated_at),
+                               by=options.generated_by),
+        page_of=wording("page_of", page="{page}", pages="{pages}"),
+    )
+    return render_blocks(blocks, decor)

@@ -255,6 +255,33 @@ class TransferService:
             "cases": list(by_case.values()),
         }
 
+    def export_cover(self, reference: str, out: Path | str) -> Path:
+        """The printable cover and receipt slip of a transfer sent from here (names the
+        learner: print it, never send it with the package)."""
+        from casebook.reports.data import ExportOptions
+        from casebook.reports.export import write_pdf_atomically
+        from casebook.reports.learner_file import TransferCoverData, render_transfer_cover
+
+        ref = (reference or "").strip().upper()
+        with self.store.read() as s:
+            row = s.scalar(select(tpe.TransferRow).where(tpe.TransferRow.reference == ref,
+                                                         tpe.TransferRow.direction == "out"))
+            if row is None:
+                raise NotFoundError(f"There is no transfer {ref or '(blank)'} sent from here.")
+            if row.register_id is None:
+                raise ValidationError("That learner's records have been purged.")
+            who = self.people.get(row.register_id)
+            data = TransferCoverData(self.people._school(), row.reference, row.school,
+                                     who.full_name, who.upn or "",
+                                     f"{who.date_of_birth:%d/%m/%Y}" if who.date_of_birth
+                                     else "—", f"{row.created_at:%d/%m/%Y}",
+                                     f"{row.due_on:%d/%m/%Y}" if row.due_on else "—", row.cases)
+        pdf = render_transfer_cover(data, ExportOptions("transfer-cover", self.store.actor,
+                                                        self.store.now()))
+        write_pdf_atomically(pdf, Path(out))
+        self.store.log_event("transfer.cover", f"transfer:{ref}")
+        return Path(out)
+
     def record_receipt(self, reference: str, code: str) -> TransferInfo:
         ref = (reference or "").strip().upper()
         with self.store.write("transfer.receipt", f"transfer:{ref}") as work:

@@ -119,9 +119,15 @@ def test_transfer_between_two_casebooks(book_dir: Path, tmp_path: Path,
     assert run(other, "init", "--school", "Elm", "--jurisdiction", "england",
                "--user", "Jo") == EXIT_OK
     package = tmp_path / "zoe.cbx"
+    cover = tmp_path / "cover.pdf"
     assert run(book_dir, "transfer", "export", upn(1), "--to", "Elm", "--out",
-               str(package)) == EXIT_OK
+               str(package), "--cover", str(cover)) == EXIT_OK
     out = capsys.readouterr().out
+    import subprocess
+
+    slip = subprocess.run(["pdftotext", str(cover), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Receipt slip" in slip and "Zoë Ødegård" in slip and upn(1) in slip
     ref = out.split("Transfer ")[1].split(":")[0]
     password = out.split("file): ")[1].split()[0]
     pw_file = tmp_path / "pw.txt"
