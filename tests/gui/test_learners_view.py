@@ -93,3 +93,48 @@ def test_import_dialog_and_purge_from_review_queue(qtbot, tmp_path: Path, worker
         view.purge_selected()
     assert _rows(view.review_table) == []
     assert [p.forename for p in book.people.search()] == ["New"]
+
+
+def test_send_import_and_receipt_in_the_app(qtbot, tmp_path: Path, worker: DbWorker,  # type: ignore[no-untyped-def]
+                                            unlocked_casebook: Casebook) -> None:
+    zoe_id, _reference = _seed(unlocked_casebook)
+    receiver, _key = Casebook.create(tmp_path / "elm", school="Elm Academy",
+                                     jurisdiction="england", user_name="Jo Receiver",
+                                     passphrase="harbour violet kettle 42")
+    sender_view = LearnersView(worker, unlocked_casebook)
+    receiver_view = LearnersView(worker, receiver)
+    for view in (sender_view, receiver_view):
+        qtbot.addWidget(view)
+        with qtbot.waitSignal(view.loaded, timeout=WAIT):
+            view.show()
+    row = _rows(sender_view.people_table).index("Zoë Ødegård")
+    with qtbot.waitSignal(sender_view.file_shown, timeout=WAIT):
+        sender_view.people_table.selectRow(row)
+    sender_view.to_school.setText("Elm Academy")
+    package = tmp_path / "zoe.cbx"
+    prompts.answers.append(str(package))
+    with qtbot.waitSignal(sender_view.loaded, timeout=WAIT):
+        sender_view.send_button.click()
+    note = sender_view.sent_note.text()
+    password = note.split("with the file): ")[1].split(".")[0]
+    assert package.exists() and sender_view.pages.tabText(2) == "Transfers (1 awaiting receipt)"
+
+    receiver_view.package_password.setText(password)
+    prompts.answers.append(str(package))
+    with qtbot.waitSignal(receiver_view.loaded, timeout=WAIT):
+        receiver_view.import_transfer_button.click()
+    kind, title, text = prompts.shown[-1]
+    assert (kind, title) == ("info", "Transfer imported")
+    code = text.split("sending school: ")[1].strip()
+    assert _rows(receiver_view.people_table) == ["Zoë Ødegård"]
+
+    sender_view.pages.setCurrentIndex(2)
+    sender_view.transfer_table.selectRow(0)
+    sender_view.receipt_edit.setText("WRONG-CODE")
+    sender_view.record_receipt()
+    qtbot.waitUntil(lambda: prompts.shown[-1][1] == "Receipt not recorded", timeout=WAIT)
+    sender_view.receipt_edit.setText(code)
+    with qtbot.waitSignal(sender_view.loaded, timeout=WAIT):
+        sender_view.record_receipt()
+    assert sender_view.transfer_table.item(0, 4).text() == "Received"
+    receiver.lock()

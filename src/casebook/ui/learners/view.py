@@ -181,9 +181,23 @@ class LearnersView(LoadOnShowView):
         self.export_button.setObjectName("exportLearnerFile")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.export_file)
-        buttons.addStretch(1)
+        self.to_school = QLineEdit()
+        self.to_school.setObjectName("transferSchool")
+        self.to_school.setAccessibleName("Receiving school")
+        self.to_school.setPlaceholderText("Next school (for a transfer)")
+        self.send_button = QPushButton("&Send file to school…")
+        self.send_button.setObjectName("sendTransfer")
+        self.send_button.setEnabled(False)
+        self.send_button.clicked.connect(self.send_transfer)
+        buttons.addWidget(self.to_school, 1)
+        buttons.addWidget(self.send_button)
         buttons.addWidget(self.export_button)
         layout.addLayout(buttons)
+        self.sent_note = QLabel("")
+        self.sent_note.setObjectName("transferSent")
+        self.sent_note.setWordWrap(True)
+        self.sent_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.sent_note)
         split.addWidget(panel)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
@@ -218,9 +232,37 @@ class LearnersView(LoadOnShowView):
                        "school days and chase the receiving DSL if no receipt code comes.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.transfer_table = _table("transfersTable", ["Reference", "To", "Sent", "Due",
+        self.transfer_table = _table("transfersTable", ["Reference", "School", "Date", "Due",
                                                         "State"], 1)
         layout.addWidget(self.transfer_table, 1)
+        row = QHBoxLayout()
+        self.receipt_edit = QLineEdit()
+        self.receipt_edit.setObjectName("receiptCode")
+        self.receipt_edit.setAccessibleName("Receipt code")
+        self.receipt_edit.setPlaceholderText("Receipt code from the receiving school")
+        self.receipt_button = QPushButton("&Record receipt")
+        self.receipt_button.clicked.connect(self.record_receipt)
+        self.chase_button = QPushButton("C&hased today")
+        self.chase_button.clicked.connect(self.chase)
+        self.cover_button = QPushButton("Co&ver and receipt slip…")
+        self.cover_button.clicked.connect(self.save_cover)
+        for widget in (self.receipt_edit, self.receipt_button, self.chase_button,
+                       self.cover_button):
+            row.addWidget(widget)
+        layout.addLayout(row)
+        incoming = QHBoxLayout()
+        self.package_password = QLineEdit()
+        self.package_password.setObjectName("packagePassword")
+        self.package_password.setAccessibleName("Package password")
+        self.package_password.setPlaceholderText("Password the sending school gave you by phone")
+        self.package_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.import_transfer_button = QPushButton("&Import a transfer…")
+        self.import_transfer_button.setObjectName("importTransfer")
+        self.import_transfer_button.clicked.connect(self.import_transfer)
+        incoming.addWidget(QLabel("Receiving a file:"))
+        incoming.addWidget(self.package_password, 1)
+        incoming.addWidget(self.import_transfer_button)
+        layout.addLayout(incoming)
         return panel
 
     # ----- loading -----------------------------------------------------------------------
@@ -230,8 +272,7 @@ class LearnersView(LoadOnShowView):
         def job() -> LearnersBundle:
             return LearnersBundle(tuple(book.people.search(text, kind=PersonKind.LEARNER)),
                                   tuple(book.retention.due()),
-                                  tuple(i for i in book.transfers.list()
-                                        if i.state in ("overdue", "awaiting receipt")))
+                                  tuple(book.transfers.list()))
 
         self._worker.submit(job, self._show, self._failed)
 
@@ -247,10 +288,13 @@ class LearnersView(LoadOnShowView):
                                           i.flag]) for i in bundle.due])
         _fill(self.transfer_table, [(i.reference, [i.reference, i.school,
                                                    _d(i.created_at), _d(i.due_on),
-                                                   i.state.capitalize()])
+                                                   i.state.capitalize()
+                                                   + (f" (chased {_d(i.chased_at)})"
+                                                      if i.chased_at else "")])
                                     for i in bundle.transfers])
+        waiting = sum(i.state in ("overdue", "awaiting receipt") for i in bundle.transfers)
         self.pages.setTabText(1, f"Retention review ({len(bundle.due)})")
-        self.pages.setTabText(2, f"Transfers ({len(bundle.transfers)})")
+        self.pages.setTabText(2, f"Transfers ({waiting} awaiting receipt)")
         self.message.setText(f"{len(bundle.people)} learner(s)")
         self.loaded.emit(bundle)
         if self._selected is not None:
@@ -294,6 +338,7 @@ class LearnersView(LoadOnShowView):
                                 for e in file.entries])
         self.chronology.resizeRowsToContents()
         self.export_button.setEnabled(True)
+        self.send_button.setEnabled(True)
         self.file_shown.emit(file)
 
     # ----- actions -----------------------------------------------------------------------
@@ -332,3 +377,100 @@ class LearnersView(LoadOnShowView):
 
         self._worker.submit(lambda: book.retention.purge(item_id, confirm=True), done,
                             lambda error: prompts.error(self, "Not purged", str(error)))
+
+    # ----- transfers ---------------------------------------------------------------------
+    def _chosen_transfer(self) -> str | None:
+        rows = self.transfer_table.selectionModel().selectedRows()
+        if not rows:
+            self.message.setText("Choose a transfer in the list first.")
+            return None
+        return self.transfer_table.item(rows[0].row(), 0).data(ROLE)
+
+    def send_transfer(self) -> None:
+        if self._file is None:
+            return
+        school = self.to_school.text().strip()
+        if not school:
+            self.message.setText("Type the name of the school the learner is moving to.")
+            self.to_school.setFocus()
+            return
+        person_id = self._file.learner.id
+        path = prompts.save_file(self, "Save the transfer package", "transfer.cbx",
+                                 "Casebook transfer (*.cbx)")
+        if not path:
+            return
+        book = self._casebook
+
+        def done(sent: Any) -> None:
+            self.sent_note.setText(
+                f"Transfer {sent.reference} saved to {sent.path}. Password (shown once; give "
+                f"it by phone, never with the file): {sent.password}. Receipt wanted by "
+                f"{_d(sent.due_on)}. Print the cover and receipt slip from the Transfers tab.")
+            self.refresh()
+
+        self._worker.submit(lambda: book.transfers.export(person_id, school, Path(path)), done,
+                            lambda error: prompts.error(self, "Not sent", str(error)))
+
+    def record_receipt(self) -> None:
+        reference = self._chosen_transfer()
+        code = self.receipt_edit.text().strip()
+        if reference is None or not code:
+            if reference is not None:
+                self.message.setText("Type the receipt code the receiving school gave you.")
+            return
+        book = self._casebook
+
+        def done(info: Any) -> None:
+            self.receipt_edit.clear()
+            self.message.setText(f"Receipt recorded for {info.reference}.")
+            self.refresh()
+
+        self._worker.submit(lambda: book.transfers.record_receipt(reference, code), done,
+                            lambda error: prompts.error(self, "Receipt not recorded",
+                                                        str(error)))
+
+    def chase(self) -> None:
+        reference = self._chosen_transfer()
+        if reference is None:
+            return
+        book = self._casebook
+        self._worker.submit(lambda: book.transfers.chase(reference), lambda _i: self.refresh(),
+                            lambda error: prompts.error(self, "Not recorded", str(error)))
+
+    def save_cover(self) -> None:
+        reference = self._chosen_transfer()
+        if reference is None:
+            return
+        path = prompts.save_file(self, "Save the cover and receipt slip",
+                                 f"{reference}-cover.pdf", "PDF files (*.pdf)")
+        if not path:
+            return
+        book = self._casebook
+        self._worker.submit(lambda: book.transfers.export_cover(reference, Path(path)),
+                            lambda p: prompts.info(self, "Saved", f"Print {p}; never send it "
+                                                   "with the package."),
+                            lambda error: prompts.error(self, "Not saved", str(error)))
+
+    def import_transfer(self) -> None:
+        password = self.package_password.text()
+        if not password:
+            self.message.setText("Type the password the sending school gave you first.")
+            self.package_password.setFocus()
+            return
+        files = prompts.open_files(self, "Import a transfer package",
+                                   "Casebook transfer (*.cbx);;All files (*)")
+        if not files:
+            return
+        book, path = self._casebook, Path(files[0])
+
+        def done(got: Any) -> None:
+            self.package_password.clear()
+            again = " It was already imported; nothing was added." if got.already else ""
+            prompts.info(self, "Transfer imported",
+                         f"Transfer {got.reference} from {got.from_school}: {got.cases} "
+                         f"case(s).{again}\n\nReceipt code for the sending school: "
+                         f"{got.receipt_code}")
+            self.refresh()
+
+        self._worker.submit(lambda: book.transfers.import_package(path, password), done,
+                            lambda error: prompts.error(self, "Not imported", str(error)))
