@@ -138,3 +138,23 @@ def test_send_import_and_receipt_in_the_app(qtbot, tmp_path: Path, worker: DbWor
         sender_view.record_receipt()
     assert sender_view.transfer_table.item(0, 4).text() == "Received"
     receiver.lock()
+
+
+def test_dashboard_reminds_about_overdue_transfers(qtbot, tmp_path: Path, worker: DbWorker,  # type: ignore[no-untyped-def]
+                                                   unlocked_casebook: Casebook) -> None:
+    from datetime import datetime, time, timedelta
+
+    from casebook.ui.learners.reminders import LearnerReminders
+
+    book = unlocked_casebook
+    zoe_id, _reference = _seed(book)
+    sent = book.transfers.export(zoe_id, "Elm Academy", tmp_path / "z.cbx")
+    book.store.clock = lambda: datetime.combine(sent.due_on + timedelta(days=1), time(9))
+    reminders = LearnerReminders(worker, book)
+    qtbot.addWidget(reminders)
+    reminders.refresh()
+    qtbot.waitUntil(lambda: "overdue" in reminders.text(), timeout=WAIT)
+    assert not reminders.isHidden()
+    with qtbot.waitSignal(reminders.open_learners) as opened:
+        reminders.linkActivated.emit("2")
+    assert opened.args == [2]

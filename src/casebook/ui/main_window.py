@@ -676,11 +676,24 @@ class MainWindow(QMainWindow):
         from casebook.ui.learners import LearnersView
 
         assert self.tabs is not None
+        from casebook.ui.learners.reminders import LearnerReminders
+
         view = LearnersView(self.worker, casebook, parent=self.tabs)
         index = self.tabs.insertTab(2, view, "&Learners")
         for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
             self.tabs.tabBar().setTabButton(index, side, None)
         self.fixed_views["learners"] = view
+        dashboard = self.fixed_views["dashboard"]
+        reminders = LearnerReminders(self.worker, casebook, dashboard)
+        dashboard.layout().insertWidget(1, reminders)  # under the dashboard's title row
+        dashboard.loaded.connect(reminders.refresh)
+
+        def show_learners(page: int) -> None:
+            view.pages.setCurrentIndex(page)
+            if self.tabs is not None:
+                self.tabs.setCurrentWidget(view)
+
+        reminders.open_learners.connect(show_learners)
 
     def import_learners(self) -> None:
         casebook = self.casebook
