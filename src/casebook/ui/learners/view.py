@@ -228,7 +228,7 @@ class LearnersView(LoadOnShowView):
     def _build_transfers(self) -> QWidget:
         panel = QWidget()
         layout = QVBoxLayout(panel)
-        intro = QLabel("Files sent to another school and not yet confirmed. Send within 5 "
+        intro = QLabel("Files sent to and received from other schools. Send within 5 "
                        "school days and chase the receiving DSL if no receipt code comes.")
         intro.setWordWrap(True)
         layout.addWidget(intro)
