@@ -436,13 +436,16 @@ class PeopleService:
             .order_by(t.PersonRow.case_id, t.PersonRow.id)).all()
         labels: dict[object, str] = {}
         counts: dict[str, int] = {}
+        us = s.scalar(select(t.MetaRow.value).where(t.MetaRow.key == "jurisdiction")) == "us"
+        prefixes = {PersonKind.LEARNER: "Student", PersonKind.PARENT: "Parent"} if us \
+            else _LABEL_PREFIX
         replacements: list[tuple[str, str]] = []
         for name, kind, register_id, case_id in others:
             if register_id == subject.id or kind not in _LABEL_PREFIX:
                 continue
             key = register_id or name.casefold()
             if key not in labels:
-                prefix = _LABEL_PREFIX[PersonKind(kind)]
+                prefix = prefixes[PersonKind(kind)]
                 labels[key] = f"{prefix} {_label(counts.get(prefix, 0))}"
                 counts[prefix] = counts.get(prefix, 0) + 1
             replacements.extend((term, labels[key]) for term in name_terms(name))

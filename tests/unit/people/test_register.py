@@ -130,3 +130,22 @@ def test_learner_file_spans_cases_and_labels_other_learners(new_casebook, monkey
     assert any(e.kind == "decision" for e in file.entries)
     assert [c[0] for c in file.open_cases] == [first.reference]
     assert file.open_actions == ((first.reference, "Meet Learner A's parents", date(2026, 3, 9)),)
+
+
+def test_us_casebooks_label_other_children_as_students(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from casebook.services import Casebook
+
+    book, _key = Casebook.create(tmp_path / "us", school="Maple Middle School",
+                                 jurisdiction="us", user_name="Pat Counselor",
+                                 passphrase="violet kettle harbour 42")
+    try:
+        ana = book.people.add("learner", "Ana", "Lopez")
+        ben = book.people.add("learner", "Ben", "Carter")
+        case = book.cases.create("Group chat", "harassment")
+        book.people.link_to_case(case.id, ana.id, "harmed")
+        book.people.link_to_case(case.id, ben.id, "suspected-creator")
+        book.cases.add_entry(case.id, "Ben Carter posted about Ana.")
+        texts = [e.text for e in book.people.learner_file(ana.id).entries]
+        assert "Student A posted about Ana." in texts
+    finally:
+        book.lock()

@@ -36,6 +36,7 @@ class LearnersBundle:
     people: tuple[RegisterEntry, ...]
     due: tuple[Any, ...]  # RetentionItem
     transfers: tuple[Any, ...]  # TransferInfo sent and awaiting receipt (or overdue)
+    us: bool = False  # US profile: "students", not "learners"
 
 
 def _cell(text: str, data: Any = None) -> QTableWidgetItem:
@@ -272,7 +273,8 @@ class LearnersView(LoadOnShowView):
         def job() -> LearnersBundle:
             return LearnersBundle(tuple(book.people.search(text, kind=PersonKind.LEARNER)),
                                   tuple(book.retention.due()),
-                                  tuple(book.transfers.list()))
+                                  tuple(book.transfers.list()),
+                                  book.school().jurisdiction.value == "us")
 
         self._worker.submit(job, self._show, self._failed)
 
@@ -295,7 +297,15 @@ class LearnersView(LoadOnShowView):
         waiting = sum(i.state in ("overdue", "awaiting receipt") for i in bundle.transfers)
         self.pages.setTabText(1, f"Retention review ({len(bundle.due)})")
         self.pages.setTabText(2, f"Transfers ({waiting} awaiting receipt)")
-        self.message.setText(f"{len(bundle.people)} learner(s)")
+        word = "student" if bundle.us else "learner"
+        self.message.setText(f"{len(bundle.people)} {word}(s)")
+        if bundle.us:
+            self.search.setPlaceholderText("Search by name, year or homeroom")
+            tabs = self.parentWidget()
+            while tabs is not None and not isinstance(tabs, QTabWidget):
+                tabs = tabs.parentWidget()
+            if tabs is not None and tabs.indexOf(self) >= 0:
+                tabs.setTabText(tabs.indexOf(self), "&Students")
         self.loaded.emit(bundle)
         if self._selected is not None:
             self._select(self._selected)
