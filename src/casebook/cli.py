@@ -328,10 +328,14 @@ def cmd_version(args: argparse.Namespace) -> int:
 
 # ----- people register, learners' files, retention, transfer (issue 12) -------------------
 def cmd_case_link(args: argparse.Namespace) -> int:
+    if args.outcome and args.role != "allegation-subject":
+        raise CliError("--outcome is only for --role allegation-subject")
     with _open(args) as book:
         case = book.cases.get_by_reference(args.reference)
         person = book.people.find(args.learner)
         link = book.people.link_to_case(case.id, person.id, args.role)
+        if args.outcome:
+            book.people.set_outcome(link.id, args.outcome)
     print(f"Linked register entry {person.id} to {link.case_reference} as {link.role.value}.")
     return EXIT_OK
 
@@ -344,6 +348,29 @@ def _read_password_file(name: str) -> str:
     if not password:
         raise CliError("the password file is empty")
     return password
+
+
+def cmd_learners_left(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    try:
+        left_on = date.fromisoformat(args.on) if args.on else None
+    except ValueError:
+        raise CliError("give the date as YYYY-MM-DD, e.g. 2026-07-20") from None
+    with _open(args) as book:
+        person = book.people.mark_left(book.people.find(args.learner).id, left_on)
+    print(f"Register entry {person.id} marked as left on {person.left_on:%d/%m/%Y}.")
+    return EXIT_OK
+
+
+def cmd_learners_family(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        person = book.people.find(args.person)
+        related = book.people.find(args.related)
+        book.people.link_family(person.id, related.id, args.relation)
+    print(f"Linked register entry {person.id} as {args.relation} of register entry "
+          f"{related.id}.")
+    return EXIT_OK
 
 
 def cmd_learner_show(args: argparse.Namespace) -> int:
@@ -532,12 +559,15 @@ def cmd_transfer_settings(args: argparse.Namespace) -> int:
 
 def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-untyped-def]
     """The register, learners, retention and transfer commands (issue 12)."""
-    from casebook.domain import PersonKind, PersonRole
+    from casebook.domain import ALLEGATION_OUTCOMES, FamilyRelation, PersonKind, PersonRole
 
     p = add("link", cmd_case_link, "link a register entry to a case in a role", case_sub)
     p.add_argument("reference", help="case reference, e.g. CB-2026-0001")
     p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
     p.add_argument("--role", required=True, choices=[r.value for r in PersonRole])
+    p.add_argument("--outcome", choices=list(ALLEGATION_OUTCOMES),
+                   help="for an allegation about staff: its outcome (malicious ones are "
+                        "flagged for removal)")
 
     learner = sub.add_parser("learner", help="a learner's file across cases", parents=[common])
     learner_sub = learner.add_subparsers(dest="learner_command", required=True,
@@ -562,6 +592,14 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
     p.add_argument("--search", help="names, UPN, year or registration group")
     p.add_argument("--kind", choices=[k.value for k in PersonKind])
     p.add_argument("--limit", type=int, default=500)
+    p = add("left", cmd_learners_left, "mark a learner as no longer on roll", learners_sub)
+    p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="the day they left (default: today)")
+    p = add("family", cmd_learners_family,
+            "link PERSON as the sibling, or the parent or carer, of RELATED", learners_sub)
+    p.add_argument("person", metavar="PERSON", help="a UPN or the register's id")
+    p.add_argument("related", metavar="RELATED", help="a UPN or the register's id")
+    p.add_argument("--relation", required=True, choices=[r.value for r in FamilyRelation])
 
     retention = sub.add_parser("retention", help="review dates, legal holds and purge",
                                parents=[common])

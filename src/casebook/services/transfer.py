@@ -424,9 +424,13 @@ class TransferService:
                 work.detail = "again=yes"
                 return ReceivedTransfer(reference, code, existing.register_id or 0,
                                         existing.cases, from_school, already=True)
-            person = self._receive_learner(s, learner, from_school, reference, now)
-            for item in cases:
-                self._receive_case(s, item, person, from_school, reference, now)
+            try:
+                person = self._receive_learner(s, learner, from_school, reference, now)
+                for item in cases:
+                    self._receive_case(s, item, person, from_school, reference, now)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise ValidationError("The package's records are incomplete or damaged; "
+                                      "nothing was imported.") from None
             s.add(tpe.TransferRow(reference=reference, direction="in", register_id=person.id,
                                   school=from_school, created_at=now,
                                   created_by=self.store.actor, due_on=None, receipt_hash="",

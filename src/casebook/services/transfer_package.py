@@ -97,9 +97,17 @@ def open_package(data: bytes, password: str) -> tuple[bytes, dict[str, Any]]:
         raise PackageError("The password is wrong, or the package was changed after it was "
                            "made. Nothing was imported. Check the password with the sending "
                            "school.") from None
-    with zipfile.ZipFile(io.BytesIO(inner)) as archive:
-        pdf = archive.read("file.pdf")
-        records = json.loads(archive.read("records.json"))
+    try:
+        with zipfile.ZipFile(io.BytesIO(inner)) as archive:
+            if sum(i.file_size for i in archive.infolist()) > MAX_PACKAGE:
+                raise ValueError("too large unpacked")
+            pdf = archive.read("file.pdf")
+            records = json.loads(archive.read("records.json"))
+        if not isinstance(records, dict):
+            raise ValueError("records")
+    except (zipfile.BadZipFile, KeyError, ValueError):
+        raise PackageError("The package opened but its contents are not a learner's file. "
+                           "Nothing was imported.") from None
     if int(records.get("version", 0)) > FORMAT_VERSION:
         raise NewerVersionError("That package was made by a newer version of Casebook. "
                                 "Install the newer version to open it.")

@@ -160,3 +160,26 @@ def test_transfer_settings(book_dir: Path, tmp_path: Path,
     days.write_text("after half term\n")
     assert run(book_dir, "transfer", "settings", "--closed-days-file", str(days)) == EXIT_ERROR
     assert "not a date" in capsys.readouterr().err
+
+
+def test_left_family_and_allegation_outcome(book_dir: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from datetime import date
+
+    from casebook.services import Casebook
+
+    with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
+        zoe = book.people.add("learner", "Zoë", "Ødegård", upn=upn(1))
+        mum = book.people.add("parent", "Maria", "Ødegård")
+        staff = book.people.add("staff", "Ann", "Teacher", date_of_birth=date(1970, 1, 1))
+        case = book.cases.create("Allegation", "staff-allegation")
+    assert run(book_dir, "learners", "left", upn(1), "--on", "2026-07-20") == EXIT_OK
+    assert run(book_dir, "learners", "family", str(mum.id), str(zoe.id), "--relation",
+               "parent-or-carer") == EXIT_OK
+    assert run(book_dir, "case", "link", case.reference, str(staff.id), "--role",
+               "allegation-subject", "--outcome", "malicious") == EXIT_OK
+    assert run(book_dir, "learner", "show", upn(1)) == EXIT_OK
+    shown = capsys.readouterr().out
+    assert "left 20/07/2026" in shown and "Parent or carer: Maria Ødegård" in shown
+    assert run(book_dir, "retention", "due") == EXIT_OK
+    assert case.reference in capsys.readouterr().out

@@ -135,3 +135,15 @@ def test_overdue_transfers_are_reminders(sender, tmp_path: Path) -> None:  # typ
     [reminder] = book.transfers.reminders()
     assert reminder.state == "overdue" and reminder.reference == sent.reference
     assert book.transfers.chase(sent.reference).chased_at is not None
+
+
+def test_a_sealed_package_with_bad_records_imports_nothing(receiver, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Even with the right password, records that do not make sense change nothing."""
+    records = {"format": "casebook-transfer-records", "version": 1, "reference": "T-X",
+               "from_school": "Oak", "receipt_secret": "AAAA", "learner": {"forename": "Ann"},
+               "cases": [{"title": "x", "entries": [{"occurred_at": "not a date"}]}]}
+    bad = tmp_path / "bad.cbx"
+    bad.write_bytes(transfer_package.seal(b"%PDF-1.7", records, PASSWORD))
+    with pytest.raises(ValidationError, match="incomplete or damaged"):
+        receiver.transfers.import_package(bad, PASSWORD)
+    assert receiver.people.search() == [] and receiver.transfers.list() == []
