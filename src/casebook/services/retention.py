@@ -142,6 +142,24 @@ class RetentionService:
                 reference, "staff-allegation", f"Allegation about {forename} {surname}".strip(),
                 review, held=case_id in held_cases or staff_id in held_people, flag=flag,
                 case_ids=(case_id,), register_id=staff_id))
+        out += self._kept_after_transfer(s, held_people, held_cases, cases_of)
+        return out
+
+    def _kept_after_transfer(self, s: Session, held_people: set[int], held_cases: set[int],
+                             cases_of: dict[int, set[int]]) -> list[RetentionItem]:
+        """What a sending school kept after a transfer's receipt, due at ``keep_until``."""
+        out = []
+        rows = s.scalars(select(tpe.TransferRow).where(
+            tpe.TransferRow.direction == "out", tpe.TransferRow.received_at.is_not(None),
+            tpe.TransferRow.purged_at.is_(None), tpe.TransferRow.register_id.is_not(None),
+            tpe.TransferRow.keep_until.is_not(None)))
+        for row in rows:
+            case_ids = tuple(sorted(cases_of.get(row.register_id, ())))
+            out.append(RetentionItem(
+                row.reference, "transfer-kept", f"Kept after the transfer to {row.school}",
+                row.keep_until, held=row.register_id in held_people
+                or bool(held_cases & set(case_ids)), case_ids=case_ids,
+                register_id=row.register_id))
         return out
 
     def due(self, today: date | None = None) -> list[RetentionItem]:
@@ -192,8 +210,11 @@ class RetentionService:
         with self.store.write("retention.purge") as work:
             s = work.session
             items = {i.id: i for i in self._items(s)}
-            register_id, case_id = self._target(s, item_id)
-            key = f"L{register_id}" if register_id else s.get(t.CaseRow, case_id).reference
+            key = (item_id or "").strip().upper()
+            register_id = case_id = None
+            if not key.startswith("T-"):  # not a transfer's kept records
+                register_id, case_id = self._target(s, item_id)
+                key = f"L{register_id}" if register_id else s.get(t.CaseRow, case_id).reference
             item = items.get(key)
             if item is None:
                 raise ValidationError(f"{key} has no retention review date, so it cannot be "
@@ -206,10 +227,15 @@ class RetentionService:
                 raise ValidationError(f"{key} is not due for review until {when}.")
             purge_ids, kept = self._purgeable_cases(s, item, items, today)
             counts, evidence = purge_cases(s, purge_ids)
-            if item.kind == "learner-file" and item.register_id is not None:
+            if item.kind in ("learner-file", "transfer-kept") and item.register_id is not None:
                 counts += self._drop_person(s, item.register_id)
+            if item.kind == "transfer-kept":
+                s.execute(tpe.TransferRow.__table__.update()
+                          .where(tpe.TransferRow.reference == key)
+                          .values(purged_at=self.store.now()))
             merge_search_index(s)
-            work.target = f"retention:{key}" if item.kind == "learner-file" else f"case:{case_id}"
+            work.target = f"case:{case_id}" if item.kind == "staff-allegation" \
+                else f"retention:{key}"
             work.detail = (f"cases={len(purge_ids)},rows={counts},"
                            f"evidence={evidence},kept_cases={len(kept)}")
             result = PurgeResult(key, len(purge_ids), counts, evidence, len(kept))
@@ -226,7 +252,7 @@ class RetentionService:
         purge, kept = [], []
         for case_id in item.case_ids:
             others = [i for i in items.values() if i.kind == "learner-file"
-                      and i.id != item.id and case_id in i.case_ids]
+                      and i.register_id != item.register_id and case_id in i.case_ids]
             if all(i.is_due(today) and not i.held for i in others):
                 purge.append(case_id)
             else:

@@ -6,7 +6,7 @@ it imports the package. The code is derived from a secret inside the package, so
 who opened it can produce it; the sender keeps only its hash. After receipt the sender keeps
 what settings say (``transfer_keep``: "chronology" by default — the records for
 ``transfer_keep_days``, 365, with evidence files removed at once; "all"; or "nothing") and the
-rest is purged.
+rest is purged; what was kept then appears in the retention review when its time is up.
 """
 
 from __future__ import annotations
@@ -336,26 +336,6 @@ class TransferService:
         row.purged_at = self.store.now()
         merge_search_index(s)
         return n
-
-    def purge_expired(self) -> int:
-        """Purge what was kept after receipt once ``keep_until`` has passed; returns how many
-        transfers were tidied."""
-        today = self.store.now().date()
-        done = 0
-        with self.store.write("transfer.purge") as work:
-            s = work.session
-            rows = list(s.scalars(select(tpe.TransferRow).where(
-                tpe.TransferRow.direction == "out", tpe.TransferRow.received_at.is_not(None),
-                tpe.TransferRow.purged_at.is_(None), tpe.TransferRow.keep_until < today)))
-            for row in rows:
-                if row.register_id is not None:
-                    self._tidy(s, row, evidence_only=False)
-                row.purged_at = self.store.now()
-                done += 1
-            work.detail = f"transfers={done}"
-        if done:
-            reclaim_space(self.store)
-        return done
 
     def chase(self, reference: str) -> TransferInfo:
         ref = (reference or "").strip().upper()

@@ -147,3 +147,19 @@ def test_a_sealed_package_with_bad_records_imports_nothing(receiver, tmp_path: P
     with pytest.raises(ValidationError, match="incomplete or damaged"):
         receiver.transfers.import_package(bad, PASSWORD)
     assert receiver.people.search() == [] and receiver.transfers.list() == []
+
+
+def test_what_was_kept_comes_up_for_review_after_a_year(sender, receiver, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    book, zoe = sender
+    sent = book.transfers.export(zoe.id, "Elm Academy", tmp_path / "z.cbx", password=PASSWORD)
+    got = receiver.transfers.import_package(tmp_path / "z.cbx", PASSWORD)
+    book.transfers.record_receipt(sent.reference, got.receipt_code)
+    assert [i.id for i in book.retention.due()] == []
+    book.store.clock = lambda: datetime.now() + timedelta(days=366)
+    [item] = book.retention.due()
+    assert item.id == sent.reference and item.kind == "transfer-kept"
+    result = book.retention.purge(sent.reference, confirm=True)
+    # The learner's own case goes; the case Samir is also on stays for his file.
+    assert (result.cases, result.kept_cases) == (1, 1)
+    assert book.people.search("Zoë") == []
+    assert [i.state for i in book.transfers.list()] == ["received, records purged"]

@@ -284,8 +284,9 @@ class LearnersView(LoadOnShowView):
                                           p.year_group, p.registration_group,
                                           "Yes" if p.on_roll else f"Left {_d(p.left_on)}"])
                                   for p in bundle.people])
-        _fill(self.review_table, [(i.id, [i.title, "Learner's file" if i.kind ==
-                                          "learner-file" else "Allegation about staff",
+        kinds = {"learner-file": "Learner's file", "staff-allegation": "Allegation about staff",
+                  "transfer-kept": "Kept after a transfer"}
+        _fill(self.review_table, [(i.id, [i.title, kinds.get(i.kind, i.kind),
                                           _d(i.review_on), "Legal hold" if i.held else "Due",
                                           i.flag]) for i in bundle.due])
         _fill(self.transfer_table, [(i.reference, [i.reference, i.school,
