@@ -158,3 +158,28 @@ def test_dashboard_reminds_about_overdue_transfers(qtbot, tmp_path: Path, worker
     with qtbot.waitSignal(reminders.open_learners) as opened:
         reminders.linkActivated.emit("2")
     assert opened.args == [2]
+
+
+def test_legal_hold_and_subject_access_from_the_file(qtbot, tmp_path: Path, worker: DbWorker,  # type: ignore[no-untyped-def]
+                                                     unlocked_casebook: Casebook) -> None:
+    book = unlocked_casebook
+    zoe_id, _reference = _seed(book)
+    view = LearnersView(worker, book)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.show()
+    with qtbot.waitSignal(view.file_shown, timeout=WAIT):
+        view.people_table.selectRow(_rows(view.people_table).index("Zoë Ødegård"))
+    view.hold_reason.setText("Public inquiry into online harms")
+    with qtbot.waitSignal(view.file_shown, timeout=WAIT):
+        view.hold_button.click()
+    assert "LEGAL HOLD: Public inquiry into online harms" in view.details.text()
+    assert [h[1] for h in book.retention.holds()] == [f"L{zoe_id}"]
+    prompts.answers.append(str(tmp_path / "sar.pdf"))
+    view.sar_button.click()
+    qtbot.waitUntil(lambda: bool(prompts.shown) and prompts.shown[-1][1]
+                    == "Subject access copy saved", timeout=WAIT)
+    assert (tmp_path / "sar.pdf").exists() and (tmp_path / "sar.withheld.csv").exists()
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.kind_combo.setCurrentIndex(view.kind_combo.findData(""))
+    assert len(_rows(view.people_table)) == 2

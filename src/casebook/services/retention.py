@@ -180,6 +180,17 @@ class RetentionService:
             work.detail = f"register={register_id or ''},case={case_id or ''}"
             return row.id
 
+    def holds(self, register_id: int | None = None) -> list[tuple[int, str, str]]:
+        """Holds in place: (hold id, what it is on, reason); only one person's with an id."""
+        with self.store.read() as s:
+            query = select(tpe.LegalHoldRow).where(tpe.LegalHoldRow.lifted_at.is_(None))
+            if register_id is not None:
+                query = query.where(tpe.LegalHoldRow.register_id == register_id)
+            rows = list(s.scalars(query.order_by(tpe.LegalHoldRow.id)))
+            refs = dict(s.execute(select(t.CaseRow.id, t.CaseRow.reference)).all())
+            return [(r.id, f"L{r.register_id}" if r.register_id else refs.get(r.case_id, ""),
+                     r.reason) for r in rows]
+
     def lift_hold(self, hold_id: int) -> None:
         with self.store.write("retention.hold.lift", f"hold:{hold_id}") as work:
             row = work.session.get(tpe.LegalHoldRow, hold_id)

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -129,7 +130,16 @@ class LearnersView(LoadOnShowView):
         self.import_button.setObjectName("importLearners")
         self.import_button.clicked.connect(
             lambda: import_learners(self, self._worker, self._casebook, self.refresh))
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("registerKind")
+        self.kind_combo.setAccessibleName("Who to list")
+        for text, value in (("Learners", PersonKind.LEARNER.value), ("Staff", "staff"),
+                            ("Parents and carers", "parent"), ("Others", "other"),
+                            ("Everyone", "")):
+            self.kind_combo.addItem(text, value)
+        self.kind_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         top.addWidget(self.search, 1)
+        top.addWidget(self.kind_combo)
         top.addWidget(self.import_button)
         outer.addLayout(top)
 
@@ -194,6 +204,23 @@ class LearnersView(LoadOnShowView):
         buttons.addWidget(self.send_button)
         buttons.addWidget(self.export_button)
         layout.addLayout(buttons)
+        more = QHBoxLayout()
+        self.hold_reason = QLineEdit()
+        self.hold_reason.setObjectName("holdReason")
+        self.hold_reason.setAccessibleName("Reason for a legal hold")
+        self.hold_reason.setPlaceholderText("Reason for a legal hold (e.g. a public inquiry)")
+        self.hold_button = QPushButton("Place legal &hold")
+        self.hold_button.setObjectName("placeHold")
+        self.hold_button.setEnabled(False)
+        self.hold_button.clicked.connect(self.place_hold)
+        self.sar_button = QPushButton("Subject &access copy…")
+        self.sar_button.setObjectName("subjectAccess")
+        self.sar_button.setEnabled(False)
+        self.sar_button.clicked.connect(self.subject_access)
+        more.addWidget(self.hold_reason, 1)
+        more.addWidget(self.hold_button)
+        more.addWidget(self.sar_button)
+        layout.addLayout(more)
         self.sent_note = QLabel("")
         self.sent_note.setObjectName("transferSent")
         self.sent_note.setWordWrap(True)
@@ -269,9 +296,10 @@ class LearnersView(LoadOnShowView):
     # ----- loading -----------------------------------------------------------------------
     def refresh(self, *_args: object) -> None:
         book, text = self._casebook, self.search.text()
+        kind = self.kind_combo.currentData() or None
 
         def job() -> LearnersBundle:
-            return LearnersBundle(tuple(book.people.search(text, kind=PersonKind.LEARNER)),
+            return LearnersBundle(tuple(book.people.search(text, kind=kind)),
                                   tuple(book.retention.due()),
                                   tuple(book.transfers.list()),
                                   book.school().jurisdiction.value == "us")
@@ -326,10 +354,13 @@ class LearnersView(LoadOnShowView):
             return
         self._selected = person_id
         book = self._casebook
-        self._worker.submit(lambda: book.people.learner_file(person_id), self._show_file,
-                            self._failed)
 
-    def _show_file(self, file: LearnerFile) -> None:
+        def job() -> tuple[LearnerFile, list[Any]]:
+            return book.people.learner_file(person_id), book.retention.holds(person_id)
+
+        self._worker.submit(job, lambda result: self._show_file(*result), self._failed)
+
+    def _show_file(self, file: LearnerFile, holds: list[Any] | None = None) -> None:
         self._file = file
         who = file.learner
         self.heading.setText(who.display_name)
@@ -339,6 +370,7 @@ class LearnersView(LoadOnShowView):
         if who.received_from:
             bits.append(f"received from {who.received_from}")
         bits += [f"{words}: {name}" for words, name in file.family]
+        bits += [f"LEGAL HOLD: {reason}" for _id, _on, reason in holds or ()]
         self.details.setText(" · ".join(b for b in bits if b))
         _fill(self.open_table,
               [(ref, [ref, title, ROLE_LABELS[role]]) for ref, title, role in file.open_cases]
@@ -349,7 +381,9 @@ class LearnersView(LoadOnShowView):
                                 for e in file.entries])
         self.chronology.resizeRowsToContents()
         self.export_button.setEnabled(True)
-        self.send_button.setEnabled(True)
+        self.send_button.setEnabled(who.kind == PersonKind.LEARNER)
+        self.hold_button.setEnabled(True)
+        self.sar_button.setEnabled(True)
         self.file_shown.emit(file)
 
     # ----- actions -----------------------------------------------------------------------
@@ -485,3 +519,41 @@ class LearnersView(LoadOnShowView):
 
         self._worker.submit(lambda: book.transfers.import_package(path, password), done,
                             lambda error: prompts.error(self, "Not imported", str(error)))
+
+    # ----- holds and subject access --------------------------------------------------------
+    def place_hold(self) -> None:
+        if self._file is None:
+            return
+        reason = self.hold_reason.text().strip()
+        if not reason:
+            self.message.setText("Type the reason for the hold first (e.g. a public inquiry).")
+            self.hold_reason.setFocus()
+            return
+        book, person_id = self._casebook, self._file.learner.id
+
+        def done(_hold: Any) -> None:
+            self.hold_reason.clear()
+            self._file = None  # show the file again, with the hold
+            self.message.setText("Legal hold placed: this file cannot be purged until it is "
+                                 "lifted.")
+            self._chosen()
+
+        self._worker.submit(lambda: book.retention.place_hold(f"L{person_id}", reason), done,
+                            lambda error: prompts.error(self, "Hold not placed", str(error)))
+
+    def subject_access(self) -> None:
+        if self._file is None:
+            return
+        person_id = self._file.learner.id
+        path = prompts.save_file(self, "Save the subject access copy", "records-held.pdf",
+                                 "PDF files (*.pdf)")
+        if not path:
+            return
+        book = self._casebook
+        self._worker.submit(
+            lambda: book.subject_access.export(person_id, Path(path)),
+            lambda r: prompts.info(self, "Subject access copy saved",
+                                   f"Saved {r.pages} page(s) to {r.pdf}. {r.withheld} item(s) "
+                                   f"were withheld; the reasons are in {r.log.name}. Keep that "
+                                   "log; do not send it."),
+            lambda error: prompts.error(self, "Not saved", str(error)))
