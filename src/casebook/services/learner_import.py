@@ -177,6 +177,11 @@ class LearnerImport:
             return self._run(Path(path), dry_run)
         except _DryRun as done:
             return done.result
+        except (PermissionError, IsADirectoryError) as error:
+            # Windows: Excel keeps an open CSV locked.
+            raise ValidationError("Casebook could not read the file. If it is open in Excel or "
+                                  "another program, close it and try again. Nothing was "
+                                  "imported.") from error
 
     def _run(self, path: Path, dry_run: bool) -> ImportResult:
         if not path.is_file():

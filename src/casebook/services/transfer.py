@@ -36,7 +36,7 @@ from casebook.domain import (
     format_reference,
     require_text,
 )
-from casebook.errors import NotFoundError, ValidationError
+from casebook.errors import CasebookError, NotFoundError, ValidationError
 from casebook.services import transfer_package
 from casebook.services.people import PeopleService
 from casebook.services.retention import merge_search_index, purge_cases, reclaim_space
@@ -132,14 +132,20 @@ def write_atomically(path: Path, data: bytes) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ValidationError(f"The folder {folder} does not exist.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    tmp = ""
     try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
         tmp = ""
+    except OSError as error:
+        log.warning("file not written: %s", type(error).__name__)
+        raise CasebookError("Casebook could not save the file there. Check that it is not open "
+                            "in another program, that you can save in that folder and that "
+                            "there is space, then try again.") from error
     finally:
         if tmp:
             with contextlib.suppress(FileNotFoundError):
@@ -383,7 +389,14 @@ class TransferService:
         path = Path(path)
         if not path.is_file():
             raise ValidationError(f"There is no file at {path}.")
-        _pdf, records = transfer_package.open_package(path.read_bytes(), password)
+        if path.stat().st_size > transfer_package.MAX_PACKAGE:
+            raise ValidationError("That file is too large to be a Casebook transfer package.")
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ValidationError("Casebook could not read that file. If it is open in another "
+                                  "program, close it and try again.") from error
+        _pdf, records = transfer_package.open_package(data, password)
         try:
             reference = str(records["reference"])
             secret = base64.b64decode(records["receipt_secret"])

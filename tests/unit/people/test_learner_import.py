@@ -135,3 +135,22 @@ def test_dry_run_writes_nothing(new_casebook, tmp_path: Path) -> None:  # type: 
     assert result.added == 2 and not result.written
     assert new_casebook.people.search(kind="learner") == []
     assert audit_count(new_casebook) == before
+
+
+def test_a_file_locked_by_another_program_is_a_calm_message(new_casebook, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    """On Windows Excel keeps an open CSV locked: opening it fails with PermissionError."""
+    path = write(tmp_path, SIMS)
+    real_open = Path.open
+
+    def locked(self: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self == path:
+            raise PermissionError(13, "The process cannot access the file", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", locked)
+    with pytest.raises(ValidationError, match="open in Excel"):
+        new_casebook.learner_import.run(path)
+    monkeypatch.undo()
+    assert new_casebook.people.search() == []
