@@ -445,10 +445,26 @@ def cmd_retention_purge(args: argparse.Namespace) -> int:
         raise CliError("purging cannot be undone: add --confirm to go ahead")
     with _open(args) as book:
         result = book.retention.purge(args.id, confirm=True)
+    reclaimed = "The space was reclaimed." if result.reclaimed else (
+        "The file could not be compacted now (is the disk full?): run "
+        "'casebook-admin retention compact' later.")
     print(f"Purged {result.item_id}: {result.cases} case(s), {result.rows} record(s), "
           f"{result.evidence} evidence item(s); {result.kept_cases} case(s) kept for other "
-          "learners' files. The space was reclaimed. Older backups still hold the records "
-          "until they are deleted.")
+          f"learners' files. {reclaimed} Older backups still hold the records until they are "
+          "deleted.")
+    return EXIT_OK
+
+
+def cmd_retention_compact(args: argparse.Namespace) -> int:
+    from casebook.services.retention import reclaim_space
+
+    with _open(args) as book:
+        book.store.require_writer()
+        if not reclaim_space(book.store):
+            raise CliError("the casebook file could not be compacted: check there is free "
+                           "space for a copy of it, then try again")
+        book.store.log_event("retention.compact", "casebook")
+    print("The casebook file was compacted: deleted records no longer take space in it.")
     return EXIT_OK
 
 
@@ -613,6 +629,8 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
     p.add_argument("id", metavar="ID", help="L and a register id (a learner's file), or a "
                                             "case reference (an allegation)")
     p.add_argument("--confirm", action="store_true", help="confirm: this cannot be undone")
+    add("compact", cmd_retention_compact,
+        "checkpoint and VACUUM the casebook file (after a purge that could not)", retention_sub)
     p = add("hold", cmd_retention_hold, "place (or --lift) a legal hold that blocks purge",
             retention_sub)
     p.add_argument("id", metavar="ID", help="a learner's file (L12), a case reference, or with "

@@ -282,9 +282,19 @@ class PeopleService:
                              year_group=year_group or "")
         return self.link_to_case(case_id, match.id, role, notes=notes)
 
-    def names(self, limit: int = 5000) -> list[str]:
-        """Everyone's name as shown, for the People tab's suggestions."""
-        return [p.display_name for p in self.search(limit=limit)]
+    def names(self) -> list[str]:
+        """Everyone's name as shown, for the People tab's suggestions (plain columns only:
+        20,000 names read in a few tens of milliseconds)."""
+        r = tpe.RegisterPersonRow
+        with self.store.read() as s:
+            rows = s.execute(select(r.forename, r.surname, r.preferred_name)
+                             .order_by(func.lower(r.surname), func.lower(r.forename))).all()
+        out = []
+        for forename, surname, preferred in rows:
+            full = " ".join(p for p in (forename, surname) if p)
+            out.append(f"{preferred} {surname} ({full})" if preferred and preferred != forename
+                       else full)
+        return out
 
     def set_outcome(self, case_person_id: int, outcome: str) -> None:
         """The outcome of an allegation about a member of staff (e.g. malicious)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import delete, or_, select, text
@@ -67,6 +67,7 @@ class PurgeResult:
     rows: int
     evidence: int
     kept_cases: int  # cases another person's file still needs
+    reclaimed: bool = True  # False: deleted, but the file could not be compacted yet
 
 
 class RetentionService:
@@ -250,7 +251,8 @@ class RetentionService:
             work.detail = (f"cases={len(purge_ids)},rows={counts},"
                            f"evidence={evidence},kept_cases={len(kept)}")
             result = PurgeResult(key, len(purge_ids), counts, evidence, len(kept))
-        reclaim_space(self.store)
+        if not reclaim_space(self.store):
+            result = replace(result, reclaimed=False)
         log.info("retention purge done (%s cases)", result.cases)
         return result
 
@@ -348,14 +350,24 @@ def merge_search_index(s: Session) -> None:
     s.execute(text("INSERT INTO case_search(case_search) VALUES ('optimize')"))
 
 
-def reclaim_space(store: Store) -> None:
-    """Fold the WAL into the file and rebuild it without free pages (outside a transaction)."""
+def reclaim_space(store: Store) -> bool:
+    """Fold the WAL into the file and rebuild it without free pages (outside a transaction).
+
+    False when that could not be done now (e.g. not enough disk space for VACUUM's copy):
+    the records are already deleted and their pages zeroed (``secure_delete``); compacting
+    can be done later by any purge or by ``casebook-admin retention compact``.
+    """
     engine = store._engine()
-    with engine.connect() as conn:
-        raw = conn.connection.driver_connection
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        raw.execute("VACUUM")
-        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    try:
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception as error:  # noqa: BLE001 - sqlcipher3 errors; the purge itself is done
+        log.warning("space not reclaimed after purge: %s", type(error).__name__)
+        return False
+    return True
 
 
 __all__ = ["RetentionService", "RetentionItem", "PurgeResult", "purge_cases", "merge_search_index",

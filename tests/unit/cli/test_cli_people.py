@@ -183,3 +183,21 @@ def test_left_family_and_allegation_outcome(book_dir: Path,
     assert "left 20/07/2026" in shown and "Parent or carer: Maria Ødegård" in shown
     assert run(book_dir, "retention", "due") == EXIT_OK
     assert case.reference in capsys.readouterr().out
+
+
+def test_purge_that_cannot_compact_says_what_to_do(book_dir: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """VACUUM needs room for a copy of the file: when it fails the purge still stands and
+    the operator is told how to finish."""
+    from datetime import date
+
+    from casebook.services import Casebook, retention
+
+    with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
+        old = book.people.add("learner", "Old", "Leaver", date_of_birth=date(1995, 1, 1))
+    monkeypatch.setattr(retention, "reclaim_space", lambda store: False)
+    assert run(book_dir, "retention", "purge", f"L{old.id}", "--confirm") == EXIT_OK
+    assert "retention compact" in capsys.readouterr().out
+    monkeypatch.undo()
+    assert run(book_dir, "retention", "compact") == EXIT_OK
+    assert "compacted" in capsys.readouterr().out

@@ -75,16 +75,21 @@ class PeopleTab(CasePanel):
 
     def set_data(self, bundle: CaseBundle) -> None:
         super().set_data(bundle)
-        people = self.ctx.casebook.people
-        self.ctx.worker.submit(people.names, self._names.setStringList, lambda _e: None)
+        if not self._names.rowCount():  # once per tab; again after each person is added
+            self._load_names()
         fill = self.ctx.fill
         rows = [[p.name, label(PERSON_KINDS, p.kind, fill), label(PERSON_ROLES, p.role, fill),
                  p.year_group or "", p.notes] for p in bundle.people]
         fill_table(self.table, rows, [p.id for p in bundle.people])
         self.mark_corrections()
 
+    def _load_names(self) -> None:
+        people = self.ctx.casebook.people
+        self.ctx.worker.submit(people.names, self._names.setStringList, lambda _e: None)
+
     def clear(self) -> None:
         super().clear()
+        self._names.setStringList([])
         self.table.setRowCount(0)
         for edit in (self.name_edit, self.year_edit, self.notes_edit):
             edit.clear()
@@ -107,6 +112,7 @@ class PeopleTab(CasePanel):
         people, case_id = self.ctx.casebook.people, self.ctx.case_id
 
         def done(_person: object) -> None:
+            self._load_names()
             for edit in (self.name_edit, self.year_edit, self.notes_edit):
                 edit.clear()
             self.dob_edit.set_value(None)
