@@ -195,9 +195,9 @@ def test_purge_that_cannot_compact_says_what_to_do(book_dir: Path, monkeypatch: 
 
     with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
         old = book.people.add("learner", "Old", "Leaver", date_of_birth=date(1995, 1, 1))
-    monkeypatch.setattr(retention, "reclaim_space", lambda store: False)
-    assert run(book_dir, "retention", "purge", f"L{old.id}", "--confirm") == EXIT_OK
+    with monkeypatch.context() as patched:
+        patched.setattr(retention, "reclaim_space", lambda store: False)
+        assert run(book_dir, "retention", "purge", f"L{old.id}", "--confirm") == EXIT_OK
     assert "retention compact" in capsys.readouterr().out
-    monkeypatch.undo()
     assert run(book_dir, "retention", "compact") == EXIT_OK
     assert "compacted" in capsys.readouterr().out

@@ -149,8 +149,8 @@ def test_a_file_locked_by_another_program_is_a_calm_message(new_casebook, tmp_pa
             raise PermissionError(13, "The process cannot access the file", str(self))
         return real_open(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "open", locked)
-    with pytest.raises(ValidationError, match="open in Excel"):
-        new_casebook.learner_import.run(path)
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(Path, "open", locked)
+        with pytest.raises(ValidationError, match="open in Excel"):
+            new_casebook.learner_import.run(path)
     assert new_casebook.people.search() == []
