@@ -65,7 +65,8 @@ class SubjectAccessService:
         writer = csv.writer(buffer)
         writer.writerow(["Case", "Withheld", "Why"])
         writer.writerows(withheld)
-        write_atomically(log_path, buffer.getvalue().encode("utf-8-sig"))
+        write_atomically(log_path, buffer.getvalue().encode("utf-8-sig"), "the withheld log",
+                         exclusive=False)
         self.store.log_event("subject-access.export", f"register:{person_id}",
                              f"pages={pages},withheld={len(withheld)}")
         return SubjectAccessResult(out, log_path, pages, len(withheld))

@@ -5,6 +5,7 @@ refused with nothing imported."""
 from __future__ import annotations
 
 import io
+import os
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -50,6 +51,9 @@ def test_round_trip_with_receipt(sender, receiver, tmp_path: Path) -> None:  # t
     sent = book.transfers.export(zoe.id, "Elm Academy", out, password=PASSWORD)
     assert sent.cases == 2 and sent.due_on > book.store.now().date()
     raw = out.read_bytes()
+    if os.name == "posix":
+        assert out.stat().st_mode & 0o077 == 0  # private, like every file Casebook writes
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".partial")]
     for name in ("Zoë", "Ødegård", "Odegard", "B801200005001", "Samir", "Baiting"):
         assert name.encode() not in raw and name.encode("utf-16-le") not in raw
     [info] = book.transfers.list()
