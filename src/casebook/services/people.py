@@ -397,13 +397,20 @@ class PeopleService:
 
     def export_file(self, person_id: int, path, *, recipient: str = "",  # type: ignore[no-untyped-def]
                     password: str | None = None,
-                    template_id: str = "child-protection-file") -> int:
+                    template_id: str = "child-protection-file",
+                    withhold_family: bool = False) -> int:
         """Write the person's file as PDF (AES-256 with a password): the "child protection
         file", or with ``template_id="subject-access"`` the subject access copy."""
         from casebook.reports.data import ExportOptions
         from casebook.reports.learner_file import LearnerReportData, export_learner_file
 
-        data = LearnerReportData(self._school(), self.learner_file(person_id))
+        file = self.learner_file(person_id)
+        if withhold_family:  # subject access: relatives are third parties too
+            from dataclasses import replace
+
+            file = replace(file, family=tuple((words, "(name withheld)")
+                                              for words, _name in file.family))
+        data = LearnerReportData(self._school(), file)
         options = ExportOptions(template_id, self.store.actor, self.store.now(),
                                 recipient=recipient, password=password)
         pages = export_learner_file(data, options, path)

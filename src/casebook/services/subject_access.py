@@ -24,6 +24,8 @@ from casebook.storage import tables as t
 
 REASON_THIRD_PARTY = ("Third-party information: another person's identity, replaced by a "
                       "label")
+REASON_FAMILY = ("Third-party information: a relative's identity; the relationship is shown, "
+                 "the name is not")
 REASON_EVIDENCE = ("Evidence files may show other people: not released without a "
                    "person-by-person review")
 
@@ -45,6 +47,8 @@ class SubjectAccessService:
         """(case reference, what was withheld, why)."""
         rows = [(ref, f"Name of a {kind} shown as {label}", REASON_THIRD_PARTY)
                 for ref, label, kind in self.people.labels_used(person_id)]
+        rows += [("", f"Name of a family member ({words.lower()})", REASON_FAMILY)
+                 for words, _other in self.people.family(person_id)]
         links = self.people.links(person_id)
         with self.store.read() as s:
             for case_id, ref in sorted({(link.case_id, link.case_reference) for link in links}):
@@ -60,7 +64,7 @@ class SubjectAccessService:
         log_path = out.with_name(out.stem + ".withheld.csv")
         withheld = self.withheld(person_id)
         pages = self.people.export_file(person_id, out, password=password,
-                                        template_id="subject-access")
+                                        template_id="subject-access", withhold_family=True)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["Case", "Withheld", "Why"])
