@@ -91,7 +91,6 @@ class RegisterEntry:
     job_title: str = ""
     notes: str = ""
     received_from: str = ""
-    legal_hold: str = ""
     created_at: datetime | None = None
 
     @property
