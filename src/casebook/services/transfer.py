@@ -196,8 +196,11 @@ class TransferService:
                                 for _ in range(5))
         closed = parse_closed_days(self._setting("school_closed_days"))
         now = self.store.now()
-        due = add_school_days(now.date(), SCHOOL_DAYS, closed)
         learner_file = self.people.learner_file(person_id)
+        # 5 school days from the move (the day the learner left, when the register has it),
+        # else from today; closed days (holidays) are skipped, so a move over the summer is
+        # due in the first 5 days of the new term.
+        due = add_school_days(learner_file.learner.left_on or now.date(), SCHOOL_DAYS, closed)
         with self.store.write("transfer.export", f"register:{person_id}") as work:
             s = work.session
             number = (s.scalar(select(func.count(tpe.TransferRow.id))

@@ -167,3 +167,12 @@ def test_what_was_kept_comes_up_for_review_after_a_year(sender, receiver, tmp_pa
     assert (result.cases, result.kept_cases) == (1, 1)
     assert book.people.search("Zoë") == []
     assert [i.state for i in book.transfers.list()] == ["received, records purged"]
+
+
+def test_deadline_runs_from_the_day_the_learner_left(sender, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    book, zoe = sender
+    book.transfers.configure(closed_days="2026-07-22..2026-09-02")
+    book.people.mark_left(zoe.id, date(2026, 7, 21))  # last day of the summer term
+    sent = book.transfers.export(zoe.id, "Elm Academy", tmp_path / "z.cbx", password=PASSWORD)
+    # Wed 22 Jul .. Wed 2 Sep closed: Thu 3, Fri 4, Mon 7, Tue 8, Wed 9 September.
+    assert sent.due_on == date(2026, 9, 9)
