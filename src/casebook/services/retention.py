@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import delete, or_, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casebook.domain import (
@@ -29,7 +30,7 @@ from casebook.domain import (
     add_years,
     require_text,
 )
-from casebook.errors import NotFoundError, ValidationError
+from casebook.errors import CasebookError, NotFoundError, ValidationError
 from casebook.services.store import Store
 from casebook.storage import tables as t
 from casebook.storage import tables_people as tpe
@@ -332,7 +333,14 @@ def purge_cases(s: Session, case_ids: list[int]) -> tuple[int, int]:
     s.execute(text(f"DELETE FROM chronology WHERE {in_cases} AND amends_id IS NOT NULL"))
     for table in (*_ORDER, *(n for n in _tables_with_case_id(s) if n not in _ORDER)):
         sql = statements.get(table, f'DELETE FROM "{table}" WHERE {in_cases}')
-        rows += s.execute(text(sql)).rowcount or 0
+        try:
+            rows += s.execute(text(sql)).rowcount or 0
+        except IntegrityError as error:  # a guard this purge does not know how to open
+            log.warning("purge refused by a guard on %s", table)
+            raise CasebookError(
+                f"Casebook could not purge these records: the {table.replace('_', ' ')} "
+                "records are protected from deletion. Nothing was purged. Please report "
+                "this to whoever supports Casebook.") from error
     for case_id in case_ids:
         s.execute(text("DELETE FROM case_search WHERE rowid >= :lo AND rowid < :hi"),
                   {"lo": case_id << 32, "hi": (case_id + 1) << 32})

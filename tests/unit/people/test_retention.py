@@ -124,3 +124,24 @@ def test_due_on_the_day_including_29_february(new_casebook) -> None:  # type: ig
     assert [i.id for i in book.retention.due()] == [f"L{leap.id}"]
     book.store.clock = lambda: datetime(2025, 2, 27, 9, 0)
     assert book.retention.due() == []
+
+
+def test_a_guard_the_purge_cannot_open_leaves_everything(new_casebook) -> None:  # type: ignore[no-untyped-def]
+    """A table added later with its own append-only guard and a case_id: the purge stops with
+    one plain message and rolls back whole, never half a file."""
+    from sqlalchemy import text
+
+    from casebook.errors import CasebookError
+
+    book = new_casebook
+    old, _young, case, _shared = _setup(book)
+    with book.store.unaudited() as s:
+        s.execute(text("CREATE TABLE later_notes (id INTEGER PRIMARY KEY, case_id INTEGER)"))
+        s.execute(text("CREATE TRIGGER later_notes_no_delete BEFORE DELETE ON later_notes "
+                       "BEGIN SELECT RAISE(ABORT, 'later_notes is append-only'); END"))
+        s.execute(text("INSERT INTO later_notes (case_id) VALUES (:c)"), {"c": case.id})
+    with pytest.raises(CasebookError, match="later notes records are protected"):
+        book.retention.purge(f"L{old.id}", confirm=True)
+    assert book.cases.get(case.id).title == "Zebraquill page"
+    assert [p.id for p in book.people.search("Quokkaspindle")] == [old.id]
+    assert len(book.cases.chronology(case.id)) >= 3
