@@ -52,9 +52,10 @@ def _d(value: Any) -> str:
     return f"{value:%d/%m/%Y}" if value else "—"
 
 
-def _table(name: str, headers: list[str], stretch: int) -> QTableWidget:
+def _table(name: str, headers: list[str], stretch: int, accessible: str = "") -> QTableWidget:
     table = QTableWidget(0, len(headers))
     table.setObjectName(name)
+    table.setAccessibleName(accessible or name)
     table.setHorizontalHeaderLabels(headers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -179,12 +180,14 @@ class LearnersView(LoadOnShowView):
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.details)
         layout.addWidget(QLabel("Open cases and actions"))
-        self.open_table = _table("learnerOpen", ["Case", "What", "Part / due"], 1)
+        self.open_table = _table("learnerOpen", ["Case", "What", "Part / due"], 1,
+                                 "Open cases and actions")
         self.open_table.setMaximumHeight(150)
         layout.addWidget(self.open_table)
         layout.addWidget(QLabel("Chronology across cases (other learners shown as Learner A…)"))
         self.chronology = _table("learnerChronology", ["When", "Case", "Part in it",
-                                                       "What happened"], 3)
+                                                       "What happened"], 3,
+                                 "Chronology across cases")
         self.chronology.setWordWrap(True)
         layout.addWidget(self.chronology, 1)
         buttons = QHBoxLayout()
@@ -242,7 +245,7 @@ class LearnersView(LoadOnShowView):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.review_table = _table("retentionTable", ["File", "Kind", "Review date", "State",
-                                                      "Note"], 4)
+                                                      "Note"], 4, "Files due for review")
         layout.addWidget(self.review_table, 1)
         row = QHBoxLayout()
         self.purge_button = QPushButton("&Purge selected…")
@@ -261,7 +264,7 @@ class LearnersView(LoadOnShowView):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.transfer_table = _table("transfersTable", ["Reference", "School", "Date", "Due",
-                                                        "State"], 1)
+                                                        "State"], 1, "Transfers")
         layout.addWidget(self.transfer_table, 1)
         row = QHBoxLayout()
         self.receipt_edit = QLineEdit()
