@@ -183,3 +183,35 @@ def test_legal_hold_and_subject_access_from_the_file(qtbot, tmp_path: Path, work
     with qtbot.waitSignal(view.loaded, timeout=WAIT):
         view.kind_combo.setCurrentIndex(view.kind_combo.findData(""))
     assert len(_rows(view.people_table)) == 2
+
+
+def test_every_input_on_the_learners_screen_has_a_name(qtbot, worker: DbWorker,  # type: ignore[no-untyped-def]
+                                                       unlocked_casebook: Casebook) -> None:
+    """Screen readers announce each field: every input, list and unlabelled button is named."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QComboBox,
+        QHeaderView,
+        QLineEdit,
+        QWidget,
+    )
+
+    view = LearnersView(worker, unlocked_casebook)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.show()
+    missing = []
+    for index in range(view.pages.count()):
+        view.pages.setCurrentIndex(index)
+        for widget in view.findChildren(QWidget):
+            if not isinstance(widget, QLineEdit | QComboBox | QAbstractItemView
+                              | QAbstractButton) or not widget.isVisibleTo(view):
+                continue
+            if isinstance(widget.parent(), QComboBox) or isinstance(widget, QHeaderView):
+                continue
+            if isinstance(widget, QAbstractButton) and widget.text().replace("&", "").strip():
+                continue
+            if not widget.accessibleName():
+                missing.append(f"{type(widget).__name__} {widget.objectName()}")
+    assert missing == []
