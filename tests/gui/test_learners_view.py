@@ -180,6 +180,10 @@ def test_legal_hold_and_subject_access_from_the_file(qtbot, tmp_path: Path, work
     qtbot.waitUntil(lambda: bool(prompts.shown) and prompts.shown[-1][1]
                     == "Subject access copy saved", timeout=WAIT)
     assert (tmp_path / "sar.pdf").exists() and (tmp_path / "sar.withheld.csv").exists()
+    prompts.answers.append(True)
+    with qtbot.waitSignal(view.file_shown, timeout=WAIT):
+        view.left_button.click()
+    assert not book.people.get(zoe_id).on_roll and "left" in view.details.text()
     with qtbot.waitSignal(view.loaded, timeout=WAIT):
         view.kind_combo.setCurrentIndex(view.kind_combo.findData(""))
     assert len(_rows(view.people_table)) == 2

@@ -220,6 +220,11 @@ class LearnersView(LoadOnShowView):
         self.sar_button.setObjectName("subjectAccess")
         self.sar_button.setEnabled(False)
         self.sar_button.clicked.connect(self.subject_access)
+        self.left_button = QPushButton("Mark as &left today")
+        self.left_button.setObjectName("markLeft")
+        self.left_button.setEnabled(False)
+        self.left_button.clicked.connect(self.mark_left)
+        more.addWidget(self.left_button)
         more.addWidget(self.hold_reason, 1)
         more.addWidget(self.hold_button)
         more.addWidget(self.sar_button)
@@ -387,6 +392,7 @@ class LearnersView(LoadOnShowView):
         self.send_button.setEnabled(who.kind == PersonKind.LEARNER)
         self.hold_button.setEnabled(True)
         self.sar_button.setEnabled(True)
+        self.left_button.setEnabled(who.kind == PersonKind.LEARNER and who.on_roll)
         self.file_shown.emit(file)
 
     # ----- actions -----------------------------------------------------------------------
@@ -543,6 +549,25 @@ class LearnersView(LoadOnShowView):
 
         self._worker.submit(lambda: book.retention.place_hold(f"L{person_id}", reason), done,
                             lambda error: prompts.error(self, "Hold not placed", str(error)))
+
+    def mark_left(self) -> None:
+        if self._file is None:
+            return
+        who = self._file.learner
+        if not prompts.ask(self, "Mark as left?",
+                           f"{who.display_name} will be shown as no longer on roll from today. "
+                           "Their file stays until its review date.", yes="Mark as left",
+                           no="Cancel"):
+            return
+        book = self._casebook
+
+        def done(_entry: Any) -> None:
+            self._file = None  # show the file again, then the list
+            self._chosen()
+            self.refresh()
+
+        self._worker.submit(lambda: book.people.mark_left(who.id), done,
+                            lambda error: prompts.error(self, "Not changed", str(error)))
 
     def subject_access(self) -> None:
         if self._file is None:
