@@ -409,7 +409,8 @@ def cmd_learner_show(args: argparse.Namespace) -> int:
 
 def cmd_learners_import(args: argparse.Namespace) -> int:
     with _open(args) as book:
-        result = book.learner_import.run(Path(args.file), dry_run=args.dry_run)
+        result = book.learner_import.run(Path(args.file), dry_run=args.dry_run,
+                                         mark_missing_left=args.mark_missing_left)
     for line, why in result.rejected:
         print(f"  line {line}: {why}")
     state = "checked only, nothing saved" if args.dry_run else "saved"
@@ -604,6 +605,8 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
             learners_sub)
     p.add_argument("file", metavar="FILE.csv")
     p.add_argument("--dry-run", action="store_true", help="check the file, save nothing")
+    p.add_argument("--mark-missing-left", action="store_true",
+                   help="the file is the whole roll: mark learners not in it as left today")
     p = add("list", cmd_learners_list, "list people in the register", learners_sub)
     p.add_argument("--search", help="names, UPN, year or registration group")
     p.add_argument("--kind", choices=[k.value for k in PersonKind])

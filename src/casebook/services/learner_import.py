@@ -64,10 +64,12 @@ class ImportResult:
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
     encoding: str = ""
     written: bool = False
+    left: int = 0  # on roll before, not in this (whole-school) file: marked as left
 
     def summary(self) -> str:
+        left = f", {self.left} marked as left" if self.left else ""
         return (f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{len(self.rejected)} rejected")
+                f"{len(self.rejected)} rejected{left}")
 
 
 def parse_date(text: str) -> date:
@@ -171,10 +173,14 @@ class LearnerImport:
                 raise ValidationError(f"Line {reader.line_num} of the file cannot be read "
                                       f"as CSV ({exc}). Nothing was imported.") from None
 
-    def run(self, path: Path | str, *, dry_run: bool = False) -> ImportResult:
-        """Import (or with ``dry_run`` only check) a CSV of learners."""
+    def run(self, path: Path | str, *, dry_run: bool = False,
+            mark_missing_left: bool = False) -> ImportResult:
+        """Import (or with ``dry_run`` only check) a CSV of learners. With
+        ``mark_missing_left`` the file is taken as the whole roll: learners on roll who are not
+        in it are marked as left today (refused while any line is rejected, so a learner whose
+        line could not be read is never marked as left by mistake)."""
         try:
-            return self._run(Path(path), dry_run)
+            return self._run(Path(path), dry_run, mark_missing_left)
         except _DryRun as done:
             return done.result
         except (PermissionError, IsADirectoryError) as error:
@@ -183,7 +189,7 @@ class LearnerImport:
                                   "another program, close it and try again. Nothing was "
                                   "imported.") from error
 
-    def _run(self, path: Path, dry_run: bool) -> ImportResult:
+    def _run(self, path: Path, dry_run: bool, mark_missing_left: bool = False) -> ImportResult:
         if not path.is_file():
             raise ValidationError(f"There is no file at {path}.")
         size = path.stat().st_size
@@ -198,8 +204,9 @@ class LearnerImport:
             s = work.session
             by_upn: dict[str, Any] = {}
             by_name: dict[tuple[str, str, date | None], Any] = {}
-            for row in s.scalars(select(tpe.RegisterPersonRow)
-                                 .where(tpe.RegisterPersonRow.kind == PersonKind.LEARNER.value)):
+            existing = list(s.scalars(select(tpe.RegisterPersonRow).where(
+                tpe.RegisterPersonRow.kind == PersonKind.LEARNER.value)))
+            for row in existing:
                 if row.upn:
                     by_upn[row.upn] = row
                 by_name[(row.forename.casefold(), row.surname.casefold(), row.date_of_birth)] = row
@@ -264,8 +271,19 @@ class LearnerImport:
             if new_rows:
                 s.flush()
                 s.execute(insert(tpe.RegisterPersonRow.__table__), new_rows)
+            if mark_missing_left:
+                if result.rejected:
+                    raise ValidationError(
+                        f"{len(result.rejected)} line(s) could not be used, so nobody was "
+                        "marked as left and nothing was imported. Correct those lines (or "
+                        "import without marking leavers) and try again.")
+                for row in existing:
+                    if row.on_roll and id(row) not in seen:
+                        row.on_roll, row.left_on, row.updated_at = False, today, now
+                        result.left += 1
             work.detail = (f"added={result.added},updated={result.updated},"
-                           f"unchanged={result.unchanged},rejected={len(result.rejected)}")
+                           f"unchanged={result.unchanged},rejected={len(result.rejected)},"
+                           f"left={result.left}")
             if dry_run:
                 raise _DryRun(result)  # roll everything back, audit entry included
         result.written = True

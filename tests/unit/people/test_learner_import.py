@@ -154,3 +154,26 @@ def test_a_file_locked_by_another_program_is_a_calm_message(new_casebook, tmp_pa
         with pytest.raises(ValidationError, match="open in Excel"):
             new_casebook.learner_import.run(path)
     assert new_casebook.people.search() == []
+
+
+def test_whole_roll_import_marks_leavers_and_refuses_with_rejected_lines(new_casebook,  # type: ignore[no-untyped-def]
+                                                                         tmp_path: Path
+                                                                         ) -> None:
+    book = new_casebook
+    book.learner_import.run(write(tmp_path, SIMS))  # Zoë and Seán
+    only_zoe = ("UPN,Legal Forename,Legal Surname,DOB\n"
+                f"{upn(1)},Zoë,Ødegård,03/02/2014\n")
+    with_bad = only_zoe + "X,Bad,Line,31/02/2014\n"
+    with pytest.raises(ValidationError, match="nobody was marked as left"):
+        book.learner_import.run(write(tmp_path, with_bad, name="bad.csv"),
+                                mark_missing_left=True)
+    assert book.people.find(upn(2)).on_roll
+    result = book.learner_import.run(write(tmp_path, only_zoe, name="roll.csv"),
+                                     mark_missing_left=True)
+    assert result.left == 1 and "1 marked as left" in result.summary()
+    sean = book.people.find(upn(2))
+    assert not sean.on_roll and sean.left_on == book.store.now().date()
+    assert book.people.find(upn(1)).on_roll
+    # Back in a later file: on roll again.
+    assert book.learner_import.run(write(tmp_path, SIMS, name="again.csv")).updated == 1
+    assert book.people.find(upn(2)).on_roll
