@@ -61,10 +61,6 @@ def test_search_and_learner_file(qtbot, worker: DbWorker, unlocked_casebook: Cas
     assert not any("Samir" in t for t in texts)
     assert view.chronology.item(0, 1).text() == reference
     assert view.export_button.isEnabled()
-    view.resize(1200, 700)
-    shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-    if shots.is_dir() and __import__("os").environ.get("CASEBOOK_SCREENSHOTS"):
-        view.grab().save(str(shots / "learners.png"))
 
 
 def test_import_dialog_and_purge_from_review_queue(qtbot, tmp_path: Path, worker: DbWorker,  # type: ignore[no-untyped-def]
