@@ -215,3 +215,22 @@ def test_every_input_on_the_learners_screen_has_a_name(qtbot, worker: DbWorker, 
             if not widget.accessibleName():
                 missing.append(f"{type(widget).__name__} {widget.objectName()}")
     assert missing == []
+
+
+def test_no_alt_letter_clashes_on_any_learners_page(qtbot, main_window, unlocked_casebook) -> None:  # type: ignore[no-untyped-def]
+    """Each page of the Learners screen (register, review, transfers) has its own Alt letters
+    and none clashes with the menus or the main tabs."""
+    try:
+        from .test_words_and_keys import clashes
+    except ImportError:
+        from test_words_and_keys import clashes  # type: ignore[no-redef]
+
+    _seed(unlocked_casebook)
+    view = main_window.fixed_views["learners"]
+    main_window.tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: view._bundle is not None, timeout=WAIT)
+    found = []
+    for index in range(view.pages.count()):
+        view.pages.setCurrentIndex(index)
+        found += [f"page {index}: {c}" for c in clashes(main_window)]
+    assert found == []

@@ -679,7 +679,7 @@ class MainWindow(QMainWindow):
         from casebook.ui.learners.reminders import LearnerReminders
 
         view = LearnersView(self.worker, casebook, parent=self.tabs)
-        index = self.tabs.insertTab(2, view, "&Learners")
+        index = self.tabs.insertTab(2, view, "Learners")
         for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
             self.tabs.tabBar().setTabButton(index, side, None)
         self.fixed_views["learners"] = view

@@ -212,7 +212,7 @@ class LearnersView(LoadOnShowView):
         self.hold_reason.setObjectName("holdReason")
         self.hold_reason.setAccessibleName("Reason for a legal hold")
         self.hold_reason.setPlaceholderText("Reason for a legal hold (e.g. a public inquiry)")
-        self.hold_button = QPushButton("Place legal &hold")
+        self.hold_button = QPushButton("Place le&gal hold")
         self.hold_button.setObjectName("placeHold")
         self.hold_button.setEnabled(False)
         self.hold_button.clicked.connect(self.place_hold)
@@ -220,7 +220,7 @@ class LearnersView(LoadOnShowView):
         self.sar_button.setObjectName("subjectAccess")
         self.sar_button.setEnabled(False)
         self.sar_button.clicked.connect(self.subject_access)
-        self.left_button = QPushButton("Mark as &left today")
+        self.left_button = QPushButton("&Mark as left today")
         self.left_button.setObjectName("markLeft")
         self.left_button.setEnabled(False)
         self.left_button.clicked.connect(self.mark_left)
@@ -276,11 +276,11 @@ class LearnersView(LoadOnShowView):
         self.receipt_edit.setObjectName("receiptCode")
         self.receipt_edit.setAccessibleName("Receipt code")
         self.receipt_edit.setPlaceholderText("Receipt code from the receiving school")
-        self.receipt_button = QPushButton("&Record receipt")
+        self.receipt_button = QPushButton("Record receip&t")
         self.receipt_button.clicked.connect(self.record_receipt)
-        self.chase_button = QPushButton("C&hased today")
+        self.chase_button = QPushButton("Chased toda&y")
         self.chase_button.clicked.connect(self.chase)
-        self.cover_button = QPushButton("Co&ver and receipt slip…")
+        self.cover_button = QPushButton("Cover and receipt s&lip…")
         self.cover_button.clicked.connect(self.save_cover)
         for widget in (self.receipt_edit, self.receipt_button, self.chase_button,
                        self.cover_button):
@@ -292,7 +292,7 @@ class LearnersView(LoadOnShowView):
         self.package_password.setAccessibleName("Package password")
         self.package_password.setPlaceholderText("Password the sending school gave you by phone")
         self.package_password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.import_transfer_button = QPushButton("&Import a transfer…")
+        self.import_transfer_button = QPushButton("I&mport a transfer…")
         self.import_transfer_button.setObjectName("importTransfer")
         self.import_transfer_button.clicked.connect(self.import_transfer)
         incoming.addWidget(QLabel("Receiving a file:"))
@@ -342,7 +342,7 @@ class LearnersView(LoadOnShowView):
             while tabs is not None and not isinstance(tabs, QTabWidget):
                 tabs = tabs.parentWidget()
             if tabs is not None and tabs.indexOf(self) >= 0:
-                tabs.setTabText(tabs.indexOf(self), "&Students")
+                tabs.setTabText(tabs.indexOf(self), "Students")
         self.loaded.emit(bundle)
         if self._selected is not None:
             self._select(self._selected)
