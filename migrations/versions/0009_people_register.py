@@ -10,7 +10,7 @@ The append-only guards on chronology and evidence stay, but give way for the one
 ``purge_permits`` — a row that only exists inside the retention purge's own transaction.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-29
 """
 
@@ -22,18 +22,19 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
 _PERMIT = "NOT EXISTS (SELECT 1 FROM purge_permits p WHERE p.case_id = {case})"
 _CHUNK_CASE = "(SELECT e.case_id FROM evidence e WHERE e.id = OLD.evidence_id)"
-# (trigger, table, message as 0002/0004 wrote it, the case the deleted row belongs to)
+# (trigger, table, message as 0002/0004/0008 wrote it, the case the deleted row belongs to)
 _GUARDS = (
     ("chronology_no_delete", "chronology", "chronology is append-only", "OLD.case_id"),
     ("evidence_no_delete", "evidence", "evidence items cannot be deleted", "OLD.case_id"),
     ("evidence_chunks_no_delete", "evidence_chunks", "stored evidence cannot be changed",
      _CHUNK_CASE),
+    ("corrections_no_delete", "corrections", "corrections is append-only", "OLD.case_id"),
 )
 
 

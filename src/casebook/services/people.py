@@ -242,6 +242,7 @@ class PeopleService:
                 select(t.PersonRow.id).join(tpe.PersonLinkRow,
                                             tpe.PersonLinkRow.case_person_id == t.PersonRow.id)
                 .where(t.PersonRow.case_id == case_id, t.PersonRow.role == role.value,
+                       t.PersonRow.removed_at.is_(None),
                        tpe.PersonLinkRow.register_id == person_id))
             if already is not None:
                 raise ValidationError("That person is already on this case in that role.")
@@ -316,7 +317,8 @@ class PeopleService:
             return dict(s.execute(
                 select(tpe.PersonLinkRow.case_person_id, tpe.PersonLinkRow.register_id)
                 .join(t.PersonRow, t.PersonRow.id == tpe.PersonLinkRow.case_person_id)
-                .where(t.PersonRow.case_id == case_id)).all())
+                .where(t.PersonRow.case_id == case_id,
+                       t.PersonRow.removed_at.is_(None))).all())
 
     def links(self, person_id: int) -> list[CaseLink]:
         with self.store.read() as s:
@@ -329,7 +331,8 @@ class PeopleService:
                    tpe.PersonLinkRow.outcome)
             .join(tpe.PersonLinkRow, tpe.PersonLinkRow.case_person_id == t.PersonRow.id)
             .join(t.CaseRow, t.CaseRow.id == t.PersonRow.case_id)
-            .where(tpe.PersonLinkRow.register_id == person_id)
+            .where(tpe.PersonLinkRow.register_id == person_id,
+                   t.PersonRow.removed_at.is_(None))  # removed by a correction: not there
             .order_by(t.CaseRow.opened_at, t.PersonRow.id))
         return [CaseLink(r[0], r[1], r[2], person_id, PersonRole(r[3]), r[4]) for r in rows]
 

@@ -145,3 +145,26 @@ def test_a_guard_the_purge_cannot_open_leaves_everything(new_casebook) -> None: 
     assert book.cases.get(case.id).title == "Zebraquill page"
     assert [p.id for p in book.people.search("Quokkaspindle")] == [old.id]
     assert len(book.cases.chronology(case.id)) >= 3
+
+
+def test_purge_takes_the_corrections_of_the_case_too(new_casebook) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    book = new_casebook
+    old, _young, case, _shared = _setup(book)
+    person = [p for p in book.cases.people(case.id)][0]
+    book.cases.correct_person(person.id, "Zebraquill typo in the notes", notes="Corrected")
+    result = book.retention.purge(f"L{old.id}", confirm=True)
+    assert result.cases == 1
+    with book.store.read() as s:
+        assert s.execute(text("SELECT count(*) FROM corrections")).scalar_one() == 0
+
+
+def test_a_person_removed_by_a_correction_is_not_on_their_file(new_casebook) -> None:  # type: ignore[no-untyped-def]
+    book = new_casebook
+    zoe = book.people.add("learner", "Zoë", "Ødegård")
+    case = book.cases.create("Added by mistake", "other")
+    link = book.people.link_to_case(case.id, zoe.id, "witness")
+    book.cases.remove_person(link.id, "Wrong Zoë: she was not there")
+    assert book.people.links(zoe.id) == []
+    assert book.people.learner_file(zoe.id).entries == ()
