@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 
 from casebook.domain import ROLE_LABELS, LearnerFile, PersonKind, RegisterEntry
 from casebook.ui import prompts
-from casebook.ui.widgets.load_on_show import LoadOnShowView
 
 __all__ = ["LearnersView", "LearnersBundle", "import_learners"]
 
@@ -102,7 +101,26 @@ def import_learners(parent: QWidget, worker: Any, casebook: Any,
     worker.submit(lambda: casebook.learner_import.run(path), finished, failed)
 
 
-class LearnersView(LoadOnShowView):
+class _LoadOnShow(QWidget):
+    """Reads its data on the DB worker the first time it is shown."""
+
+    failed = Signal(str)  # a calm, user-ready message
+    _bundle: Any = None
+
+    def refresh(self) -> None:  # pragma: no cover - the view overrides it
+        raise NotImplementedError
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().showEvent(event)
+        if self._bundle is None:
+            self.refresh()
+
+    def _failed(self, error: BaseException) -> None:
+        self.message.setText(str(error))  # type: ignore[attr-defined]
+        self.failed.emit(str(error))
+
+
+class LearnersView(_LoadOnShow):
     loaded = Signal(object)  # LearnersBundle
     file_shown = Signal(object)  # LearnerFile
 
