@@ -326,6 +326,360 @@ def cmd_version(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----- people register, learners' files, retention, transfer (issue 12) -------------------
+def cmd_case_link(args: argparse.Namespace) -> int:
+    if args.outcome and args.role != "allegation-subject":
+        raise CliError("--outcome is only for --role allegation-subject")
+    with _open(args) as book:
+        case = book.cases.get_by_reference(args.reference)
+        person = book.people.find(args.learner)
+        link = book.people.link_to_case(case.id, person.id, args.role)
+        if args.outcome:
+            book.people.set_outcome(link.id, args.outcome)
+    print(f"Linked register entry {person.id} to {link.case_reference} as {link.role.value}.")
+    return EXIT_OK
+
+
+def _read_password_file(name: str) -> str:
+    try:
+        password = Path(name).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise CliError(f"cannot read the password file: {exc.strerror}") from None
+    if not password:
+        raise CliError("the password file is empty")
+    return password
+
+
+def cmd_learners_left(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    try:
+        left_on = date.fromisoformat(args.on) if args.on else None
+    except ValueError:
+        raise CliError("give the date as YYYY-MM-DD, e.g. 2026-07-20") from None
+    with _open(args) as book:
+        person = book.people.mark_left(book.people.find(args.learner).id, left_on)
+    print(f"Register entry {person.id} marked as left on {person.left_on:%d/%m/%Y}.")
+    return EXIT_OK
+
+
+def cmd_learners_family(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        person = book.people.find(args.person)
+        related = book.people.find(args.related)
+        book.people.link_family(person.id, related.id, args.relation)
+    print(f"Linked register entry {person.id} as {args.relation} of register entry "
+          f"{related.id}.")
+    return EXIT_OK
+
+
+def cmd_learner_show(args: argparse.Namespace) -> int:
+    from casebook.domain import ROLE_LABELS
+
+    password = _read_password_file(args.password_file) if args.password_file else None
+    with _open(args) as book:
+        person = book.people.find(args.learner)
+        file = book.people.learner_file(person.id)
+        if args.pdf:
+            pages = book.people.export_file(person.id, Path(args.pdf), password=password)
+            lock = " (password protected)" if password else ""
+            print(f"Wrote the child protection file to {args.pdf}: {pages} page(s){lock}")
+            return EXIT_OK
+    who = file.learner
+    print(f"{who.display_name}   UPN {who.upn or '-'}   id {who.id}")
+    born = f"{who.date_of_birth:%d/%m/%Y}" if who.date_of_birth else "-"
+    roll = "on roll" if who.on_roll else f"left {who.left_on:%d/%m/%Y}" if who.left_on else "left"
+    print(f"Born {born}   {who.year_group or '-'}   {who.registration_group or '-'}   {roll}")
+    if who.received_from:
+        print(f"Received from {who.received_from}")
+    for words, name in file.family:
+        print(f"{words}: {name}")
+    print(f"\nOpen cases ({len(file.open_cases)}):")
+    for reference, title, role in file.open_cases:
+        print(f"  {reference}  {title}  ({ROLE_LABELS[role]})")
+    print(f"\nOpen actions ({len(file.open_actions)}):")
+    for reference, description, due in file.open_actions:
+        print(f"  {reference}  {description}  (due {due or '-'})")
+    print(f"\nChronology ({len(file.entries)}):")
+    for e in file.entries:
+        print(f"  {e.occurred_at:%Y-%m-%d %H:%M}  {e.case_reference}  [{ROLE_LABELS[e.role]}]  "
+              f"{e.author}: {e.text}")
+    return EXIT_OK
+
+
+def cmd_learners_import(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        result = book.learner_import.run(Path(args.file), dry_run=args.dry_run,
+                                         mark_missing_left=args.mark_missing_left)
+    for line, why in result.rejected:
+        print(f"  line {line}: {why}")
+    state = "checked only, nothing saved" if args.dry_run else "saved"
+    print(f"{result.summary()} ({state}).")
+    return EXIT_OK
+
+
+def cmd_learners_list(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        people = book.people.search(args.search or "", kind=args.kind, limit=args.limit)
+    _print_table([(str(p.id), p.kind.value, p.upn or "-", p.full_name,
+                   f"{p.date_of_birth:%d/%m/%Y}" if p.date_of_birth else "-",
+                   p.year_group or "-", "on roll" if p.on_roll else "left") for p in people],
+                 ("ID", "KIND", "UPN", "NAME", "BORN", "YEAR", "STATE"))
+    print(f"{len(people)} person(s)")
+    return EXIT_OK
+
+
+def cmd_retention_due(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        today = book.store.now().date()
+        items = book.retention.items() if args.all else book.retention.due()
+    _print_table([(i.id, i.kind, f"{i.review_on:%d/%m/%Y}" if i.review_on else "-",
+                   "HOLD" if i.held else ("due" if i.is_due(today) else "-"),
+                   str(len(i.case_ids)), i.flag or "") for i in items],
+                 ("ID", "KIND", "REVIEW", "STATE", "CASES", "NOTE"))
+    print(f"{len(items)} item(s)" + ("" if args.all else " due for review"))
+    return EXIT_OK
+
+
+def cmd_retention_purge(args: argparse.Namespace) -> int:
+    if not args.confirm:
+        raise CliError("purging cannot be undone: add --confirm to go ahead")
+    with _open(args) as book:
+        result = book.retention.purge(args.id, confirm=True)
+    reclaimed = "The space was reclaimed." if result.reclaimed else (
+        "The file could not be compacted now (is the disk full?): run "
+        "'casebook-admin retention compact' later.")
+    print(f"Purged {result.item_id}: {result.cases} case(s), {result.rows} record(s), "
+          f"{result.evidence} evidence item(s); {result.kept_cases} case(s) kept for other "
+          f"learners' files. {reclaimed} Older backups still hold the records until they are "
+          "deleted.")
+    return EXIT_OK
+
+
+def cmd_retention_compact(args: argparse.Namespace) -> int:
+    from casebook.services.retention import reclaim_space
+
+    with _open(args) as book:
+        book.store.require_writer()
+        if not reclaim_space(book.store):
+            raise CliError("the casebook file could not be compacted: check there is free "
+                           "space for a copy of it, then try again")
+        book.store.log_event("retention.compact", "casebook")
+    print("The casebook file was compacted: deleted records no longer take space in it.")
+    return EXIT_OK
+
+
+def cmd_retention_hold(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        if args.lift:
+            book.retention.lift_hold(int(args.id))
+            print(f"Hold {args.id} lifted.")
+        else:
+            hold = book.retention.place_hold(args.id, args.reason or "")
+            print(f"Hold {hold} placed on {args.id}: it cannot be purged until the hold is "
+                  "lifted.")
+    return EXIT_OK
+
+
+def cmd_transfer_export(args: argparse.Namespace) -> int:
+    password = _read_password_file(args.password_file) if args.password_file else None
+    out = Path(args.out)
+    with _open(args) as book:
+        person = book.people.find(args.learner)
+        sent = book.transfers.export(person.id, args.to, out, password=password)
+        print(f"Transfer {sent.reference}: wrote {sent.cases} case(s) to {sent.path}.")
+        if not password:
+            print(f"Password (shown once; give it to the receiving DSL by phone, never with "
+                  f"the file): {sent.password}")
+        if args.cover:
+            book.transfers.export_cover(sent.reference, Path(args.cover))
+            print(f"Cover and receipt slip written to {args.cover}: print it; never send it "
+                  "with the package.")
+    print(f"Send it within 5 school days: by {sent.due_on:%A %d %B %Y}. Record the receiving "
+          f"school's receipt code with: casebook-admin transfer receipt {sent.reference} CODE")
+    return EXIT_OK
+
+
+def cmd_transfer_import(args: argparse.Namespace) -> int:
+    if args.password_file:
+        password = _read_password_file(args.password_file)
+    elif sys.stdin.isatty():
+        password = getpass.getpass("Package password: ")
+    else:
+        raise CliError("no package password given: use --password-file F")
+    with _open(args) as book:
+        got = book.transfers.import_package(Path(args.file), password)
+    if got.already:
+        print(f"Transfer {got.reference} from {got.from_school} was already imported; "
+              "nothing was added.")
+    else:
+        print(f"Imported transfer {got.reference} from {got.from_school}: {got.cases} case(s) "
+              f"for register entry {got.person_id}.")
+    print(f"Receipt code for the sending school: {got.receipt_code}")
+    return EXIT_OK
+
+
+def cmd_transfer_receipt(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        info = book.transfers.record_receipt(args.reference, args.code)
+    print(f"Receipt recorded for {info.reference} ({info.school}). What is kept follows the "
+          "transfer settings; the rest was purged.")
+    return EXIT_OK
+
+
+def cmd_transfer_list(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        items = book.transfers.list()
+    _print_table([(i.reference, "sent" if i.direction == "out" else "received", i.school,
+                   f"{i.created_at:%d/%m/%Y}", f"{i.due_on:%d/%m/%Y}" if i.due_on else "-",
+                   i.state + (f" (chased {i.chased_at:%d/%m})" if i.chased_at else ""))
+                  for i in items], ("REFERENCE", "WAY", "SCHOOL", "DATE", "DUE", "STATE"))
+    print(f"{len(items)} transfer(s)")
+    return EXIT_OK
+
+
+def cmd_transfer_chase(args: argparse.Namespace) -> int:
+    with _open(args) as book:
+        info = book.transfers.chase(args.reference)
+    print(f"Chase recorded for {info.reference}: ring {info.school}'s DSL and ask them to import "
+          "the file and send the receipt code.")
+    return EXIT_OK
+
+
+def cmd_subject_access(args: argparse.Namespace) -> int:
+    password = _read_password_file(args.password_file) if args.password_file else None
+    with _open(args) as book:
+        person = book.people.find(args.person)
+        result = book.subject_access.export(person.id, Path(args.out), password=password)
+    print(f"Wrote the records held about register entry {person.id} to {result.pdf} "
+          f"({result.pages} page(s)). {result.withheld} item(s) withheld, listed with the "
+          f"reason in {result.log}: keep that log, do not send it.")
+    return EXIT_OK
+
+
+def cmd_transfer_settings(args: argparse.Namespace) -> int:
+    closed = None
+    if args.closed_days_file:
+        try:
+            closed = Path(args.closed_days_file).read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise CliError(f"cannot read the closed days file: {exc.strerror}") from None
+    with _open(args) as book:
+        values = book.transfers.configure(keep=args.keep, keep_days=args.keep_days,
+                                          closed_days=closed)
+    print(f"After receipt keep: {values['transfer_keep']} for {values['transfer_keep_days']} "
+          "day(s)")
+    days = [line for line in values["school_closed_days"].splitlines() if line.strip()]
+    print(f"Days the school is closed: {', '.join(days) if days else 'none (weekdays count)'}")
+    return EXIT_OK
+
+
+def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-untyped-def]
+    """The register, learners, retention and transfer commands (issue 12)."""
+    from casebook.domain import ALLEGATION_OUTCOMES, FamilyRelation, PersonKind, PersonRole
+
+    p = add("link", cmd_case_link, "link a register entry to a case in a role", case_sub)
+    p.add_argument("reference", help="case reference, e.g. CB-2026-0001")
+    p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
+    p.add_argument("--role", required=True, choices=[r.value for r in PersonRole])
+    p.add_argument("--outcome", choices=list(ALLEGATION_OUTCOMES),
+                   help="for an allegation about staff: its outcome (malicious ones are "
+                        "flagged for removal)")
+
+    learner = sub.add_parser("learner", help="a learner's file across cases", parents=[common])
+    learner_sub = learner.add_subparsers(dest="learner_command", required=True,
+                                         parser_class=_Parser)
+    p = add("show", cmd_learner_show, "print a learner's chronology across their cases",
+            learner_sub)
+    p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
+    p.add_argument("--pdf", metavar="FILE", help="write the 'child protection file' PDF instead")
+    p.add_argument("--password-file", dest="password_file", metavar="F",
+                   help="protect the PDF with the password in F (AES-256)")
+
+    learners = sub.add_parser("learners", help="the people register and MIS import",
+                              parents=[common])
+    learners_sub = learners.add_subparsers(dest="learners_command", required=True,
+                                           parser_class=_Parser)
+    p = add("import", cmd_learners_import,
+            "import learners from a SIMS, Arbor or Bromcom CSV export (at most 20,000 rows)",
+            learners_sub)
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--dry-run", action="store_true", help="check the file, save nothing")
+    p.add_argument("--mark-missing-left", action="store_true",
+                   help="the file is the whole roll: mark learners not in it as left today")
+    p = add("list", cmd_learners_list, "list people in the register", learners_sub)
+    p.add_argument("--search", help="names, UPN, year or registration group")
+    p.add_argument("--kind", choices=[k.value for k in PersonKind])
+    p.add_argument("--limit", type=int, default=500)
+    p = add("left", cmd_learners_left, "mark a learner as no longer on roll", learners_sub)
+    p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
+    p.add_argument("--on", metavar="YYYY-MM-DD", help="the day they left (default: today)")
+    p = add("family", cmd_learners_family,
+            "link PERSON as the sibling, or the parent or carer, of RELATED", learners_sub)
+    p.add_argument("person", metavar="PERSON", help="a UPN or the register's id")
+    p.add_argument("related", metavar="RELATED", help="a UPN or the register's id")
+    p.add_argument("--relation", required=True, choices=[r.value for r in FamilyRelation])
+
+    retention = sub.add_parser("retention", help="review dates, legal holds and purge",
+                               parents=[common])
+    retention_sub = retention.add_subparsers(dest="retention_command", required=True,
+                                             parser_class=_Parser)
+    p = add("due", cmd_retention_due, "list files whose review date has come", retention_sub)
+    p.add_argument("--all", action="store_true", help="every file with its review date")
+    p = add("purge", cmd_retention_purge,
+            "remove a file that is due (ID from 'retention due') and reclaim the space",
+            retention_sub)
+    p.add_argument("id", metavar="ID", help="L and a register id (a learner's file), or a "
+                                            "case reference (an allegation)")
+    p.add_argument("--confirm", action="store_true", help="confirm: this cannot be undone")
+    add("compact", cmd_retention_compact,
+        "checkpoint and VACUUM the casebook file (after a purge that could not)", retention_sub)
+    p = add("hold", cmd_retention_hold, "place (or --lift) a legal hold that blocks purge",
+            retention_sub)
+    p.add_argument("id", metavar="ID", help="a learner's file (L12), a case reference, or with "
+                                            "--lift the hold's number")
+    p.add_argument("--reason", help="why, e.g. 'public inquiry'")
+    p.add_argument("--lift", action="store_true")
+
+    transfer = sub.add_parser("transfer", help="send a learner's file to their next school",
+                              parents=[common])
+    transfer_sub = transfer.add_subparsers(dest="transfer_command", required=True,
+                                           parser_class=_Parser)
+    p = add("export", cmd_transfer_export, "write an encrypted transfer package", transfer_sub)
+    p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
+    p.add_argument("--to", required=True, metavar="SCHOOL", help="the receiving school")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--password-file", dest="password_file", metavar="F",
+                   help="the package password (default: one is made and printed once)")
+    p.add_argument("--cover", metavar="FILE.pdf",
+                   help="also write a printable cover and receipt slip")
+    p = add("import", cmd_transfer_import, "import a package from another school",
+            transfer_sub)
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--password-file", dest="password_file", metavar="F")
+    p = add("receipt", cmd_transfer_receipt, "record the receiving school's receipt code",
+            transfer_sub)
+    p.add_argument("reference", metavar="TRANSFER-REF")
+    p.add_argument("code", metavar="CODE")
+    add("list", cmd_transfer_list, "every transfer and its state", transfer_sub)
+    p = add("chase", cmd_transfer_chase, "record that a missing receipt was chased",
+            transfer_sub)
+    p.add_argument("reference", metavar="TRANSFER-REF")
+    p = add("settings", cmd_transfer_settings,
+            "show or change what is kept after receipt and the school's closed days",
+            transfer_sub)
+    p.add_argument("--keep", choices=["chronology", "all", "nothing"])
+    p.add_argument("--keep-days", type=int, metavar="N")
+    p.add_argument("--closed-days-file", metavar="F",
+                   help="holidays and INSET days, one YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD a line")
+
+    p = add("subject-access", cmd_subject_access,
+            "export everything held about one person, others redacted, with a withheld log")
+    p.add_argument("person", metavar="PERSON", help="a UPN or the register's id")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.add_argument("--password-file", dest="password_file", metavar="F")
+
+
 # ----- parser ----------------------------------------------------------------------------
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
@@ -370,6 +724,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=200)
     p = add("show", cmd_case_show, "show one case", case_sub)
     p.add_argument("reference")
+    add_people_commands(sub, add, common, case_sub)
 
     evidence = sub.add_parser("evidence", help="add evidence files", parents=[common])
     ev_sub = evidence.add_subparsers(dest="evidence_command", required=True, parser_class=_Parser)

@@ -27,7 +27,7 @@ def test_dashboard_is_first_and_its_numbers_open_their_lists(qtbot, main_window:
 
     dashboard = main_window.fixed_views["dashboard"]
     assert main_window.tabs.currentWidget() is dashboard
-    assert {"dashboard", "checklist", "tracker", "official"} == set(main_window.fixed_views)
+    assert {"dashboard", "checklist", "tracker", "official", "learners"} == set(main_window.fixed_views)
 
     dashboard.open_list.emit("overdue-actions", [overdue.id])
     model = main_window.case_list.model

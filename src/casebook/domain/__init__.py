@@ -2,3 +2,4 @@
 
 from casebook.domain.enums import *  # noqa: F401,F403
 from casebook.domain.models import *  # noqa: F401,F403
+from casebook.domain.people import *  # noqa: F401,F403

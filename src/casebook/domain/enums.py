@@ -76,8 +76,10 @@ class PersonKind(StrEnum):
 class PersonRole(StrEnum):
     HARMED = "harmed"
     SUSPECTED_CREATOR = "suspected-creator"
+    SHARER = "sharer"
     WITNESS = "witness"
     REPORTER = "reporter"
+    ALLEGATION_SUBJECT = "allegation-subject"  # a member of staff an allegation is about
 
 
 class AccountKind(StrEnum):

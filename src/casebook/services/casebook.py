@@ -34,10 +34,15 @@ from casebook.services.checklist import ChecklistService
 from casebook.services.dashboard import DashboardService
 from casebook.services.evidence import EvidenceService
 from casebook.services.exports import ExportService
+from casebook.services.learner_import import LearnerImport
 from casebook.services.official_accounts import OfficialAccountsService
+from casebook.services.people import PeopleService
+from casebook.services.retention import RetentionService
 from casebook.services.settings import SettingsService
 from casebook.services.store import Store, wall_clock
+from casebook.services.subject_access import SubjectAccessService
 from casebook.services.tracker import TrackerService
+from casebook.services.transfer import TransferService
 from casebook.services.users import UserService
 from casebook.storage import maintenance, migrate, rekey
 from casebook.storage import tables as t
@@ -110,6 +115,11 @@ class Casebook:
         self.checklist = ChecklistService(self.store)
         self.official_accounts = OfficialAccountsService(self.store)
         self.dashboard = DashboardService(self.store)
+        self.people = PeopleService(self.store)
+        self.learner_import = LearnerImport(self.store)
+        self.retention = RetentionService(self.store)
+        self.transfers = TransferService(self.store, self.people)
+        self.subject_access = SubjectAccessService(self.store, self.people)
         self.exports = ExportService(self.store, self.cases, self.evidence, self.tracker,
                                      self.school, official_accounts=self.official_accounts)
 

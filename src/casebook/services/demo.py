@@ -21,6 +21,7 @@ from casebook.domain import (
     AccountStatus,
     CaseStatus,
     CaseType,
+    FamilyRelation,
     Jurisdiction,
     PersonKind,
     PersonRole,
@@ -28,6 +29,7 @@ from casebook.domain import (
     StepKey,
     StepStatus,
     UserRole,
+    upn_check_letter,
 )
 from casebook.services.casebook import Casebook
 
@@ -347,19 +349,82 @@ def _screenshot_png(text: str) -> bytes:
     return buffer.getvalue()
 
 
+_GROUP_WORDS = ("group", "several", "association", "unknown")
+
+
+def demo_upn(serial: int) -> str:
+    """A well-formed UPN for local authority "999", which does not exist: never a real one."""
+    body = f"999{4321:04d}26{serial:03d}"
+    return upn_check_letter("?" + body) + body
+
+
+def _register(casebook: Casebook, person: _Person, now: datetime,
+              register: dict[str, int]) -> int | None:
+    """Put one named demo person in the register (learners with a made-up UPN and a date of
+    birth that fits their year group); None for groups."""
+    if any(word in person.name.lower() for word in _GROUP_WORDS):
+        return None
+    parts = person.name.split()
+    forename, surname = " ".join(parts[:-1]), parts[-1]
+    if person.kind == PersonKind.LEARNER:
+        year = int((person.year_group or "Year 9").split()[-1])
+        serial = len(register) + 1
+        entry = casebook.people.add(
+            person.kind, forename, surname, upn=demo_upn(serial),
+            date_of_birth=date(now.year - year - 5, 1 + serial % 12, 1 + serial % 27),
+            year_group=person.year_group or "", registration_group=f"{year}{'ABC'[serial % 3]}")
+    else:
+        entry = casebook.people.add(person.kind, forename, surname,
+                                    job_title="Form tutor" if person.kind == PersonKind.STAFF
+                                    else "")
+    register[person.name] = entry.id
+    return entry.id
+
+
+def _demo_register_extras(casebook: Casebook, register: dict[str, int], now: datetime) -> None:
+    """A family link, a learner who left long ago (due for retention review) and a file sent
+    to another school and awaiting its receipt code."""
+    if "Jordan Fictional" in register and "Mrs L. Fictional" in register:
+        casebook.people.link_family(register["Mrs L. Fictional"], register["Jordan Fictional"],
+                                    FamilyRelation.PARENT_OR_CARER)
+    old_opened = now.replace(year=now.year - 11)
+    with _clock_at(casebook, old_opened):
+        leaver = casebook.people.add(PersonKind.LEARNER, "Drew", "Oldexample",
+                                     upn=demo_upn(90), date_of_birth=date(now.year - 27, 3, 4),
+                                     year_group="Year 11")
+        case = casebook.cases.create("Unkind group chat (old record)", CaseType.HARASSMENT,
+                                     "Messages in a class group chat.", RiskLevel.LOW)
+        casebook.people.link_to_case(case.id, leaver.id, PersonRole.HARMED)
+        casebook.cases.add_entry(case.id, "Drew's parent showed the messages to the DSL.")
+        casebook.cases.set_status(case.id, CaseStatus.CLOSED, "Resolved with restorative work")
+        casebook.people.mark_left(leaver.id, date(now.year - 10, 7, 20))
+    mover = register.get("Avery Placeholder")
+    if mover is not None:
+        with _clock_at(casebook, now - timedelta(days=1)):
+            casebook.transfers.export(mover, "Elmbridge High School (DEMO)",
+                                      casebook.paths.root / "demo-transfer.cbx",
+                                      password="demo transfer password only")
+
+
 def populate_demo(casebook: Casebook, *, today: date | None = None,
                   add_deputy: bool = True) -> list[int]:
     """Fill an empty casebook with the demo cases. Returns the new case ids."""
     now = datetime.combine(today or date.today(), datetime.min.time()).replace(hour=16)
     step_keys = list(StepKey)
     ids: list[int] = []
+    register: dict[str, int] = {}
     for spec in sorted(_cases(), key=lambda c: -c.days_ago):
         opened = now - timedelta(days=spec.days_ago, hours=6)
         with _clock_at(casebook, opened):
             case = casebook.cases.create(spec.title, spec.case_type, spec.summary, spec.risk)
             for person in spec.people:
-                casebook.cases.add_person(case.id, person.name, person.kind, person.role,
-                                          year_group=person.year_group)
+                register_id = register.get(person.name) or _register(casebook, person, now,
+                                                                     register)
+                if register_id is None:  # a group, not one person: free text on the case
+                    casebook.cases.add_person(case.id, person.name, person.kind, person.role,
+                                              year_group=person.year_group)
+                else:
+                    casebook.people.link_to_case(case.id, register_id, person.role)
             accounts = []
             for account in spec.accounts:
                 added = casebook.cases.add_account(
@@ -422,6 +487,7 @@ def populate_demo(casebook: Casebook, *, today: date | None = None,
             with _clock_at(casebook, when):
                 casebook.cases.set_status(case.id, spec.status, spec.closed_reason)
         ids.append(case.id)
+    _demo_register_extras(casebook, register, now)
     if add_deputy:
         casebook.users.add(DEMO_DEPUTY, UserRole.DEPUTY, DEMO_DEPUTY_PASSPHRASE)
     log.info("demo casebook filled with %d cases", len(ids))

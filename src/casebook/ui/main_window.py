@@ -302,7 +302,11 @@ class MainWindow(QMainWindow):
         self.about_action.setShortcut(QKeySequence("F1"))
         self.governors_action = self._action("&Governors' summary…", self.export_governors,
                                              None, "Export the termly summary for governors")
+        self.import_learners_action = self._action(
+            "&Import learners…", self.import_learners, None,
+            "Import learners from a SIMS, Arbor or Bromcom CSV export")
         self.unlocked_actions = [
+            self.import_learners_action,
             self.new_case_action, *self.new_type_actions.values(), self.lock_action,
             self.backup_action, self.settings_action, self.find_action, self.refresh_action,
             self.open_case_action, self.close_tab_action, self.next_tab_action,
@@ -320,6 +324,7 @@ class MainWindow(QMainWindow):
         file_menu.addMenu(self.new_case_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.governors_action)
+        file_menu.addAction(self.import_learners_action)
         file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.settings_action)
@@ -662,8 +667,42 @@ class MainWindow(QMainWindow):
             for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
                 self.tabs.tabBar().setTabButton(index, side, None)
             self.fixed_views[key] = view
+        self._add_learners_view(casebook)
         self.tabs.setCurrentWidget(dashboard)
         dashboard.setFocus()
+
+    def _add_learners_view(self, casebook: Casebook) -> None:
+        """The Learners screen, just after Cases (issue 12)."""
+        from casebook.ui.learners import LearnersView
+
+        assert self.tabs is not None
+        from casebook.ui.learners.reminders import LearnerReminders
+
+        view = LearnersView(self.worker, casebook, parent=self.tabs)
+        index = self.tabs.insertTab(2, view, "Learners")
+        for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
+            self.tabs.tabBar().setTabButton(index, side, None)
+        self.fixed_views["learners"] = view
+        dashboard = self.fixed_views["dashboard"]
+        reminders = LearnerReminders(self.worker, casebook, dashboard)
+        dashboard.layout().insertWidget(1, reminders)  # under the dashboard's title row
+        dashboard.loaded.connect(reminders.refresh)
+
+        def show_learners(page: int) -> None:
+            view.pages.setCurrentIndex(page)
+            if self.tabs is not None:
+                self.tabs.setCurrentWidget(view)
+
+        reminders.open_learners.connect(show_learners)
+
+    def import_learners(self) -> None:
+        casebook = self.casebook
+        if casebook is None:
+            return
+        from casebook.ui.learners import import_learners
+
+        view = self.fixed_views.get("learners")
+        import_learners(self, self.worker, casebook, getattr(view, "refresh", None))
 
     def _open_dashboard_list(self, kind: str, ids: list) -> None:  # type: ignore[type-arg]
         """Open the list behind a dashboard number."""

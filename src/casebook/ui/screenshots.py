@@ -150,6 +150,8 @@ def _main_screens(worker: Any, casebook: Any, shoot: Shooter) -> None:
         shoot(settings, f"settings-{name}")
     settings.reject()
 
+    _learners_screens(window, worker, shoot)
+
     # The demo casebook sits in a temporary folder: show the About box as a DSL sees it, with
     # the usual casebook location (shown without the user's name).
     from casebook.paths import CasebookPaths, default_data_dir
@@ -183,6 +185,28 @@ def _main_screens(worker: Any, casebook: Any, shoot: Shooter) -> None:
     window.shutdown()
     window.hide()
     _settle(worker)
+
+
+def _learners_screens(window: Any, worker: Any, shoot: Shooter) -> None:
+    """The Learners tab: a learner's file across cases, the retention review and transfers."""
+    view = window.fixed_views.get("learners")
+    if view is None:
+        return
+    window.tabs.setCurrentWidget(view)
+    _settle(worker)
+    _wait(lambda: view._bundle is not None)
+    for row in range(view.people_table.rowCount()):
+        if view.people_table.item(row, 0).text().startswith("Casey"):
+            view.people_table.selectRow(row)
+    _settle(worker)
+    _wait(lambda: view._file is not None)
+    _settle(worker)
+    shoot(window, "learners")
+    view.pages.setCurrentIndex(1)
+    shoot(window, "learners-retention")
+    view.pages.setCurrentIndex(2)
+    shoot(window, "learners-transfers")
+    view.pages.setCurrentIndex(0)
 
 
 def _countdown(worker: Any, root: Path, shoot: Shooter) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QFormLayout,
     QGroupBox,
     QLineEdit,
@@ -44,6 +46,12 @@ class PeopleTab(CasePanel):
         box = QGroupBox("Add a person", self)
         form = QFormLayout(box)
         self.name_edit = QLineEdit(box)
+        self.name_edit.setPlaceholderText("Start typing: names in the register are suggested")
+        self._names = QStringListModel(self)
+        completer = QCompleter(self._names, self.name_edit)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.name_edit.setCompleter(completer)
         add_row(form, "&Name:", self.name_edit)
         self.kind_combo = QComboBox(box)
         fill_combo(self.kind_combo, PERSON_KINDS, ctx.fill)
@@ -67,14 +75,21 @@ class PeopleTab(CasePanel):
 
     def set_data(self, bundle: CaseBundle) -> None:
         super().set_data(bundle)
+        if not self._names.rowCount():  # once per tab; again after each person is added
+            self._load_names()
         fill = self.ctx.fill
         rows = [[p.name, label(PERSON_KINDS, p.kind, fill), label(PERSON_ROLES, p.role, fill),
                  p.year_group or "", p.notes] for p in bundle.people]
         fill_table(self.table, rows, [p.id for p in bundle.people])
         self.mark_corrections()
 
+    def _load_names(self) -> None:
+        people = self.ctx.casebook.people
+        self.ctx.worker.submit(people.names, self._names.setStringList, lambda _e: None)
+
     def clear(self) -> None:
         super().clear()
+        self._names.setStringList([])
         self.table.setRowCount(0)
         for edit in (self.name_edit, self.year_edit, self.notes_edit):
             edit.clear()
@@ -94,14 +109,16 @@ class PeopleTab(CasePanel):
         role = combo_value(self.role_combo) or PersonRole.WITNESS.value
         year, dob, notes = self.year_edit.text().strip(), self.dob_edit.value(), \
             self.notes_edit.text().strip()
-        cases, case_id = self.ctx.casebook.cases, self.ctx.case_id
+        people, case_id = self.ctx.casebook.people, self.ctx.case_id
 
         def done(_person: object) -> None:
+            self._load_names()
             for edit in (self.name_edit, self.year_edit, self.notes_edit):
                 edit.clear()
             self.dob_edit.set_value(None)
             self.name_edit.setFocus()
 
-        self.save(lambda: cases.add_person(case_id, name, kind, role, date_of_birth=dob,
-                                           year_group=year or None, notes=notes),
+        # Picks the register entry with this name, or adds the person to the register.
+        self.save(lambda: people.add_to_case(case_id, name, kind, role, date_of_birth=dob,
+                                             year_group=year or None, notes=notes),
                   done, f"{name} added to the case.")

@@ -44,8 +44,10 @@ PERSON_KINDS = {
 PERSON_ROLES = {
     PersonRole.HARMED: "Harmed or targeted",
     PersonRole.SUSPECTED_CREATOR: "Suspected of making it",
+    PersonRole.SHARER: "Shared it",
     PersonRole.WITNESS: "Witness",
     PersonRole.REPORTER: "Reported it",
+    PersonRole.ALLEGATION_SUBJECT: "Subject of an allegation",
 }
 ACCOUNT_KINDS = {
     AccountKind.IMPERSONATING_SCHOOL: "Pretends to be the school",

@@ -1,0 +1,505 @@
+"""Sending a learner's child protection file to their next school, and receiving one.
+
+The sender writes one encrypted package (see :mod:`transfer_package`), logs the transfer with
+a deadline of 5 school days, and waits for the receipt code the receiving Casebook prints when
+it imports the package. The code is derived from a secret inside the package, so only someone
+who opened it can produce it; the sender keeps only its hash. After receipt the sender keeps
+what settings say (``transfer_keep``: "chronology" by default — the records for
+``transfer_keep_days``, 365, with evidence files removed at once; "all"; or "nothing") and the
+rest is purged; what was kept then appears in the retention review when its time is up.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from casebook.domain import (
+    CaseStatus,
+    CaseType,
+    PersonKind,
+    PersonRole,
+    StepKey,
+    StepStatus,
+    format_reference,
+    require_text,
+)
+from casebook.errors import NotFoundError, ValidationError
+from casebook.services import transfer_package
+from casebook.services.people import PeopleService
+from casebook.services.retention import merge_search_index, purge_cases, reclaim_space
+from casebook.services.store import Store
+from casebook.storage import tables as t
+from casebook.storage import tables_people as tpe
+
+log = logging.getLogger(__name__)
+
+SCHOOL_DAYS = 5
+DEFAULTS = {"transfer_keep": "chronology", "transfer_keep_days": "365", "school_closed_days": ""}
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class SentTransfer:
+    reference: str
+    path: Path
+    password: str  # shown once, to share separately (by phone); never stored
+    due_on: date
+    cases: int
+
+
+@dataclass(frozen=True)
+class ReceivedTransfer:
+    reference: str
+    receipt_code: str
+    person_id: int
+    cases: int
+    from_school: str
+    already: bool = False
+
+
+@dataclass(frozen=True)
+class TransferInfo:
+    reference: str
+    direction: str  # "out" or "in"
+    school: str
+    created_at: datetime
+    due_on: date | None
+    state: str  # awaiting receipt / overdue / received / records purged / received from
+    register_id: int | None
+    chased_at: datetime | None = None
+
+
+def parse_closed_days(value: str) -> list[tuple[date, date]]:
+    """Lines of ``YYYY-MM-DD`` or ``YYYY-MM-DD..YYYY-MM-DD`` (holidays, INSET days)."""
+    ranges = []
+    for raw in re.split(r"[\n,;]+", value or ""):
+        line = raw.strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in line.split("..")]
+        try:
+            start = date.fromisoformat(parts[0])
+            end = date.fromisoformat(parts[-1])
+        except ValueError:
+            raise ValidationError(f"“{line}” is not a date or a range of dates "
+                                  "(YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD).") from None
+        if end < start:
+            raise ValidationError(f"“{line}” ends before it starts.")
+        ranges.append((start, end))
+    return ranges
+
+
+def add_school_days(start: date, days: int, closed: list[tuple[date, date]] = ()) -> date:  # type: ignore[assignment]
+    """The date ``days`` school days after ``start`` (weekdays outside the closed ranges)."""
+    current = start
+    left = days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() >= 5 or any(a <= current <= b for a, b in closed):
+            continue
+        left -= 1
+    return current
+
+
+def receipt_code(secret: bytes, reference: str) -> str:
+    digest = hmac.new(secret, b"receipt:" + reference.encode(), hashlib.sha256).digest()
+    letters = "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:10])
+    return f"{letters[:5]}-{letters[5:]}"
+
+
+def _normal_code(code: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", (code or "").upper())
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(_normal_code(code).encode()).hexdigest()
+
+
+def write_atomically(path: Path, data: bytes, what: str = "the file", *,
+                     exclusive: bool = True) -> None:
+    """Through the one atomic writer (0600, fsynced, never half a file); a disk fault is one
+    calm line naming its cause."""
+    from casebook import fileio
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValidationError(f"The folder {folder} does not exist.")
+    try:
+        fileio.atomic_write_bytes(path, data, exclusive=exclusive)
+    except FileExistsError:
+        raise ValidationError(f"{path} already exists; choose a new file name.") from None
+    except OSError as error:
+        log.warning("file not written: %s", type(error).__name__)
+        raise fileio.explain_os_error(error, folder, what) from error
+
+
+class TransferService:
+    def __init__(self, store: Store, people: PeopleService) -> None:
+        self.store = store
+        self.people = people
+
+    def _setting(self, key: str) -> str:
+        with self.store.read() as s:
+            value = s.scalar(select(t.MetaRow.value).where(t.MetaRow.key == key))
+        return value if value is not None else DEFAULTS.get(key, "")
+
+    def _school_name(self) -> str:
+        return self._setting("school_name")
+
+    def configure(self, *, keep: str | None = None, keep_days: int | None = None,
+                  closed_days: str | None = None) -> dict[str, str]:
+        """Change the transfer settings (validated) and return them all."""
+        if keep is not None and keep not in ("chronology", "all", "nothing"):
+            raise ValidationError("Keep after receipt must be chronology, all or nothing.")
+        if keep_days is not None and not 0 <= keep_days <= 3650:
+            raise ValidationError("Keep for between 0 and 3650 days.")
+        if closed_days is not None:
+            parse_closed_days(closed_days)
+        with self.store.write("setting.change", "setting:transfer") as work:
+            for key, value in (("transfer_keep", keep), ("school_closed_days", closed_days),
+                               ("transfer_keep_days", None if keep_days is None
+                                else str(keep_days))):
+                if value is None:
+                    continue
+                row = work.session.get(t.MetaRow, key)
+                if row is None:
+                    work.session.add(t.MetaRow(key=key, value=value))
+                else:
+                    row.value = value
+        return {key: self._setting(key) for key in DEFAULTS}
+
+    # ----- sending ---------------------------------------------------------------------
+    def export(self, person_id: int, to_school: str, out: Path | str,
+               password: str | None = None) -> SentTransfer:
+        """Write the package and log the transfer. Without a password one is made (show it
+        once and share it separately from the file)."""
+        from casebook.vault.strength import check_passphrase
+
+        to_school = require_text(to_school, "the receiving school's name", 200)
+        out = Path(out)
+        if out.exists():
+            raise ValidationError(f"{out} already exists; choose a new file name.")
+        if password:
+            check_passphrase(password)
+        else:
+            password = "-".join("".join(secrets.choice(_ALPHABET) for _ in range(5))
+                                for _ in range(5))
+        closed = parse_closed_days(self._setting("school_closed_days"))
+        now = self.store.now()
+        learner_file = self.people.learner_file(person_id)
+        # 5 school days from the move (the day the learner left, when the register has it),
+        # else from today; closed days (holidays) are skipped, so a move over the summer is
+        # due in the first 5 days of the new term.
+        due = add_school_days(learner_file.learner.left_on or now.date(), SCHOOL_DAYS, closed)
+        with self.store.write("transfer.export", f"register:{person_id}") as work:
+            s = work.session
+            number = (s.scalar(select(func.count(tpe.TransferRow.id))
+                               .where(tpe.TransferRow.direction == "out")) or 0) + 1
+            reference = f"T-{now.year}-{number:04d}-{secrets.token_hex(2).upper()}"
+            secret = secrets.token_bytes(16)
+            pdf, _pages = self.people.file_pdf(
+                person_id, recipient=f"DSL, {to_school}",
+                note=f"Transfer {reference} to {to_school}")
+            records = self._records(s, learner_file, reference, to_school, secret, now)
+            package = transfer_package.seal(pdf, records, password)
+            s.add(tpe.TransferRow(reference=reference, direction="out", register_id=person_id,
+                                  school=to_school, created_at=now, created_by=self.store.actor,
+                                  due_on=due, receipt_hash=_hash_code(receipt_code(secret,
+                                                                                   reference)),
+                                  cases=len(records["cases"])))
+            work.detail = f"transfer={reference},cases={len(records['cases'])}"
+            write_atomically(out, package, "the transfer package")
+        log.info("transfer package written (%d bytes)", len(package))
+        return SentTransfer(reference, out, password, due, len(records["cases"]))
+
+    def _records(self, s, learner_file, reference, to_school, secret, now) -> dict:  # type: ignore[no-untyped-def]
+        who = learner_file.learner
+        by_case: dict[str, dict] = {}
+        links = self.people._links(s, who.id)
+        for link in links:
+            case = s.get(t.CaseRow, link.case_id)
+            by_case.setdefault(case.reference, {
+                "reference": case.reference, "title": case.title, "type": case.case_type,
+                "status": case.status, "opened_at": case.opened_at.isoformat(),
+                "role": link.role.value, "entries": []})
+        redactor = self.people._redactor(s, who, [link.case_id for link in links])
+        for ref, item in by_case.items():
+            item["title"] = redactor.text(item["title"])
+            item["open_actions"] = [{"description": d, "due": due.isoformat() if due else None}
+                                    for r, d, due in learner_file.open_actions if r == ref]
+        for e in learner_file.entries:
+            by_case[e.case_reference]["entries"].append({
+                "occurred_at": e.occurred_at.isoformat(), "author": e.author, "text": e.text,
+                "kind": e.kind})
+        return {
+            "format": "casebook-transfer-records", "version": transfer_package.FORMAT_VERSION,
+            "reference": reference, "from_school": self._school_name(), "to_school": to_school,
+            "sent_at": now.isoformat(), "receipt_secret": base64.b64encode(secret).decode(),
+            "learner": {
+                "upn": who.upn, "forename": who.forename, "surname": who.surname,
+                "preferred_name": who.preferred_name,
+                "date_of_birth": who.date_of_birth.isoformat() if who.date_of_birth else None,
+                "year_group": who.year_group, "registration_group": who.registration_group,
+            },
+            "family": [{"relation": r, "name": n} for r, n in learner_file.family],
+            "cases": list(by_case.values()),
+        }
+
+    def export_cover(self, reference: str, out: Path | str) -> Path:
+        """The printable cover and receipt slip of a transfer sent from here (names the
+        learner: print it, never send it with the package)."""
+        from casebook.reports.data import ExportOptions
+        from casebook.reports.export import write_pdf_atomically
+        from casebook.reports.learner_file import TransferCoverData, render_transfer_cover
+
+        ref = (reference or "").strip().upper()
+        with self.store.read() as s:
+            row = s.scalar(select(tpe.TransferRow).where(tpe.TransferRow.reference == ref,
+                                                         tpe.TransferRow.direction == "out"))
+            if row is None:
+                raise NotFoundError(f"There is no transfer {ref or '(blank)'} sent from here.")
+            if row.register_id is None:
+                raise ValidationError("That learner's records have been purged.")
+            who = self.people.get(row.register_id)
+            data = TransferCoverData(self.people._school(), row.reference, row.school,
+                                     who.full_name, who.upn or "",
+                                     f"{who.date_of_birth:%d/%m/%Y}" if who.date_of_birth
+                                     else "—", f"{row.created_at:%d/%m/%Y}",
+                                     f"{row.due_on:%d/%m/%Y}" if row.due_on else "—", row.cases)
+        pdf = render_transfer_cover(data, ExportOptions("transfer-cover", self.store.actor,
+                                                        self.store.now()))
+        write_pdf_atomically(pdf, Path(out))
+        self.store.log_event("transfer.cover", f"transfer:{ref}")
+        return Path(out)
+
+    def record_receipt(self, reference: str, code: str) -> TransferInfo:
+        ref = (reference or "").strip().upper()
+        with self.store.write("transfer.receipt", f"transfer:{ref}") as work:
+            s = work.session
+            row = s.scalar(select(tpe.TransferRow).where(tpe.TransferRow.reference == ref,
+                                                         tpe.TransferRow.direction == "out"))
+            if row is None:
+                raise NotFoundError(f"There is no transfer {ref or '(blank)'} sent from here.")
+            if not hmac.compare_digest(row.receipt_hash, _hash_code(code)):
+                raise ValidationError("That receipt code does not match this transfer. Check "
+                                      "it with the receiving school; nothing was recorded.")
+            if row.received_at is None:
+                row.received_at = self.store.now()
+                keep_days = int(self._setting("transfer_keep_days") or 365)
+                row.keep_until = row.received_at.date() + timedelta(days=keep_days)
+            policy = self._setting("transfer_keep")
+            purged = 0
+            if row.register_id is not None and policy in ("chronology", "nothing"):
+                purged = self._tidy(s, row, evidence_only=policy == "chronology")
+            work.detail = f"policy={policy},purged_rows={purged}"
+            info = self._info(row, self.store.now().date())
+        reclaim_space(self.store)
+        return info
+
+    def _sole_cases(self, s, register_id: int) -> list[int]:  # type: ignore[no-untyped-def]
+        """This learner's cases that no other learner in the register appears in."""
+        mine = set(s.scalars(select(t.PersonRow.case_id).join(
+            tpe.PersonLinkRow, tpe.PersonLinkRow.case_person_id == t.PersonRow.id)
+            .where(tpe.PersonLinkRow.register_id == register_id)))
+        shared = set(s.scalars(select(t.PersonRow.case_id).join(
+            tpe.PersonLinkRow, tpe.PersonLinkRow.case_person_id == t.PersonRow.id)
+            .where(t.PersonRow.case_id.in_(mine), tpe.PersonLinkRow.register_id != register_id,
+                   t.PersonRow.kind == PersonKind.LEARNER.value)))
+        held = set(s.scalars(select(tpe.LegalHoldRow.case_id).where(
+            tpe.LegalHoldRow.lifted_at.is_(None))))
+        return sorted(mine - shared - held)
+
+    def _tidy(self, s, row: tpe.TransferRow, *, evidence_only: bool) -> int:  # type: ignore[no-untyped-def]
+        cases = self._sole_cases(s, row.register_id)
+        if not cases:
+            return 0
+        if evidence_only:
+            ids = ",".join(map(str, cases))
+            s.execute(tpe.PurgePermitRow.__table__.insert(), [{"case_id": c} for c in cases])
+            n = s.execute(text(f"DELETE FROM evidence_chunks WHERE evidence_id IN "
+                               f"(SELECT id FROM evidence WHERE case_id IN ({ids}))")).rowcount
+            n += s.execute(text(f"DELETE FROM evidence WHERE case_id IN ({ids})")).rowcount
+            s.execute(text(f"DELETE FROM purge_permits WHERE case_id IN ({ids})"))
+            merge_search_index(s)
+            return n
+        n, _evidence = purge_cases(s, cases)
+        row.purged_at = self.store.now()
+        merge_search_index(s)
+        return n
+
+    def chase(self, reference: str) -> TransferInfo:
+        ref = (reference or "").strip().upper()
+        with self.store.write("transfer.chase", f"transfer:{ref}") as work:
+            row = work.session.scalar(select(tpe.TransferRow)
+                                      .where(tpe.TransferRow.reference == ref))
+            if row is None or row.direction != "out":
+                raise NotFoundError(f"There is no transfer {ref or '(blank)'} sent from here.")
+            row.chased_at = self.store.now()
+            return self._info(row, self.store.now().date())
+
+    # ----- listing ---------------------------------------------------------------------
+    @staticmethod
+    def _info(row: tpe.TransferRow, today: date) -> TransferInfo:
+        if row.direction == "in":
+            state = "received from"
+        elif row.purged_at is not None:
+            state = "received, records purged"
+        elif row.received_at is not None:
+            state = "received"
+        elif row.due_on is not None and row.due_on < today:
+            state = "overdue"
+        else:
+            state = "awaiting receipt"
+        return TransferInfo(row.reference, row.direction, row.school, row.created_at,
+                            row.due_on, state, row.register_id, row.chased_at)
+
+    def list(self) -> list[TransferInfo]:
+        today = self.store.now().date()
+        with self.store.read() as s:
+            rows = s.scalars(select(tpe.TransferRow).order_by(tpe.TransferRow.created_at.desc(),
+                                                              tpe.TransferRow.id.desc()))
+            return [self._info(r, today) for r in rows]
+
+    def reminders(self) -> list[TransferInfo]:
+        """Files sent and not yet confirmed: overdue first, then due within two days."""
+        today = self.store.now().date()
+        waiting = [i for i in self.list() if i.state in ("overdue", "awaiting receipt")]
+        soon = [i for i in waiting if i.state == "overdue"
+                or (i.due_on is not None and i.due_on <= today + timedelta(days=2))]
+        return sorted(soon, key=lambda i: (i.due_on or today))
+
+    # ----- receiving -------------------------------------------------------------------
+    def import_package(self, path: Path | str, password: str) -> ReceivedTransfer:
+        path = Path(path)
+        if not path.is_file():
+            raise ValidationError(f"There is no file at {path}.")
+        if path.stat().st_size > transfer_package.MAX_PACKAGE:
+            raise ValidationError("That file is too large to be a Casebook transfer package.")
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ValidationError("Casebook could not read that file. If it is open in another "
+                                  "program, close it and try again.") from error
+        _pdf, records = transfer_package.open_package(data, password)
+        try:
+            reference = str(records["reference"])
+            secret = base64.b64decode(records["receipt_secret"])
+            from_school = str(records["from_school"])[:200]
+            learner = records["learner"]
+            cases = list(records["cases"])
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError("The package's records are incomplete; nothing was "
+                                  "imported.") from None
+        code = receipt_code(secret, reference)
+        now = self.store.now()
+        with self.store.write("transfer.import") as work:
+            s = work.session
+            existing = s.scalar(select(tpe.TransferRow).where(
+                tpe.TransferRow.reference == reference))
+            if existing is not None:
+                work.target = f"transfer:{reference}"
+                work.detail = "again=yes"
+                return ReceivedTransfer(reference, code, existing.register_id or 0,
+                                        existing.cases, from_school, already=True)
+            try:
+                person = self._receive_learner(s, learner, from_school, reference, now)
+                for item in cases:
+                    self._receive_case(s, item, person, from_school, reference, now)
+            except (KeyError, TypeError, ValueError, AttributeError):
+                raise ValidationError("The package's records are incomplete or damaged; "
+                                      "nothing was imported.") from None
+            s.add(tpe.TransferRow(reference=reference, direction="in", register_id=person.id,
+                                  school=from_school, created_at=now,
+                                  created_by=self.store.actor, due_on=None, receipt_hash="",
+                                  received_at=now, cases=len(cases)))
+            work.target = f"register:{person.id}"
+            work.detail = f"transfer={reference},cases={len(cases)}"
+            person_id = person.id
+        return ReceivedTransfer(reference, code, person_id, len(cases), from_school)
+
+    def _receive_learner(self, s, learner: dict, from_school: str, reference: str,  # type: ignore[no-untyped-def]
+                         now: datetime) -> tpe.RegisterPersonRow:
+        from casebook.domain import normalise_upn
+
+        upn = normalise_upn(learner.get("upn") or "")
+        dob = date.fromisoformat(learner["date_of_birth"]) if learner.get("date_of_birth") \
+            else None
+        forename = require_text(learner.get("forename"), "the learner's forename", 100)
+        surname = str(learner.get("surname") or "")[:100]
+        row = None
+        if upn:
+            row = s.scalar(select(tpe.RegisterPersonRow).where(tpe.RegisterPersonRow.upn == upn))
+        if row is None and dob is not None:
+            row = s.scalar(select(tpe.RegisterPersonRow).where(
+                tpe.RegisterPersonRow.kind == PersonKind.LEARNER.value,
+                func.lower(tpe.RegisterPersonRow.forename) == forename.lower(),
+                func.lower(tpe.RegisterPersonRow.surname) == surname.lower(),
+                tpe.RegisterPersonRow.date_of_birth == dob))
+        received = f"{from_school} (transfer {reference})"[:200]
+        if row is None:
+            row = tpe.RegisterPersonRow(
+                kind=PersonKind.LEARNER.value, upn=upn, forename=forename, surname=surname,
+                preferred_name=str(learner.get("preferred_name") or "")[:100],
+                date_of_birth=dob, year_group=str(learner.get("year_group") or "")[:40],
+                registration_group="", on_roll=True, job_title="", notes="",
+                received_from=received, created_at=now, updated_at=now)
+            s.add(row)
+        else:
+            row.received_from, row.updated_at = received, now
+        s.flush()
+        return row
+
+    def _receive_case(self, s, item: dict, person: tpe.RegisterPersonRow, from_school: str,  # type: ignore[no-untyped-def]
+                      reference: str, now: datetime) -> None:
+        try:
+            case_type = CaseType(item.get("type")).value
+        except ValueError:
+            case_type = CaseType.OTHER.value
+        try:
+            role = PersonRole(item.get("role")).value
+        except ValueError:
+            role = PersonRole.HARMED.value
+        number = (s.scalar(select(func.max(t.CaseRow.number)).where(t.CaseRow.year == now.year))
+                  or 0) + 1
+        title = f"{item.get('title') or 'Case'} (received from {from_school})"[:300]
+        case = t.CaseRow(reference=format_reference(now.year, number), year=now.year,
+                         number=number, title=title, case_type=case_type,
+                         summary=f"Received from {from_school} under transfer {reference}; "
+                                 f"their reference {item.get('reference', '')}.",
+                         status=CaseStatus.MONITORING.value, risk="medium", opened_at=now,
+                         updated_at=now, created_by=self.store.actor)
+        s.add(case)
+        s.flush()
+        for key in StepKey:
+            s.add(t.StepRow(case_id=case.id, step_key=key.value,
+                            status=StepStatus.NOT_STARTED.value, data_json="{}", updated_at=now))
+        for entry in item.get("entries", []):
+            s.add(t.ChronologyRow(
+                case_id=case.id, occurred_at=datetime.fromisoformat(entry["occurred_at"]),
+                recorded_at=now, author=f"{entry.get('author', '')} ({from_school})"[:200],
+                text=str(entry.get("text", ""))[:20_000] or "(no text)"))
+        for action in item.get("open_actions", []):
+            s.add(t.ActionRow(case_id=case.id, description=str(action["description"])[:2000],
+                              owner=f"Was with {from_school}"[:200],
+                              due_date=date.fromisoformat(action["due"]) if action.get("due")
+                              else None, created_at=now))
+        s.add(t.ChronologyRow(case_id=case.id, occurred_at=now, recorded_at=now,
+                              author=self.store.actor,
+                              text=f"Received from {from_school} under transfer {reference}."))
+        name = " ".join(p for p in (person.forename, person.surname) if p)
+        row = t.PersonRow(case_id=case.id, name=name[:200], kind=PersonKind.LEARNER.value,
+                          role=role, date_of_birth=person.date_of_birth,
+                          year_group=person.year_group or None, notes="", created_at=now)
+        s.add(row)
+        s.flush()
+        s.add(tpe.PersonLinkRow(case_person_id=row.id, register_id=person.id, outcome=""))
