@@ -65,6 +65,13 @@ def _open(args: argparse.Namespace):  # type: ignore[no-untyped-def]
                                          on_wait=waiting)
 
 
+def _open_to_read(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """For commands that only read: nothing is written to the casebook, not even the log."""
+    from casebook.services import Casebook
+
+    return Casebook.open_read_only(args.data_dir, _read_passphrase(args))
+
+
 def _print_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> None:
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
     for line in (headers, *rows):
@@ -114,7 +121,7 @@ def cmd_case_add(args: argparse.Namespace) -> int:
 def cmd_case_list(args: argparse.Namespace) -> int:
     from casebook.services import CaseFilter
 
-    with _open(args) as book:
+    with _open_to_read(args) as book:
         flt = CaseFilter(text=args.search or "")
         rows = book.cases.list_page(flt, limit=args.limit)
         total = book.cases.count(flt)
@@ -126,7 +133,7 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
-    with _open(args) as book:
+    with _open_to_read(args) as book:
         case = book.cases.get_by_reference(args.reference)
         chronology = book.cases.chronology(case.id)
         evidence = book.evidence.items(case.id)
@@ -182,9 +189,15 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from casebook.services import integrity
+
     with _open(args) as book:
         path = book.backup(Path(args.target))
     print(f"Backup written to {path}")
+    anchor = integrity.readable_anchor(path)
+    if anchor is not None:
+        print(f"Audit anchor of this backup: {anchor.text()}")
+        print("Keep this line with your backup record: `verify --anchor` checks it later.")
     return EXIT_OK
 
 
@@ -197,27 +210,64 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    with _open(args) as book:
-        report = book.verify()
-    integ = report.integrity
-    print(f"Encryption check: {'ok' if not integ.cipher_problems else 'PROBLEMS'}")
-    for problem in integ.cipher_problems[:10]:
+    """Read-only: opens the file so that it cannot be written, and reports every finding."""
+    from casebook.services import integrity
+    from casebook.vault import KeyVault
+
+    paths = CasebookPaths.at(args.data_dir)
+    printed = []
+    for text in args.anchor or []:
+        try:
+            seq, prefix = integrity.parse_printed(text)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        printed.append((f"the anchor “{text.strip()}”", seq, prefix))
+    if not paths.database.is_file():
+        raise CliError(f"there is no casebook file in {paths.root}")
+    if not paths.slots.is_file():
+        raise CliError(f"the key file is missing from {paths.root}")
+    _user, key = KeyVault.load(paths.slots).unlock_any_passphrase(_read_passphrase(args))
+    try:
+        report = integrity.verify_casebook(paths.database, key, paths.backups, printed)
+    except CasebookError:
+        raise
+    except Exception as exc:  # a damaged file must give a report, never a traceback
+        print(f"Verify could not finish: {exc or type(exc).__name__}")
+        print("Result: PROBLEMS FOUND")
+        return EXIT_VERIFY_FAILED
+    _print_verify(report)
+    return EXIT_OK if report.ok else EXIT_VERIFY_FAILED
+
+
+def _print_verify(report) -> None:  # type: ignore[no-untyped-def]
+    f = report.file
+    print(f"Encryption check: {'ok' if not f.cipher_problems else 'PROBLEMS'}")
+    for problem in f.cipher_problems[:10]:
         print(f"  {problem}")
-    print(f"Database check: {'ok' if not integ.sqlite_problems else 'PROBLEMS'} "
-          f"({integ.rows_read} rows read)")
-    for problem in integ.sqlite_problems[:10]:
+    print(f"Database check: {'ok' if not f.sqlite_problems else 'PROBLEMS'} "
+          f"({f.rows_read} rows read)")
+    for problem in f.sqlite_problems[:10]:
         print(f"  {problem}")
-    chain = report.chain
+    chain = f.chain
     if chain.ok:
         print(f"Audit log: ok ({chain.entries} entries)")
     else:
         print(f"Audit log: BROKEN at entry {chain.first_broken_seq}: {chain.problem}")
-    bad = report.bad_hashes
-    print(f"Evidence files: {len(report.hashes) - len(bad)} of {len(report.hashes)} match their "
+    if f.rows_tracked:
+        print(f"Records: {'ok' if f.rows_ok else 'PROBLEMS'} ({f.rows_checked} checked against "
+              "their last audited hash)")
+    total = f.evidence_checked + len(f.evidence_unreadable)
+    print(f"Evidence files: {f.evidence_checked - len(f.evidence_bad)} of {total} match their "
           "recorded SHA-256")
-    for check in bad:
-        print(f"  evidence #{check.evidence_id} does not match its recorded hash")
-    return EXIT_OK if report.ok else EXIT_VERIFY_FAILED
+    anchor = report.anchor
+    print(f"Anchor: {anchor.text() + f' ({anchor.state}, {anchor.at})' if anchor else 'none'}")
+    if report.problems:
+        print("Problems:")
+        for problem in report.problems:
+            print(f"  - {problem}")
+    for note in report.notes:
+        print(f"Note: {note}")
+    print("Result: OK" if report.ok else "Result: PROBLEMS FOUND")
 
 
 def _redaction(book, case_id: int, template_id: str, redact: list[str]) -> frozenset[int]:  # type: ignore[no-untyped-def]
@@ -279,7 +329,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    with _open(args) as book:
+    with _open_to_read(args) as book:
         users = book.users.list()
     _print_table([(str(u.id), u.role.value, "active" if u.active else "revoked", u.name)
                   for u in users], ("ID", "ROLE", "STATE", "NAME"))
@@ -754,7 +804,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", help="governors' summary: first day (YYYY-MM-DD)")
     p.add_argument("--end", help="governors' summary: last day (YYYY-MM-DD)")
     p.add_argument("--period", help="governors' summary: the period's name, e.g. 'Autumn 2026'")
-    add("verify", cmd_verify, "check integrity, the audit chain and evidence hashes")
+    p = add("verify", cmd_verify, "check the file, the audit log, every record and evidence "
+            "hash, and the audit anchors (read-only)")
+    p.add_argument("--anchor", action="append", metavar="LINE",
+                   help="an audit anchor printed on an export or backup, e.g. "
+                        "'Audit 1234 · 9f3a 1b2c 44d0 e7a1'; repeatable")
     p = add("users", cmd_users, "list who can open the casebook (or remove someone's access)")
     users_sub = p.add_subparsers(dest="users_command", required=False, parser_class=_Parser)
     p = add("revoke", cmd_users_revoke,

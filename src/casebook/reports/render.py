@@ -9,7 +9,9 @@ document is laid out in a single pass and bookmarks still point at the right pag
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
@@ -41,7 +43,7 @@ from casebook.reports import blocks as b
 from casebook.reports.fonts import BOLD, ITALIC, MONO, REGULAR, register_fonts
 from casebook.reports.images import PreparedImage
 
-__all__ = ["PageDecor", "render_blocks"]
+__all__ = ["PageDecor", "audit_anchor_line", "render_blocks"]
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 LEFT = RIGHT = 18 * mm
@@ -183,10 +185,33 @@ class _Document(BaseDocTemplate):
         canv.translate(x + canv.stringWidth(prefix, REGULAR, 7.5), base)
         canv.doForm("casebook-page-count")
         canv.restoreState()
+        _draw_anchor(canv, base - 3.5 * mm)
         canv.setFillColor(MARKING)
         canv.setFont(BOLD, 9.5)
         canv.drawCentredString(PAGE_WIDTH / 2, 7 * mm, decor.marking)
         canv.restoreState()
+
+
+_ANCHOR_LINE: ContextVar[str] = ContextVar("casebook_audit_anchor_line", default="")
+
+
+@contextmanager
+def audit_anchor_line(text: str) -> Iterator[None]:
+    """Print ``text`` (the audit chain's anchor, e.g. "Audit 1234 · 9f3a 1b2c 44d0 e7a1") in
+    the footer of every page rendered inside this block: a copy of the anchor the casebook
+    cannot rewrite once the PDF has left it."""
+    token = _ANCHOR_LINE.set(text)
+    try:
+        yield
+    finally:
+        _ANCHOR_LINE.reset(token)
+
+
+def _draw_anchor(canv: Canvas, y: float) -> None:
+    text = _ANCHOR_LINE.get()
+    if text:
+        canv.setFont(MONO, 6.5)
+        canv.drawString(LEFT, y, _fit(text, MONO, 6.5, FRAME_WIDTH * 0.7))
 
 
 class _CountingCanvas(Canvas):

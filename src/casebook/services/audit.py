@@ -1,58 +1,63 @@
-"""Append-only, hash-chained audit log.
+"""Append-only, hash-chained audit log whose entries carry the hashes of the rows they left.
 
-Each entry's hash covers its own fields and the previous entry's hash, so editing, deleting or
-reordering any row breaks the chain at that row. Triggers refuse UPDATE and DELETE; the chain
-catches changes made below the triggers (at file level, or with the triggers dropped).
+Each entry's hash covers its own fields, the previous entry's hash and the hashes of the rows
+the write changed (``row_hashes``), so editing, deleting or reordering any entry breaks the
+chain at that entry, and a record changed without an entry no longer matches its last audited
+hash. Triggers refuse UPDATE and DELETE on the log; ``verify`` catches changes made below them,
+and the anchor kept outside the database (services/integrity.py) catches a rewritten or cut
+chain. The formulas live in ``casebook.storage.chain`` (migrations use them too).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casebook.domain import AuditEntry
+from casebook.storage import chain
+from casebook.storage.chain import GENESIS_HASH, ChainReport, entry_hash
 from casebook.storage.tables import AuditRow
 
-GENESIS_HASH = "0" * 64
+__all__ = ["GENESIS_HASH", "ChainReport", "entry_hash", "record", "record_outside_changes",
+           "verify_chain", "to_entry", "recent", "head"]
 
 
-def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, target: str,
-               detail: str) -> str:
-    payload = json.dumps(
-        [prev_hash, seq, at.isoformat(timespec="microseconds"), actor, action, target, detail],
-        ensure_ascii=False, separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+def _dbapi(session: Session):  # type: ignore[no-untyped-def]
+    """The raw connection of the session's transaction (same BEGIN, same snapshot)."""
+    return session.connection().connection.dbapi_connection
 
 
 def record(session: Session, *, at: datetime, actor: str, action: str, target: str,
-           detail: str = "") -> None:
-    """Append one entry inside the caller's transaction (so it commits with the change)."""
+           detail: str = "") -> tuple[int, str]:
+    """Append one entry inside the caller's transaction (so it commits with the change), with
+    the hashes of every audited row changed since the last entry. Returns (seq, hash)."""
+    session.flush()  # the tracking triggers see ORM changes only once they are flushed
+    conn = _dbapi(session)
+    row_hashes = chain.dumps_row_hashes(chain.take_pending(conn))
     last = session.execute(
         select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
     ).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
-    session.add(AuditRow(
-        seq=seq, at=at, actor=actor, action=action, target=target, detail=detail,
-        prev_hash=prev, hash=entry_hash(prev, seq, at, actor, action, target, detail),
-    ))
+    digest = entry_hash(prev, seq, at, actor, action, target, detail, row_hashes)
+    session.add(AuditRow(seq=seq, at=at, actor=actor, action=action, target=target,
+                         detail=detail, prev_hash=prev, hash=digest, row_hashes=row_hashes))
     session.flush()
+    return seq, digest
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    entries: int
-    first_broken_seq: int | None = None
-    problem: str = ""
+def record_outside_changes(session: Session, *, at: datetime, actor: str) -> None:
+    """Before a write: rows changed since the last entry were changed outside Casebook (the app
+    changes audited rows only inside audited writes). Record that in an entry of its own, so it
+    stays visible to ``verify`` instead of being folded silently into the next write."""
+    if chain.has_pending(_dbapi(session)):
+        record(session, at=at, actor=actor, action=chain.OUTSIDE_CHANGE, target="casebook",
+               detail="records changed outside Casebook were found before this write")
 
-    @property
-    def ok(self) -> bool:
-        return self.first_broken_seq is None
+
+def head(session: Session) -> tuple[int, str]:
+    return chain.head(_dbapi(session))
 
 
 def verify_chain(session: Session) -> ChainReport:
@@ -67,7 +72,7 @@ def verify_chain(session: Session) -> ChainReport:
         if row.prev_hash != prev:
             return ChainReport(count, row.seq, "the link to the previous entry is broken")
         if row.hash != entry_hash(prev, row.seq, row.at, row.actor, row.action, row.target,
-                                  row.detail):
+                                  row.detail, row.row_hashes or ""):
             return ChainReport(count, row.seq, "the entry was changed after it was written")
         prev = row.hash
         expected_seq += 1

@@ -28,7 +28,7 @@ from casebook.errors import (
     WrongKeyError,
 )
 from casebook.paths import CasebookPaths
-from casebook.services import audit, mapping
+from casebook.services import audit, integrity, mapping
 from casebook.services.cases import CaseService
 from casebook.services.checklist import ChecklistService
 from casebook.services.dashboard import DashboardService
@@ -47,6 +47,7 @@ from casebook.services.users import UserService
 from casebook.storage import maintenance, migrate, rekey
 from casebook.storage import tables as t
 from casebook.storage.engine import open_engine
+from casebook.storage.verify import open_read_only_engine
 from casebook.storage.writer_lock import WriterLock
 from casebook.vault import KeyVault, new_data_key
 from casebook.vault.recovery import new_recovery_key
@@ -96,17 +97,18 @@ class Casebook:
 
     def __init__(self, paths: CasebookPaths, vault: KeyVault, data_key: bytes, user: User,
                  clock: Callable[[], datetime] = wall_clock,
-                 writer: WriterLock | None = None) -> None:
+                 writer: WriterLock | None = None, *, read_only: bool = False) -> None:
         self.paths = paths
         self.vault = vault
         self._key: bytes | None = data_key
-        #: The single-writer lock, held from open until :meth:`lock`.
+        #: The single-writer lock, held from open until :meth:`lock` (none when read-only).
         self.writer = writer
-        if writer is None:
+        if writer is None and not read_only:
             self.writer = WriterLock(paths.database)
             self.writer.acquire(user.name)
-        self.store = Store(paths, None, user, clock)
-        self.store.engine = open_engine(paths.database, data_key)
+        self.store = Store(paths, None, user, clock, read_only=read_only)
+        self.store.engine = (open_read_only_engine(paths.database, data_key) if read_only
+                             else open_engine(paths.database, data_key))
         self.cases = CaseService(self.store)
         self.evidence = EvidenceService(self.store)
         self.users = UserService(self.store, vault, self._require_key, self.rekey)
@@ -169,9 +171,10 @@ class Casebook:
                                        ("vault_id", vault.vault_id)):
                         s.add(t.MetaRow(key=key, value=value))
                     s.flush()
-                    audit.record(s, at=now, actor=user_name, action="casebook.create",
-                                 target="casebook", detail=f"jurisdiction={jurisdiction.value}")
+                    head = audit.record(s, at=now, actor=user_name, action="casebook.create",
+                                        target="casebook", detail=f"jurisdiction={jurisdiction.value}")
                     s.commit()
+                integrity.write_anchor(paths.database, *head, state=integrity.OPEN, at=now)
             finally:
                 engine.dispose()
         except BaseException as exc:
@@ -236,6 +239,30 @@ class Casebook:
         if key is None:
             return None
         return cls._open(paths, vault, key, user_id, "keyring", clock)
+
+    @classmethod
+    def open_read_only(cls, data_dir: Path | str, passphrase: str, *,
+                       clock: Callable[[], datetime] = wall_clock) -> Casebook:
+        """For commands that only read (case list, case show, users): a connection that cannot
+        write, no migration, and no unlock or lock entry in the audit log."""
+        paths = CasebookPaths.at(data_dir)
+        vault = cls._load_vault(paths)
+        user_id, key = vault.unlock_any_passphrase(passphrase)
+        book = cls(paths, vault, key, User(id=int(user_id), name="", role=UserRole.VIEWER,
+                                           created_at=clock()), clock, read_only=True)
+        try:
+            if migrate.needs_upgrade(book.store.engine):  # type: ignore[arg-type]
+                raise ValidationError("This casebook was made by an older version: open it in "
+                                      "Casebook (or run a command that changes it) first.")
+            with book.store.read() as s:
+                row = s.get(t.UserRow, int(user_id))
+                if row is None or not row.active:
+                    raise NotFoundError("That account is no longer active in this casebook.")
+                book.store.user = mapping.user(row)
+        except BaseException:
+            book.lock()
+            raise
+        return book
 
     @classmethod
     def _open(cls, paths: CasebookPaths, vault: KeyVault, key: bytes, user_id: int | None,
@@ -432,6 +459,8 @@ class Casebook:
             return
         with contextlib.suppress(Exception), self.store.write("casebook.lock", "casebook"):
             pass
+        with contextlib.suppress(Exception):
+            self.store.anchor(integrity.CLOSED)
         if self.store.engine is not None:
             self.store.engine.dispose()
         self.store.engine = None
@@ -457,17 +486,20 @@ class Casebook:
             with contextlib.suppress(OSError):
                 path.unlink()  # a backup without its key file would not open elsewhere
             raise fileio.explain_os_error(exc, path.parent, "the backup") from exc
+        integrity.anchor_backup(path, key, self.store.now())  # the backup's own anchor copy
         self.store.log_event("casebook.backup", "casebook")
         self.settings.note_backup(self.store.now().isoformat())
         return path
 
     def verify(self) -> VerifyReport:
-        key = self._require_key()
-        integrity = maintenance.check_integrity(self.paths.database, key)
+        """Read-only: pages, audit chain, audited rows, evidence hashes and the anchors."""
+        return integrity.verify_casebook(self.paths.database, self._require_key(),
+                                         self.paths.backups)
+
+    def audit_anchor(self) -> integrity.Anchor:
+        """The chain's head now, as printed on exports and backups."""
         with self.store.read() as s:
-            chain = audit.verify_chain(s)
-        hashes = self.evidence.verify_hashes()
-        return VerifyReport(integrity, chain, hashes)
+            return integrity.Anchor(*audit.head(s))
 
     def __enter__(self) -> Casebook:
         return self
@@ -498,6 +530,7 @@ def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
             converted = _under_todays_key(paths, vault, backup, passphrase, key)
         except OSError as exc:
             raise fileio.explain_os_error(exc, paths.root, "the restore") from exc
+        replaced = integrity.readable_anchor(paths.database)
         try:
             kept = maintenance.restore_from(converted or backup, paths.database, key)
         finally:
@@ -509,17 +542,20 @@ def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
         engine = open_engine(paths.database, key)
         try:
             with Session(engine) as s, s.begin():
-                audit.record(s, at=wall_clock(), actor=f"user:{_user_id}",
-                             action="casebook.restore", target="casebook")
+                head = audit.record(s, at=wall_clock(), actor=f"user:{_user_id}",
+                                    action="casebook.restore", target="casebook",
+                                    detail=(f"replaced={replaced.seq}:{replaced.hash}"
+                                            if replaced else ""))
                 slots = set(vault.user_ids())
                 for row in s.scalars(select(t.UserRow).where(t.UserRow.active.is_(True))):
                     if str(row.id) not in slots:  # removed after the backup was made
                         row.active = False
-                        audit.record(s, at=wall_clock(), actor=f"user:{_user_id}",
-                                     action="user.revoke", target=f"user:{row.id}",
-                                     detail="access removed after this backup was made")
+                        head = audit.record(s, at=wall_clock(), actor=f"user:{_user_id}",
+                                            action="user.revoke", target=f"user:{row.id}",
+                                            detail="access removed after this backup was made")
         finally:
             engine.dispose()
+        integrity.write_anchor(paths.database, *head, state=integrity.CLOSED, at=wall_clock())
     return kept
 
 
@@ -571,17 +607,4 @@ def _under_todays_key(paths: CasebookPaths, vault: KeyVault, backup: Path, passp
     return converted
 
 
-class VerifyReport:
-    def __init__(self, integrity: maintenance.IntegrityReport, chain: audit.ChainReport,
-                 hashes: list) -> None:  # type: ignore[type-arg]
-        self.integrity = integrity
-        self.chain = chain
-        self.hashes = hashes
-
-    @property
-    def bad_hashes(self) -> list:  # type: ignore[type-arg]
-        return [h for h in self.hashes if not h.ok]
-
-    @property
-    def ok(self) -> bool:
-        return self.integrity.ok and self.chain.ok and not self.bad_hashes
+VerifyReport = integrity.VerifyReport

@@ -758,6 +758,7 @@ class ChecklistService:
             export_checklist_review,
         )
         from casebook.reports.data import ExportOptions
+        from casebook.reports.render import audit_anchor_line
 
         self.store.require_writer()  # every export is audited
         data = self.report_data(review_id, compare_with)
@@ -767,7 +768,8 @@ class ChecklistService:
         options = ExportOptions(template_id=TEMPLATE_ID, generated_by=self.store.actor,
                                 generated_at=self.store.now(), recipient=recipient.strip(),
                                 password=password or None)
-        pages = export_checklist_review(data, options, path, progress)
+        with audit_anchor_line(self.store.printed_anchor()):
+            pages = export_checklist_review(data, options, path, progress)
         with self.store.write("checklist.export", f"checklist-review:{review_id}",
                               f"template={TEMPLATE_ID}; pages={pages}; "
                               f"password={'yes' if password else 'no'}"):

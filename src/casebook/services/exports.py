@@ -23,6 +23,7 @@ from casebook.reports import (
     get_template,
     template_choices,
 )
+from casebook.reports.render import audit_anchor_line
 from casebook.services.store import Store
 from casebook.storage import tables as t
 
@@ -94,7 +95,8 @@ class ExportService:
             named_person_ids=named, password=password, note=note,
             evidence_ids=None if evidence_ids is None else frozenset(evidence_ids),
         )
-        result = export_case_report(data, options, Path(path), progress)
+        with audit_anchor_line(self.store.printed_anchor()):
+            result = export_case_report(data, options, Path(path), progress)
         with self.store.write("export.case", f"case:{case_id}", result.audit_detail()):
             pass
         return result
@@ -142,7 +144,8 @@ class ExportService:
                                 generated_by=self.store.user.name,
                                 generated_at=self.store.now(), recipient="Governors",
                                 password=password)
-        result = export_governors_summary(data, options, Path(path), progress)
+        with audit_anchor_line(self.store.printed_anchor()):
+            result = export_governors_summary(data, options, Path(path), progress)
         with self.store.write("export.summary", "casebook", result.audit_detail()):
             pass
         return result

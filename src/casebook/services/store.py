@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from casebook.domain import User, UserRole
 from casebook.errors import LockedError, PermissionDeniedError
 from casebook.paths import CasebookPaths
-from casebook.services import audit
+from casebook.services import audit, integrity
 from casebook.storage.engine import READ_ONLY
 
 
@@ -53,6 +53,9 @@ class Store:
     clock: Callable[[], datetime] = wall_clock
     #: Kinds changed by writes committed since the last :meth:`take_changes` (worker thread).
     changes: set[str] = field(default_factory=set)
+    #: Opened for reading only (read-only commands, verify): nothing is written, not even
+    #: the unlock/lock entries or the anchor.
+    read_only: bool = False
 
     @property
     def actor(self) -> str:
@@ -88,11 +91,15 @@ class Store:
         Audit details hold ids and kinds of change, never case text.
         """
         self.require_writer()
+        if self.read_only:
+            raise PermissionDeniedError("The casebook is open read-only here; nothing was changed.")
         with self.unaudited() as session:
+            audit.record_outside_changes(session, at=self.now(), actor=self.actor)
             work = Work(session, target, detail)
             yield work
-            audit.record(session, at=self.now(), actor=self.actor, action=action,
-                         target=work.target, detail=work.detail)
+            head = audit.record(session, at=self.now(), actor=self.actor, action=action,
+                                target=work.target, detail=work.detail)
+        integrity.write_anchor(self.paths.database, *head, state=integrity.OPEN, at=self.now())
         self._changed(action)
 
     def _changed(self, action: str) -> None:
@@ -108,11 +115,29 @@ class Store:
 
     def log_event(self, action: str, target: str, detail: str = "") -> None:
         """Audit an event that changes no record (unlock, lock, backup) — allowed for every role."""
+        if self.read_only:
+            return
         with self.unaudited() as session:
-            audit.record(session, at=self.now(), actor=self.actor, action=action, target=target,
-                         detail=detail)
+            audit.record_outside_changes(session, at=self.now(), actor=self.actor)
+            head = audit.record(session, at=self.now(), actor=self.actor, action=action,
+                                target=target, detail=detail)
+        integrity.write_anchor(self.paths.database, *head, state=integrity.OPEN, at=self.now())
         if action == "casebook.backup":
             self.changes.add("backup")
+
+    def printed_anchor(self) -> str:
+        """The chain's head as printed on exports, e.g. "Audit 1234 · 9f3a 1b2c 44d0 e7a1"."""
+        with self.read() as session:
+            return integrity.Anchor(*audit.head(session)).text()
+
+    def anchor(self, state: str) -> integrity.Anchor | None:
+        """Write the chain's head to the anchor file beside the database (at lock: CLOSED)."""
+        if self.read_only:
+            return None
+        with self.read() as session:
+            seq, digest = audit.head(session)
+        return integrity.write_anchor(self.paths.database, seq, digest, state=state,
+                                      at=self.now())
 
     def require_writer(self) -> None:
         if self.user.role == UserRole.VIEWER:

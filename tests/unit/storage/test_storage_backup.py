@@ -91,9 +91,9 @@ def test_damaged_backup_is_refused_and_nothing_changes(backed_up) -> None:  # ty
     assert sidecars(info.database) == set()
     leftovers = {p.name for p in info.data_dir.iterdir() if p.is_file()}
     # casebook.db.lock is the writer lock and casebook.keys.lock the key file's sign-in lock
-    # (both empty and permanent).
+    # (both empty and permanent); casebook.db.anchor the audit anchor.
     assert leftovers - {"casebook.keys.lock"} == {"casebook.db", "casebook.keys",
-                                                  "casebook.db.lock"}
+                                                  "casebook.db.lock", "casebook.db.anchor"}
     with Casebook.open_with_passphrase(info.data_dir, info.passphrase) as book:
         assert len(_titles(book)) == 4
 

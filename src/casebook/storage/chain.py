@@ -1,0 +1,203 @@
+"""The audit chain's hash formulas, and the hash of every audited row.
+
+Each audit entry's hash covers its own fields, the previous entry's hash and (since migration
+0006) ``row_hashes``: a JSON object naming every audited row the write left behind
+(``"cases:12"``) and the SHA-256 of that row's canonical content (``null`` when the write
+deleted it). ``verify`` recomputes every live row and compares it with its last audited hash.
+
+Which rows a write touched is recorded by triggers into ``audit_pending`` (so ORM, Core and raw
+SQL writes are all seen); :func:`take_pending` turns them into ``row_hashes`` inside the same
+transaction as the audit entry, and empties the table.
+
+The canonical form of a row is ``{"table": ..., "key": ..., "values": {column: value}}`` as
+JSON with sorted keys, the values exactly as SQLite stores them (integers, text, reals; blobs
+as hex); NULL columns are left out, so adding a nullable column to an audited table does not
+change existing rows' hashes. A migration that adds a column with a non-NULL default, or
+rewrites audited rows, ends with :func:`record_baseline`.
+
+Everything here works on a DB-API connection (``sqlcipher3``), inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+GENESIS_HASH = "0" * 64
+
+#: Audited tables and their primary key column. Drafts, evidence chunks (covered by each
+#: evidence item's sha256), the search index and the log itself are not audited rows.
+AUDITED_TABLES: dict[str, str] = {
+    "meta": "key",
+    "users": "id",
+    "cases": "id",
+    "case_steps": "id",
+    "people": "id",
+    "social_accounts": "id",
+    "chronology": "id",
+    "decisions": "id",
+    "actions": "id",
+    "evidence": "id",
+    "platform_reports": "id",
+    "checklist_reviews": "id",
+    "checklist_review_items": "id",
+    "official_accounts": "id",
+}
+
+#: Bookkeeping rows the app changes without an audit entry of their own.
+UNAUDITED_META_KEYS = ("last_backup_at",)
+
+#: The action of the entry that records rows found changed outside an audited write.
+OUTSIDE_CHANGE = "integrity.outside-change"
+BASELINE = "integrity.baseline"
+
+
+class DBAPIConnection(Protocol):
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+
+
+def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, target: str,
+               detail: str, row_hashes: str = "") -> str:
+    fields: list[object] = [prev_hash, seq, at.isoformat(timespec="microseconds"), actor,
+                            action, target, detail]
+    if row_hashes:
+        fields.append(row_hashes)
+    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def row_key(table: str, key: object) -> str:
+    return f"{table}:{key}"
+
+
+def _value(value: object) -> object:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"hex": bytes(value).hex()}
+    return value
+
+
+def canonical_row(table: str, key: object, columns: Iterable[str], values: Iterable[object]) -> str:
+    content = {name: _value(v) for name, v in zip(columns, values, strict=True) if v is not None}
+    return json.dumps({"table": table, "key": key, "values": content}, sort_keys=True,
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def row_hash(table: str, key: object, columns: Iterable[str], values: Iterable[object]) -> str:
+    return hashlib.sha256(canonical_row(table, key, columns, values).encode("utf-8")).hexdigest()
+
+
+def hash_live_row(conn: DBAPIConnection, table: str, key: object) -> str | None:
+    """The hash of one row as stored now, or None if there is no such row."""
+    pk = AUDITED_TABLES[table]
+    cur = conn.execute(f'SELECT * FROM "{table}" WHERE "{pk}" = ?', (key,))
+    columns = [d[0] for d in cur.description]
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return row_hash(table, key, columns, row)
+
+
+def dumps_row_hashes(hashes: dict[str, str | None]) -> str:
+    return json.dumps(hashes, sort_keys=True, separators=(",", ":")) if hashes else ""
+
+
+def take_pending(conn: DBAPIConnection) -> dict[str, str | None]:
+    """Hashes of the rows changed since the last audit entry; empties ``audit_pending``."""
+    pending = conn.execute("SELECT tbl, pk FROM audit_pending").fetchall()
+    hashes = {row_key(table, key): hash_live_row(conn, table, key) for table, key in pending}
+    if pending:
+        conn.execute("DELETE FROM audit_pending")
+    return hashes
+
+
+def has_pending(conn: DBAPIConnection) -> bool:
+    return conn.execute("SELECT 1 FROM audit_pending LIMIT 1").fetchone() is not None
+
+
+def head(conn: DBAPIConnection) -> tuple[int, str]:
+    """The chain's last sequence number and hash (0 and the genesis hash when empty)."""
+    last = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    return (int(last[0]), str(last[1])) if last else (0, GENESIS_HASH)
+
+
+def append(conn: DBAPIConnection, *, at: datetime, actor: str, action: str, target: str,
+           detail: str, row_hashes: str) -> tuple[int, str]:
+    """Append one entry (raw SQL: used by migrations, where the ORM model may be newer)."""
+    last_seq, prev = head(conn)
+    seq = last_seq + 1
+    digest = entry_hash(prev, seq, at, actor, action, target, detail, row_hashes)
+    conn.execute(
+        "INSERT INTO audit_log (seq, at, actor, action, target, detail, prev_hash, hash, "
+        "row_hashes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (seq, at.isoformat(sep=" ", timespec="microseconds"), actor, action, target, detail,
+         prev, digest, row_hashes),
+    )
+    return seq, digest
+
+
+def live_row_hashes(conn: DBAPIConnection, table: str) -> dict[str, str]:
+    """Every row of ``table`` as stored now, by row key."""
+    pk = AUDITED_TABLES[table]
+    cur = conn.execute(f'SELECT * FROM "{table}"')
+    columns = [d[0] for d in cur.description]
+    index = columns.index(pk)
+    out: dict[str, str] = {}
+    for row in cur:
+        if table == "meta" and row[index] in UNAUDITED_META_KEYS:
+            continue
+        out[row_key(table, row[index])] = row_hash(table, row[index], columns, row)
+    return out
+
+
+def existing_tables(conn: DBAPIConnection) -> list[str]:
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return [t for t in AUDITED_TABLES if t in names]
+
+
+def record_baseline(conn: DBAPIConnection, reason: str, at: datetime | None = None) -> int:
+    """Record every audited row's current hash in one entry (after an upgrade). Returns its seq."""
+    hashes: dict[str, str | None] = {}
+    for table in existing_tables(conn):
+        hashes.update(live_row_hashes(conn, table))
+    conn.execute("DELETE FROM audit_pending")
+    when = at or datetime.now().replace(microsecond=0)
+    seq, _ = append(conn, at=when, actor="Casebook", action=BASELINE, target="casebook",
+                    detail=reason, row_hashes=dumps_row_hashes(hashes))
+    return seq
+
+
+# ----- tracking triggers -----------------------------------------------------------------------
+def tracking_trigger_names(table: str) -> tuple[str, str, str]:
+    return (f"{table}_audit_ins", f"{table}_audit_upd", f"{table}_audit_del")
+
+
+def tracking_triggers(table: str) -> list[str]:
+    """DDL that notes every inserted, updated or deleted row of ``table`` in audit_pending."""
+    pk = AUDITED_TABLES[table]
+    ins, upd, dele = tracking_trigger_names(table)
+    skip_new = skip_old = ""
+    if table == "meta":
+        keys = ", ".join(f"'{k}'" for k in UNAUDITED_META_KEYS)
+        skip_new, skip_old = f" WHEN NEW.key NOT IN ({keys})", f" WHEN OLD.key NOT IN ({keys})"
+    note_new = f"INSERT OR IGNORE INTO audit_pending (tbl, pk) VALUES ('{table}', NEW.\"{pk}\");"
+    note_old = f"INSERT OR IGNORE INTO audit_pending (tbl, pk) VALUES ('{table}', OLD.\"{pk}\");"
+    return [
+        f"CREATE TRIGGER {ins} AFTER INSERT ON \"{table}\"{skip_new} BEGIN {note_new} END",
+        f"CREATE TRIGGER {upd} AFTER UPDATE ON \"{table}\"{skip_new} BEGIN {note_old} {note_new} END",
+        f"CREATE TRIGGER {dele} AFTER DELETE ON \"{table}\"{skip_old} BEGIN {note_old} END",
+    ]
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    first_broken_seq: int | None = None
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_seq is None
