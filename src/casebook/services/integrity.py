@@ -218,6 +218,10 @@ def _judge_file(result: VerifyReport) -> None:
 
 def _judge_anchor(result: VerifyReport, had_file: bool) -> None:
     f, anchor = result.file, result.anchor
+    if not f.log_complete:
+        result.notes.append("The audit log could not be read to its end, so it was not compared "
+                            "with the anchors.")
+        return
     if anchor is None:
         if not had_file and f.rows_tracked:
             result.problems.append(
@@ -255,6 +259,8 @@ def _judge_anchor(result: VerifyReport, had_file: bool) -> None:
 
 def _judge_copy(result: VerifyReport, kind: str, check: AnchorCheck, when: str) -> None:
     f = result.file
+    if not f.log_complete:
+        return
     restored = f.last_restore_at
     if kind == "backup" and restored is not None and when and when < restored.isoformat():
         result.notes.append(f"{check.label} was made before the last restore; not compared.")

@@ -53,6 +53,8 @@ class FileReport:
     missing_rows: list[str] = field(default_factory=list)
     rows_checked: int = 0
     rows_tracked: bool = False
+    #: The whole log was read (a damaged page can stop it part-way).
+    log_complete: bool = False
     missing_triggers: list[str] = field(default_factory=list)
     evidence_checked: int = 0
     evidence_bad: list[int] = field(default_factory=list)
@@ -74,7 +76,13 @@ class FileReport:
 
 
 def _read_only_uri(path: Path) -> str:
-    return f"{path.resolve().as_uri()}?mode=ro"
+    """``mode=ro`` reads the committed frames of an existing ``-wal``. With no ``-wal`` the file
+    is closed everywhere (Casebook keeps one while it has the file open), and ``immutable=1``
+    stops SQLite creating an empty ``-wal``/``-shm`` beside it."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+    return uri
 
 
 def connect_read_only(path: Path, data_key: bytes) -> sqlcipher3.Connection:
@@ -209,6 +217,7 @@ def _check_chain(conn: sqlcipher3.Connection, report: FileReport,
                 except ValueError:
                     broken = broken or chain.ChainReport(count, seq, "its row hashes are unreadable")
             prev, expected = digest, seq + 1
+        report.log_complete = True
     except (sqlcipher3.DatabaseError, ValueError) as exc:
         broken = broken or chain.ChainReport(count, report.last_seq + 1,
                                              f"the log could not be read past entry "

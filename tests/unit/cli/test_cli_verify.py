@@ -1,0 +1,135 @@
+"""casebook-admin verify and the read-only commands: they never write to the casebook, verify
+never crashes on a damaged file (exit 3 with its report), and anchors printed on backups
+are checked."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from casebook.cli import EXIT_ERROR, EXIT_OK, EXIT_VERIFY_FAILED, main
+from casebook.storage.verify import open_read_only
+from casebook.vault import KeyVault
+
+PASSPHRASE = "quiet library window 42"
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASEBOOK_INSECURE_TEST_KDF", "1")
+    monkeypatch.setenv("CASEBOOK_PASSPHRASE", PASSPHRASE)
+
+
+def run(data: Path, *args: str) -> int:
+    return main(["--data-dir", str(data), *args])
+
+
+@pytest.fixture
+def book_dir(tmp_path: Path, env: None, capsys: pytest.CaptureFixture[str]) -> Path:
+    data = tmp_path / "book"
+    assert run(data, "init", "--school", "Oak Primary", "--jurisdiction", "england",
+               "--user", "Ann Smith") == EXIT_OK
+    assert run(data, "case", "add", "--title", "Fake account", "--type", "impersonation",
+               "--summary", "Uses the crest") == EXIT_OK
+    picture = tmp_path / "shot.bin"
+    picture.write_bytes(os.urandom(3 * 1024 * 1024))  # many pages of evidence
+    assert run(data, "evidence", "add", "CB-2026-0001", str(picture),
+               "--confirm-no-indecent-images") == EXIT_OK
+    capsys.readouterr()
+    return data
+
+
+def _key(data: Path) -> bytes:
+    return KeyVault.load(data / "casebook.keys").unlock_with_passphrase("1", PASSPHRASE)
+
+
+def _entries(data: Path) -> int:
+    with open_read_only(data / "casebook.db", _key(data)) as conn:
+        return conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+
+
+def _state(data: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(data.iterdir())
+            if p.name.startswith("casebook.db") and not p.name.endswith("-shm")}
+
+
+@pytest.mark.parametrize("command", [("verify",), ("case", "list"), ("case", "show", "CB-2026-0001"),
+                                     ("users",)])
+def test_read_only_commands_write_nothing(book_dir: Path, capsys: pytest.CaptureFixture[str],
+                                          command: tuple[str, ...]) -> None:
+    entries, before = _entries(book_dir), _state(book_dir)
+    assert run(book_dir, *command) == EXIT_OK
+    assert _state(book_dir) == before
+    assert _entries(book_dir) == entries
+    if command == ("verify",):
+        out = capsys.readouterr().out
+        assert "Result: OK" in out and "Records: ok" in out and "Anchor: Audit" in out
+
+
+def test_verify_on_damaged_pages_reports_and_changes_nothing(
+        book_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    database = book_dir / "casebook.db"
+    size = database.stat().st_size
+    original = database.read_bytes()
+    for fraction in (0.3, 0.5, 0.7, 0.9):  # evidence pages make most of the file
+        data = bytearray(original)
+        data[int(size * fraction)] ^= 0x5A
+        database.write_bytes(bytes(data))
+        before = _state(book_dir)
+        assert run(book_dir, "verify") == EXIT_VERIFY_FAILED
+        out = capsys.readouterr().out
+        assert "Result: PROBLEMS FOUND" in out and "Encryption check: PROBLEMS" in out
+        assert _state(book_dir) == before
+    database.write_bytes(original)
+
+
+def test_verify_in_a_subprocess_has_no_traceback_on_damage(book_dir: Path) -> None:
+    database = book_dir / "casebook.db"
+    data = bytearray(database.read_bytes())
+    data[len(data) // 2] ^= 0x5A
+    database.write_bytes(bytes(data))
+    done = subprocess.run([sys.executable, "-m", "casebook.cli", "--data-dir", str(book_dir),
+                           "verify"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "CASEBOOK_PASSPHRASE": PASSPHRASE})
+    assert done.returncode == EXIT_VERIFY_FAILED
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "Evidence" in done.stdout and "Result: PROBLEMS FOUND" in done.stdout
+
+
+def test_backup_prints_its_anchor_and_verify_checks_it(book_dir: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(book_dir, "backup", str(tmp_path / "b.db")) == EXIT_OK
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("Audit anchor of this backup: "))
+    printed = line.removeprefix("Audit anchor of this backup: ")
+    assert printed.startswith("Audit ") and " · " in printed
+    assert (tmp_path / "b.db.anchor").exists()
+    assert run(book_dir, "verify", "--anchor", printed) == EXIT_OK
+    seq = printed.split()[1]
+    assert run(book_dir, "verify", "--anchor", f"Audit {seq} · 0000 0000 0000 0000") \
+        == EXIT_VERIFY_FAILED
+    assert "rewritten" in capsys.readouterr().out
+    assert run(book_dir, "verify", "--anchor", f"Audit {int(seq) + 50} · 9f3a 1b2c") \
+        == EXIT_VERIFY_FAILED
+    assert "cut short" in capsys.readouterr().out
+    assert run(book_dir, "verify", "--anchor", "yesterday") == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "not an audit anchor" in err and len(err.strip().splitlines()) == 1
+
+
+def test_verify_says_the_log_was_deleted(book_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from casebook.storage.engine import connect_keyed
+
+    conn = connect_keyed(book_dir / "casebook.db", _key(book_dir))
+    try:
+        conn.execute("DROP TRIGGER audit_log_no_delete")
+        conn.execute("DELETE FROM audit_log")
+    finally:
+        conn.close()
+    assert run(book_dir, "verify") == EXIT_VERIFY_FAILED
+    out = capsys.readouterr().out
+    assert "The audit log has been deleted" in out and "Records with no audit entry" in out
