@@ -8,6 +8,7 @@ what was done. ``verify`` here is the read-only check the CLI runs.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -331,3 +332,35 @@ def test_a_wal_with_one_bad_byte_that_loses_records_is_caught(new_casebook_info,
     report = integrity.verify_casebook(database, key)
     assert not report.ok
     assert any("cut short" in p for p in report.problems), report.problems
+
+
+def test_not_detected_an_untracked_edit_that_casebook_later_rewrites(book: Populated) -> None:
+    """The second limit the README states: with the tracking triggers dropped, an edit that a
+    later audited write to the same record covers is recorded as that record's new state."""
+    execute(book.database, book.key, "DROP TRIGGER cases_audit_upd",
+            f"UPDATE cases SET summary = 'Nothing' WHERE id = {book.ids['case']}")
+    assert verify(book).file.changed_rows == [f"cases:{book.ids['case']}"]
+    execute(book.database, book.key, chain.tracking_triggers("cases")[1])  # put it back
+    with book.open() as opened:
+        opened.cases.set_status(book.ids["case"], "monitoring")
+    assert verify(book).ok
+
+
+def test_every_page_of_an_export_carries_the_anchor(book: Populated, tmp_path: Path) -> None:
+    import subprocess
+
+    with book.open() as opened:
+        line = opened.store.printed_anchor()
+        opened.exports.export_case(book.ids["case"], "case-file", tmp_path / "c.pdf")
+        opened.exports.export_governors(__import__("datetime").date(2026, 1, 1),
+                                        __import__("datetime").date(2026, 12, 31), "2026",
+                                        tmp_path / "g.pdf")
+    for pdf in ("c.pdf", "g.pdf"):
+        pages = subprocess.run(["pdftotext", "-layout", str(tmp_path / pdf), "-"],
+                               capture_output=True, text=True, check=True).stdout.split("\f")
+        pages = [p for p in pages if p.strip()]
+        assert pages and all(re.search(r"Audit \d+ · [0-9a-f]{4} [0-9a-f]{4}", p) for p in pages)
+        if pdf == "c.pdf":
+            assert all(line in p for p in pages)
+    seq, prefix = integrity.parse_printed(line)
+    assert verify(book, [("the export", seq, prefix)]).ok
