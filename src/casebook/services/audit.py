@@ -21,7 +21,7 @@ from casebook.storage.chain import GENESIS_HASH, ChainReport, entry_hash
 from casebook.storage.tables import AuditRow
 
 __all__ = ["GENESIS_HASH", "ChainReport", "entry_hash", "record", "record_outside_changes",
-           "verify_chain", "to_entry", "recent", "head"]
+           "verify_chain", "to_entry", "recent", "head", "hash_at"]
 
 
 def _dbapi(session: Session):  # type: ignore[no-untyped-def]
@@ -58,6 +58,10 @@ def record_outside_changes(session: Session, *, at: datetime, actor: str) -> Non
 
 def head(session: Session) -> tuple[int, str]:
     return chain.head(_dbapi(session))
+
+
+def hash_at(session: Session, seq: int) -> str | None:
+    return session.scalar(select(AuditRow.hash).where(AuditRow.seq == seq))
 
 
 def verify_chain(session: Session) -> ChainReport:

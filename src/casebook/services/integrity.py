@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from casebook.fileio import atomic_write_bytes
-from casebook.storage.chain import GENESIS_HASH
+from casebook.storage.chain import GENESIS_HASH, UNANCHORED_PER_COMMIT
 from casebook.storage.verify import AnchorCheck, FileReport, verify_file
 from casebook.vault.files import read_small_file
 
@@ -197,6 +197,9 @@ def _judge_file(result: VerifyReport) -> None:
         problems.append(f"Database check: {len(f.sqlite_problems)} problem(s).")
     if not f.chain.ok:
         problems.append(f"Audit log: broken at entry {f.chain.first_broken_seq}: {f.chain.problem}.")
+    for seq, detail in f.anchor_mismatches:
+        problems.append(f"When Casebook opened the file (entry {seq}) its audit log did not "
+                        f"match the anchor: {detail}.")
     if f.outside_changes:
         problems.append("Records were changed outside Casebook (found before entries "
                         f"{_rows([str(s) for s in f.outside_changes])}).")
@@ -245,14 +248,15 @@ def _judge_anchor(result: VerifyReport, had_file: bool) -> None:
     elif last > anchor.seq:
         extra = last - anchor.seq
         span = f"entry {last}" if extra == 1 else f"entries {anchor.seq + 1}–{last}"
-        if anchor.state == CLOSED or extra > 1:
+        they = "it was" if extra == 1 else "they were"
+        if anchor.state == CLOSED or extra > UNANCHORED_PER_COMMIT:
             result.problems.append(
                 f"The audit log has {span} beyond its anchor{when}: "
-                + ("they were added after Casebook closed the file, so not by Casebook."
-                   if anchor.state == CLOSED else "they were not written by Casebook."))
+                + (f"{they} added after Casebook closed the file, so not by Casebook."
+                   if anchor.state == CLOSED else f"{they} not written by Casebook."))
         else:
-            result.notes.append(f"The last entry ({last}) is not yet anchored: Casebook is "
-                                "open, or stopped between saving and anchoring.")
+            result.notes.append(f"The audit log has {span} not yet anchored: Casebook is open, "
+                                "or stopped between saving and anchoring.")
     if anchor.hash == GENESIS_HASH and anchor.seq == 0 and last > 0:
         result.notes.append("The anchor was written before the first audit entry.")
 
@@ -273,6 +277,20 @@ def _judge_copy(result: VerifyReport, kind: str, check: AnchorCheck, when: str) 
     elif not found.startswith(check.hash_prefix):
         result.problems.append(
             f"The audit log has been rewritten: entry {check.seq} does not match {check.label}.")
+
+
+def anchor_mismatch(anchor: Anchor, last_seq: int, hash_at_anchor: str | None) -> str:
+    """Why the log (ending at ``last_seq``) does not match ``anchor``; "" when it does. For the
+    audit entry Casebook writes when it opens such a file (ids and numbers only)."""
+    where = f"anchor={anchor.seq}:{anchor.hash[:PRINTED_HEX]},{anchor.state or '?'}"
+    if last_seq < anchor.seq:
+        return f"{where}; the log ends at {last_seq} (cut short or deleted)"
+    if anchor.seq > 0 and hash_at_anchor != anchor.hash:
+        return f"{where}; entry {anchor.seq} differs (rewritten)"
+    extra = last_seq - anchor.seq
+    if extra and (anchor.state == CLOSED or extra > UNANCHORED_PER_COMMIT):
+        return f"{where}; {extra} entries after it (not written by Casebook)"
+    return ""
 
 
 def readable_anchor(database: Path) -> Anchor | None:

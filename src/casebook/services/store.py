@@ -14,6 +14,7 @@ from casebook.domain import User, UserRole
 from casebook.errors import LockedError, PermissionDeniedError
 from casebook.paths import CasebookPaths
 from casebook.services import audit, integrity
+from casebook.storage import chain
 from casebook.storage.engine import READ_ONLY
 
 
@@ -56,6 +57,7 @@ class Store:
     #: Opened for reading only (read-only commands, verify): nothing is written, not even
     #: the unlock/lock entries or the anchor.
     read_only: bool = False
+    _anchor_checked: bool = field(default=False, init=False, repr=False)
 
     @property
     def actor(self) -> str:
@@ -94,7 +96,7 @@ class Store:
         if self.read_only:
             raise PermissionDeniedError("The casebook is open read-only here; nothing was changed.")
         with self.unaudited() as session:
-            audit.record_outside_changes(session, at=self.now(), actor=self.actor)
+            self._before_write(session)
             work = Work(session, target, detail)
             yield work
             head = audit.record(session, at=self.now(), actor=self.actor, action=action,
@@ -118,12 +120,29 @@ class Store:
         if self.read_only:
             return
         with self.unaudited() as session:
-            audit.record_outside_changes(session, at=self.now(), actor=self.actor)
+            self._before_write(session)
             head = audit.record(session, at=self.now(), actor=self.actor, action=action,
                                 target=target, detail=detail)
         integrity.write_anchor(self.paths.database, *head, state=integrity.OPEN, at=self.now())
         if action == "casebook.backup":
             self.changes.add("backup")
+
+    def _before_write(self, session: Session) -> None:
+        """Log what happened to the file while this Store was not writing, before the anchor
+        file is overwritten and rows are re-hashed: once, a log that no longer matches its
+        anchor (cut, rewritten, or extended after Casebook closed it); every time, rows changed
+        outside Casebook."""
+        if not self._anchor_checked:
+            self._anchor_checked = True
+            anchor = integrity.readable_anchor(self.paths.database)
+            if anchor is not None:
+                last, _ = audit.head(session)
+                finding = integrity.anchor_mismatch(anchor, last,
+                                                    audit.hash_at(session, anchor.seq))
+                if finding:
+                    audit.record(session, at=self.now(), actor=self.actor,
+                                 action=chain.ANCHOR_MISMATCH, target="casebook", detail=finding)
+        audit.record_outside_changes(session, at=self.now(), actor=self.actor)
 
     def printed_anchor(self) -> str:
         """The chain's head as printed on exports, e.g. "Audit 1234 · 9f3a 1b2c 44d0 e7a1"."""

@@ -54,6 +54,11 @@ UNAUDITED_META_KEYS = ("last_backup_at",)
 #: The action of the entry that records rows found changed outside an audited write.
 OUTSIDE_CHANGE = "integrity.outside-change"
 BASELINE = "integrity.baseline"
+#: The action of the entry that records a log found not to match its anchor file at open.
+ANCHOR_MISMATCH = "integrity.anchor-mismatch"
+#: Entries one commit can add beyond the anchor before Casebook anchors them (an outside-change
+#: entry and the write's own): more than this past an anchor is not Casebook's doing.
+UNANCHORED_PER_COMMIT = 2
 
 
 class DBAPIConnection(Protocol):

@@ -48,6 +48,7 @@ class FileReport:
     hashes_at: dict[int, str] = field(default_factory=dict)
     last_restore_at: datetime | None = None
     outside_changes: list[int] = field(default_factory=list)
+    anchor_mismatches: list[tuple[int, str]] = field(default_factory=list)
     changed_rows: list[str] = field(default_factory=list)
     unaudited_rows: list[str] = field(default_factory=list)
     missing_rows: list[str] = field(default_factory=list)
@@ -68,7 +69,7 @@ class FileReport:
     @property
     def rows_ok(self) -> bool:
         return not (self.changed_rows or self.unaudited_rows or self.missing_rows
-                    or self.outside_changes or self.missing_triggers)
+                    or self.outside_changes or self.missing_triggers or self.anchor_mismatches)
 
     @property
     def evidence_ok(self) -> bool:
@@ -201,6 +202,8 @@ def _check_chain(conn: sqlcipher3.Connection, report: FileReport,
                 report.last_restore_at = at
             if action == chain.OUTSIDE_CHANGE:
                 report.outside_changes.append(seq)
+            elif action == chain.ANCHOR_MISMATCH:
+                report.anchor_mismatches.append((seq, str(detail)))
             if broken is None:
                 if seq != expected:
                     broken = chain.ChainReport(count, seq, f"entry {expected} is missing")

@@ -364,3 +364,38 @@ def test_every_page_of_an_export_carries_the_anchor(book: Populated, tmp_path: P
             assert all(line in p for p in pages)
     seq, prefix = integrity.parse_printed(line)
     assert verify(book, [("the export", seq, prefix)]).ok
+
+
+def test_opening_a_cut_log_records_it_before_the_anchor_file_moves_on(book: Populated) -> None:
+    last = verify(book).file.last_seq
+    execute(book.database, book.key, f"DELETE FROM audit_log WHERE seq > {last - 2}")
+    with book.open() as opened:
+        opened.cases.add_entry(book.ids["case"], "A new day")
+    report = verify(book)
+    assert report.file.chain.ok
+    assert report.file.anchor_mismatches and f"the log ends at {last - 2}" in \
+        report.file.anchor_mismatches[0][1]
+    assert any("did not match the anchor" in p for p in report.problems), report.problems
+
+
+def test_opening_a_log_extended_after_close_records_it(book: Populated) -> None:
+    conn = insider(book.database, book.key)
+    try:
+        forge_entry(conn, "casebook.lock", {})
+    finally:
+        conn.close()
+    with book.open():
+        pass
+    report = verify(book)
+    assert [d for _, d in report.file.anchor_mismatches] == [
+        report.file.anchor_mismatches[0][1]] and "not written by Casebook" in \
+        report.file.anchor_mismatches[0][1]
+    assert not report.ok
+
+
+def test_reopening_a_cleanly_closed_casebook_records_no_mismatch(book: Populated) -> None:
+    for _ in range(2):
+        with book.open() as opened:
+            opened.cases.add_entry(book.ids["case"], "Another entry")
+    report = verify(book)
+    assert report.ok and not report.file.anchor_mismatches
