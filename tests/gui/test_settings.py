@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -62,6 +63,9 @@ def test_back_up_now_into_the_chosen_folder(qtbot, main_window: MainWindow, sett
     backups = list(folder.glob("casebook-backup-*.db"))
     assert len(backups) == 1
     assert str(backups[0]) in dialog.backup_result.text()
+    anchor = backups[0].with_name(backups[0].name + ".anchor")
+    assert f"backup record: Audit {json.loads(anchor.read_text())['seq']} · " \
+        in dialog.backup_result.text()
     assert dialog.last_backup_label.text() != "Never"
     assert main_window.backup_status.text().startswith("Last backup: today")
     assert unlocked_casebook.settings.get("backup_dir") == str(folder)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from casebook.domain.enums import UserRole
 from casebook.domain.models import User
+from casebook.services import integrity
 from casebook.ui import prompts
 from casebook.ui.about import shown_path
 from casebook.ui.autolock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
@@ -482,18 +483,20 @@ class SettingsDialog(QDialog):
         folder = self.backup_edit.text().strip()
         casebook = self.casebook
 
-        def job() -> tuple[Any, str]:
+        def job() -> tuple[Any, str, str]:
             casebook.settings.set("backup_dir", folder)
             from casebook.services.backup import run_backup
 
             path = run_backup(casebook, folder or None)
-            return path, casebook.settings.get("last_backup_at")
+            anchor = integrity.readable_anchor(path)
+            return path, casebook.settings.get("last_backup_at"), anchor.text() if anchor else ""
 
-        def done(result: tuple[Any, str]) -> None:
-            path, when = result
+        def done(result: tuple[Any, str, str]) -> None:
+            path, when, anchor = result
             self.backup_button.setEnabled(True)
             self.backup_progress.hide()
-            self.backup_result.setText(f"Backup saved: {path}")
+            self.backup_result.setText(f"Backup saved: {path}" + (
+                f"\nNote this line in your backup record: {anchor}" if anchor else ""))
             self._show_last_backup(when)
             self.backed_up.emit(when)
 
