@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine
@@ -76,11 +76,21 @@ class FileReport:
         return not self.evidence_bad and not self.evidence_unreadable
 
 
+def sqlite_file_uri(path: PurePath) -> str:
+    """A ``file:`` URI SQLite accepts for an absolute path. SQLite refuses a URI authority, so
+    a Windows UNC path (``\\\\server\\share\\casebook.db``) keeps its host in the path:
+    ``file:////server/share/casebook.db``."""
+    rest = path.as_uri().removeprefix("file:")
+    if rest.startswith("//") and not rest.startswith("///"):
+        rest = "//" + rest
+    return "file:" + rest
+
+
 def _read_only_uri(path: Path) -> str:
     """``mode=ro`` reads the committed frames of an existing ``-wal``. With no ``-wal`` the file
     is closed everywhere (Casebook keeps one while it has the file open), and ``immutable=1``
     stops SQLite creating an empty ``-wal``/``-shm`` beside it."""
-    uri = f"{path.resolve().as_uri()}?mode=ro"
+    uri = f"{sqlite_file_uri(path.resolve())}?mode=ro"
     if not path.with_name(path.name + "-wal").exists():
         uri += "&immutable=1"
     return uri
