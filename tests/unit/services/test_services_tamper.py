@@ -355,7 +355,8 @@ def test_every_page_of_an_export_carries_the_anchor(book: Populated, tmp_path: P
         opened.exports.export_governors(__import__("datetime").date(2026, 1, 1),
                                         __import__("datetime").date(2026, 12, 31), "2026",
                                         tmp_path / "g.pdf")
-    for pdf in ("c.pdf", "g.pdf"):
+        opened.checklist.export_pdf(book.ids["review"], tmp_path / "r.pdf")
+    for pdf in ("c.pdf", "g.pdf", "r.pdf"):
         pages = subprocess.run(["pdftotext", "-layout", str(tmp_path / pdf), "-"],
                                capture_output=True, text=True, check=True).stdout.split("\f")
         pages = [p for p in pages if p.strip()]
