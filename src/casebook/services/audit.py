@@ -21,10 +21,10 @@ from casebook.storage.chain import GENESIS_HASH, ChainReport, entry_hash
 from casebook.storage.tables import AuditRow
 
 __all__ = ["GENESIS_HASH", "ChainReport", "entry_hash", "record", "record_outside_changes",
-           "verify_chain", "to_entry", "recent", "head", "hash_at"]
+           "verify_chain", "to_entry", "recent", "head", "hash_at", "dbapi"]
 
 
-def _dbapi(session: Session):  # type: ignore[no-untyped-def]
+def dbapi(session: Session):  # type: ignore[no-untyped-def]
     """The raw connection of the session's transaction (same BEGIN, same snapshot)."""
     return session.connection().connection.dbapi_connection
 
@@ -34,7 +34,7 @@ def record(session: Session, *, at: datetime, actor: str, action: str, target: s
     """Append one entry inside the caller's transaction (so it commits with the change), with
     the hashes of every audited row changed since the last entry. Returns (seq, hash)."""
     session.flush()  # the tracking triggers see ORM changes only once they are flushed
-    conn = _dbapi(session)
+    conn = dbapi(session)
     row_hashes = chain.dumps_row_hashes(chain.take_pending(conn))
     last = session.execute(
         select(AuditRow.seq, AuditRow.hash).order_by(AuditRow.seq.desc()).limit(1)
@@ -51,13 +51,13 @@ def record_outside_changes(session: Session, *, at: datetime, actor: str) -> Non
     """Before a write: rows changed since the last entry were changed outside Casebook (the app
     changes audited rows only inside audited writes). Record that in an entry of its own, so it
     stays visible to ``verify`` instead of being folded silently into the next write."""
-    if chain.has_pending(_dbapi(session)):
+    if chain.has_pending(dbapi(session)):
         record(session, at=at, actor=actor, action=chain.OUTSIDE_CHANGE, target="casebook",
                detail="records changed outside Casebook were found before this write")
 
 
 def head(session: Session) -> tuple[int, str]:
-    return chain.head(_dbapi(session))
+    return chain.head(dbapi(session))
 
 
 def hash_at(session: Session, seq: int) -> str | None:

@@ -307,7 +307,8 @@ class Casebook:
                 maintenance.copy_file_atomically(paths.slots,
                                                  target.with_name(target.name + ".keys"))
 
-            migrate.upgrade(engine, before=backup_first)
+            if migrate.upgrade(engine, before=backup_first):
+                integrity.record_upgrade(engine)
             with engine.connect() as conn, Session(bind=conn) as s:
                 query = select(t.UserRow).where(t.UserRow.active.is_(True))
                 if user_id is None:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from casebook.fileio import atomic_write_bytes
 from casebook.storage.chain import GENESIS_HASH, UNANCHORED_PER_COMMIT
 from casebook.storage.verify import AnchorCheck, FileReport, verify_file
@@ -209,6 +211,9 @@ def _judge_file(result: VerifyReport) -> None:
         problems.append(f"Records with no audit entry: {_rows(f.unaudited_rows)}.")
     if f.missing_rows:
         problems.append(f"Audited records that are gone: {_rows(f.missing_rows)}.")
+    if f.baselines:
+        result.notes.append("Record hashes were recorded by an upgrade at entry "
+                            f"{_rows([str(s) for s in f.baselines])}.")
     if f.missing_triggers:
         problems.append(f"Change tracking was switched off: {_rows(f.missing_triggers)}.")
     if f.evidence_bad:
@@ -245,8 +250,8 @@ def _judge_anchor(result: VerifyReport, had_file: bool) -> None:
         result.problems.append(
             f"The audit log has been rewritten: entry {anchor.seq} no longer matches the "
             f"anchor{when}.")
-    elif last > anchor.seq:
-        extra = last - anchor.seq
+    elif last > anchor.seq and f.beyond(anchor.seq):
+        extra = f.beyond(anchor.seq)
         span = f"entry {last}" if extra == 1 else f"entries {anchor.seq + 1}–{last}"
         they = "it was" if extra == 1 else "they were"
         if anchor.state == CLOSED or extra > UNANCHORED_PER_COMMIT:
@@ -279,18 +284,28 @@ def _judge_copy(result: VerifyReport, kind: str, check: AnchorCheck, when: str) 
             f"The audit log has been rewritten: entry {check.seq} does not match {check.label}.")
 
 
-def anchor_mismatch(anchor: Anchor, last_seq: int, hash_at_anchor: str | None) -> str:
-    """Why the log (ending at ``last_seq``) does not match ``anchor``; "" when it does. For the
-    audit entry Casebook writes when it opens such a file (ids and numbers only)."""
+def anchor_mismatch(anchor: Anchor, last_seq: int, hash_at_anchor: str | None,
+                    extra: int) -> str:
+    """Why the log (ending at ``last_seq``, with ``extra`` entries after the anchor that are
+    not upgrade baselines) does not match ``anchor``; "" when it does. For the audit entry
+    Casebook writes when it opens such a file (ids and numbers only)."""
     where = f"anchor={anchor.seq}:{anchor.hash[:PRINTED_HEX]},{anchor.state or '?'}"
     if last_seq < anchor.seq:
         return f"{where}; the log ends at {last_seq} (cut short or deleted)"
     if anchor.seq > 0 and hash_at_anchor != anchor.hash:
         return f"{where}; entry {anchor.seq} differs (rewritten)"
-    extra = last_seq - anchor.seq
     if extra and (anchor.state == CLOSED or extra > UNANCHORED_PER_COMMIT):
         return f"{where}; {extra} entries after it (not written by Casebook)"
     return ""
+
+
+def record_upgrade(engine: Engine) -> None:
+    """After a schema upgrade: hash the rows the migrations rewrote (see storage.chain)."""
+    from casebook.storage import chain
+
+    with engine.begin() as conn:
+        chain.record_pending_baseline(conn.connection.dbapi_connection,
+                                      "hashes recorded for rows changed by the upgrade")
 
 
 def readable_anchor(database: Path) -> Anchor | None:

@@ -137,8 +137,9 @@ class Store:
             anchor = integrity.readable_anchor(self.paths.database)
             if anchor is not None:
                 last, _ = audit.head(session)
-                finding = integrity.anchor_mismatch(anchor, last,
-                                                    audit.hash_at(session, anchor.seq))
+                finding = integrity.anchor_mismatch(
+                    anchor, last, audit.hash_at(session, anchor.seq),
+                    chain.entries_beyond(audit.dbapi(session), anchor.seq))
                 if finding:
                     audit.record(session, at=self.now(), actor=self.actor,
                                  action=chain.ANCHOR_MISMATCH, target="casebook", detail=finding)

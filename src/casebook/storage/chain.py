@@ -11,9 +11,11 @@ transaction as the audit entry, and empties the table.
 
 The canonical form of a row is ``{"table": ..., "key": ..., "values": {column: value}}`` as
 JSON with sorted keys, the values exactly as SQLite stores them (integers, text, reals; blobs
-as hex); NULL columns are left out, so adding a nullable column to an audited table does not
-change existing rows' hashes. A migration that adds a column with a non-NULL default, or
-rewrites audited rows, ends with :func:`record_baseline`.
+as hex); NULL and empty-text columns are left out, so adding a nullable or ``''``-default
+column to an audited table does not change existing rows' hashes. Rows a migration rewrites
+are noted by the triggers and recorded in a baseline entry after the upgrade
+(:func:`record_pending_baseline`); a migration that adds a column with another default calls
+:func:`record_baseline`.
 
 Everything here works on a DB-API connection (``sqlcipher3``), inside the caller's transaction.
 """
@@ -86,7 +88,8 @@ def _value(value: object) -> object:
 
 
 def canonical_row(table: str, key: object, columns: Iterable[str], values: Iterable[object]) -> str:
-    content = {name: _value(v) for name, v in zip(columns, values, strict=True) if v is not None}
+    content = {name: _value(v) for name, v in zip(columns, values, strict=True)
+               if v is not None and v != ""}
     return json.dumps({"table": table, "key": key, "values": content}, sort_keys=True,
                       ensure_ascii=False, separators=(",", ":"))
 
@@ -173,6 +176,24 @@ def record_baseline(conn: DBAPIConnection, reason: str, at: datetime | None = No
     seq, _ = append(conn, at=when, actor="Casebook", action=BASELINE, target="casebook",
                     detail=reason, row_hashes=dumps_row_hashes(hashes))
     return seq
+
+
+def record_pending_baseline(conn: DBAPIConnection, reason: str) -> int | None:
+    """After an upgrade: record the rows the migrations rewrote (noted by the triggers) in a
+    baseline entry, so they do not show as changed outside Casebook. Returns its seq."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "audit_pending" not in names or not has_pending(conn):
+        return None
+    seq, _ = append(conn, at=datetime.now().replace(microsecond=0), actor="Casebook",
+                    action=BASELINE, target="casebook", detail=reason,
+                    row_hashes=dumps_row_hashes(take_pending(conn)))
+    return seq
+
+
+def entries_beyond(conn: DBAPIConnection, seq: int) -> int:
+    """Entries after ``seq`` other than baselines (which upgrades write before the app does)."""
+    return int(conn.execute("SELECT count(*) FROM audit_log WHERE seq > ? AND action != ?",
+                            (seq, BASELINE)).fetchone()[0])
 
 
 # ----- tracking triggers -----------------------------------------------------------------------

@@ -49,6 +49,7 @@ class FileReport:
     last_restore_at: datetime | None = None
     outside_changes: list[int] = field(default_factory=list)
     anchor_mismatches: list[tuple[int, str]] = field(default_factory=list)
+    baselines: list[int] = field(default_factory=list)
     changed_rows: list[str] = field(default_factory=list)
     unaudited_rows: list[str] = field(default_factory=list)
     missing_rows: list[str] = field(default_factory=list)
@@ -65,6 +66,10 @@ class FileReport:
     def ok(self) -> bool:
         """The pages and the database structure (the other checks have their own)."""
         return not self.cipher_problems and not self.sqlite_problems
+
+    def beyond(self, seq: int) -> int:
+        """Entries after ``seq`` other than upgrade baselines."""
+        return self.last_seq - seq - sum(1 for b in self.baselines if b > seq)
 
     @property
     def rows_ok(self) -> bool:
@@ -214,6 +219,8 @@ def _check_chain(conn: sqlcipher3.Connection, report: FileReport,
                 report.outside_changes.append(seq)
             elif action == chain.ANCHOR_MISMATCH:
                 report.anchor_mismatches.append((seq, str(detail)))
+            elif action == chain.BASELINE:
+                report.baselines.append(seq)
             if broken is None:
                 if seq != expected:
                     broken = chain.ChainReport(count, seq, f"entry {expected} is missing")
