@@ -10,6 +10,7 @@ then says whether the log was cut, deleted or rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -62,6 +63,9 @@ def write_anchor(database: Path, seq: int, digest: str, *, state: str, at: datet
         if not quiet:
             raise
         log.warning("the audit anchor could not be written (seq %s)", seq)
+        # A stale anchor would later read as a cut or extended log; none reads as "missing".
+        with contextlib.suppress(OSError):
+            anchor_path(database).unlink()
     return anchor
 
 

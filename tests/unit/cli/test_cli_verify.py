@@ -133,3 +133,38 @@ def test_verify_says_the_log_was_deleted(book_dir: Path, capsys: pytest.CaptureF
     assert run(book_dir, "verify") == EXIT_VERIFY_FAILED
     out = capsys.readouterr().out
     assert "The audit log has been deleted" in out and "Records with no audit entry" in out
+
+
+HOLDER = r"""
+import sys
+from casebook.services import Casebook
+book = Casebook.open_with_passphrase(sys.argv[1], sys.argv[2])
+book.cases.create("Written while the app had it open", "other")
+print("READY", flush=True)
+sys.stdin.readline()
+book.lock()
+"""
+
+
+def test_read_only_commands_and_verify_work_while_the_app_has_it_open(
+        book_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No writer lock is needed to read: the app's records (still only in its -wal) show, and
+    nothing is written; a command that writes is still refused."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(book_dir), PASSPHRASE],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "READY"
+        before = _state(book_dir)
+        assert run(book_dir, "case", "list") == EXIT_OK
+        assert "Written while the app had it open" in capsys.readouterr().out
+        assert run(book_dir, "verify") == EXIT_OK
+        out = capsys.readouterr().out
+        assert "Result: OK" in out and "(open," in out
+        assert _state(book_dir) == before
+        assert run(book_dir, "case", "add", "--title", "T", "--type", "other") == EXIT_ERROR
+        assert "Open by" in capsys.readouterr().err
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.write("\n")
+        holder.stdin.flush()
+        holder.wait(timeout=60)

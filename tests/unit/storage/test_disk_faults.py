@@ -256,7 +256,8 @@ def test_a_lock_file_that_cannot_be_made_is_one_line_about_the_drive(new_caseboo
     lock.mkdir()
     digest = sha256_file(info.database)
     monkeypatch.setenv("CASEBOOK_PASSPHRASE", info.passphrase)
-    code = main(["--data-dir", str(info.data_dir), "users"])
+    code = main(["--data-dir", str(info.data_dir), "case", "add", "--title", "T",
+                 "--type", "other"])  # a command that writes (read-only ones take no lock)
     assert code == EXIT_ERROR
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err

@@ -277,7 +277,8 @@ def test_cli_wait_waits_for_the_app_to_close_then_works(closed, holder: Holder) 
 def test_cli_wait_that_runs_out_is_the_same_one_line(closed, holder: Holder, capsys,  # type: ignore[no-untyped-def]
                                                      monkeypatch) -> None:
     monkeypatch.setenv("CASEBOOK_PASSPHRASE", closed.passphrase)
-    code = main(["--data-dir", str(closed.data_dir), "case", "list", "--wait", "0.2"])
+    code = main(["--data-dir", str(closed.data_dir), "case", "add", "--title", "T",
+                 "--type", "other", "--wait", "0.2"])
     err = capsys.readouterr().err.splitlines()
     assert code == EXIT_ERROR and len(err) == 2
     assert err[0].endswith("; waiting up to 0.2 seconds")
