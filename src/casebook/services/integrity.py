@@ -39,6 +39,8 @@ class Anchor:
     hash: str
     state: str = CLOSED
     at: str = ""
+    #: For a backup: the seq of the last restore in its log, i.e. which history it is of.
+    restore: str = ""
 
     def text(self) -> str:
         """The line printed on exports and backups, e.g. ``Audit 1234 · 9f3a 1b2c 44d0 e7a1``."""
@@ -51,12 +53,14 @@ def anchor_path(database: Path) -> Path:
 
 
 def write_anchor(database: Path, seq: int, digest: str, *, state: str, at: datetime,
-                 quiet: bool = True) -> Anchor:
+                 quiet: bool = True, restore: str = "") -> Anchor:
     """Replace the anchor beside ``database``. After a committed write a failure here must not
     undo the write: it is logged (``quiet``), and ``verify`` reports the stale anchor."""
-    anchor = Anchor(seq, digest, state, at.isoformat(timespec="seconds"))
-    data = json.dumps({"format": FORMAT, "seq": seq, "hash": digest, "state": state,
-                       "at": anchor.at}, sort_keys=True).encode("utf-8")
+    anchor = Anchor(seq, digest, state, at.isoformat(timespec="seconds"), restore)
+    doc = {"format": FORMAT, "seq": seq, "hash": digest, "state": state, "at": anchor.at}
+    if restore:
+        doc["restore"] = restore
+    data = json.dumps(doc, sort_keys=True).encode("utf-8")
     try:
         atomic_write_bytes(anchor_path(database), data)
     except OSError:
@@ -90,7 +94,8 @@ def read_anchor(path: Path) -> Anchor | None:
         seq, digest = int(doc["seq"]), str(doc["hash"])
         if seq < 0 or not re.fullmatch(r"[0-9a-f]{64}", digest):
             raise ValueError("bad values")
-        return Anchor(seq, digest, str(doc.get("state", "")), str(doc.get("at", "")))
+        return Anchor(seq, digest, str(doc.get("state", "")), str(doc.get("at", "")),
+                      str(doc.get("restore", "")))
     except (ValueError, KeyError, TypeError, AttributeError):
         raise AnchorUnreadable("it is not an anchor file") from None
 
@@ -157,7 +162,7 @@ def verify_casebook(database: Path, data_key: bytes, backups: Path | None = None
         anchor = None
         problems.append(f"The anchor file {anchor_path(database).name} cannot be read ({exc}), "
                         "so a cut or rewritten audit log cannot be ruled out.")
-    checks: list[tuple[str, AnchorCheck, str]] = []  # (kind, check, when)
+    checks: list[tuple[str, AnchorCheck, str]] = []  # (kind, check, backup's restore)
     if anchor is not None:
         checks.append(("live", AnchorCheck("the anchor file", anchor.seq, anchor.hash), anchor.at))
     for backup_anchor in _backup_anchors(backups, notes):
@@ -186,7 +191,7 @@ def _backup_anchors(backups: Path | None, notes: list[str]) -> list[tuple[Anchor
             continue
         if found is not None:
             out.append((AnchorCheck(f"the backup {path.name[:-len('.anchor')]}", found.seq,
-                                    found.hash), found.at))
+                                    found.hash), found.restore))
     return out
 
 
@@ -270,15 +275,16 @@ def _judge_anchor(result: VerifyReport, had_file: bool) -> None:
         result.notes.append("The anchor was written before the first audit entry.")
 
 
-def _judge_copy(result: VerifyReport, kind: str, check: AnchorCheck, when: str) -> None:
+def _judge_copy(result: VerifyReport, kind: str, check: AnchorCheck, restore: str) -> None:
     f = result.file
     if not f.log_complete:
         return
-    restored = f.last_restore_at
-    if kind == "backup" and restored is not None and when and when < restored.isoformat():
-        result.notes.append(f"{check.label} was made before the last restore; not compared.")
-        return
     found = f.hashes_at.get(check.seq)
+    matches = found is not None and found.startswith(check.hash_prefix)
+    if not matches and kind == "backup" and restore != f.last_restore:
+        result.notes.append(f"{check.label} is of the history before the last restore; "
+                            "not compared.")
+        return
     if found is None:
         result.problems.append(
             f"The audit log has been cut short: {check.label} shows entry {check.seq}, "
@@ -327,4 +333,5 @@ def anchor_backup(backup: Path, data_key: bytes, at: datetime) -> Anchor:
 
     with open_read_only(backup, data_key) as conn:
         seq, digest = chain.head(conn)
-    return write_anchor(backup, seq, digest, state=BACKUP, at=at, quiet=False)
+        restore = chain.last_restore(conn)
+    return write_anchor(backup, seq, digest, state=BACKUP, at=at, quiet=False, restore=restore)

@@ -132,6 +132,14 @@ def head(conn: DBAPIConnection) -> tuple[int, str]:
     return (int(last[0]), str(last[1])) if last else (0, GENESIS_HASH)
 
 
+def last_restore(conn: DBAPIConnection) -> str:
+    """The seq of the last restore entry as text, "" if the casebook was never restored (only
+    the number: a rewritten log changes the entry's hash, and must still be compared)."""
+    row = conn.execute("SELECT max(seq) FROM audit_log WHERE action = 'casebook.restore'"
+                       ).fetchone()
+    return str(row[0]) if row and row[0] is not None else ""
+
+
 def append(conn: DBAPIConnection, *, at: datetime, actor: str, action: str, target: str,
            detail: str, row_hashes: str) -> tuple[int, str]:
     """Append one entry (raw SQL: used by migrations, where the ORM model may be newer)."""

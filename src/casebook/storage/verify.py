@@ -47,6 +47,8 @@ class FileReport:
     last_hash: str = GENESIS_HASH
     hashes_at: dict[int, str] = field(default_factory=dict)
     last_restore_at: datetime | None = None
+    #: The seq of the last restore entry ("" if none): which history a backup belongs to.
+    last_restore: str = ""
     outside_changes: list[int] = field(default_factory=list)
     anchor_mismatches: list[tuple[int, str]] = field(default_factory=list)
     baselines: list[int] = field(default_factory=list)
@@ -215,6 +217,7 @@ def _check_chain(conn: sqlcipher3.Connection, report: FileReport,
             at = datetime.fromisoformat(str(at_raw))
             if action == "casebook.restore":
                 report.last_restore_at = at
+                report.last_restore = str(seq)
             if action == chain.OUTSIDE_CHANGE:
                 report.outside_changes.append(seq)
             elif action == chain.ANCHOR_MISMATCH:

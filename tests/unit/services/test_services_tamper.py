@@ -400,3 +400,23 @@ def test_reopening_a_cleanly_closed_casebook_records_no_mismatch(book: Populated
             opened.cases.add_entry(book.ids["case"], "Another entry")
     report = verify(book)
     assert report.ok and not report.file.anchor_mismatches
+
+
+def test_after_a_restore_the_backups_made_before_it_are_noted_not_failed(book: Populated) -> None:
+    from casebook.services import restore
+
+    backups = book.data_dir / "backups"
+    with book.open() as opened:
+        first = opened.backup(backups / "b1.db")
+        opened.cases.add_entry(book.ids["case"], "After the first backup")
+        opened.backup(backups / "b2.db")
+    restore(book.data_dir, first, book.passphrase)
+    report = verify(book)
+    assert report.ok, report.problems
+    assert [n for n in report.notes if "before the last restore" in n] == [
+        next(n for n in report.notes if "b2.db" in n)]  # b1 is part of the restored history
+    with book.open() as opened:
+        opened.backup(backups / "b3.db")  # a backup after the restore is compared as usual
+    _rewrite_summary(book)
+    report = verify(book)
+    assert any("rewritten" in p and "b3.db" in p for p in report.problems), report.problems
