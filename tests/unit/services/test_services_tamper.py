@@ -19,6 +19,7 @@ from tamper_helpers import (
     file_state,
     forge_entry,
     insider,
+    populate,
     populated_casebook,
     rewrite_chain,
 )
@@ -420,3 +421,19 @@ def test_after_a_restore_the_backups_made_before_it_are_noted_not_failed(book: P
     _rewrite_summary(book)
     report = verify(book)
     assert any("rewritten" in p and "b3.db" in p for p in report.problems), report.problems
+
+
+def test_revoking_a_user_rekeys_and_the_record_still_verifies(new_casebook_info) -> None:  # type: ignore[no-untyped-def]
+    """The rekey re-encrypts every page but changes no row, so row hashes, the chain and the
+    anchor all still hold under the new key."""
+    from service_helpers import OTHER_PASSPHRASE, data_key
+
+    info = new_casebook_info
+    populate(info.book)
+    deputy = info.book.users.add("Sam Deputy", "deputy", OTHER_PASSPHRASE)
+    info.book.users.revoke(deputy.id)
+    info.book.lock()
+    key = data_key(info.slots, info.passphrase)
+    report = integrity.verify_casebook(info.database, key)
+    assert report.ok, report.problems
+    assert f"users:{deputy.id}" not in report.file.changed_rows
