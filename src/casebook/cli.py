@@ -253,12 +253,17 @@ def _print_verify(report) -> None:  # type: ignore[no-untyped-def]
         print(f"Audit log: ok ({chain.entries} entries)")
     else:
         print(f"Audit log: BROKEN at entry {chain.first_broken_seq}: {chain.problem}")
-    if f.rows_tracked:
+    if not f.log_complete:
+        print("Records: not checked (the audit log could not be read to its end)")
+    elif f.rows_tracked:
         print(f"Records: {'ok' if f.rows_ok else 'PROBLEMS'} ({f.rows_checked} checked against "
               "their last audited hash)")
     total = f.evidence_checked + len(f.evidence_unreadable)
-    print(f"Evidence files: {f.evidence_checked - len(f.evidence_bad)} of {total} match their "
-          "recorded SHA-256")
+    if f.evidence_listed:
+        print(f"Evidence files: {f.evidence_checked - len(f.evidence_bad)} of {total} match "
+              "their recorded SHA-256")
+    else:
+        print("Evidence files: not checked (the list of evidence could not be read)")
     anchor = report.anchor
     print(f"Anchor: {anchor.text() + f' ({anchor.state}, {anchor.at})' if anchor else 'none'}")
     if report.problems:

@@ -63,6 +63,7 @@ class FileReport:
     evidence_checked: int = 0
     evidence_bad: list[int] = field(default_factory=list)
     evidence_unreadable: list[int] = field(default_factory=list)
+    evidence_listed: bool = True
 
     @property
     def ok(self) -> bool:
@@ -145,8 +146,9 @@ def verify_file(path: Path, data_key: bytes, anchors: Iterable[AnchorCheck] = ()
     damage (only for a missing or non-casebook file)."""
     report = FileReport()
     wanted = {a.seq for a in anchors}
+    reader = _Reader(path, data_key)
     try:
-        conn = connect_read_only(path, data_key)
+        reader.fresh()
     except DamagedFileError:
         report.cipher_problems.append("the file's first pages do not decrypt with its key")
         return report
@@ -154,29 +156,51 @@ def verify_file(path: Path, data_key: bytes, anchors: Iterable[AnchorCheck] = ()
         report.cipher_problems.append(f"the file cannot be read: {_problem(exc)}")
         return report
     try:
-        _check_pages(conn, report)
-        last_hashes = _check_chain(conn, report, wanted)
-        _check_rows(conn, report, last_hashes)
-        _check_evidence(conn, report)
+        _check_pages(reader, report)
+        last_hashes = _check_chain(reader.fresh(), report, wanted)
+        _check_rows(reader.fresh(), report, last_hashes)
+        _check_evidence(reader, report)
     finally:
-        conn.close()
+        reader.close()
     return report
 
 
-def _check_pages(conn: sqlcipher3.Connection, report: FileReport) -> None:
+class _Reader:
+    """Read-only connections to one file. A page that fails its HMAC leaves SQLCipher's
+    connection failing every later read, so each check (and each read after a failure) gets a
+    fresh one: one damaged evidence page must not hide the rest of the file."""
+
+    def __init__(self, path: Path, data_key: bytes) -> None:
+        self.path, self.key = path, data_key
+        self.conn: sqlcipher3.Connection | None = None
+
+    def fresh(self) -> sqlcipher3.Connection:
+        self.close()
+        self.conn = connect_read_only(self.path, self.key)
+        return self.conn
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def _check_pages(reader: _Reader, report: FileReport) -> None:
     try:
-        rows = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        rows = reader.fresh().execute("PRAGMA cipher_integrity_check").fetchall()
         report.cipher_problems.extend(str(r[0]) for r in rows)
     except sqlcipher3.DatabaseError as exc:
         report.cipher_problems.append(_problem(exc))
     try:
-        rows = conn.execute("PRAGMA integrity_check").fetchall()
+        rows = reader.fresh().execute("PRAGMA integrity_check").fetchall()
         report.sqlite_problems.extend(str(r[0]) for r in rows if r[0] != "ok")
     except sqlcipher3.DatabaseError as exc:
         report.sqlite_problems.append(_problem(exc))
+    conn = reader.fresh()
     try:
         tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'")]
     except sqlcipher3.DatabaseError as exc:
         report.sqlite_problems.append(_problem(exc))
         return
@@ -186,6 +210,7 @@ def _check_pages(conn: sqlcipher3.Connection, report: FileReport) -> None:
                 report.rows_read += 1
         except sqlcipher3.DatabaseError as exc:
             report.sqlite_problems.append(f"{table}: {_problem(exc)}")
+            conn = reader.fresh()
 
 
 def _columns(conn: sqlcipher3.Connection, table: str) -> set[str]:
@@ -284,12 +309,14 @@ def _check_rows(conn: sqlcipher3.Connection, report: FileReport,
             report.missing_rows.append(key)
 
 
-def _check_evidence(conn: sqlcipher3.Connection, report: FileReport) -> None:
+def _check_evidence(reader: _Reader, report: FileReport) -> None:
+    conn = reader.fresh()
     try:
         items = conn.execute("SELECT id, sha256 FROM evidence WHERE kind = 'file' "
                              "ORDER BY id").fetchall()
     except sqlcipher3.DatabaseError as exc:
         report.sqlite_problems.append(f"evidence: {_problem(exc)}")
+        report.evidence_listed = False
         return
     for evidence_id, expected in items:
         digest = hashlib.sha256()
@@ -299,6 +326,7 @@ def _check_evidence(conn: sqlcipher3.Connection, report: FileReport) -> None:
                 digest.update(data)
         except sqlcipher3.DatabaseError:
             report.evidence_unreadable.append(evidence_id)
+            conn = reader.fresh()
             continue
         report.evidence_checked += 1
         if digest.hexdigest() != expected:
