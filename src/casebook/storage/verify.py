@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine
@@ -22,7 +22,12 @@ from sqlalchemy.pool import QueuePool
 from casebook.errors import DamagedFileError
 from casebook.storage import chain
 from casebook.storage.chain import GENESIS_HASH, ChainReport
-from casebook.storage.engine import CIPHER_PAGE_SIZE, check_database_file, key_pragma
+from casebook.storage.engine import (
+    CIPHER_PAGE_SIZE,
+    check_database_file,
+    key_pragma,
+    sqlite_uri,
+)
 
 #: Lines per kind of finding kept in a report (the counts are always complete).
 MAX_LINES = 50
@@ -84,21 +89,11 @@ class FileReport:
         return not self.evidence_bad and not self.evidence_unreadable
 
 
-def sqlite_file_uri(path: PurePath) -> str:
-    """A ``file:`` URI SQLite accepts for an absolute path. SQLite refuses a URI authority, so
-    a Windows UNC path (``\\\\server\\share\\casebook.db``) keeps its host in the path:
-    ``file:////server/share/casebook.db``."""
-    rest = path.as_uri().removeprefix("file:")
-    if rest.startswith("//") and not rest.startswith("///"):
-        rest = "//" + rest
-    return "file:" + rest
-
-
 def _read_only_uri(path: Path) -> str:
     """``mode=ro`` reads the committed frames of an existing ``-wal``. With no ``-wal`` the file
     is closed everywhere (Casebook keeps one while it has the file open), and ``immutable=1``
     stops SQLite creating an empty ``-wal``/``-shm`` beside it."""
-    uri = f"{sqlite_file_uri(path.resolve())}?mode=ro"
+    uri = sqlite_uri(path.resolve(), "ro")  # also for UNC shares and mapped drives
     if not path.with_name(path.name + "-wal").exists():
         uri += "&immutable=1"
     return uri

@@ -1,4 +1,5 @@
-"""verify's read-only URI on Windows paths (UNC shares, mapped drives) and odd folder names."""
+"""verify opens read-only through the same URIs as the app (UNC shares, mapped drives) and
+copes with odd folder names."""
 
 from __future__ import annotations
 
@@ -7,18 +8,16 @@ from pathlib import Path, PureWindowsPath
 import pytest
 
 from casebook.services import Casebook, integrity
-from casebook.storage.verify import sqlite_file_uri
+from casebook.storage.engine import sqlite_uri
 from casebook.vault import KeyVault
 
 
 @pytest.mark.parametrize(("path", "uri"), [
     (r"\\OAK-NAS\dsl\Case book\casebook.db", "file:////OAK-NAS/dsl/Case%20book/casebook.db"),
     (r"Z:\Casebook\casebook.db", "file:///Z:/Casebook/casebook.db"),
-    (r"C:\Users\A Smith\AppData\Local\Casebook\casebook.db",
-     "file:///C:/Users/A%20Smith/AppData/Local/Casebook/casebook.db"),
 ])
-def test_windows_paths_give_uris_sqlite_accepts(path: str, uri: str) -> None:
-    assert sqlite_file_uri(PureWindowsPath(path)) == uri  # no URI authority: SQLite refuses one
+def test_windows_paths_give_read_only_uris_sqlite_accepts(path: str, uri: str) -> None:
+    assert sqlite_uri(PureWindowsPath(path), "ro") == uri + "?mode=ro"
 
 
 def test_verify_in_a_folder_with_spaces_hash_and_question_mark(tmp_path: Path) -> None:
