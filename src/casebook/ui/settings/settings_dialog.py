@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 
 from casebook.domain.enums import UserRole
 from casebook.domain.models import User
-from casebook.services import integrity
 from casebook.ui import prompts
 from casebook.ui.about import shown_path
 from casebook.ui.autolock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
@@ -488,6 +487,8 @@ class SettingsDialog(QDialog):
             from casebook.services.backup import run_backup
 
             path = run_backup(casebook, folder or None)
+            from casebook.services import integrity  # here: the first window stays light
+
             anchor = integrity.readable_anchor(path)
             return path, casebook.settings.get("last_backup_at"), anchor.text() if anchor else ""
 
