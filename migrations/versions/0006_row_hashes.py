@@ -7,7 +7,7 @@
   an upgraded file is clean and any later change made outside Casebook shows.
 
 Revision ID: 0006
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-29
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from casebook.storage import chain
 
 revision = "0006"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
