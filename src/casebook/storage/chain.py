@@ -1,7 +1,7 @@
 """The audit chain's hash formulas, and the hash of every audited row.
 
 Each audit entry's hash covers its own fields, the previous entry's hash and (since migration
-0006) ``row_hashes``: a JSON object naming every audited row the write left behind
+0010) ``row_hashes``: a JSON object naming every audited row the write left behind
 (``"cases:12"``) and the SHA-256 of that row's canonical content (``null`` when the write
 deleted it). ``verify`` recomputes every live row and compares it with its last audited hash.
 
@@ -48,6 +48,12 @@ AUDITED_TABLES: dict[str, str] = {
     "checklist_reviews": "id",
     "checklist_review_items": "id",
     "official_accounts": "id",
+    "corrections": "id",
+    "register_people": "id",
+    "family_links": "id",
+    "person_links": "case_person_id",
+    "legal_holds": "id",
+    "transfers": "id",
 }
 
 #: Bookkeeping rows the app changes without an audit entry of their own.

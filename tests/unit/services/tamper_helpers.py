@@ -64,6 +64,16 @@ def populate(book: Casebook) -> dict[str, int]:
     ids["official"] = book.official_accounts.add("Instagram", "@oak_primary").id
     ids["review"] = book.checklist.current_review().id
     book.settings.set("idle_lock_minutes", "10")
+    # The records of the corrections and the people register (migrations 0008 and 0009).
+    book.cases.correct("account", ids["account"], "handle was mistyped", handle="@oak_fake1")
+    learner = book.people.add("learner", "Sam", "Jones", date_of_birth=date(2014, 3, 1))
+    parent = book.people.add("parent", "Chris", "Jones")
+    ids["learner"] = learner.id
+    book.people.link_family(parent.id, learner.id, "parent-or-carer")
+    book.people.link_to_case(cid, learner.id, "harmed")
+    book.retention.place_hold(f"L{learner.id}", "Held for a public inquiry")
+    book.transfers.export(learner.id, "Elm Academy", book.paths.root.parent / "transfer.pkg",
+                          password="amber kettle violin 2041 moor")
     return ids
 
 

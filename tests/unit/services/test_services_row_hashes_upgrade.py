@@ -1,4 +1,4 @@
-"""Row hashes: the canonical form, and a casebook made at schema 0005 upgraded to 0006."""
+"""Row hashes: the canonical form, and a casebook made at schema 0005 upgraded to 0010."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def upgraded(new_casebook_info) -> Populated:  # type: ignore[no-untyped-def]
     report = integrity.verify_casebook(p.database, p.key)
     assert not report.file.rows_tracked and report.file.chain.ok  # a genuine 0005 file
     with p.open() as book:
-        assert migrate.current_revision(book.store.engine) == "0006"
+        assert migrate.current_revision(book.store.engine) == "0010"
     return p
 
 

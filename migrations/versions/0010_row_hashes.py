@@ -6,7 +6,7 @@
 - an existing casebook gets a baseline entry ("hashes first recorded at upgrade"), so verify on
   an upgraded file is clean and any later change made outside Casebook shows.
 
-Revision ID: 0006
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-11-29
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 from casebook.storage import chain
 
-revision = "0006"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
@@ -43,7 +43,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Stops tracking rows. audit_log.row_hashes stays: entries written since 0006 are hashed
+    """Stops tracking rows. audit_log.row_hashes stays: entries written since 0010 are hashed
     over it, and dropping it would make their chain unverifiable."""
     for table in chain.AUDITED_TABLES:
         for name in chain.tracking_trigger_names(table):
