@@ -101,8 +101,10 @@ class GovernorsSummaryData:
     counts_by_platform: Mapping[str, int] = field(default_factory=dict)
     counts_by_outcome: Mapping[str, int] = field(default_factory=dict)
     cases_per_month: tuple[tuple[str, int], ...] = ()
-    #: Optional free wording from the DSL (kept short; the service must not put names in it).
+    #: Optional free wording from the DSL (the service checks it for known names first).
     commentary: str = ""
+    #: Counts from 1 up to this number less one print as "fewer than N" (0: all shown).
+    small_count_threshold: int = 3
 
     def __post_init__(self) -> None:
         for name in ("counts_by_type", "counts_by_status", "counts_by_platform",

@@ -22,6 +22,7 @@ import pikepdf
 from casebook import fileio
 from casebook.domain import Jurisdiction
 from casebook.errors import CasebookError, NotFoundError, ValidationError
+from casebook.profiles import load_profile
 from casebook.reports.data import (
     CaseReportData,
     ExportOptions,
@@ -110,6 +111,7 @@ def _decor(wording: Wording, title: str, reference: str, options: ExportOptions,
         generated_line=wording("generated_line", at=wording.datetime(options.generated_at),
                                by=options.generated_by),
         page_of=wording("page_of", page="{page}", pages="{pages}"),
+        lang=load_profile(wording.jurisdiction).locale or "en-GB",
     )
 
 

@@ -71,6 +71,8 @@ class PageDecor:
     generated_line: str
     #: e.g. "Page {page} of {pages}"
     page_of: str
+    #: The document's language for screen readers (/Lang), from the profile's locale.
+    lang: str = "en-GB"
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -131,6 +133,7 @@ class _Document(BaseDocTemplate):
             bottomMargin=BOTTOM, title=decor.title, author="", subject="", keywords="",
             creator="Casebook", producer="Casebook", allowSplitting=1,
             initialFontName=REGULAR, initialFontSize=9.5, initialLeading=13,
+            lang=decor.lang, displayDocTitle=1,
         )
         self.decor = decor
         frame = Frame(LEFT, BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - TOP - BOTTOM, id="body",

@@ -7,6 +7,7 @@ Each template's TOML lists its sections by id; :data:`CASE_SECTIONS` and
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from casebook.profiles import (
     FieldSpec,
     guidance_for,
     load_common_report_fields,
+    load_profile,
     platform_by_name,
 )
 from casebook.reports import blocks as b
@@ -79,23 +81,41 @@ def closing_blocks(ctx: BuildContext, text: str) -> list[b.Block]:
 MAX_CHART_ITEMS = 12
 
 
+def small_count(n: float, wording: Wording, suppress_below: int) -> str:
+    """A count in words: "fewer than 3" for 1 and 2 when small counts are hidden."""
+    if suppress_below > 1 and 0 < n < suppress_below:
+        return wording("fewer_than", n=suppress_below)
+    return f"{n:g}"
+
+
 def counts_blocks(heading: str, counts: Mapping[str, int] | Sequence[tuple[str, int]],
                   wording: Wording, label: Callable[[str], str] = str, chart: str = "bar",
-                  category: str = "") -> list[b.Block]:
+                  category: str = "", suppress_below: int = 0) -> list[b.Block]:
     """A heading, a chart and a table of counts. ``chart``: "bar", "column", "pie" or "".
 
     Categories are sorted largest first, except for a "column" chart (a time series), which
-    keeps the given order. ``category`` heads the first table column.
+    keeps the given order. ``category`` heads the first table column. Counts from 1 to
+    ``suppress_below - 1`` read "fewer than N" and are left out of the chart (a time series
+    draws them as 0), so a small group cannot be picked out.
     """
     items = list(counts.items()) if isinstance(counts, Mapping) else list(counts)
     out: list[b.Block] = [b.Heading(heading)]
     if not items or not any(n for _, n in items):
         out.append(b.Text(wording("none_recorded"), "muted"))
         return out
+    hidden = {key for key, n in items if suppress_below > 1 and 0 < n < suppress_below}
     if chart != "column":
-        items.sort(key=lambda pair: (-pair[1], label(pair[0])))
+        items.sort(key=lambda pair: (pair[0] in hidden, -pair[1], label(pair[0])))
+    rows = tuple((label(key), small_count(n, wording, suppress_below)) for key, n in items)
+    if hidden:
+        out.append(b.Text(wording("small_counts_note", n=suppress_below), "muted"))
+        if chart == "column":
+            items = [(key, 0 if key in hidden else n) for key, n in items]
+        else:
+            items = [(key, n) for key, n in items if key not in hidden]
+        if not any(n for _, n in items):
+            chart = ""
     labelled = tuple((label(key), float(n)) for key, n in items)
-    rows = tuple((name, f"{n:g}") for name, n in labelled)
     columns = (category or wording("col_category"), wording("col_count"))
     if len(labelled) > MAX_CHART_ITEMS and chart in ("bar", "pie", "column"):
         # A long list: the chart takes the full width (for categories: the largest, the rest
@@ -179,7 +199,7 @@ def _case_cover(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
         "prepared_by": (w("cover_prepared_by"),
                         f"{data.dsl_name}, {w('dsl_title')}" if data.dsl_name else ""),
         "generated": (w("cover_generated"),
-                      w("generated_line", at=w.datetime(ctx.options.generated_at),
+                      w("generated_value", at=w.datetime(ctx.options.generated_at),
                         by=ctx.options.generated_by)),
     }
     wanted = ctx.definition.extra.get("cover", list(available))
@@ -264,25 +284,62 @@ def _item_title(key: str, spec: FieldSpec, data: CaseReportData) -> str:
     return next((f"{a.platform} {_handle(a)}" for a in data.accounts if a.id == item_id), key)
 
 
+#: Step data the wizard keeps for itself (ids of records it derived) or shows as a table.
+_REFERRALS_KEY = "referral_rows"
+
+
 def _step_rows(key: StepKey, data: CaseReportData, w: Wording) -> list[tuple[str, str]]:
-    """A step's answers as label/value rows, in the order of the step's guidance."""
+    """A step's answers as label/value rows, in the order of the step's guidance.
+
+    Only answers with a field definition are printed (never the wizard's own bookkeeping,
+    such as ``_logged``), and referrals only when one was made.
+    """
     answers = data.case.step(key).data
     specs = {spec.id: spec for spec in guidance_for(w.jurisdiction, key).fields}
     rows: list[tuple[str, str]] = []
     per_item: dict[str, list[str]] = {}
-    for field_id in [*[f for f in specs if f in answers], *[f for f in answers if f not in specs]]:
-        spec, value = specs.get(field_id), answers[field_id]
-        if spec is not None and spec.per and isinstance(value, Mapping):
+    for field_id, spec in specs.items():
+        if field_id not in answers:
+            continue
+        value = answers[field_id]
+        if spec.per and isinstance(value, Mapping):
             for item, answer in value.items():
                 text = _field_value(spec, answer, w)
                 if text:
                     per_item.setdefault(_item_title(str(item), spec, data), []).append(
                         f"{spec.label}: {text}")
             continue
+        if isinstance(value, Mapping | list | tuple):
+            continue  # a structured answer without a way to print it: not guessed at
         text = _field_value(spec, value, w)
         if text:
-            rows.append((spec.label if spec is not None else _humanise(field_id), text))
+            rows.append((spec.label, text))
+    referrals = _referral_lines(answers.get(_REFERRALS_KEY), w)
+    if referrals:
+        rows.append((w("field_referrals_made"), "\n".join(referrals)))
     return [*((title, "\n".join(lines)) for title, lines in per_item.items()), *rows]
+
+
+def _referral_lines(rows: object, w: Wording) -> list[str]:
+    """"Police: 4 Mar 2026, reference 123" for each referral the DSL recorded as made."""
+    if not isinstance(rows, Mapping):
+        return []
+    names = {a.id: a.name for a in load_profile(w.jurisdiction).agencies}
+    lines = []
+    for agency_id, answer in rows.items():
+        if not isinstance(answer, Mapping) or not answer.get("made"):
+            continue
+        details = []
+        day = answer.get("date")
+        if isinstance(day, str) and day:
+            with contextlib.suppress(ValueError):
+                details.append(w.date(date.fromisoformat(day)))
+        reference = answer.get("reference")
+        if isinstance(reference, str) and reference.strip():
+            details.append(w("referral_reference", reference=reference.strip()))
+        name = names.get(str(agency_id), _humanise(str(agency_id)))
+        lines.append(f"{name}: {', '.join(details)}" if details else name)
+    return lines
 
 
 def _steps(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
@@ -806,7 +863,7 @@ def _summary_cover(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Bloc
         (w("cover_school"), data.school.name),
         (w("cover_period"), data.period_label),
         (w("cover_prepared_for"), ctx.options.recipient),
-        (w("cover_generated"), w("generated_line", at=w.datetime(ctx.options.generated_at),
+        (w("cover_generated"), w("generated_value", at=w.datetime(ctx.options.generated_at),
                                  by=ctx.options.generated_by)),
     )
     return cover_blocks(ctx, rows, subtitle=data.school.name,
@@ -815,8 +872,10 @@ def _summary_cover(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Bloc
 
 def _totals(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Block]:
     w = ctx.wording
-    rows = [(w("summary_total"), str(data.total_cases))]
-    rows.extend((w.label("case_status", k), str(n)) for k, n in data.counts_by_status.items())
+    hide = data.small_count_threshold
+    rows = [(w("summary_total"), small_count(data.total_cases, w, hide))]
+    rows.extend((w.label("case_status", k), small_count(n, w, hide))
+                for k, n in data.counts_by_status.items())
     out: list[b.Block] = [b.Heading(w("h_totals")), b.KeyValues(tuple(rows))]
     if data.total_cases == 0:
         out.append(b.Text(w("summary_none"), "muted"))
@@ -826,7 +885,8 @@ def _totals(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Block]:
 def _by_month(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Block]:
     w = ctx.wording
     return counts_blocks(w("h_by_month"), data.cases_per_month, w, label=w.month_label,
-                         chart="column", category=w("col_month"))
+                         chart="column", category=w("col_month"),
+                         suppress_below=data.small_count_threshold)
 
 
 def _by(group: str, attr: str, heading: str, chart: str = "bar"
@@ -834,7 +894,8 @@ def _by(group: str, attr: str, heading: str, chart: str = "bar"
     def build(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Block]:
         w = ctx.wording
         label = (lambda key: w.label(group, key)) if group else str
-        return counts_blocks(w(heading), getattr(data, attr), w, label=label, chart=chart)
+        return counts_blocks(w(heading), getattr(data, attr), w, label=label, chart=chart,
+                             suppress_below=data.small_count_threshold)
     return build
 
 

@@ -23,6 +23,7 @@ from casebook.reports import (
     get_template,
     template_choices,
 )
+from casebook.services.settings import SettingsService
 from casebook.services.store import Store
 from casebook.storage import tables as t
 
@@ -99,6 +100,14 @@ class ExportService:
             pass
         return result
 
+    def small_count_threshold(self) -> int:
+        """Governors' counts below this print as "fewer than N" (a setting; default 3)."""
+        raw = SettingsService(self.store).get("governors_small_count")
+        try:
+            return max(int(raw), 0)
+        except ValueError:
+            return 3
+
     def governors_data(self, start: date, end: date, period_label: str,
                        commentary: str = "") -> GovernorsSummaryData:
         """Anonymised counts of cases opened in [start, end] — categories and numbers only."""
@@ -126,6 +135,7 @@ class ExportService:
             cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
         return GovernorsSummaryData(
             period_label=period_label, school=self._school(), total_cases=len(cases),
+            small_count_threshold=self.small_count_threshold(),
             counts_by_type=Counter(c.case_type for c in cases),
             counts_by_status=Counter(c.status for c in cases),
             counts_by_platform=Counter(platforms),  # accounts found, by platform

@@ -11,6 +11,8 @@ DEFAULTS = {
     "idle_lock_minutes": "5",
     "backup_dir": "",
     "last_backup_at": "",
+    # Governors' summary: counts below this print as "fewer than N" (0 or 1 shows them all).
+    "governors_small_count": "3",
 }
 
 

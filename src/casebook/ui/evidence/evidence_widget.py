@@ -83,7 +83,9 @@ def short_hash(sha256: str | None) -> str:
 
 
 def not_stored_decision(police: str) -> str:
-    return f"Not stored: possible indecent image of a child; referred to {police}"
+    """What the DSL chose at the safety gate. Says only what happened: nothing was referred
+    here (a referral is recorded only when the DSL records one)."""
+    return f"Not stored: may show a nude or sexual image of a child; {police} route shown"
 
 
 class EvidenceWidget(CasePanel):
