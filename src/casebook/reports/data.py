@@ -133,6 +133,8 @@ class ExportOptions:
     password: str | None = field(default=None, repr=False)
     #: Evidence items to include (None = all of them); lets the DSL leave out a screenshot.
     evidence_ids: frozenset[int] | None = None
+    #: Chronology entries to include (None = all). An entry brings its amendments with it.
+    entry_ids: frozenset[int] | None = None
     #: Optional covering note (for the helpline pack: why it is urgent). Redacted like the rest.
     note: str = ""
 
@@ -140,5 +142,7 @@ class ExportOptions:
         object.__setattr__(self, "named_person_ids", frozenset(self.named_person_ids))
         if self.evidence_ids is not None:
             object.__setattr__(self, "evidence_ids", frozenset(self.evidence_ids))
+        if self.entry_ids is not None:
+            object.__setattr__(self, "entry_ids", frozenset(self.entry_ids))
         if self.password is not None and not self.password:
             object.__setattr__(self, "password", None)

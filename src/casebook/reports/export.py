@@ -13,14 +13,14 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 
 from casebook import fileio
-from casebook.domain import Jurisdiction
+from casebook.domain import ChronologyEntry, Jurisdiction
 from casebook.errors import CasebookError, NotFoundError, ValidationError
 from casebook.profiles import load_profile
 from casebook.reports.data import (
@@ -32,11 +32,12 @@ from casebook.reports.data import (
 from casebook.reports.images import SCREENSHOT_PX, THUMBNAIL_PX, ImageCache, is_image_item
 from casebook.reports.redaction import RedactionPlan, redact_case
 from casebook.reports.render import PageDecor, render_blocks
-from casebook.reports.sections import RedactedCase, register_builtin_templates
+from casebook.reports.sections import RedactedCase, register_builtin_templates, screenshots_for
 from casebook.reports.templates import (
     TEMPLATES,
     BuildContext,
     ReportTemplate,
+    TemplateDef,
     Wording,
     wording_for,
 )
@@ -48,6 +49,11 @@ __all__ = [
     "render_document",
     "write_pdf_atomically",
     "export_case_report",
+    "prepare_case_report",
+    "save_prepared_report",
+    "PreparedReport",
+    "chosen_entries",
+    "default_evidence_ids",
     "export_governors_summary",
     "get_template",
     "template_choices",
@@ -145,7 +151,8 @@ def render_case_report(data: CaseReportData, options: ExportOptions,
 
 
 def _render_case(data: CaseReportData, options: ExportOptions,
-                 progress: ProgressCallback | None) -> tuple[bytes, RedactionPlan]:
+                 progress: ProgressCallback | None
+                 ) -> tuple[bytes, RedactionPlan, dict[str, int]]:
     template = get_template(options.template_id, kind="case")
     definition = template.definition
     wording = wording_for(data.school.jurisdiction)
@@ -155,7 +162,8 @@ def _render_case(data: CaseReportData, options: ExportOptions,
     redacted, plan, redactor = redact_case(data, options.named_person_ids, wording, definition)
     wanted = options.evidence_ids
     kept = tuple(e for e in redacted.evidence if wanted is None or e.id in wanted)
-    redacted = replace(redacted, evidence=kept)
+    redacted = replace(redacted, evidence=kept,
+                       chronology=chosen_entries(redacted.chronology, options.entry_ids))
     safe_options = replace(options, recipient=redactor.required(options.recipient),
                            note=redactor.required(options.note),
                            generated_by=redactor.required(options.generated_by))
@@ -178,7 +186,37 @@ def _render_case(data: CaseReportData, options: ExportOptions,
     tracker.report(100)
     log.info("report rendered: template=%s case=%s bytes=%d", options.template_id,
              data.case.id, len(pdf))
-    return pdf, plan
+    return pdf, plan, dict(redactor.counts)
+
+
+def chosen_entries(entries: tuple[ChronologyEntry, ...], wanted: frozenset[int] | None
+                   ) -> tuple[ChronologyEntry, ...]:
+    """The entries chosen, each with the amendments that correct it (a correction is never
+    shown without what it corrects, nor an original without its correction)."""
+    if wanted is None:
+        return entries
+    by_id = {e.id: e for e in entries}
+
+    def root(entry: ChronologyEntry) -> int:
+        seen = set()
+        while entry.amends_id is not None and entry.amends_id in by_id \
+                and entry.id not in seen:
+            seen.add(entry.id)
+            entry = by_id[entry.amends_id]
+        return entry.id
+
+    chosen_roots = {root(e) for e in entries if e.id in wanted}
+    return tuple(e for e in entries if root(e) in chosen_roots)
+
+
+def default_evidence_ids(data: CaseReportData, definition: TemplateDef) -> frozenset[int] | None:
+    """What a template includes unless the DSL chooses: everything (None), or for the platform
+    pack only the screenshots of the accounts being reported."""
+    if definition.extra.get("default_evidence") != "account-screenshots":
+        return None
+    items = tuple(data.evidence)
+    return frozenset(item.id for account in data.accounts
+                     for item in screenshots_for(account, items))
 
 
 def render_governors_summary(data: GovernorsSummaryData, options: ExportOptions,
@@ -273,29 +311,77 @@ class ExportResult:
     #: person id -> label ("Learner A") for everyone not named
     redacted_labels: Mapping[int, str]
     evidence_ids: frozenset[int] | None
+    #: label -> how many names it replaced in the text (never the names themselves)
+    replacements: Mapping[str, int] = field(default_factory=dict)
+    entry_ids: frozenset[int] | None = None
 
     def audit_detail(self) -> str:
         """One line for the audit entry: ids only, no names."""
         named = ",".join(str(i) for i in sorted(self.named_person_ids)) or "none"
         redacted = ",".join(str(i) for i in sorted(self.redacted_labels)) or "none"
-        return (f"template={self.template_id}; for={self.recipient or '-'}; named={named}; "
-                f"redacted={redacted}; pages={self.pages}; "
-                f"password={'yes' if self.encrypted else 'no'}")
+        detail = (f"template={self.template_id}; for={self.recipient or '-'}; named={named}; "
+                  f"redacted={redacted}; pages={self.pages}; "
+                  f"password={'yes' if self.encrypted else 'no'}")
+        if self.evidence_ids is not None:
+            detail += "; evidence=" + (",".join(str(i) for i in sorted(self.evidence_ids))
+                                       or "none")
+        if self.entry_ids is not None:
+            detail += "; entries=" + (",".join(str(i) for i in sorted(self.entry_ids))
+                                      or "none")
+        return detail
+
+
+@dataclass(frozen=True)
+class PreparedReport:
+    """A rendered case report held in memory, for the DSL to check before it is saved."""
+
+    options: ExportOptions = field(repr=False)
+    title: str
+    pdf: bytes = field(repr=False)
+    pages: int
+    named_person_ids: frozenset[int]
+    redacted_labels: Mapping[int, str]
+    #: label -> how many names it replaced ("Learner A": 12); never the original text
+    replacements: Mapping[str, int]
+
+    def replacement_lines(self) -> list[str]:
+        """"Learner A: 12 mentions replaced" lines, in label order."""
+        return [f"{label}: {count} mention{'' if count == 1 else 's'} replaced"
+                for label, count in sorted(self.replacements.items())]
+
+
+def prepare_case_report(data: CaseReportData, options: ExportOptions,
+                        progress: ProgressCallback | None = None) -> PreparedReport:
+    """Redact and render, without writing anything: the DSL sees what was replaced first."""
+    pdf, plan, counts = _render_case(data, options, progress)
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        pages = len(opened.pages)
+    return PreparedReport(options=options, title=get_template(options.template_id)
+                          .title(data.school.jurisdiction), pdf=pdf, pages=pages,
+                          named_person_ids=plan.named_ids, redacted_labels=dict(plan.labels),
+                          replacements=counts)
+
+
+def save_prepared_report(prepared: PreparedReport, path: str | os.PathLike[str],
+                         password: str | None = None) -> ExportResult:
+    """Write a prepared report (encrypted when ``password``); the service audits the result."""
+    password = password or prepared.options.password
+    pages = write_pdf_atomically(prepared.pdf, path, password)
+    options = prepared.options
+    return ExportResult(
+        template_id=options.template_id, title=prepared.title, recipient=options.recipient,
+        path=Path(path), pages=pages, encrypted=bool(password),
+        named_person_ids=prepared.named_person_ids, redacted_labels=prepared.redacted_labels,
+        evidence_ids=options.evidence_ids, replacements=dict(prepared.replacements),
+        entry_ids=options.entry_ids,
+    )
 
 
 def export_case_report(data: CaseReportData, options: ExportOptions,
                        path: str | os.PathLike[str],
                        progress: ProgressCallback | None = None) -> ExportResult:
     """Render, then write atomically. The service records the returned result in the audit."""
-    pdf, plan = _render_case(data, options, progress)
-    pages = write_pdf_atomically(pdf, path, options.password)
-    template = get_template(options.template_id)
-    return ExportResult(
-        template_id=options.template_id, title=template.title(data.school.jurisdiction),
-        recipient=options.recipient, path=Path(path), pages=pages,
-        encrypted=bool(options.password), named_person_ids=plan.named_ids,
-        redacted_labels=dict(plan.labels), evidence_ids=options.evidence_ids,
-    )
+    return save_prepared_report(prepare_case_report(data, options, progress), path)
 
 
 def export_governors_summary(data: GovernorsSummaryData, options: ExportOptions,

@@ -665,7 +665,7 @@ def _who_impersonated(account: SocialAccount, data: CaseReportData, w: Wording) 
     return w("targets_unknown")
 
 
-def _screenshots_for(account: SocialAccount, items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
+def screenshots_for(account: SocialAccount, items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
     handle = account.handle.lstrip("@").casefold()
     url = (account.url or "").rstrip("/").casefold()
     matched = []
@@ -735,7 +735,7 @@ def _account_sections(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
         out.append(b.Heading(w("field_previous_reports"), level=2, outline=False))
         out.append(_reports_table(reports, w))
         out.append(b.Heading(w("field_screenshots"), level=2, outline=False))
-        shots = _screenshots_for(account, evidence)
+        shots = screenshots_for(account, evidence)
         out.extend(_screenshot_blocks(shots, ctx) or [b.Text(w("field_no_screenshots"), "muted")])
     return out
 
@@ -744,7 +744,7 @@ def _other_screenshots(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
     w = ctx.wording
     evidence = _sorted_evidence(rc.data)
     used = {item.id for account in rc.data.accounts
-            for item in _screenshots_for(account, evidence)}
+            for item in screenshots_for(account, evidence)}
     images = [item for item in evidence if is_image_item(item) and item.id not in used]
     others = [item for item in evidence if not is_image_item(item)]
     out: list[b.Block] = []
