@@ -211,12 +211,14 @@ def chosen_entries(entries: tuple[ChronologyEntry, ...], wanted: frozenset[int] 
 
 def default_evidence_ids(data: CaseReportData, definition: TemplateDef) -> frozenset[int] | None:
     """What a template includes unless the DSL chooses: everything (None), or for the platform
-    pack only the screenshots of the accounts being reported."""
+    pack only the screenshots of the accounts being reported (those that name the account's
+    handle or address; when none does, every picture, but never other kinds of evidence)."""
     if definition.extra.get("default_evidence") != "account-screenshots":
         return None
     items = tuple(data.evidence)
-    return frozenset(item.id for account in data.accounts
-                     for item in screenshots_for(account, items))
+    matched = frozenset(item.id for account in data.accounts
+                        for item in screenshots_for(account, items))
+    return matched or frozenset(item.id for item in items if is_image_item(item))
 
 
 def render_governors_summary(data: GovernorsSummaryData, options: ExportOptions,
