@@ -154,7 +154,8 @@ def test_case_file_with_a_learner_unticked_names_them_only_as_learner_a(
     click(qtbot, dialog.export_button)
     wait_checked(qtbot, dialog)
     # Before saving: labels and counts of what was replaced, never the names.
-    replaced = dialog.replaced_label.text()
+    replaced = "\n".join(dialog.replaced_list.item(i).text()
+                         for i in range(dialog.replaced_list.count()))
     assert "Learner A: " in replaced and "replaced" in replaced
     assert "Zoe" not in replaced and "Whitfield" not in replaced
     assert not target.exists()

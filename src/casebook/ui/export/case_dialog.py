@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
     QPlainTextEdit,
     QPushButton,
     QTabWidget,
@@ -42,7 +43,7 @@ from casebook.reports import (
 )
 from casebook.services import Casebook
 from casebook.ui.export.common import ExportDialogBase, PasswordBox, hint
-from casebook.ui.widgets.common import bullet_text, fmt_datetime, heading
+from casebook.ui.widgets.common import fmt_datetime, heading
 from casebook.ui.widgets.context import US_WORDS
 from casebook.ui.widgets.labels import PERSON_KINDS, PERSON_ROLES
 from casebook.ui.worker import DbWorker
@@ -288,7 +289,10 @@ class ExportDialog(ExportDialogBase):
         self.replaced_label = QLabel(page)
         self.replaced_label.setWordWrap(True)
         self.replaced_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.replaced_label.setAccessibleName("Names replaced by labels")
+        self.replaced_list = QListWidget(page)
+        self.replaced_list.setAccessibleName("Names replaced by labels")
+        self.replaced_list.setMinimumHeight(6 * self.fontMetrics().height())
+        self.replaced_label.setBuddy(self.replaced_list)
         self.check_note = hint("The labels stand for the same person throughout the report. "
                                "Save it, or go back to change who is named or what goes in.",
                                page)
@@ -301,6 +305,7 @@ class ExportDialog(ExportDialogBase):
         layout.addWidget(self.check_heading)
         layout.addWidget(self.check_summary)
         layout.addWidget(self.replaced_label)
+        layout.addWidget(self.replaced_list, 1)
         layout.addWidget(self.check_note)
         layout.addLayout(row)
         layout.addStretch(1)
@@ -612,11 +617,14 @@ class ExportDialog(ExportDialogBase):
         pages = f"{prepared.pages} page{'' if prepared.pages == 1 else 's'}"
         lock = ("It will be locked with the password you typed." if self._password
                 else "It will have no password.")
-        self.check_summary.setText(f"The {prepared.title} is ready to save: {pages}. {lock}")
+        self.check_summary.setText(f"“{prepared.title}” is ready to save: {pages}. {lock}")
         lines = prepared.replacement_lines()
         self.replaced_label.setText(
-            "Names replaced by labels in the text:\n" + bullet_text(lines) if lines
+            "&Names replaced by labels in the text (the names are not shown here):" if lines
             else "No names needed replacing: everyone mentioned is named in this report.")
+        self.replaced_list.clear()
+        self.replaced_list.addItems(lines)
+        self.replaced_list.setVisible(bool(lines))
         self.export_button.setText("&Save…")
         self.export_button.setToolTip("Choose where to save the PDF")
         self._show_only(self.check_page)
@@ -665,6 +673,7 @@ class ExportDialog(ExportDialogBase):
         self.prepared = None
         self._password = None
         self.replaced_label.clear()
+        self.replaced_list.clear()
         self.evidence_tree.clear()
         self.entries_tree.clear()
         self.password_box.clear()
