@@ -39,6 +39,16 @@ TITLES = frozenset({"mr", "mrs", "miss", "ms", "mx", "dr", "sir", "prof", "rev",
 #: Joining words of surnames that are not names on their own.
 _PARTICLES = frozenset({"the", "and", "von", "van", "der", "den", "del", "della", "les", "de",
                         "la", "le", "da", "di", "du", "bin", "bint", "al"})
+#: Words that describe rather than name ("Unknown Year 9 group", "Several Year 11 learners"):
+#: never matched on their own, or every "Year 9" in a report would become a label. The whole
+#: description still is.
+GENERIC_WORDS = frozenset({
+    "unknown", "unnamed", "anonymous", "several", "some", "group", "groups", "year", "years",
+    "learner", "learners", "pupil", "pupils", "student", "students", "child", "children",
+    "parent", "parents", "carer", "carers", "staff", "member", "members", "teacher",
+    "teachers", "friend", "friends", "class", "form", "tutor", "boy", "boys", "girl", "girls",
+    "account", "accounts", "person", "people", "other", "others", "someone", "family",
+})
 #: Letters that Unicode does not decompose but people often type without the accent.
 _TRANSLITERATE = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
                                 "þ": "th", "ı": "i", "ß": "ss"})
@@ -176,7 +186,8 @@ class NameFinder:
             pieces = [word, *_split_word(word)]
             for piece in pieces:
                 key = fold(piece)
-                if sum(ch.isalpha() for ch in key) >= 3 and key not in TITLES | _PARTICLES:
+                if sum(ch.isalpha() for ch in key) >= 3 and \
+                        key not in TITLES | _PARTICLES | GENERIC_WORDS:
                     self._add(key, _Key(subject, "part"))
 
     def __bool__(self) -> bool:

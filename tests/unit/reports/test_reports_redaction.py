@@ -282,3 +282,10 @@ def test_web_addresses_handles_and_file_names_are_redacted_in_the_pdf(tmp_path) 
         text = pdf_text(path)
         _assert_absent(["Zoë Ødegård"], text, *_pdf_strings(path))
         assert "Learner A" in text
+
+
+def test_a_description_standing_for_a_person_does_not_swallow_ordinary_words() -> None:
+    redactor = Redactor([_learner("Unknown Year 9 group", "Learner B"),
+                         _learner("Riley Sampleton", "Learner A")])
+    assert redactor.text("Photos of Year 9 posted by the Unknown Year 9 group; Riley upset") \
+        == "Photos of Year 9 posted by the Learner B; Learner A upset"
