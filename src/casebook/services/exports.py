@@ -145,9 +145,7 @@ class ExportService:
 
     def known_people(self) -> list[Person]:
         """Everyone the casebook knows, on any case (to check free text for names)."""
-        with self.store.read() as s:
-            return [mapping.person(row) for row in s.scalars(select(t.PersonRow)
-                                                             .order_by(t.PersonRow.id))]
+        return known_people(self.store)
 
     def names_in(self, text: str) -> list[NameFinding]:
         """Names of anyone the casebook knows in free text (e.g. governors' commentary)."""
@@ -155,13 +153,28 @@ class ExportService:
 
     def check_free_text(self, text: str, what: str) -> None:
         """Refuse free text that names anyone the casebook knows, saying which words to fix."""
-        findings = self.names_in(text)
-        if not findings:
-            return
-        words = sorted({f.found for f in findings}, key=str.casefold)
-        listed = ", ".join(f"“{w}”" for w in words[:8]) + (" …" if len(words) > 8 else "")
-        raise ValidationError(f"The {what} mentions people recorded in this casebook: {listed}. "
-                              "Please take the names out, then export again.")
+        refuse_known_names(self.store, text, what, self._school().name)
+
+
+def known_people(store: Store) -> list[Person]:
+    """Everyone the casebook knows, on any case."""
+    with store.read() as s:
+        return [mapping.person(row) for row in s.scalars(select(t.PersonRow)
+                                                         .order_by(t.PersonRow.id))]
+
+
+def refuse_known_names(store: Store, text: str, what: str, school_name: str = "") -> None:
+    """Free text printed as it is (governors' commentary, checklist evidence) must not name
+    anyone the casebook knows: refuse it, quoting the words to fix (to the DSL, on screen)."""
+    if not text.strip():
+        return
+    findings = find_known_names(text, known_people(store), [school_name] if school_name else [])
+    if not findings:
+        return
+    words = sorted({f.found for f in findings}, key=str.casefold)
+    listed = ", ".join(f"“{w}”" for w in words[:8]) + (" …" if len(words) > 8 else "")
+    raise ValidationError(f"The {what} mentions people recorded in this casebook: {listed}. "
+                          "Please take the names out, then export again.")
 
     def small_count_threshold(self) -> int:
         """Governors' counts below this print as "fewer than N" (a setting; default 3)."""
