@@ -159,6 +159,12 @@ def test_case_file_with_a_learner_unticked_names_them_only_as_learner_a(
     assert "Learner A: " in replaced and "replaced" in replaced
     assert "Zoe" not in replaced and "Whitfield" not in replaced
     assert not target.exists()
+    # A look at the pages, drawn from the PDF in memory.
+    previews = [dialog.preview_row.itemAt(i).widget() for i in range(dialog.preview_row.count())
+                if dialog.preview_row.itemAt(i).widget() is not None]
+    assert len(previews) == dialog.prepared.pages >= 2
+    assert not previews[0].pixmap().isNull() and previews[0].pixmap().width() == 240
+    assert previews[0].accessibleName() == "Page 1"
     click(qtbot, dialog.export_button)
     wait_done(qtbot, dialog)
 

@@ -30,6 +30,7 @@ from casebook.reports.data import (
     ProgressCallback,
 )
 from casebook.reports.images import SCREENSHOT_PX, THUMBNAIL_PX, ImageCache, is_image_item
+from casebook.reports.preview import page_previews
 from casebook.reports.redaction import RedactionPlan, redact_case
 from casebook.reports.render import PageDecor, render_blocks
 from casebook.reports.sections import RedactedCase, register_builtin_templates, screenshots_for
@@ -345,6 +346,8 @@ class PreparedReport:
     redacted_labels: Mapping[int, str]
     #: label -> how many names it replaced ("Learner A": 12); never the original text
     replacements: Mapping[str, int]
+    #: PNG images of the first pages, when asked for (see ``preview.page_previews``)
+    previews: tuple[bytes, ...] = field(default=(), repr=False)
 
     def replacement_lines(self) -> list[str]:
         """"Learner A: 12 mentions replaced" lines, in label order."""
@@ -353,15 +356,18 @@ class PreparedReport:
 
 
 def prepare_case_report(data: CaseReportData, options: ExportOptions,
-                        progress: ProgressCallback | None = None) -> PreparedReport:
-    """Redact and render, without writing anything: the DSL sees what was replaced first."""
+                        progress: ProgressCallback | None = None,
+                        preview_pages: int = 0) -> PreparedReport:
+    """Redact and render, without writing anything: the DSL sees what was replaced (and,
+    with ``preview_pages``, small images of the first pages) before saving."""
     pdf, plan, counts = _render_case(data, options, progress)
     with pikepdf.open(io.BytesIO(pdf)) as opened:
         pages = len(opened.pages)
+    previews = page_previews(pdf, limit=preview_pages) if preview_pages > 0 else ()
     return PreparedReport(options=options, title=get_template(options.template_id)
                           .title(data.school.jurisdiction), pdf=pdf, pages=pages,
                           named_person_ids=plan.named_ids, redacted_labels=dict(plan.labels),
-                          replacements=counts)
+                          replacements=counts, previews=previews)
 
 
 def save_prepared_report(prepared: PreparedReport, path: str | os.PathLike[str],

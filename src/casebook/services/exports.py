@@ -92,12 +92,14 @@ class ExportService:
                      password: str | None = None, note: str = "",
                      evidence_ids: Iterable[int] | None = None,
                      entry_ids: Iterable[int] | None = None,
-                     progress: Progress | None = None) -> PreparedReport:
+                     progress: Progress | None = None,
+                     preview_pages: int = 0) -> PreparedReport:
         """Render a case report in memory, for the DSL to check (what was replaced, the
         pages) before :meth:`save_case` writes it. Nothing is written or audited here.
 
         ``evidence_ids``/``entry_ids``: what to include; None = the template's default (all,
-        or for the platform pack the accounts' screenshots only)."""
+        or for the platform pack the accounts' screenshots only). ``preview_pages``: how many
+        pages to draw as small images for the check page."""
         template = get_template(template_id, "case")
         data = self.case_data(case_id)
         named = (default_named_person_ids(data, template.definition)
@@ -118,7 +120,7 @@ class ExportService:
             named_person_ids=named, password=password, note=note,
             evidence_ids=evidence, entry_ids=entries,
         )
-        return prepare_case_report(data, options, progress)
+        return prepare_case_report(data, options, progress, preview_pages)
 
     def save_case(self, case_id: int, prepared: PreparedReport, path: Path | str,
                   password: str | None = None) -> ExportResult:
@@ -155,26 +157,6 @@ class ExportService:
         """Refuse free text that names anyone the casebook knows, saying which words to fix."""
         refuse_known_names(self.store, text, what, self._school().name)
 
-
-def known_people(store: Store) -> list[Person]:
-    """Everyone the casebook knows, on any case."""
-    with store.read() as s:
-        return [mapping.person(row) for row in s.scalars(select(t.PersonRow)
-                                                         .order_by(t.PersonRow.id))]
-
-
-def refuse_known_names(store: Store, text: str, what: str, school_name: str = "") -> None:
-    """Free text printed as it is (governors' commentary, checklist evidence) must not name
-    anyone the casebook knows: refuse it, quoting the words to fix (to the DSL, on screen)."""
-    if not text.strip():
-        return
-    findings = find_known_names(text, known_people(store), [school_name] if school_name else [])
-    if not findings:
-        return
-    words = sorted({f.found for f in findings}, key=str.casefold)
-    listed = ", ".join(f"“{w}”" for w in words[:8]) + (" …" if len(words) > 8 else "")
-    raise ValidationError(f"The {what} mentions people recorded in this casebook: {listed}. "
-                          "Please take the names out, then export again.")
 
     def small_count_threshold(self) -> int:
         """Governors' counts below this print as "fewer than N" (a setting; default 3)."""
@@ -235,3 +217,22 @@ def refuse_known_names(store: Store, text: str, what: str, school_name: str = ""
         return result
 
 
+def known_people(store: Store) -> list[Person]:
+    """Everyone the casebook knows, on any case."""
+    with store.read() as s:
+        return [mapping.person(row) for row in s.scalars(select(t.PersonRow)
+                                                         .order_by(t.PersonRow.id))]
+
+
+def refuse_known_names(store: Store, text: str, what: str, school_name: str = "") -> None:
+    """Free text printed as it is (governors' commentary, checklist evidence) must not name
+    anyone the casebook knows: refuse it, quoting the words to fix (to the DSL, on screen)."""
+    if not text.strip():
+        return
+    findings = find_known_names(text, known_people(store), [school_name] if school_name else [])
+    if not findings:
+        return
+    words = sorted({f.found for f in findings}, key=str.casefold)
+    listed = ", ".join(f"“{w}”" for w in words[:8]) + (" …" if len(words) > 8 else "")
+    raise ValidationError(f"The {what} mentions people recorded in this casebook: {listed}. "
+                          "Please take the names out, then export again.")

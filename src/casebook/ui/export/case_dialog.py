@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -53,6 +55,9 @@ NOTE_SECTIONS = frozenset({"urgency"})
 NAME_COLUMN, ROLE_COLUMN, SHOWN_COLUMN = 0, 1, 2
 PERSON_ID = Qt.ItemDataRole.UserRole
 ITEM_ID = Qt.ItemDataRole.UserRole
+#: Pages drawn on the check page, and how wide (pixels).
+PREVIEW_PAGES = 12
+PREVIEW_WIDTH = 240
 
 
 @dataclass(frozen=True)
@@ -293,6 +298,16 @@ class ExportDialog(ExportDialogBase):
         self.replaced_list.setAccessibleName("Names replaced by labels")
         self.replaced_list.setMinimumHeight(6 * self.fontMetrics().height())
         self.replaced_label.setBuddy(self.replaced_list)
+        self.preview_label = QLabel("Pages:", page)
+        self.preview_strip = QWidget(page)
+        self.preview_row = QHBoxLayout(self.preview_strip)
+        self.preview_row.setContentsMargins(0, 0, 0, 0)
+        self.preview_area = QScrollArea(page)
+        self.preview_area.setWidget(self.preview_strip)
+        self.preview_area.setWidgetResizable(True)
+        self.preview_area.setMinimumHeight(PREVIEW_WIDTH * 297 // 210 + 30)
+        self.preview_area.setAccessibleName("Pages of the report")
+        self.preview_more = hint("", page)
         self.check_note = hint("The labels stand for the same person throughout the report. "
                                "Save it, or go back to change who is named or what goes in.",
                                page)
@@ -306,6 +321,9 @@ class ExportDialog(ExportDialogBase):
         layout.addWidget(self.check_summary)
         layout.addWidget(self.replaced_label)
         layout.addWidget(self.replaced_list, 1)
+        layout.addWidget(self.preview_label)
+        layout.addWidget(self.preview_area)
+        layout.addWidget(self.preview_more)
         layout.addWidget(self.check_note)
         layout.addLayout(row)
         layout.addStretch(1)
@@ -602,7 +620,7 @@ class ExportDialog(ExportDialogBase):
             return exports.prepare_case(case_id, template_id, recipient=recipient,
                                         named_person_ids=named, note=note,
                                         evidence_ids=evidence, entry_ids=entries,
-                                        progress=progress)
+                                        progress=progress, preview_pages=PREVIEW_PAGES)
 
         self.run_export(job, self._prepared, working="Making the PDF to check…")
 
@@ -625,10 +643,36 @@ class ExportDialog(ExportDialogBase):
         self.replaced_list.clear()
         self.replaced_list.addItems(lines)
         self.replaced_list.setVisible(bool(lines))
+        self._show_previews(prepared)
         self.export_button.setText("&Save…")
         self.export_button.setToolTip("Choose where to save the PDF")
         self._show_only(self.check_page)
         self.export_button.setFocus()
+
+    def _show_previews(self, prepared: PreparedReport) -> None:
+        self._show_previews_cleared()
+        for number, png in enumerate(prepared.previews, start=1):
+            image = QImage.fromData(png, "PNG")
+            label = QLabel(self.preview_strip)
+            label.setPixmap(QPixmap.fromImage(image))
+            label.setAccessibleName(f"Page {number}")
+            label.setToolTip(f"Page {number} of {prepared.pages}")
+            label.setStyleSheet("border: 1px solid #c7ccd3; background: white;")
+            self.preview_row.addWidget(label)
+        self.preview_row.addStretch(1)
+        shown = len(prepared.previews)
+        self.preview_more.setText(f"The first {shown} of {prepared.pages} pages are shown; "
+                                  "open the PDF after saving to read them all."
+                                  if 0 < shown < prepared.pages else "")
+        self.preview_more.setVisible(bool(self.preview_more.text()))
+        for widget in (self.preview_label, self.preview_area):
+            widget.setVisible(shown > 0)
+
+    def _show_previews_cleared(self) -> None:
+        while self.preview_row.count():
+            item = self.preview_row.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
 
     def back_to_form(self) -> None:
         """Leave the check page: the PDF made in memory is dropped (and the password)."""
@@ -674,6 +718,7 @@ class ExportDialog(ExportDialogBase):
         self._password = None
         self.replaced_label.clear()
         self.replaced_list.clear()
+        self._show_previews_cleared()
         self.evidence_tree.clear()
         self.entries_tree.clear()
         self.password_box.clear()
