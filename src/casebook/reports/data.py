@@ -68,6 +68,9 @@ class CaseReportData:
     official_accounts: tuple[OfficialAccountRef, ...] = ()
     #: Loads evidence bytes for thumbnails/screenshots; called only for image items.
     evidence_image: ImageLoader | None = field(default=None, compare=False, repr=False)
+    #: The school's and the referrer's contact details from the settings, by key:
+    #: address, urn, headteacher, phone, email, website ("" or missing: not recorded).
+    school_details: Mapping[str, str] = field(default_factory=dict)
 
 
 def _frozen_counts(value: Mapping[str, int]) -> Mapping[str, int]:

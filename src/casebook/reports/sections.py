@@ -545,6 +545,65 @@ def _case_closing(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
 # -- allegation referral -------------------------------------------------------------------
 
 
+#: Investigation answers an allegations referral form asks for (shown even when not recorded,
+#: so the officer sees what is not yet known).
+STAFF_FORM_FIELDS = ("staff_role", "staff_employment", "staff_start_date", "staff_other_work",
+                     "staff_status", "staff_told")
+ALLEGATION_FORM_FIELDS = ("incident_date", "harm_test", "allegation_parents_told",
+                          "previous_concerns")
+
+
+def _form_rows(data: CaseReportData, w: Wording, ids: Sequence[str]) -> list[tuple[str, str]]:
+    """Answers of the investigation step by their field definitions; "Not recorded" if none."""
+    answers = data.case.step(StepKey.INVESTIGATION).data
+    specs = {spec.id: spec for spec in guidance_for(w.jurisdiction, StepKey.INVESTIGATION).fields}
+    rows = []
+    for field_id in ids:
+        spec = specs.get(field_id)
+        if spec is None:
+            continue
+        text = _field_value(spec, answers.get(field_id), w) if field_id in answers else ""
+        rows.append((spec.label, text or w("not_recorded")))
+    return rows
+
+
+def _referrer(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
+    """Who refers and from which school: what every referral form starts with."""
+    w = ctx.wording
+    data = rc.data
+    details = data.school_details
+    missing = w("not_recorded")
+    rows = (
+        (w("field_referrer"), data.dsl_name or missing),
+        (w("field_referrer_role"), w("dsl_title")),
+        (w("field_phone"), details.get("phone") or missing),
+        (w("field_email"), details.get("email") or missing),
+        (w("cover_school"), data.school.name),
+        (w("field_school_address"), details.get("address") or missing),
+        (w("field_school_urn"), details.get("urn") or missing),
+        (w("field_headteacher"), details.get("headteacher") or missing),
+    )
+    return [b.Heading(w("h_referrer")), b.KeyValues(rows, label_width_mm=62)]
+
+
+def _reporter(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
+    """The platform pack's reporter: how to reach them and where the school can be checked."""
+    w = ctx.wording
+    data = rc.data
+    details = data.school_details
+    website = details.get("website", "")
+    rows = [
+        (w("field_referrer"), f"{data.dsl_name}, {w('dsl_title')}" if data.dsl_name else ""),
+        (w("cover_school"), data.school.name),
+        (w("field_phone"), details.get("phone", "")),
+        (w("field_email"), details.get("email", "")),
+        (w("field_school_website"), f"{website}\n{w('field_school_website_note')}"
+         if website else ""),
+    ]
+    return [b.Heading(w("h_reporter")),
+            b.KeyValues(tuple((k, v) for k, v in rows if v), label_width_mm=40)]
+
+
 def _staff_concerned(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
     w = ctx.wording
     out: list[b.Block] = [b.Heading(w("h_staff_concerned"))]
@@ -558,6 +617,9 @@ def _staff_concerned(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
             (w("col_dob"), w.date(person.date_of_birth)),
             (w("col_notes"), person.notes),
         ) if v)))
+    if ctx.definition.extra.get("form_fields"):
+        out.append(b.KeyValues(tuple(_form_rows(rc.data, w, STAFF_FORM_FIELDS)),
+                               label_width_mm=62))
     return out
 
 
@@ -565,7 +627,13 @@ def _allegation(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
     w = ctx.wording
     case = rc.data.case
     out: list[b.Block] = [b.Heading(w("h_allegation")), b.Text(case.summary or w("none_recorded"))]
-    rows = tuple(_step_rows(StepKey.INVESTIGATION, rc.data, w))
+    form = ctx.definition.extra.get("form_fields", False)
+    rows = tuple(_form_rows(rc.data, w, ALLEGATION_FORM_FIELDS)) if form else ()
+    shown = set(STAFF_FORM_FIELDS + ALLEGATION_FORM_FIELDS) if form else set()
+    labels = {spec.label for spec in guidance_for(w.jurisdiction, StepKey.INVESTIGATION).fields
+              if spec.id in shown}
+    rows += tuple(row for row in _step_rows(StepKey.INVESTIGATION, rc.data, w)
+                  if row[0] not in labels)
     if rows:
         out.append(b.KeyValues(rows, label_width_mm=62))
     if rc.data.accounts:
@@ -660,6 +728,10 @@ def _who_impersonated(account: SocialAccount, data: CaseReportData, w: Wording) 
     if account.kind == AccountKind.IMPERSONATING_STAFF:
         staff = [p.name for p in harmed if p.kind == PersonKind.STAFF]
         return ", ".join(staff) if staff else w("impersonated_staff_unknown")
+    if account.kind == AccountKind.IMPERSONATING_LEARNER:
+        learners = [p.name for p in harmed if p.kind == PersonKind.LEARNER]
+        return w("impersonated_learner", people=", ".join(learners)) if learners \
+            else w("impersonated_learner_unknown")
     if harmed:
         return w("targets_people", people=", ".join(p.name for p in harmed))
     return w("targets_unknown")
@@ -838,6 +910,8 @@ CASE_SECTIONS: dict[str, CaseSection] = {
     "account-sections": _account_sections,
     "other-screenshots": _other_screenshots,
     "urgency": _urgency,
+    "referrer": _referrer,
+    "reporter": _reporter,
     "platform-reports": _platform_reports,
     "other-reports": _other_reports,
 }

@@ -29,7 +29,7 @@ from casebook.reports import (
     template_choices,
 )
 from casebook.services import mapping
-from casebook.services.settings import SettingsService
+from casebook.services.settings import SCHOOL_DETAILS, SettingsService
 from casebook.services.store import Store
 from casebook.storage import tables as t
 
@@ -76,7 +76,13 @@ class ExportService:
             official_accounts=official,
             evidence_image=lambda evidence_id: self._evidence.read_bytes(evidence_id,
                                                                          limit=40 * 1024 * 1024),
+            school_details=self.school_details(),
         )
+
+    def school_details(self) -> dict[str, str]:
+        """The school's and the referrer's contact details (settings; "" when not set)."""
+        settings = SettingsService(self.store)
+        return {key: settings.get(setting).strip() for setting, key in SCHOOL_DETAILS.items()}
 
     def default_named(self, case_id: int, template_id: str) -> frozenset[int]:
         data = self.case_data(case_id)
