@@ -246,7 +246,8 @@ def apply_redaction(data: CaseReportData, plan: RedactionPlan,
         case=case,
         people=tuple(people),
         accounts=tuple(replace(a, platform=r.required(a.platform), notes=r.required(a.notes),
-                               handle=r.required(a.handle), url=r.text(a.url))
+                               handle=r.required(a.handle), url=r.text(a.url),
+                               platform_account_id=r.text(a.platform_account_id))
                        for a in data.accounts),
         chronology=tuple(replace(e, author=r.required(e.author), text=r.required(e.text),
                                  amendment_reason=r.text(e.amendment_reason))

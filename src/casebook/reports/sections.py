@@ -496,6 +496,7 @@ def _evidence_record(number: int, item: EvidenceItem, ctx: BuildContext) -> b.Re
         (w("field_filename"), item.filename or ""),
         (w("field_size"), _size(item.size, w)),
         (w("field_sha256"), item.sha256 or ""),
+        (w("field_captured"), w.datetime(item.captured_at)),
         (w("field_added"), w.datetime(item.added_at)),
         (w("field_added_by"), item.added_by),
         (w("field_source"), item.source),
@@ -756,8 +757,11 @@ def _screenshot_blocks(items: Sequence[EvidenceItem], ctx: BuildContext) -> list
     out: list[b.Block] = []
     for item in items:
         picture = ctx.images.get(item)
-        caption = w("screenshot_caption", description=item.description.split("\n", 1)[0],
-                    at=w.datetime(item.added_at))
+        first_line = item.description.split("\n", 1)[0]
+        caption = (w("screenshot_caption_captured", description=first_line,
+                     at=w.datetime(item.captured_at)) if item.captured_at is not None
+                   else w("screenshot_caption", description=first_line,
+                          at=w.datetime(item.added_at)))
         if picture is None:
             out.append(b.Text(f"{caption} — {w('field_thumbnail_missing')}", "muted"))
         else:
@@ -780,6 +784,7 @@ def _account_sections(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
         rows = (
             (w("col_platform"), account.platform),
             (w("col_handle"), _handle(account)),
+            (w("field_platform_account_id"), account.platform_account_id or ""),
             (w("col_url"), account.url or ""),
             (w("col_account_kind"), w.label("account_kind", account.kind)),
             (w("col_first_seen"), w.date(account.first_seen)),

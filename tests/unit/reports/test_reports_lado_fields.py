@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from report_helpers import ANAIS, make_case_data, options, pdf_text
@@ -84,3 +85,16 @@ def test_staff_questions_are_asked_only_after_the_allegation_question() -> None:
     assert "district HR" in us["allegations_decision"].label
     assert us["allegation_parents_told"].label == ("The parents and guardians of the students "
                                                    "concerned have been told")
+
+
+def test_platform_pack_gives_the_accounts_id_and_when_each_screenshot_was_captured(
+        tmp_path) -> None:
+    data = _data()
+    account = replace(data.accounts[0], platform_account_id="1789234567")
+    shot = replace(data.evidence[0], captured_at=datetime(2026, 3, 1, 21, 14))
+    data = replace(data, accounts=(account, *data.accounts[1:]),
+                   evidence=(shot, *data.evidence[1:]))
+    text = _text(tmp_path, data, "platform-pack", {ANAIS})
+    assert "Account's numeric id 1789234567" in text
+    assert "(captured 1 March 2026, 21:14)" in text
+    assert "when it was captured is not recorded" in text  # the other screenshot
