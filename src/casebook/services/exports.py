@@ -4,7 +4,7 @@ where the user chose, and record the export in the audit log (never the PDF itse
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 
@@ -78,6 +78,21 @@ class ExportService:
                                                                          limit=40 * 1024 * 1024),
             school_details=self.school_details(),
         )
+
+    def set_school_details(self, details: Mapping[str, str]) -> None:
+        """Save the school's and the referrer's contact details (keys as ``school_details``)."""
+        wanted = {key: " ".join(str(details.get(key, "")).split())
+                  for key in SCHOOL_DETAILS.values() if key in details}
+        email = wanted.get("email", "")
+        if email and ("@" not in email or " " in email or len(email) > 200):
+            raise ValidationError("The email address does not look right, for example "
+                                  "dsl@school.example.")
+        if any(len(value) > 300 for value in wanted.values()):
+            raise ValidationError("One of the details is too long (300 characters at most).")
+        settings = SettingsService(self.store)
+        for setting, key in SCHOOL_DETAILS.items():
+            if key in wanted and settings.get(setting) != wanted[key]:
+                settings.set(setting, wanted[key])
 
     def school_details(self) -> dict[str, str]:
         """The school's and the referrer's contact details (settings; "" when not set)."""
