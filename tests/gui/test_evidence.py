@@ -224,4 +224,4 @@ def test_us_route_points_to_ncmec(qtbot, worker, unlocked_casebook, case_id, tmp
     qtbot.keyClicks(note.description_edit, "Reported image, not viewed")
     click(qtbot, note.record_button)
     qtbot.waitUntil(lambda: len(unlocked_casebook.cases.decisions(case_id)) == 1)
-    assert unlocked_casebook.cases.decisions(case_id)[0].what.endswith("law enforcement")
+    assert unlocked_casebook.cases.decisions(case_id)[0].what.endswith("law enforcement route shown")
