@@ -288,6 +288,9 @@ def cmd_export(args: argparse.Namespace) -> int:
                 case.id, args.template, recipient=args.recipient or "", named_person_ids=named,
                 evidence_ids=_ids(args.evidence, "evidence"),
                 entry_ids=_ids(args.entries, "entries"))
+            if prepared.shared_name_labels:
+                print("Take care: someone named shares a name (such as a surname) with "
+                      + ", ".join(prepared.shared_name_labels) + ".")
             lines = prepared.replacement_lines() or ["No names needed replacing."]
             print("Names replaced by labels:" if prepared.replacements else lines[0])
             for line in lines if prepared.replacements else []:

@@ -30,6 +30,7 @@ from casebook.reports.data import (
     ProgressCallback,
 )
 from casebook.reports.images import SCREENSHOT_PX, THUMBNAIL_PX, ImageCache, is_image_item
+from casebook.reports.names import GENERIC_WORDS, fold, name_parts
 from casebook.reports.preview import page_previews
 from casebook.reports.redaction import RedactionPlan, redact_case
 from casebook.reports.render import PageDecor, render_blocks
@@ -348,6 +349,9 @@ class PreparedReport:
     replacements: Mapping[str, int]
     #: PNG images of the first pages, when asked for (see ``preview.page_previews``)
     previews: tuple[bytes, ...] = field(default=(), repr=False)
+    #: Labels of people whose surname (or another part of their name) a *named* person
+    #: shares: naming that person gives part of the labelled one's name away.
+    shared_name_labels: tuple[str, ...] = ()
 
     def replacement_lines(self) -> list[str]:
         """"Learner A: 12 mentions replaced" lines, in label order."""
@@ -367,7 +371,19 @@ def prepare_case_report(data: CaseReportData, options: ExportOptions,
     return PreparedReport(options=options, title=get_template(options.template_id)
                           .title(data.school.jurisdiction), pdf=pdf, pages=pages,
                           named_person_ids=plan.named_ids, redacted_labels=dict(plan.labels),
-                          replacements=counts, previews=previews)
+                          replacements=counts, previews=previews,
+                          shared_name_labels=_shared_names(data, plan))
+
+
+def _shared_names(data: CaseReportData, plan: RedactionPlan) -> tuple[str, ...]:
+    """Labels of redacted people who share a part of their name with someone named."""
+    def words(name: str) -> set[str]:
+        return {fold(w) for w in name_parts(name) for w in [w, *w.replace("'", "-").split("-")]
+                if sum(c.isalpha() for c in w) >= 3 and fold(w) not in GENERIC_WORDS}
+
+    named = set().union(*(words(p.name) for p in data.people if p.id in plan.named_ids))
+    return tuple(sorted(plan.labels[p.id] for p in data.people
+                        if p.id in plan.labels and words(p.name) & named))
 
 
 def save_prepared_report(prepared: PreparedReport, path: str | os.PathLike[str],

@@ -23,3 +23,19 @@ def test_prepared_report_carries_page_images_and_what_was_replaced() -> None:
 
 def test_unreadable_pdf_gives_no_previews() -> None:
     assert page_previews(b"not a pdf") == ()
+
+
+def test_a_named_person_sharing_a_labelled_learners_surname_is_pointed_out() -> None:
+    from dataclasses import replace
+
+    from report_helpers import GIORGOS, ZOE
+
+    data = make_case_data()
+    people = tuple(replace(p, name="Kari Ødegård") if p.id == GIORGOS else p
+                   for p in data.people)
+    data = replace(data, people=people)
+    prepared = prepare_case_report(data, options("case-file", {GIORGOS}))
+    assert prepared.shared_name_labels == ("Learner A",)  # Zoë Ødegård's label
+    assert ZOE in prepared.redacted_labels
+    clear = prepare_case_report(make_case_data(), options("case-file", {GIORGOS}))
+    assert clear.shared_name_labels == ()

@@ -635,7 +635,13 @@ class ExportDialog(ExportDialogBase):
         pages = f"{prepared.pages} page{'' if prepared.pages == 1 else 's'}"
         lock = ("It will be locked with the password you typed." if self._password
                 else "It will have no password.")
-        self.check_summary.setText(f"“{prepared.title}” is ready to save: {pages}. {lock}")
+        shared = ""
+        if prepared.shared_name_labels:
+            shared = (" Take care: someone named in this report shares a name (such as a "
+                      "surname) with " + ", ".join(prepared.shared_name_labels) +
+                      ", so naming them may give that person away.")
+        self.check_summary.setText(f"“{prepared.title}” is ready to save: {pages}. {lock}"
+                                   f"{shared}")
         lines = prepared.replacement_lines()
         self.replaced_label.setText(
             "&Names replaced by labels in the text (the names are not shown here):" if lines
