@@ -264,6 +264,7 @@ def apply_redaction(data: CaseReportData, plan: RedactionPlan,
                        for e in data.evidence),
         platform_reports=tuple(replace(p, recipient=r.required(p.recipient),
                                        channel=r.required(p.channel),
+                                       reference=r.required(p.reference),
                                        request=r.required(p.request),
                                        response=r.required(p.response))
                                for p in data.platform_reports),
