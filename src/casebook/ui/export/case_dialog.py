@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -143,6 +144,8 @@ class ExportDialog(ExportDialogBase):
         self._password: str | None = None
         self._build_form()
         self.check_page = self._build_check_page()
+        # Not shown yet: it must not make the form as tall as itself.
+        self.check_page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.pages.addWidget(self.check_page)
         self.resize(700, 520)
         worker.submit(lambda: load_case_export(casebook, case_id), self._loaded,
