@@ -81,7 +81,7 @@ class AccountsTab(CasePanel):
         self.platform_id_edit = QLineEdit(box)
         self.platform_id_edit.setMaxLength(100)
         self.platform_id_edit.setPlaceholderText("If the platform shows it, for example 1789234567")
-        add_row(form, "Account's numeric &id:", self.platform_id_edit,
+        add_row(form, "Account's numeric i&d:", self.platform_id_edit,
                 "Platforms' report forms ask for it; it stays the same when the handle changes.")
         self.kind_combo = QComboBox(box)
         fill_combo(self.kind_combo, ACCOUNT_KINDS)
