@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from casebook.ui.export.school_details import SchoolDetailsPage
+from casebook.ui.settings.school_details import SchoolDetailsPage
 
 
 def test_school_details_are_saved_and_checked(qtbot, worker, unlocked_casebook) -> None:  # type: ignore[no-untyped-def]

@@ -6,15 +6,18 @@ school's nation (URN, SEED number, DE reference number; headteacher or principal
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from casebook.domain import Jurisdiction
-from casebook.reports import Wording, wording_for
-from casebook.services import Casebook
-from casebook.ui.export.common import hint
-from casebook.ui.widgets.common import Banner, add_row, user_message
+from casebook.ui.widgets.common import Banner, add_row, muted_colour, user_message
 from casebook.ui.worker import DbWorker
+
+if TYPE_CHECKING:
+    from casebook.reports import Wording
+    from casebook.services import Casebook
 
 #: key in ``ExportService.school_details`` -> wording key of its label (or a fixed label)
 FIELDS = (("address", "field_school_address"), ("urn", "field_school_urn"),
@@ -32,10 +35,15 @@ class SchoolDetailsPage(QWidget):
         self.casebook = casebook
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout(self)
-        form.addRow(hint("Printed on referrals to the local authority and on platform report "
-                         "packs, so the people who read them can reach you and check the "
-                         "school.", self))
+        note = QLabel("Printed on referrals to the local authority and on platform report "
+                      "packs, so the people who read them can reach you and check the "
+                      "school.", self)
+        note.setWordWrap(True)
+        note.setStyleSheet(f"color: {muted_colour(self).name()};")
+        form.addRow(note)
         self.labels: dict[str, QLabel] = {}
+        from casebook.reports import wording_for  # reportlab: only when Settings opens
+
         english = wording_for(Jurisdiction.ENGLAND)  # until the school's nation is read
         for key, words in FIELDS:
             edit = QLineEdit(self)
@@ -57,6 +65,8 @@ class SchoolDetailsPage(QWidget):
                       self._loaded, self._failed)
 
     def _loaded(self, loaded: tuple[dict[str, str], Jurisdiction]) -> None:
+        from casebook.reports import wording_for
+
         details, jurisdiction = loaded
         wording = wording_for(jurisdiction)
         for key, words in FIELDS:
