@@ -41,6 +41,14 @@ whatever is in that folder. The source of Qt is at https://download.qt.io/ and o
 https://code.qt.io/cgit/pyside/pyside-setup.git/ ; on request we will tell you the exact
 versions used for a given release.
 
+python-bidi (LGPL-3.0)
+----------------------
+Casebook puts right-to-left text (Hebrew, Arabic) in reading order in its PDFs with python-bidi,
+under the GNU Lesser General Public License version 3 (text at the end of this file). It is
+used unchanged, as the separate package folder bidi/ inside the install folder (under
+_internal/), which you may replace with your own build of the same version. Its source is at
+https://github.com/MeirKriheli/python-bidi .
+
 Linked into other libraries
 ---------------------------
 - SQLCipher (BSD-style licence, text below) and SQLite (public domain) are built into the

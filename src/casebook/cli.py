@@ -292,6 +292,19 @@ def _redaction(book, case_id: int, template_id: str, redact: list[str]) -> froze
     return frozenset(named)
 
 
+def _ids(value: str | None, what: str) -> frozenset[int] | None:
+    """``--evidence 3,5,8`` -> {3, 5, 8}; "all" -> None (everything); "none" -> nothing."""
+    if value is None or value.strip().lower() == "all":
+        return None
+    if value.strip().lower() == "none":
+        return frozenset()
+    try:
+        return frozenset(int(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise CliError(f"--{what}: give ids separated by commas (e.g. 3,5,8), 'all' or "
+                       "'none'") from None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from datetime import date
 
@@ -319,15 +332,31 @@ def cmd_export(args: argparse.Namespace) -> int:
                 raise CliError("give dates as YYYY-MM-DD, e.g. 2026-09-01") from None
             result = book.exports.export_governors(start, end, args.period or
                                                    f"{start:%d %b %Y} to {end:%d %b %Y}",
-                                                   out, password=password)
+                                                   out, password=password,
+                                                   commentary=args.commentary or "")
         else:
             if not args.case:
                 raise CliError(f"the {args.template} template needs a case reference")
             case = book.cases.get_by_reference(args.case)
             named = _redaction(book, case.id, args.template, args.redact or [])
-            result = book.exports.export_case(case.id, args.template, out,
-                                              recipient=args.recipient or "",
-                                              named_person_ids=named, password=password)
+            prepared = book.exports.prepare_case(
+                case.id, args.template, recipient=args.recipient or "", named_person_ids=named,
+                evidence_ids=_ids(args.evidence, "evidence"),
+                entry_ids=_ids(args.entries, "entries"))
+            if prepared.shared_name_labels:
+                print("Take care: someone named shares a name (such as a surname) with "
+                      + ", ".join(prepared.shared_name_labels) + ".")
+            lines = prepared.replacement_lines() or ["No names needed replacing."]
+            print("Names replaced by labels:" if prepared.replacements else lines[0])
+            for line in lines if prepared.replacements else []:
+                print(f"  {line}")
+            if args.preview:
+                print(f"Preview only: {prepared.pages} page(s); nothing was written.")
+                return EXIT_OK
+            if prepared.named_person_ids and password is None and not args.no_password:
+                raise CliError("this report names people: protect it with --password-file F, "
+                               "or add --no-password to save it without one")
+            result = book.exports.save_case(case.id, prepared, out, password)
     lock = " (password protected)" if result.encrypted else ""
     print(f"Wrote {result.title} to {result.path}: {result.pages} page(s){lock}")
     return EXIT_OK
@@ -805,7 +834,21 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show this person (id or full name, or 'all') under a label such as "
                         "'Learner A'; repeatable")
     p.add_argument("--password-file", dest="pdf_password_file", metavar="F",
-                   help="protect the PDF with the password in F (AES-256)")
+                   help="protect the PDF with the password in F (AES-256); needed when the "
+                        "report names anyone, unless --no-password")
+    p.add_argument("--no-password", action="store_true",
+                   help="save a report that names people without a password")
+    p.add_argument("--evidence", metavar="IDS",
+                   help="evidence items to include: ids separated by commas, 'all' or 'none' "
+                        "(default: the template's choice; the platform pack takes only the "
+                        "accounts' screenshots)")
+    p.add_argument("--entries", metavar="IDS",
+                   help="chronology entries to include: ids separated by commas, 'all' or "
+                        "'none' (default: all)")
+    p.add_argument("--preview", action="store_true",
+                   help="show what would be replaced and the page count; write nothing")
+    p.add_argument("--commentary", help="governors' summary: a short commentary (it must not "
+                                        "name anyone the casebook knows)")
     p.add_argument("--start", help="governors' summary: first day (YYYY-MM-DD)")
     p.add_argument("--end", help="governors' summary: last day (YYYY-MM-DD)")
     p.add_argument("--period", help="governors' summary: the period's name, e.g. 'Autumn 2026'")

@@ -197,6 +197,8 @@ class FieldSpec:
     help: str = ""
     per: str = ""  # one of FIELD_PER
     required: bool = False
+    #: Id of a yes/no field of the same step: this one is asked only when that one is ticked.
+    shown_when: str = ""
 
 
 @dataclass(frozen=True)
@@ -675,6 +677,7 @@ def _field(table: _Table) -> FieldSpec:
         help=table.text("help", ""),
         per=per,
         required=table.boolean("required", False),
+        shown_when=table.text("shown_when", "", fill=False),
     )
 
 
@@ -683,6 +686,11 @@ def _step(key: StepKey, data: dict[str, Any], files: str, terms: Mapping[str, st
     fields = tuple(_field(entry) for entry in table.tables("fields", "field", minimum=1))
     if len({f.id for f in fields}) != len(fields):
         table.fail("repeats a field id")
+    bools = {f.id for f in fields if f.kind == "bool" and not f.per}
+    for spec in fields:
+        if spec.shown_when and spec.shown_when not in bools:
+            table.fail(f"field “{spec.id}” is shown when “{spec.shown_when}”, which is not a "
+                       "yes/no field of this step")
     return StepGuidance(
         key=key,
         title=table.text("title"),

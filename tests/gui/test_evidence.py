@@ -121,7 +121,9 @@ def test_it_might_stores_nothing_records_a_note_and_decision_and_shows_the_route
     assert list(unlocked_casebook.evidence.chunks(items[0].id)) == []
     decisions = unlocked_casebook.cases.decisions(case_id)
     assert [d.what for d in decisions] == [not_stored_decision("police")]
-    assert decisions[0].what == "Not stored: possible indecent image of a child; referred to police"
+    assert decisions[0].what == ("Not stored: may show a nude or sexual image of a child; "
+                                 "police route shown")
+    assert "referred" not in decisions[0].what and "referred" not in decisions[0].why
     assert widget.route.isVisible() and "not added" in widget.banner.text()
 
 
@@ -222,4 +224,4 @@ def test_us_route_points_to_ncmec(qtbot, worker, unlocked_casebook, case_id, tmp
     qtbot.keyClicks(note.description_edit, "Reported image, not viewed")
     click(qtbot, note.record_button)
     qtbot.waitUntil(lambda: len(unlocked_casebook.cases.decisions(case_id)) == 1)
-    assert unlocked_casebook.cases.decisions(case_id)[0].what.endswith("law enforcement")
+    assert unlocked_casebook.cases.decisions(case_id)[0].what.endswith("law enforcement route shown")

@@ -71,6 +71,22 @@ def open_dialog(qtbot, worker: DbWorker, casebook: Casebook,  # type: ignore[no-
     return dialog
 
 
+def wait_checked(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+    """Export… makes the PDF in memory first; wait for the page that shows what changed."""
+    qtbot.waitUntil(lambda: dialog.prepared is not None or dialog.banner.kind == "error",
+                    timeout=30_000)
+    assert dialog.prepared is not None, dialog.banner.text()
+    assert dialog.pages.currentWidget() is dialog.check_page
+
+
+def export_and_save(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
+    click(qtbot, dialog.export_button)
+    wait_checked(qtbot, dialog)
+    assert dialog.export_button.text() == "&Save…"
+    click(qtbot, dialog.export_button)
+    wait_done(qtbot, dialog)
+
+
 def wait_done(qtbot, dialog) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: dialog.result is not None or dialog.banner.kind == "error",
                     timeout=30_000)
@@ -117,6 +133,16 @@ def test_case_file_with_a_learner_unticked_names_them_only_as_learner_a(
     assert learner.text(2) == "Learner A"  # the label shown before exporting
     assert dialog.person_item(STAFF).text(2) == "Named"
     dialog.recipient_combo.setEditText("Testshire MASH")
+    # The report names people, so a password is on by default; the DSL may choose none.
+    box = dialog.password_box
+    assert box.enable_check.isChecked() and box.password_edit.isEnabled()
+    box.enable_check.setFocus()
+    qtbot.keyClick(box.enable_check, Qt.Key.Key_Space)
+    assert not box.enable_check.isChecked() and box.chosen
+    # Once chosen, changing who is named does not tick it again.
+    learner.setCheckState(0, Qt.CheckState.Checked)
+    learner.setCheckState(0, Qt.CheckState.Unchecked)
+    assert not box.enable_check.isChecked()
 
     seen: list[tuple[int, bool]] = []
     main_thread = QApplication.instance().thread()
@@ -125,6 +151,20 @@ def test_case_file_with_a_learner_unticked_names_them_only_as_learner_a(
     target = tmp_path / "out" / "case.pdf"
     target.parent.mkdir()
     prompts.answers.append(str(target.with_suffix("")))  # ".pdf" is added when left off
+    click(qtbot, dialog.export_button)
+    wait_checked(qtbot, dialog)
+    # Before saving: labels and counts of what was replaced, never the names.
+    replaced = "\n".join(dialog.replaced_list.item(i).text()
+                         for i in range(dialog.replaced_list.count()))
+    assert "Learner A: " in replaced and "replaced" in replaced
+    assert "Zoe" not in replaced and "Whitfield" not in replaced
+    assert not target.exists()
+    # A look at the pages, drawn from the PDF in memory.
+    previews = [dialog.preview_row.itemAt(i).widget() for i in range(dialog.preview_row.count())
+                if dialog.preview_row.itemAt(i).widget() is not None]
+    assert len(previews) == dialog.prepared.pages >= 2
+    assert not previews[0].pixmap().isNull() and previews[0].pixmap().width() == 240
+    assert previews[0].accessibleName() == "Page 1"
     click(qtbot, dialog.export_button)
     wait_done(qtbot, dialog)
 
@@ -192,8 +232,8 @@ def test_helpline_note_is_printed_with_names_replaced(qtbot, unlocked_casebook, 
     qtbot.keyClicks(dialog.note_edit, f"Photos of {LEARNER} are being shared tonight.")
     target = tmp_path / "helpline.pdf"
     prompts.answers.append(str(target))
-    click(qtbot, dialog.export_button)
-    wait_done(qtbot, dialog)
+    dialog.password_box.enable_check.setChecked(False)
+    export_and_save(qtbot, dialog)
     text = " ".join(pdf_text(target).split())
     assert "Photos of Learner A are being shared tonight." in text
     assert "Whitfield" not in text
@@ -202,9 +242,14 @@ def test_helpline_note_is_printed_with_names_replaced(qtbot, unlocked_casebook, 
 def test_password_must_match_and_be_long_enough(qtbot, unlocked_casebook, worker) -> None:  # type: ignore[no-untyped-def]
     case_id = make_case(unlocked_casebook)
     dialog = open_dialog(qtbot, worker, unlocked_casebook, case_id)
+    # A report naming nobody has no password by default; naming someone turns it on.
+    dialog.template_combo.setCurrentIndex(dialog.template_combo.findData("chronology"))
+    assert not dialog.password_box.enable_check.isChecked()
+    dialog.person_item(LEARNER).setCheckState(0, Qt.CheckState.Checked)
+    assert dialog.password_box.enable_check.isChecked()
+    dialog.template_combo.setCurrentIndex(dialog.template_combo.findData("case-file"))
     box = dialog.password_box
-    assert not box.password_edit.isEnabled()
-    box.enable_check.setChecked(True)
+    assert box.enable_check.isChecked()  # the case file names people: on by default
     assert box.password_edit.echoMode() == box.password_edit.EchoMode.Password
     assert box.confirm_edit.echoMode() == box.confirm_edit.EchoMode.Password
     qtbot.keyClicks(box.password_edit, "harbour lantern")
@@ -236,6 +281,9 @@ def test_password_protected_export_opens_only_with_the_password(
     click(qtbot, dialog.export_button)
     # The password leaves the form as soon as the export has it.
     assert box.password_edit.text() == "" and box.confirm_edit.text() == ""
+    wait_checked(qtbot, dialog)
+    assert "locked with the password" in dialog.check_summary.text()
+    click(qtbot, dialog.export_button)
     wait_done(qtbot, dialog)
 
     with pytest.raises(pikepdf.PasswordError):
@@ -252,17 +300,24 @@ def test_a_failed_export_is_explained_and_the_form_comes_back(
         qtbot, unlocked_casebook, worker, tmp_path) -> None:  # type: ignore[no-untyped-def]
     case_id = make_case(unlocked_casebook)
     dialog = open_dialog(qtbot, worker, unlocked_casebook, case_id, "evidence-log")
+    dialog.password_box.enable_check.setChecked(False)
+    click(qtbot, dialog.export_button)
+    wait_checked(qtbot, dialog)
     prompts.answers.append(str(tmp_path / "no such folder" / "log.pdf"))
     click(qtbot, dialog.export_button)
     qtbot.waitUntil(lambda: dialog.banner.kind == "error")
     assert "folder does not exist" in dialog.banner.text()
-    assert dialog.pages.currentWidget() is dialog.form_page
+    assert dialog.pages.currentWidget() is dialog.check_page  # the PDF is still there to save
     assert dialog.export_button.isEnabled() and dialog.cancel_button.isEnabled()
     assert audit(unlocked_casebook, "export.case") == []
     # Cancelling the save dialog does nothing at all.
     prompts.answers.append(None)
     click(qtbot, dialog.export_button)
-    assert dialog.pages.currentWidget() is dialog.form_page and worker.pending == 0
+    assert dialog.pages.currentWidget() is dialog.check_page and worker.pending == 0
+    # Back to the choices drops the PDF made in memory.
+    click(qtbot, dialog.back_button)
+    assert dialog.prepared is None and dialog.pages.currentWidget() is dialog.form_page
+    assert dialog.export_button.text() == "&Export…"
 
 
 def test_closing_for_lock_drops_names_and_passwords(qtbot, unlocked_casebook, worker) -> None:  # type: ignore[no-untyped-def]
@@ -419,3 +474,47 @@ def test_us_casebook_uses_us_words(qtbot, worker, tmp_path) -> None:  # type: ig
         qtbot.waitUntil(lambda: worker.pending == 0)
     finally:
         book.lock()
+
+
+def test_evidence_and_entries_are_chosen_in_the_dialog(qtbot, unlocked_casebook, worker,
+                                                       tmp_path) -> None:  # type: ignore[no-untyped-def]
+    case_id = make_case(unlocked_casebook)
+    unlocked_casebook.evidence.add_note(case_id, f"A post making claims about {STAFF}",
+                                        "https://www.instagram.com/p/abc/", "Parent")
+    dialog = open_dialog(qtbot, worker, unlocked_casebook, case_id, "platform-pack")
+    # The platform pack starts from the account's own screenshots only.
+    assert dialog.evidence_row("Profile page").checkState(0) == Qt.CheckState.Checked
+    assert dialog.evidence_row("A post making").checkState(0) == Qt.CheckState.Unchecked
+    assert "(1 of 2)" in dialog.choice_tabs.tabText(1)
+    # Other reports start from everything; the DSL leaves one entry out.
+    dialog.template_combo.setCurrentIndex(dialog.template_combo.findData("case-file"))
+    assert dialog.evidence_row("A post making").checkState(0) == Qt.CheckState.Checked
+    assert dialog.evidence_ids() is None and dialog.entry_ids() is None
+    total = dialog.entries_tree.topLevelItemCount()
+    dialog.entry_row("she is upset").setCheckState(0, Qt.CheckState.Unchecked)
+    assert f"({total - 1} of {total})" in dialog.choice_tabs.tabText(2)
+    dialog.password_box.enable_check.setChecked(False)
+    target = tmp_path / "case.pdf"
+    prompts.answers.append(str(target))
+    export_and_save(qtbot, dialog)
+    text = " ".join(pdf_text(target).split())
+    assert "emailed a link" in text and "she is upset" not in text
+    [entry] = audit(unlocked_casebook, "export.case")
+    assert "entries=" in entry.detail and "evidence=" in entry.detail
+
+
+def test_governors_commentary_naming_someone_is_refused_with_the_words_to_fix(
+        qtbot, unlocked_casebook, worker, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    make_case(unlocked_casebook)
+    dialog = GovernorsExportDialog(worker, unlocked_casebook)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.setup is not None and dialog.export_button.isEnabled())
+    qtbot.keyClicks(dialog.commentary_edit, "Thanks to zoe.whitfield's tutor for her help.")
+    target = tmp_path / "governors.pdf"
+    prompts.answers.append(str(target))
+    click(qtbot, dialog.export_button)
+    qtbot.waitUntil(lambda: dialog.banner.kind == "error", timeout=30_000)
+    assert "zoe.whitfield" in dialog.banner.text() and "take the names out" in \
+        dialog.banner.text()
+    assert not target.exists() and audit(unlocked_casebook, "export.summary") == []

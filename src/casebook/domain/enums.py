@@ -85,6 +85,7 @@ class PersonRole(StrEnum):
 class AccountKind(StrEnum):
     IMPERSONATING_SCHOOL = "impersonating-school"
     IMPERSONATING_STAFF = "impersonating-staff"
+    IMPERSONATING_LEARNER = "impersonating-learner"
     BAITING = "baiting"
     HARASSING = "harassing"
 

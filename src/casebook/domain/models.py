@@ -147,6 +147,8 @@ class SocialAccount:
     follower_count: int | None = None
     status: AccountStatus = AccountStatus.ACTIVE
     notes: str = ""
+    #: The platform's own numeric id of the account, when it can be seen.
+    platform_account_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,8 @@ class EvidenceItem:
     size: int | None = None
     sha256: str | None = None
     url: str | None = None
+    #: When the screenshot or capture was taken, if known (``added_at`` is when it was stored).
+    captured_at: datetime | None = None
 
 
 @dataclass(frozen=True)

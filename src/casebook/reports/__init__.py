@@ -19,18 +19,25 @@ from casebook.reports.data import (
 )
 from casebook.reports.export import (
     ExportResult,
+    PreparedReport,
+    chosen_entries,
+    default_evidence_ids,
     export_case_report,
     export_governors_summary,
     get_template,
+    prepare_case_report,
     render_case_report,
     render_document,
     render_governors_summary,
+    save_prepared_report,
     template_choices,
     write_pdf_atomically,
 )
 from casebook.reports.redaction import (
+    NameFinding,
     RedactionPlan,
     default_named_person_ids,
+    find_known_names,
     plan_redaction,
 )
 from casebook.reports.templates import (
@@ -48,6 +55,8 @@ __all__ = [
     "OfficialAccountRef", "ProgressCallback", "ExportResult", "export_case_report",
     "export_governors_summary", "get_template", "render_case_report", "render_document",
     "render_governors_summary", "template_choices", "write_pdf_atomically", "RedactionPlan",
-    "default_named_person_ids", "plan_redaction", "TEMPLATES", "BuildContext",
+    "default_named_person_ids", "plan_redaction", "PreparedReport", "chosen_entries",
+    "default_evidence_ids", "prepare_case_report", "save_prepared_report", "NameFinding",
+    "find_known_names", "TEMPLATES", "BuildContext",
     "ReportTemplate", "TemplateDef", "Wording", "register_template", "wording_for",
 ]

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from casebook.domain import School
+from casebook.profiles import load_profile
 from casebook.reports import blocks as b
 from casebook.reports.data import ExportOptions, ProgressCallback
 from casebook.reports.export import write_pdf_atomically
@@ -322,6 +323,7 @@ def render_checklist_review(data: ChecklistReviewData, options: ExportOptions,
         generated_line=wording("generated_line", at=wording.datetime(options.generated_at),
                                by=options.generated_by),
         page_of=wording("page_of", page="{page}", pages="{pages}"),
+        lang=load_profile(data.school.jurisdiction).locale or "en-GB",
     )
     return render_blocks(build(data, ctx), decor, progress)
 

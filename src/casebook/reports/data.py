@@ -68,6 +68,9 @@ class CaseReportData:
     official_accounts: tuple[OfficialAccountRef, ...] = ()
     #: Loads evidence bytes for thumbnails/screenshots; called only for image items.
     evidence_image: ImageLoader | None = field(default=None, compare=False, repr=False)
+    #: The school's and the referrer's contact details from the settings, by key:
+    #: address, urn, headteacher, phone, email, website ("" or missing: not recorded).
+    school_details: Mapping[str, str] = field(default_factory=dict)
 
 
 def _frozen_counts(value: Mapping[str, int]) -> Mapping[str, int]:
@@ -101,8 +104,10 @@ class GovernorsSummaryData:
     counts_by_platform: Mapping[str, int] = field(default_factory=dict)
     counts_by_outcome: Mapping[str, int] = field(default_factory=dict)
     cases_per_month: tuple[tuple[str, int], ...] = ()
-    #: Optional free wording from the DSL (kept short; the service must not put names in it).
+    #: Optional free wording from the DSL (the service checks it for known names first).
     commentary: str = ""
+    #: Counts from 1 up to this number less one print as "fewer than N" (0: all shown).
+    small_count_threshold: int = 3
 
     def __post_init__(self) -> None:
         for name in ("counts_by_type", "counts_by_status", "counts_by_platform",
@@ -131,6 +136,8 @@ class ExportOptions:
     password: str | None = field(default=None, repr=False)
     #: Evidence items to include (None = all of them); lets the DSL leave out a screenshot.
     evidence_ids: frozenset[int] | None = None
+    #: Chronology entries to include (None = all). An entry brings its amendments with it.
+    entry_ids: frozenset[int] | None = None
     #: Optional covering note (for the helpline pack: why it is urgent). Redacted like the rest.
     note: str = ""
 
@@ -138,5 +145,7 @@ class ExportOptions:
         object.__setattr__(self, "named_person_ids", frozenset(self.named_person_ids))
         if self.evidence_ids is not None:
             object.__setattr__(self, "evidence_ids", frozenset(self.evidence_ids))
+        if self.entry_ids is not None:
+            object.__setattr__(self, "entry_ids", frozenset(self.entry_ids))
         if self.password is not None and not self.password:
             object.__setattr__(self, "password", None)

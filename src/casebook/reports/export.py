@@ -13,15 +13,16 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pikepdf
 
 from casebook import fileio
-from casebook.domain import Jurisdiction
+from casebook.domain import ChronologyEntry, Jurisdiction
 from casebook.errors import CasebookError, NotFoundError, ValidationError
+from casebook.profiles import load_profile
 from casebook.reports.data import (
     CaseReportData,
     ExportOptions,
@@ -29,13 +30,16 @@ from casebook.reports.data import (
     ProgressCallback,
 )
 from casebook.reports.images import SCREENSHOT_PX, THUMBNAIL_PX, ImageCache, is_image_item
+from casebook.reports.names import GENERIC_WORDS, fold, name_parts
+from casebook.reports.preview import page_previews
 from casebook.reports.redaction import RedactionPlan, redact_case
 from casebook.reports.render import PageDecor, render_blocks
-from casebook.reports.sections import RedactedCase, register_builtin_templates
+from casebook.reports.sections import RedactedCase, register_builtin_templates, screenshots_for
 from casebook.reports.templates import (
     TEMPLATES,
     BuildContext,
     ReportTemplate,
+    TemplateDef,
     Wording,
     wording_for,
 )
@@ -47,6 +51,11 @@ __all__ = [
     "render_document",
     "write_pdf_atomically",
     "export_case_report",
+    "prepare_case_report",
+    "save_prepared_report",
+    "PreparedReport",
+    "chosen_entries",
+    "default_evidence_ids",
     "export_governors_summary",
     "get_template",
     "template_choices",
@@ -110,6 +119,7 @@ def _decor(wording: Wording, title: str, reference: str, options: ExportOptions,
         generated_line=wording("generated_line", at=wording.datetime(options.generated_at),
                                by=options.generated_by),
         page_of=wording("page_of", page="{page}", pages="{pages}"),
+        lang=load_profile(wording.jurisdiction).locale or "en-GB",
     )
 
 
@@ -143,7 +153,8 @@ def render_case_report(data: CaseReportData, options: ExportOptions,
 
 
 def _render_case(data: CaseReportData, options: ExportOptions,
-                 progress: ProgressCallback | None) -> tuple[bytes, RedactionPlan]:
+                 progress: ProgressCallback | None
+                 ) -> tuple[bytes, RedactionPlan, dict[str, int]]:
     template = get_template(options.template_id, kind="case")
     definition = template.definition
     wording = wording_for(data.school.jurisdiction)
@@ -153,7 +164,8 @@ def _render_case(data: CaseReportData, options: ExportOptions,
     redacted, plan, redactor = redact_case(data, options.named_person_ids, wording, definition)
     wanted = options.evidence_ids
     kept = tuple(e for e in redacted.evidence if wanted is None or e.id in wanted)
-    redacted = replace(redacted, evidence=kept)
+    redacted = replace(redacted, evidence=kept,
+                       chronology=chosen_entries(redacted.chronology, options.entry_ids))
     safe_options = replace(options, recipient=redactor.required(options.recipient),
                            note=redactor.required(options.note),
                            generated_by=redactor.required(options.generated_by))
@@ -176,7 +188,39 @@ def _render_case(data: CaseReportData, options: ExportOptions,
     tracker.report(100)
     log.info("report rendered: template=%s case=%s bytes=%d", options.template_id,
              data.case.id, len(pdf))
-    return pdf, plan
+    return pdf, plan, dict(redactor.counts)
+
+
+def chosen_entries(entries: tuple[ChronologyEntry, ...], wanted: frozenset[int] | None
+                   ) -> tuple[ChronologyEntry, ...]:
+    """The entries chosen, each with the amendments that correct it (a correction is never
+    shown without what it corrects, nor an original without its correction)."""
+    if wanted is None:
+        return entries
+    by_id = {e.id: e for e in entries}
+
+    def root(entry: ChronologyEntry) -> int:
+        seen = set()
+        while entry.amends_id is not None and entry.amends_id in by_id \
+                and entry.id not in seen:
+            seen.add(entry.id)
+            entry = by_id[entry.amends_id]
+        return entry.id
+
+    chosen_roots = {root(e) for e in entries if e.id in wanted}
+    return tuple(e for e in entries if root(e) in chosen_roots)
+
+
+def default_evidence_ids(data: CaseReportData, definition: TemplateDef) -> frozenset[int] | None:
+    """What a template includes unless the DSL chooses: everything (None), or for the platform
+    pack only the screenshots of the accounts being reported (those that name the account's
+    handle or address; when none does, every picture, but never other kinds of evidence)."""
+    if definition.extra.get("default_evidence") != "account-screenshots":
+        return None
+    items = tuple(data.evidence)
+    matched = frozenset(item.id for account in data.accounts
+                        for item in screenshots_for(account, items))
+    return matched or frozenset(item.id for item in items if is_image_item(item))
 
 
 def render_governors_summary(data: GovernorsSummaryData, options: ExportOptions,
@@ -271,29 +315,97 @@ class ExportResult:
     #: person id -> label ("Learner A") for everyone not named
     redacted_labels: Mapping[int, str]
     evidence_ids: frozenset[int] | None
+    #: label -> how many names it replaced in the text (never the names themselves)
+    replacements: Mapping[str, int] = field(default_factory=dict)
+    entry_ids: frozenset[int] | None = None
 
     def audit_detail(self) -> str:
         """One line for the audit entry: ids only, no names."""
         named = ",".join(str(i) for i in sorted(self.named_person_ids)) or "none"
         redacted = ",".join(str(i) for i in sorted(self.redacted_labels)) or "none"
-        return (f"template={self.template_id}; for={self.recipient or '-'}; named={named}; "
-                f"redacted={redacted}; pages={self.pages}; "
-                f"password={'yes' if self.encrypted else 'no'}")
+        detail = (f"template={self.template_id}; for={self.recipient or '-'}; named={named}; "
+                  f"redacted={redacted}; pages={self.pages}; "
+                  f"password={'yes' if self.encrypted else 'no'}")
+        if self.evidence_ids is not None:
+            detail += "; evidence=" + (",".join(str(i) for i in sorted(self.evidence_ids))
+                                       or "none")
+        if self.entry_ids is not None:
+            detail += "; entries=" + (",".join(str(i) for i in sorted(self.entry_ids))
+                                      or "none")
+        return detail
+
+
+@dataclass(frozen=True)
+class PreparedReport:
+    """A rendered case report held in memory, for the DSL to check before it is saved."""
+
+    options: ExportOptions = field(repr=False)
+    title: str
+    pdf: bytes = field(repr=False)
+    pages: int
+    named_person_ids: frozenset[int]
+    redacted_labels: Mapping[int, str]
+    #: label -> how many names it replaced ("Learner A": 12); never the original text
+    replacements: Mapping[str, int]
+    #: PNG images of the first pages, when asked for (see ``preview.page_previews``)
+    previews: tuple[bytes, ...] = field(default=(), repr=False)
+    #: Labels of people whose surname (or another part of their name) a *named* person
+    #: shares: naming that person gives part of the labelled one's name away.
+    shared_name_labels: tuple[str, ...] = ()
+
+    def replacement_lines(self) -> list[str]:
+        """"Learner A: 12 mentions replaced" lines, in label order."""
+        return [f"{label}: {count} mention{'' if count == 1 else 's'} replaced"
+                for label, count in sorted(self.replacements.items())]
+
+
+def prepare_case_report(data: CaseReportData, options: ExportOptions,
+                        progress: ProgressCallback | None = None,
+                        preview_pages: int = 0) -> PreparedReport:
+    """Redact and render, without writing anything: the DSL sees what was replaced (and,
+    with ``preview_pages``, small images of the first pages) before saving."""
+    pdf, plan, counts = _render_case(data, options, progress)
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        pages = len(opened.pages)
+    previews = page_previews(pdf, limit=preview_pages) if preview_pages > 0 else ()
+    return PreparedReport(options=options, title=get_template(options.template_id)
+                          .title(data.school.jurisdiction), pdf=pdf, pages=pages,
+                          named_person_ids=plan.named_ids, redacted_labels=dict(plan.labels),
+                          replacements=counts, previews=previews,
+                          shared_name_labels=_shared_names(data, plan))
+
+
+def _shared_names(data: CaseReportData, plan: RedactionPlan) -> tuple[str, ...]:
+    """Labels of redacted people who share a part of their name with someone named."""
+    def words(name: str) -> set[str]:
+        return {fold(w) for w in name_parts(name) for w in [w, *w.replace("'", "-").split("-")]
+                if sum(c.isalpha() for c in w) >= 3 and fold(w) not in GENERIC_WORDS}
+
+    named = set().union(*(words(p.name) for p in data.people if p.id in plan.named_ids))
+    return tuple(sorted(plan.labels[p.id] for p in data.people
+                        if p.id in plan.labels and words(p.name) & named))
+
+
+def save_prepared_report(prepared: PreparedReport, path: str | os.PathLike[str],
+                         password: str | None = None) -> ExportResult:
+    """Write a prepared report (encrypted when ``password``); the service audits the result."""
+    password = password or prepared.options.password
+    pages = write_pdf_atomically(prepared.pdf, path, password)
+    options = prepared.options
+    return ExportResult(
+        template_id=options.template_id, title=prepared.title, recipient=options.recipient,
+        path=Path(path), pages=pages, encrypted=bool(password),
+        named_person_ids=prepared.named_person_ids, redacted_labels=prepared.redacted_labels,
+        evidence_ids=options.evidence_ids, replacements=dict(prepared.replacements),
+        entry_ids=options.entry_ids,
+    )
 
 
 def export_case_report(data: CaseReportData, options: ExportOptions,
                        path: str | os.PathLike[str],
                        progress: ProgressCallback | None = None) -> ExportResult:
     """Render, then write atomically. The service records the returned result in the audit."""
-    pdf, plan = _render_case(data, options, progress)
-    pages = write_pdf_atomically(pdf, path, options.password)
-    template = get_template(options.template_id)
-    return ExportResult(
-        template_id=options.template_id, title=template.title(data.school.jurisdiction),
-        recipient=options.recipient, path=Path(path), pages=pages,
-        encrypted=bool(options.password), named_person_ids=plan.named_ids,
-        redacted_labels=dict(plan.labels), evidence_ids=options.evidence_ids,
-    )
+    return save_prepared_report(prepare_case_report(data, options, progress), path)
 
 
 def export_governors_summary(data: GovernorsSummaryData, options: ExportOptions,

@@ -1,9 +1,13 @@
 """Evidence images made safe and small before they reach reportlab.
 
-Every image is decoded with Pillow, turned upright, flattened onto white, scaled down to the
-size it is shown at and re-encoded as a baseline JPEG. Re-encoding also drops EXIF data such as
-GPS positions. Anything Pillow cannot read (a PDF, a video, a damaged file) gives ``None`` and
-the report says there is no preview.
+Every image is decoded with Pillow, turned upright, converted to sRGB, flattened onto white,
+scaled down to the size it is shown at, and then copied *as raw pixels* into a brand-new image
+that is encoded as a baseline JPEG. Only pixels cross that line: EXIF (GPS, camera owner,
+thumbnails), XMP, JPEG/GIF comments, PNG text chunks and ICC profile descriptions of the source
+all stay behind, whatever its format (Pillow otherwise writes a decoded JPEG's comment back).
+reportlab embeds the JPEG bytes as they are, so what is checked here is what is in the PDF.
+Anything Pillow cannot read (a PDF, a video, a damaged file) gives ``None`` and the report says
+there is no preview.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from casebook.domain import EvidenceItem, EvidenceKind
 
@@ -61,14 +65,34 @@ def prepare_image(raw: bytes | None, max_px: int) -> PreparedImage | None:
                     opened.draft("RGB", (max_px, max_px))  # decode at a reduced scale: fast
                 image = ImageOps.exif_transpose(opened)
                 image.thumbnail((max_px, max_px), Image.Resampling.BICUBIC, reducing_gap=2.0)
-                image = _flatten(image)
+                image = _flatten(_to_srgb(image))
+                clean = Image.frombytes("RGB", image.size, image.tobytes())  # pixels only
                 out = io.BytesIO()
-                image.save(out, "JPEG", quality=82)
-                return PreparedImage(out.getvalue(), image.width, image.height)
+                clean.save(out, "JPEG", quality=82, optimize=True)
+                return PreparedImage(out.getvalue(), clean.width, clean.height)
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning,
             OSError, ValueError, SyntaxError, EOFError) as error:
         log.info("evidence preview skipped: %s", type(error).__name__)
         return None
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Apply an embedded colour profile, so dropping it does not change the colours."""
+    profile = image.info.get("icc_profile")
+    if not profile:
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        mode = "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
+        if image.mode not in ("RGB", "RGBA", "CMYK", "L", "LA"):
+            image = image.convert(mode)
+        output_mode = "RGBA" if image.mode in ("RGBA", "LA") else "RGB"
+        if image.mode == "LA":
+            image = image.convert("RGBA")
+        return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"),
+                                         outputMode=output_mode) or image
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image  # an unreadable profile: keep the pixels as they are
 
 
 def _flatten(image: Image.Image) -> Image.Image:

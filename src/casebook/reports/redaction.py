@@ -1,20 +1,22 @@
 """Redaction happens in the data, before anything is laid out.
 
 People who are not chosen to be named get a stable label by kind and order ("Learner A",
-"Staff member B", "Parent A", "Person A"; "Student A" in the US profile). Their names - the
-full name and each part of it with three or more letters - are replaced in every free-text
-field, ignoring case and accents and matching whole words only ("Zoe's" and "ZOË" both go).
-So the rendered PDF never holds a redacted name: there is nothing under a black box to recover.
+"Staff member B", "Parent A", "Person A"; "Student A" in the US profile). Their names are
+replaced in every text that reaches the PDF - free text, file names, account handles and web
+addresses included - however they were typed (see ``names``: inside file names and CamelCase,
+next to digits, underscores and dots, in e-mail addresses, as possessives, as an initial or a
+title with the surname). So the rendered PDF never holds a redacted name: there is nothing under
+a black box to recover.
 
-What is kept as written: account handles and web addresses (the recipient needs them to find
-the account) and evidence hashes. The school's name and the full names of people who *are*
-named are protected, so a shared surname does not mangle them.
+What is kept as written: evidence hashes, and the school's name and the full names of people who
+*are* named (a shared surname is resolved per person, see ``names``). The redactor counts what
+it replaced by label, so the DSL can see before saving what was changed (never the original).
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,100 +27,83 @@ from casebook.domain import (
     PersonRole,
 )
 from casebook.reports.data import CaseReportData, OfficialAccountRef
+from casebook.reports.names import NameFinder, NameSubject, fold
+from casebook.reports.names import name_parts as _name_words
 from casebook.reports.templates import TemplateDef, Wording
 
 __all__ = [
     "RedactionPlan",
     "Redactor",
+    "NameFinding",
     "plan_redaction",
     "apply_redaction",
     "redact_case",
     "default_named_person_ids",
+    "find_known_names",
     "name_terms",
+    "subject_for",
 ]
 
-#: Titles that are not name parts ("Mrs Smith" must not redact every "Mrs").
-_HONORIFICS = frozenset({"mr", "mrs", "miss", "ms", "mx", "dr", "sir", "prof", "rev", "revd",
-                         "the", "and", "von", "van", "der", "den", "del", "della", "les"})
-#: Letters that Unicode does not decompose but people often type without the accent.
-_TRANSLITERATE = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d",
-                                "þ": "th", "ı": "i", "ß": "ss"})
-_WORD = r"[^\W_]"  # a letter or digit in any script
-
-
-def _fold(text: str) -> tuple[str, list[int]]:
-    """Case- and accent-folded text, and for each folded character its index in ``text``."""
-    if text.isascii():
-        return text.lower(), list(range(len(text)))
-    folded: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        base = "".join(c for c in unicodedata.normalize("NFKD", char)
-                       if not unicodedata.combining(c))
-        piece = base.casefold().translate(_TRANSLITERATE)
-        folded.append(piece)
-        origin.extend([index] * len(piece))
-    return "".join(folded), origin
-
-
-def _fold_term(term: str) -> str:
-    return _fold(unicodedata.normalize("NFC", term))[0]
+#: What replaces a part of a name shared by several people when the text does not say whose.
+AMBIGUOUS_LABEL = "[name removed]"
 
 
 def name_terms(name: str) -> list[str]:
     """The strings that identify a person: the full name and each part of 3+ letters."""
-    clean = " ".join(unicodedata.normalize("NFC", name).split())
+    clean = " ".join(name.split())
+    words = _name_words(clean)
     terms: list[str] = [clean] if clean else []
-    for token in clean.split(" "):
-        token = token.strip(".,;:()[]\"“”")
-        pieces = [token, *re.split(r"[-'’]", token)]
-        for piece in pieces:
+    for word in words:
+        for piece in [word, *[p for p in word.replace("’", "'").replace("'", "-").split("-")
+                              if p != word]]:
             letters = sum(ch.isalpha() for ch in piece)
-            if letters >= 3 and piece.casefold() not in _HONORIFICS and piece not in terms:
+            if letters >= 3 and fold(piece) not in {"the", "and", "von", "van", "der", "den",
+                                                    "del", "della", "les"} \
+                    and piece not in terms:
                 terms.append(piece)
     return terms
 
 
-class Redactor:
-    """Replaces the names of redacted people in free text with their labels."""
+def subject_for(person: Person, label: str | None) -> NameSubject:
+    return NameSubject(person.name, label, adult=person.kind != PersonKind.LEARNER,
+                       ref=person.id)
 
-    def __init__(self, replacements: Iterable[tuple[str, str]],
-                 protected: Iterable[str] = ()) -> None:
-        by_term: dict[str, set[str]] = {}
-        for term, label in replacements:
-            folded = _fold_term(term)
-            if folded.strip():
-                by_term.setdefault(folded, set()).add(label)
-        self._labels = {term: " or ".join(sorted(labels)) for term, labels in by_term.items()}
-        self._protected = {t for t in (_fold_term(p) for p in protected if p.strip())
-                           if t and t not in self._labels}
-        terms = sorted(set(self._labels) | self._protected, key=len, reverse=True)
-        self._pattern = (
-            re.compile(rf"(?<!{_WORD})(?:{'|'.join(re.escape(t) for t in terms)})(?!{_WORD})")
-            if self._labels else None
-        )
+
+class Redactor:
+    """Replaces the names of redacted people in text with their labels, and counts them."""
+
+    def __init__(self, subjects: Iterable[NameSubject], protected: Iterable[str] = (),
+                 ambiguous: str = AMBIGUOUS_LABEL) -> None:
+        subjects = tuple(subjects)
+        self._finder = NameFinder(subjects, protected)
+        self._active = any(s.label for s in subjects)
+        self._ambiguous = ambiguous
+        #: label -> how many times it replaced a name (for the DSL's check before saving)
+        self.counts: Counter[str] = Counter()
 
     def __bool__(self) -> bool:
-        return self._pattern is not None
+        return self._active
 
     def text(self, value: str | None) -> str | None:
-        if not value or self._pattern is None:
+        if not value or not self._active:
             return value
         value = unicodedata.normalize("NFC", value)
-        folded, origin = _fold(value)
         pieces: list[str] = []
         last = 0
-        for match in self._pattern.finditer(folded):
-            label = self._labels.get(match.group(0))
-            if label is None:  # a protected phrase: keep as written
+        for match in self._finder.find(value):
+            subject = match.subject
+            if subject is not None:
+                label = subject.label
+            elif any(s.label for s in match.subjects):
+                label = self._ambiguous
+            else:
+                label = None
+            if label is None:  # a named person or the school: kept as written
                 continue
-            start = origin[match.start()]
-            end = origin[match.end() - 1] + 1
-            if start < last:
-                continue
-            pieces.append(value[last:start])
-            pieces.append(label)
-            last = end
+            pieces.append(value[last:match.start])
+            pieces.append(label + ("'s" if match.possessive else ""))
+            self.counts[label] += 1
+            last = match.end
         if not pieces:
             return value
         pieces.append(value[last:])
@@ -136,6 +121,40 @@ class Redactor:
         if isinstance(value, list | tuple):
             return type(value)(self.deep(item) for item in value)
         return value
+
+
+@dataclass(frozen=True)
+class NameFinding:
+    """A known person's name found in free text the engine cannot attribute (for the DSL)."""
+
+    person_id: int
+    kind: PersonKind
+    start: int
+    end: int
+    found: str
+
+
+def find_known_names(text: str, people: Iterable[Person],
+                     protected: Iterable[str] = ()) -> list[NameFinding]:
+    """Names of any of ``people`` in ``text`` (e.g. governors' commentary), for the DSL to fix.
+
+    A part shared by several people is reported once for each of them.
+    """
+    people = list(people)
+    if not text or not people:
+        return []
+    text = unicodedata.normalize("NFC", text)
+    finder = NameFinder((subject_for(p, "x") for p in people), protected)
+    by_id = {p.id: p for p in people}
+    out: list[NameFinding] = []
+    for match in finder.find(text):
+        for subject in match.subjects:
+            if subject.label is None or subject.ref not in by_id:
+                continue
+            person = by_id[subject.ref]  # type: ignore[index]
+            out.append(NameFinding(person.id, person.kind, match.start, match.end,
+                                   text[match.start:match.end]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -190,17 +209,16 @@ def plan_redaction(people: Iterable[Person], named_person_ids: Iterable[int],
                          example)
 
 
-def _redactor_for(data: CaseReportData, plan: RedactionPlan) -> Redactor:
-    replacements = [(term, plan.labels[person.id])
-                    for person in data.people if person.id in plan.labels
-                    for term in name_terms(person.name)]
-    protected = [data.school.name] + [p.name for p in data.people if p.id in plan.named_ids]
-    return Redactor(replacements, protected)
+def _redactor_for(data: CaseReportData, plan: RedactionPlan,
+                  ambiguous: str = AMBIGUOUS_LABEL) -> Redactor:
+    subjects = [subject_for(person, plan.labels.get(person.id)) for person in data.people]
+    return Redactor(subjects, [data.school.name], ambiguous)
 
 
-def apply_redaction(data: CaseReportData, plan: RedactionPlan) -> tuple[CaseReportData, Redactor]:
-    """A copy of ``data`` with every redacted name replaced. Handles and URLs are kept."""
-    r = _redactor_for(data, plan)
+def apply_redaction(data: CaseReportData, plan: RedactionPlan,
+                    ambiguous: str = AMBIGUOUS_LABEL) -> tuple[CaseReportData, Redactor]:
+    """A copy of ``data`` with every redacted name replaced, handles and web addresses too."""
+    r = _redactor_for(data, plan, ambiguous)
     case = data.case
     steps = tuple(replace(step, completed_by=r.text(step.completed_by), data=r.deep(step.data))
                   for step in case.steps)
@@ -227,7 +245,9 @@ def apply_redaction(data: CaseReportData, plan: RedactionPlan) -> tuple[CaseRepo
         dsl_name=r.required(data.dsl_name),
         case=case,
         people=tuple(people),
-        accounts=tuple(replace(a, platform=r.required(a.platform), notes=r.required(a.notes))
+        accounts=tuple(replace(a, platform=r.required(a.platform), notes=r.required(a.notes),
+                               handle=r.required(a.handle), url=r.text(a.url),
+                               platform_account_id=r.text(a.platform_account_id))
                        for a in data.accounts),
         chronology=tuple(replace(e, author=r.required(e.author), text=r.required(e.text),
                                  amendment_reason=r.text(e.amendment_reason))
@@ -240,15 +260,16 @@ def apply_redaction(data: CaseReportData, plan: RedactionPlan) -> tuple[CaseRepo
                       for a in data.actions),
         evidence=tuple(replace(e, description=r.required(e.description),
                                added_by=r.required(e.added_by), source=r.required(e.source),
-                               filename=r.text(e.filename))
+                               filename=r.text(e.filename), url=r.text(e.url))
                        for e in data.evidence),
         platform_reports=tuple(replace(p, recipient=r.required(p.recipient),
                                        channel=r.required(p.channel),
+                                       reference=r.required(p.reference),
                                        request=r.required(p.request),
                                        response=r.required(p.response))
                                for p in data.platform_reports),
-        official_accounts=tuple(OfficialAccountRef(o.platform, o.handle, o.url,
-                                                   r.required(o.verified))
+        official_accounts=tuple(OfficialAccountRef(o.platform, r.required(o.handle),
+                                                   r.text(o.url), r.required(o.verified))
                                 for o in data.official_accounts),
     ), r
 
@@ -258,7 +279,7 @@ def redact_case(data: CaseReportData, named_person_ids: Iterable[int], wording: 
                 ) -> tuple[CaseReportData, RedactionPlan, Redactor]:
     """Plan and apply redaction in one go."""
     plan = plan_redaction(data.people, named_person_ids, wording, definition)
-    redacted, redactor = apply_redaction(data, plan)
+    redacted, redactor = apply_redaction(data, plan, wording("name_removed"))
     return redacted, plan, redactor
 
 

@@ -9,7 +9,7 @@ document is laid out in a single pass and bookmarks still point at the right pag
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -19,10 +19,11 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarC
 from reportlab.graphics.charts.piecharts import Pie
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -42,6 +43,7 @@ from reportlab.platypus import Table as RLTable
 from casebook.reports import blocks as b
 from casebook.reports.fonts import BOLD, ITALIC, MONO, REGULAR, register_fonts
 from casebook.reports.images import PreparedImage
+from casebook.reports.script import base_is_rtl, has_rtl, shape, visual, visual_line, with_fallback
 
 __all__ = ["PageDecor", "audit_anchor_line", "render_blocks"]
 
@@ -73,6 +75,8 @@ class PageDecor:
     generated_line: str
     #: e.g. "Page {page} of {pages}"
     page_of: str
+    #: The document's language for screen readers (/Lang), from the profile's locale.
+    lang: str = "en-GB"
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -110,16 +114,82 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def _glyphs(font: str) -> Mapping[int, int]:
+    return pdfmetrics.getFont(font).face.charToGlyph  # type: ignore[no-any-return]
+
+
+def drawable(text: str) -> str:
+    """``text`` with what no embedded font can draw (some emoji) named in brackets."""
+    regular = _glyphs(REGULAR)
+    return with_fallback(text or "", regular.__contains__)
+
+
 def markup(text: str) -> str:
-    """Plain text -> safe paragraph markup (escaped, line breaks kept)."""
-    escaped = escape(text or "").replace("\r\n", "\n").replace("\r", "\n")
-    return escaped.replace("\t", "    ").replace("\n", "<br/>")
+    """Plain text -> safe paragraph markup (escaped, line breaks kept, drawing order)."""
+    text = visual(drawable(text).replace("\r\n", "\n").replace("\r", "\n"))
+    return escape(text).replace("\t", "    ").replace("\n", "<br/>")
+
+
+def _style_for(text: str, style: ParagraphStyle) -> ParagraphStyle:
+    """The style, or the same in the regular face when its own lacks a glyph (the oblique
+    and mono faces have no Arabic or Hebrew)."""
+    if text.isascii() or style.fontName == REGULAR:
+        return style
+    own = _glyphs(style.fontName)
+    if all(ord(c) in own or c in "\n\r\t" for c in text):
+        return style
+    return ParagraphStyle(f"{style.name}-regular", style, fontName=REGULAR)
+
+
+class _RtlParagraph(Paragraph):
+    """A paragraph whose base direction is right-to-left: wrapped in logical order, then
+    each line put in drawing order and set flush right (reportlab has no bidi of its own
+    without its optional ``rlbidi``)."""
+
+    def __init__(self, text: str, style: ParagraphStyle) -> None:
+        self._logical = shape(drawable(text))
+        self._logical_style = style
+        aligned = style if style.alignment != TA_LEFT else \
+            ParagraphStyle(f"{style.name}-rtl", style, alignment=TA_RIGHT)
+        self._rtl_style = aligned
+        super().__init__(_escape_lines(self._logical), aligned)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        lines: list[str] = []
+        for logical in self._logical.replace("\r\n", "\n").split("\n"):
+            probe = Paragraph(escape(logical), self._logical_style)
+            probe.wrap(availWidth, availHeight)
+            para = probe.blPara
+            if para.kind == 0:
+                broken = [" ".join(words) for _extra, words in para.lines]
+            else:
+                broken = ["".join(w.text for w in line.words) for line in para.lines]
+            lines.extend(visual_line(line, rtl=True) for line in (broken or [""]))
+        Paragraph.__init__(self, "<br/>".join(escape(line) for line in lines), self._rtl_style)
+        return super().wrap(availWidth, availHeight)
+
+
+def _escape_lines(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
+
+
+def text_paragraph(text: str, style: ParagraphStyle, label: str = "",
+                   bullet: str | None = None) -> Paragraph:
+    """A paragraph of plain ``text`` (after an optional bold ``label``), any script."""
+    text = text or ""
+    style = _style_for(text, style)
+    if not label and bullet is None and base_is_rtl(text) and has_rtl(text):
+        return _RtlParagraph(text, style)
+    content = markup(text)
+    if label:
+        content = f"<b>{markup(label)}</b> {content}"
+    return Paragraph(content, style, bulletText=bullet)
 
 
 class _HeadingParagraph(Paragraph):
     def __init__(self, text: str, style: ParagraphStyle, outline_text: str, level: int,
                  outline: bool) -> None:
-        super().__init__(markup(text), style)
+        super().__init__(markup(text), _style_for(text, style))
         self.outline_text = outline_text
         self.outline_level = level
         self.outline = outline
@@ -133,6 +203,7 @@ class _Document(BaseDocTemplate):
             bottomMargin=BOTTOM, title=decor.title, author="", subject="", keywords="",
             creator="Casebook", producer="Casebook", allowSplitting=1,
             initialFontName=REGULAR, initialFontSize=9.5, initialLeading=13,
+            lang=decor.lang, displayDocTitle=1,
         )
         self.decor = decor
         frame = Frame(LEFT, BOTTOM, FRAME_WIDTH, PAGE_HEIGHT - TOP - BOTTOM, id="body",
@@ -162,7 +233,7 @@ class _Document(BaseDocTemplate):
         top = PAGE_HEIGHT - 10 * mm
         canv.setFillColor(MARKING)
         canv.setFont(BOLD, 9.5)
-        canv.drawCentredString(PAGE_WIDTH / 2, top, decor.marking)
+        canv.drawCentredString(PAGE_WIDTH / 2, top, visual(drawable(decor.marking)))
         canv.setFillColor(MUTED)
         canv.setFont(REGULAR, 7.5)
         canv.drawString(LEFT, top - 6 * mm, _fit(decor.title, REGULAR, 7.5, FRAME_WIDTH * 0.5))
@@ -231,6 +302,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     """Shorten a header/footer line with an ellipsis so it never runs into the other side."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    text = visual(drawable(text))
     if stringWidth(text, font, size) <= width:
         return text
     while text and stringWidth(text + "…", font, size) > width:
@@ -243,7 +315,7 @@ class _Builder:
         self.styles = _styles()
 
     def para(self, text: str, style: str = "body") -> Paragraph:
-        return Paragraph(markup(text), self.styles[style])
+        return text_paragraph(text, self.styles[style])
 
     def flowables(self, blocks: Sequence[b.Block]) -> list[Flowable]:
         story: list[Flowable] = []
@@ -263,10 +335,7 @@ class _Builder:
             return [_HeadingParagraph(block.text, style, block.text, max(block.level - 1, 0),
                                       block.outline)]
         if isinstance(block, b.Text):
-            text = markup(block.text)
-            if block.label:
-                text = f"<b>{markup(block.label)}</b> {text}"
-            return [Paragraph(text, s.get(block.style, s["body"]))]
+            return [text_paragraph(block.text, s.get(block.style, s["body"]), block.label)]
         if isinstance(block, b.Notice):
             return [self.notice(block.text)]
         if isinstance(block, b.KeyValues):
@@ -276,7 +345,7 @@ class _Builder:
         if isinstance(block, b.Table):
             return self.table(block)
         if isinstance(block, b.Bullets):
-            return [Paragraph(markup(item), s["bullet"], bulletText="•") for item in block.items]
+            return [text_paragraph(item, s["bullet"], bullet="•") for item in block.items]
         if isinstance(block, b.Record):
             return self.record(block)
         if isinstance(block, b.Picture):
@@ -313,9 +382,8 @@ class _Builder:
 
     def key_values(self, rows: Sequence[tuple[str, str]], mono: frozenset[str], width: float,
                    label_width: float) -> RLTable:
-        data = [[Paragraph(markup(label), self.styles["cell_head"]),
-                 Paragraph(markup(value),
-                           self.styles["cell_mono" if label in mono else "cell"])]
+        data = [[text_paragraph(label, self.styles["cell_head"]),
+                 text_paragraph(value, self.styles["cell_mono" if label in mono else "cell"])]
                 for label, value in rows]
         table = RLTable(data, colWidths=[label_width, width - label_width], splitInRow=1,
                         hAlign="LEFT")
@@ -336,10 +404,10 @@ class _Builder:
         weights = block.widths or (1.0,) * count
         total = float(sum(weights))
         widths = [width * w / total for w in weights]
-        head = [Paragraph(markup(c), self.styles["cell_head"]) for c in block.columns]
+        head = [text_paragraph(c, self.styles["cell_head"]) for c in block.columns]
         body = [
-            [Paragraph(markup(cell), self.styles["cell_mono" if i in block.mono_columns
-                                                 else "cell"])
+            [text_paragraph(cell, self.styles["cell_mono" if i in block.mono_columns
+                                              else "cell"])
              for i, cell in enumerate(row)]
             for row in block.rows
         ]
@@ -377,17 +445,15 @@ class _Builder:
         out: list[Flowable] = []
         if indent:
             out.append(Indenter(left=indent))
-        out.extend([rule, Paragraph(title, s["record_title"])])
+        out.extend([rule, Paragraph(title, _style_for(block.title + block.subtitle,
+                                                      s["record_title"]))])
         if block.fields or block.picture is not None or block.picture_note:
             fields = self._record_fields(block, width)
             fields[-1].spaceAfter = 3
             out.extend(fields)
         text_style = s["muted"] if block.tone == "superseded" else s["record_text"]
         for label, text in block.paragraphs:
-            content = markup(text) if text else ""
-            if label:
-                content = f"<b>{markup(label)}:</b> {content}"
-            out.append(Paragraph(content, text_style))
+            out.append(text_paragraph(text or "", text_style, f"{label}:" if label else ""))
         if indent:
             out.append(Indenter(left=-indent))
         return out
@@ -421,7 +487,7 @@ class _Builder:
 
     def bar_chart(self, block: b.BarChart, width: float = FRAME_WIDTH) -> Flowable:
         items = list(block.items) or [("", 0)]
-        labels = [_clip(label, 30) for label, _ in items]
+        labels = [visual(drawable(_clip(label, 30))) for label, _ in items]
         values = [float(v) for _, v in items]
         top = max(values + [1.0])
         step = _nice_step(top)
@@ -486,7 +552,7 @@ class _Builder:
         pie.x, pie.y = width / 2 - (height - 14 * mm) / 2, 6 * mm
         pie.width = pie.height = height - 14 * mm
         pie.data = [v for _, v in items]
-        pie.labels = [f"{_clip(label, 30)} ({int(v)})" for label, v in items]
+        pie.labels = [visual(drawable(f"{_clip(label, 30)} ({int(v)})")) for label, v in items]
         pie.simpleLabels = 0
         pie.sideLabels = 1
         pie.slices.fontName = REGULAR

@@ -7,6 +7,7 @@ Each template's TOML lists its sections by id; :data:`CASE_SECTIONS` and
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from casebook.profiles import (
     FieldSpec,
     guidance_for,
     load_common_report_fields,
+    load_profile,
     platform_by_name,
 )
 from casebook.reports import blocks as b
@@ -79,23 +81,41 @@ def closing_blocks(ctx: BuildContext, text: str) -> list[b.Block]:
 MAX_CHART_ITEMS = 12
 
 
+def small_count(n: float, wording: Wording, suppress_below: int) -> str:
+    """A count in words: "fewer than 3" for 1 and 2 when small counts are hidden."""
+    if suppress_below > 1 and 0 < n < suppress_below:
+        return wording("fewer_than", n=suppress_below)
+    return f"{n:g}"
+
+
 def counts_blocks(heading: str, counts: Mapping[str, int] | Sequence[tuple[str, int]],
                   wording: Wording, label: Callable[[str], str] = str, chart: str = "bar",
-                  category: str = "") -> list[b.Block]:
+                  category: str = "", suppress_below: int = 0) -> list[b.Block]:
     """A heading, a chart and a table of counts. ``chart``: "bar", "column", "pie" or "".
 
     Categories are sorted largest first, except for a "column" chart (a time series), which
-    keeps the given order. ``category`` heads the first table column.
+    keeps the given order. ``category`` heads the first table column. Counts from 1 to
+    ``suppress_below - 1`` read "fewer than N" and are left out of the chart (a time series
+    draws them as 0), so a small group cannot be picked out.
     """
     items = list(counts.items()) if isinstance(counts, Mapping) else list(counts)
     out: list[b.Block] = [b.Heading(heading)]
     if not items or not any(n for _, n in items):
         out.append(b.Text(wording("none_recorded"), "muted"))
         return out
+    hidden = {key for key, n in items if suppress_below > 1 and 0 < n < suppress_below}
     if chart != "column":
-        items.sort(key=lambda pair: (-pair[1], label(pair[0])))
+        items.sort(key=lambda pair: (pair[0] in hidden, -pair[1], label(pair[0])))
+    rows = tuple((label(key), small_count(n, wording, suppress_below)) for key, n in items)
+    if hidden:
+        out.append(b.Text(wording("small_counts_note", n=suppress_below), "muted"))
+        if chart == "column":
+            items = [(key, 0 if key in hidden else n) for key, n in items]
+        else:
+            items = [(key, n) for key, n in items if key not in hidden]
+        if not any(n for _, n in items):
+            chart = ""
     labelled = tuple((label(key), float(n)) for key, n in items)
-    rows = tuple((name, f"{n:g}") for name, n in labelled)
     columns = (category or wording("col_category"), wording("col_count"))
     if len(labelled) > MAX_CHART_ITEMS and chart in ("bar", "pie", "column"):
         # A long list: the chart takes the full width (for categories: the largest, the rest
@@ -179,7 +199,7 @@ def _case_cover(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
         "prepared_by": (w("cover_prepared_by"),
                         f"{data.dsl_name}, {w('dsl_title')}" if data.dsl_name else ""),
         "generated": (w("cover_generated"),
-                      w("generated_line", at=w.datetime(ctx.options.generated_at),
+                      w("generated_value", at=w.datetime(ctx.options.generated_at),
                         by=ctx.options.generated_by)),
     }
     wanted = ctx.definition.extra.get("cover", list(available))
@@ -264,25 +284,62 @@ def _item_title(key: str, spec: FieldSpec, data: CaseReportData) -> str:
     return next((f"{a.platform} {_handle(a)}" for a in data.accounts if a.id == item_id), key)
 
 
+#: Step data the wizard keeps for itself (ids of records it derived) or shows as a table.
+_REFERRALS_KEY = "referral_rows"
+
+
 def _step_rows(key: StepKey, data: CaseReportData, w: Wording) -> list[tuple[str, str]]:
-    """A step's answers as label/value rows, in the order of the step's guidance."""
+    """A step's answers as label/value rows, in the order of the step's guidance.
+
+    Only answers with a field definition are printed (never the wizard's own bookkeeping,
+    such as ``_logged``), and referrals only when one was made.
+    """
     answers = data.case.step(key).data
     specs = {spec.id: spec for spec in guidance_for(w.jurisdiction, key).fields}
     rows: list[tuple[str, str]] = []
     per_item: dict[str, list[str]] = {}
-    for field_id in [*[f for f in specs if f in answers], *[f for f in answers if f not in specs]]:
-        spec, value = specs.get(field_id), answers[field_id]
-        if spec is not None and spec.per and isinstance(value, Mapping):
+    for field_id, spec in specs.items():
+        if field_id not in answers:
+            continue
+        value = answers[field_id]
+        if spec.per and isinstance(value, Mapping):
             for item, answer in value.items():
                 text = _field_value(spec, answer, w)
                 if text:
                     per_item.setdefault(_item_title(str(item), spec, data), []).append(
                         f"{spec.label}: {text}")
             continue
+        if isinstance(value, Mapping | list | tuple):
+            continue  # a structured answer without a way to print it: not guessed at
         text = _field_value(spec, value, w)
         if text:
-            rows.append((spec.label if spec is not None else _humanise(field_id), text))
+            rows.append((spec.label, text))
+    referrals = _referral_lines(answers.get(_REFERRALS_KEY), w)
+    if referrals:
+        rows.append((w("field_referrals_made"), "\n".join(referrals)))
     return [*((title, "\n".join(lines)) for title, lines in per_item.items()), *rows]
+
+
+def _referral_lines(rows: object, w: Wording) -> list[str]:
+    """"Police: 4 Mar 2026, reference 123" for each referral the DSL recorded as made."""
+    if not isinstance(rows, Mapping):
+        return []
+    names = {a.id: a.name for a in load_profile(w.jurisdiction).agencies}
+    lines = []
+    for agency_id, answer in rows.items():
+        if not isinstance(answer, Mapping) or not answer.get("made"):
+            continue
+        details = []
+        day = answer.get("date")
+        if isinstance(day, str) and day:
+            with contextlib.suppress(ValueError):
+                details.append(w.date(date.fromisoformat(day)))
+        reference = answer.get("reference")
+        if isinstance(reference, str) and reference.strip():
+            details.append(w("referral_reference", reference=reference.strip()))
+        name = names.get(str(agency_id), _humanise(str(agency_id)))
+        lines.append(f"{name}: {', '.join(details)}" if details else name)
+    return lines
 
 
 def _steps(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
@@ -439,6 +496,7 @@ def _evidence_record(number: int, item: EvidenceItem, ctx: BuildContext) -> b.Re
         (w("field_filename"), item.filename or ""),
         (w("field_size"), _size(item.size, w)),
         (w("field_sha256"), item.sha256 or ""),
+        (w("field_captured"), w.datetime(item.captured_at)),
         (w("field_added"), w.datetime(item.added_at)),
         (w("field_added_by"), item.added_by),
         (w("field_source"), item.source),
@@ -488,6 +546,65 @@ def _case_closing(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
 # -- allegation referral -------------------------------------------------------------------
 
 
+#: Investigation answers an allegations referral form asks for (shown even when not recorded,
+#: so the officer sees what is not yet known).
+STAFF_FORM_FIELDS = ("staff_role", "staff_employment", "staff_start_date", "staff_other_work",
+                     "staff_status", "staff_told")
+ALLEGATION_FORM_FIELDS = ("incident_date", "harm_test", "allegation_parents_told",
+                          "previous_concerns")
+
+
+def _form_rows(data: CaseReportData, w: Wording, ids: Sequence[str]) -> list[tuple[str, str]]:
+    """Answers of the investigation step by their field definitions; "Not recorded" if none."""
+    answers = data.case.step(StepKey.INVESTIGATION).data
+    specs = {spec.id: spec for spec in guidance_for(w.jurisdiction, StepKey.INVESTIGATION).fields}
+    rows = []
+    for field_id in ids:
+        spec = specs.get(field_id)
+        if spec is None:
+            continue
+        text = _field_value(spec, answers.get(field_id), w) if field_id in answers else ""
+        rows.append((spec.label, text or w("not_recorded")))
+    return rows
+
+
+def _referrer(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
+    """Who refers and from which school: what every referral form starts with."""
+    w = ctx.wording
+    data = rc.data
+    details = data.school_details
+    missing = w("not_recorded")
+    rows = (
+        (w("field_referrer"), data.dsl_name or missing),
+        (w("field_referrer_role"), w("dsl_title")),
+        (w("field_phone"), details.get("phone") or missing),
+        (w("field_email"), details.get("email") or missing),
+        (w("cover_school"), data.school.name),
+        (w("field_school_address"), details.get("address") or missing),
+        (w("field_school_urn"), details.get("urn") or missing),
+        (w("field_headteacher"), details.get("headteacher") or missing),
+    )
+    return [b.Heading(w("h_referrer")), b.KeyValues(rows, label_width_mm=62)]
+
+
+def _reporter(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
+    """The platform pack's reporter: how to reach them and where the school can be checked."""
+    w = ctx.wording
+    data = rc.data
+    details = data.school_details
+    website = details.get("website", "")
+    rows = [
+        (w("field_referrer"), f"{data.dsl_name}, {w('dsl_title')}" if data.dsl_name else ""),
+        (w("cover_school"), data.school.name),
+        (w("field_phone"), details.get("phone", "")),
+        (w("field_email"), details.get("email", "")),
+        (w("field_school_website"), f"{website}\n{w('field_school_website_note')}"
+         if website else ""),
+    ]
+    return [b.Heading(w("h_reporter")),
+            b.KeyValues(tuple((k, v) for k, v in rows if v), label_width_mm=40)]
+
+
 def _staff_concerned(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
     w = ctx.wording
     out: list[b.Block] = [b.Heading(w("h_staff_concerned"))]
@@ -501,6 +618,9 @@ def _staff_concerned(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
             (w("col_dob"), w.date(person.date_of_birth)),
             (w("col_notes"), person.notes),
         ) if v)))
+    if ctx.definition.extra.get("form_fields"):
+        out.append(b.KeyValues(tuple(_form_rows(rc.data, w, STAFF_FORM_FIELDS)),
+                               label_width_mm=62))
     return out
 
 
@@ -508,7 +628,13 @@ def _allegation(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
     w = ctx.wording
     case = rc.data.case
     out: list[b.Block] = [b.Heading(w("h_allegation")), b.Text(case.summary or w("none_recorded"))]
-    rows = tuple(_step_rows(StepKey.INVESTIGATION, rc.data, w))
+    form = ctx.definition.extra.get("form_fields", False)
+    rows = tuple(_form_rows(rc.data, w, ALLEGATION_FORM_FIELDS)) if form else ()
+    shown = set(STAFF_FORM_FIELDS + ALLEGATION_FORM_FIELDS) if form else set()
+    labels = {spec.label for spec in guidance_for(w.jurisdiction, StepKey.INVESTIGATION).fields
+              if spec.id in shown}
+    rows += tuple(row for row in _step_rows(StepKey.INVESTIGATION, rc.data, w)
+                  if row[0] not in labels)
     if rows:
         out.append(b.KeyValues(rows, label_width_mm=62))
     if rc.data.accounts:
@@ -603,12 +729,16 @@ def _who_impersonated(account: SocialAccount, data: CaseReportData, w: Wording) 
     if account.kind == AccountKind.IMPERSONATING_STAFF:
         staff = [p.name for p in harmed if p.kind == PersonKind.STAFF]
         return ", ".join(staff) if staff else w("impersonated_staff_unknown")
+    if account.kind == AccountKind.IMPERSONATING_LEARNER:
+        learners = [p.name for p in harmed if p.kind == PersonKind.LEARNER]
+        return w("impersonated_learner", people=", ".join(learners)) if learners \
+            else w("impersonated_learner_unknown")
     if harmed:
         return w("targets_people", people=", ".join(p.name for p in harmed))
     return w("targets_unknown")
 
 
-def _screenshots_for(account: SocialAccount, items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
+def screenshots_for(account: SocialAccount, items: Sequence[EvidenceItem]) -> list[EvidenceItem]:
     handle = account.handle.lstrip("@").casefold()
     url = (account.url or "").rstrip("/").casefold()
     matched = []
@@ -627,8 +757,11 @@ def _screenshot_blocks(items: Sequence[EvidenceItem], ctx: BuildContext) -> list
     out: list[b.Block] = []
     for item in items:
         picture = ctx.images.get(item)
-        caption = w("screenshot_caption", description=item.description.split("\n", 1)[0],
-                    at=w.datetime(item.added_at))
+        first_line = item.description.split("\n", 1)[0]
+        caption = (w("screenshot_caption_captured", description=first_line,
+                     at=w.datetime(item.captured_at)) if item.captured_at is not None
+                   else w("screenshot_caption", description=first_line,
+                          at=w.datetime(item.added_at)))
         if picture is None:
             out.append(b.Text(f"{caption} — {w('field_thumbnail_missing')}", "muted"))
         else:
@@ -651,6 +784,7 @@ def _account_sections(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
         rows = (
             (w("col_platform"), account.platform),
             (w("col_handle"), _handle(account)),
+            (w("field_platform_account_id"), account.platform_account_id or ""),
             (w("col_url"), account.url or ""),
             (w("col_account_kind"), w.label("account_kind", account.kind)),
             (w("col_first_seen"), w.date(account.first_seen)),
@@ -678,7 +812,7 @@ def _account_sections(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
         out.append(b.Heading(w("field_previous_reports"), level=2, outline=False))
         out.append(_reports_table(reports, w))
         out.append(b.Heading(w("field_screenshots"), level=2, outline=False))
-        shots = _screenshots_for(account, evidence)
+        shots = screenshots_for(account, evidence)
         out.extend(_screenshot_blocks(shots, ctx) or [b.Text(w("field_no_screenshots"), "muted")])
     return out
 
@@ -687,7 +821,7 @@ def _other_screenshots(rc: RedactedCase, ctx: BuildContext) -> list[b.Block]:
     w = ctx.wording
     evidence = _sorted_evidence(rc.data)
     used = {item.id for account in rc.data.accounts
-            for item in _screenshots_for(account, evidence)}
+            for item in screenshots_for(account, evidence)}
     images = [item for item in evidence if is_image_item(item) and item.id not in used]
     others = [item for item in evidence if not is_image_item(item)]
     out: list[b.Block] = []
@@ -781,6 +915,8 @@ CASE_SECTIONS: dict[str, CaseSection] = {
     "account-sections": _account_sections,
     "other-screenshots": _other_screenshots,
     "urgency": _urgency,
+    "referrer": _referrer,
+    "reporter": _reporter,
     "platform-reports": _platform_reports,
     "other-reports": _other_reports,
 }
@@ -806,7 +942,7 @@ def _summary_cover(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Bloc
         (w("cover_school"), data.school.name),
         (w("cover_period"), data.period_label),
         (w("cover_prepared_for"), ctx.options.recipient),
-        (w("cover_generated"), w("generated_line", at=w.datetime(ctx.options.generated_at),
+        (w("cover_generated"), w("generated_value", at=w.datetime(ctx.options.generated_at),
                                  by=ctx.options.generated_by)),
     )
     return cover_blocks(ctx, rows, subtitle=data.school.name,
@@ -815,8 +951,10 @@ def _summary_cover(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Bloc
 
 def _totals(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Block]:
     w = ctx.wording
-    rows = [(w("summary_total"), str(data.total_cases))]
-    rows.extend((w.label("case_status", k), str(n)) for k, n in data.counts_by_status.items())
+    hide = data.small_count_threshold
+    rows = [(w("summary_total"), small_count(data.total_cases, w, hide))]
+    rows.extend((w.label("case_status", k), small_count(n, w, hide))
+                for k, n in data.counts_by_status.items())
     out: list[b.Block] = [b.Heading(w("h_totals")), b.KeyValues(tuple(rows))]
     if data.total_cases == 0:
         out.append(b.Text(w("summary_none"), "muted"))
@@ -826,7 +964,8 @@ def _totals(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Block]:
 def _by_month(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Block]:
     w = ctx.wording
     return counts_blocks(w("h_by_month"), data.cases_per_month, w, label=w.month_label,
-                         chart="column", category=w("col_month"))
+                         chart="column", category=w("col_month"),
+                         suppress_below=data.small_count_threshold)
 
 
 def _by(group: str, attr: str, heading: str, chart: str = "bar"
@@ -834,7 +973,8 @@ def _by(group: str, attr: str, heading: str, chart: str = "bar"
     def build(data: GovernorsSummaryData, ctx: BuildContext) -> list[b.Block]:
         w = ctx.wording
         label = (lambda key: w.label(group, key)) if group else str
-        return counts_blocks(w(heading), getattr(data, attr), w, label=label, chart=chart)
+        return counts_blocks(w(heading), getattr(data, attr), w, label=label, chart=chart,
+                             suppress_below=data.small_count_threshold)
     return build
 
 

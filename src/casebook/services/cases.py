@@ -348,8 +348,10 @@ class CaseService:
     # ----- social-media accounts ---------------------------------------------------------
     def add_account(self, case_id: int, platform: str, handle: str, kind: AccountKind | str, *,
                     url: str | None = None, first_seen: date | None = None,
-                    follower_count: int | None = None, notes: str = "") -> SocialAccount:
+                    follower_count: int | None = None, notes: str = "",
+                    platform_account_id: str | None = None) -> SocialAccount:
         platform = require_text(platform, "the platform (for example Instagram)", 60)
+        platform_account_id = _platform_id(platform_account_id)
         handle = require_text(handle, "the account's handle or name", 200)
         kind = _enum(kind, AccountKind, "kind of account")
         url = normalise_url(url)
@@ -362,7 +364,8 @@ class CaseService:
             row = t.AccountRow(case_id=case_id, platform=platform, handle=handle, url=url,
                                kind=kind.value, first_seen=first_seen,
                                follower_count=follower_count, status=AccountStatus.ACTIVE.value,
-                               notes=notes.strip(), created_at=self.store.now())
+                               notes=notes.strip(), created_at=self.store.now(),
+                               platform_account_id=platform_account_id)
             work.session.add(row)
             work.session.flush()
             # Named by platform only: the handle may later be corrected, and the chronology
@@ -380,6 +383,17 @@ class CaseService:
             if row is None:
                 raise NotFoundError("That account is no longer on the case.")
             row.status = status.value
+            self._touch(work.session, row.case_id)
+            return mapping.account(row)
+
+    def set_account_platform_id(self, account_id: int, value: str | None) -> SocialAccount:
+        """The platform's own numeric id of the account (report forms ask for it)."""
+        value = _platform_id(value)
+        with self.store.write("account.platform_id", f"account:{account_id}") as work:
+            row = work.session.get(t.AccountRow, account_id)
+            if row is None:
+                raise NotFoundError("That account is no longer on the case.")
+            row.platform_account_id = value
             self._touch(work.session, row.case_id)
             return mapping.account(row)
 
@@ -637,3 +651,14 @@ class CaseService:
     def system_entry(self, s: Session, case_id: int, text: str) -> None:
         """A chronology entry Casebook writes itself, marked as such (in ``s``'s write)."""
         system_entries.record(s, self.store, case_id, text)
+
+
+def _platform_id(value: str | None) -> str | None:
+    """A platform's account id: digits (some platforms add letters, dots or dashes)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) > 100 or not all(c.isalnum() or c in "._-" for c in value):
+        raise ValidationError("The account's id is the number (or code) the platform shows for "
+                              "it, without spaces, for example 1789234567.")
+    return value

@@ -762,6 +762,10 @@ class ChecklistService:
 
         self.store.require_writer()  # every export is audited
         data = self.report_data(review_id, compare_with)
+        from casebook.services.exports import refuse_known_names
+
+        refuse_known_names(self.store, "\n".join(i.evidence for i in data.items),
+                           "checklist evidence", data.school.name)
         if recipient is None:
             suggestions = definition().recipient_suggestions(data.school.jurisdiction)
             recipient = suggestions[0] if suggestions else ""

@@ -10,6 +10,7 @@ import hashlib
 import mimetypes
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
@@ -168,6 +169,18 @@ class EvidenceService:
                                   f"Evidence added: note “{system_entries.quote(description)}”.")
             s.flush()
             work.detail = f"evidence={row.id}"
+            return mapping.evidence(row)
+
+    def set_captured_at(self, evidence_id: int, captured_at: datetime | None) -> EvidenceItem:
+        """When the screenshot or capture was taken (report forms ask; ``added_at`` is only
+        when it was stored). None clears it."""
+        if captured_at is not None and captured_at > self.store.now() + timedelta(days=1):
+            raise ValidationError("The date the screenshot was taken is in the future.")
+        with self.store.write("evidence.captured_at", f"evidence:{evidence_id}") as work:
+            row = work.session.get(t.EvidenceRow, evidence_id)
+            if row is None:
+                raise NotFoundError("That evidence item is no longer on the case.")
+            row.captured_at = captured_at
             return mapping.evidence(row)
 
     def items(self, case_id: int) -> list[EvidenceItem]:

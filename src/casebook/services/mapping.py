@@ -62,7 +62,8 @@ def account(row: t.AccountRow) -> SocialAccount:
     return SocialAccount(id=row.id, case_id=row.case_id, platform=row.platform,
                          handle=row.handle, kind=AccountKind(row.kind), url=row.url,
                          first_seen=row.first_seen, follower_count=row.follower_count,
-                         status=AccountStatus(row.status), notes=row.notes)
+                         status=AccountStatus(row.status), notes=row.notes,
+                         platform_account_id=row.platform_account_id)
 
 
 def chronology(row: t.ChronologyRow, amended_by_id: int | None) -> ChronologyEntry:
@@ -87,7 +88,7 @@ def evidence(row: t.EvidenceRow) -> EvidenceItem:
                         description=row.description, added_at=row.added_at,
                         added_by=row.added_by, source=row.source, filename=row.filename,
                         media_type=row.media_type, size=row.size, sha256=row.sha256,
-                        url=row.url)
+                        url=row.url, captured_at=row.captured_at)
 
 
 def platform_report(row: t.PlatformReportRow) -> PlatformReport:

@@ -11,7 +11,21 @@ DEFAULTS = {
     "idle_lock_minutes": "5",
     "backup_dir": "",
     "last_backup_at": "",
+    # Governors' summary: counts below this print as "fewer than N" (0 or 1 shows them all).
+    "governors_small_count": "3",
+    # School and referrer details printed on referrals and platform packs.
+    "school_address": "",
+    "school_urn": "",
+    "headteacher": "",
+    "dsl_phone": "",
+    "dsl_email": "",
+    "school_website": "",
 }
+
+#: Settings keys of the school details -> their key in ``CaseReportData.school_details``.
+SCHOOL_DETAILS = {"school_address": "address", "school_urn": "urn",
+                  "headteacher": "headteacher", "dsl_phone": "phone", "dsl_email": "email",
+                  "school_website": "website"}
 
 
 class SettingsService:

@@ -107,6 +107,8 @@ class AccountRow(Base):
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The platform's own numeric id of the account (report forms ask for it); 0007.
+    platform_account_id: Mapped[str | None] = mapped_column(String(100))
 
 
 class ChronologyRow(Base):
@@ -165,6 +167,8 @@ class EvidenceRow(Base):
     source: Mapped[str] = mapped_column(Text, nullable=False, default="")
     added_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     added_by: Mapped[str] = mapped_column(String(200), nullable=False)
+    #: When the screenshot or capture was taken, if known (not when it was added); 0007.
+    captured_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class EvidenceChunkRow(Base):

@@ -16,6 +16,7 @@ import argparse
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -30,6 +31,10 @@ from casebook.reports import (  # noqa: E402
 )
 
 REPO = Path(__file__).resolve().parents[3]
+#: Made-up contact details, so the referral's "Referrer and school" block is filled in.
+SCHOOL_DETAILS = {"address": "1 Oak Lane, Testtown TE1 1ST", "urn": "123456",
+                  "headteacher": "Dr R. Head", "phone": "01632 960000",
+                  "email": "dsl@oakfield.example", "website": "https://oakfield.example"}
 CASE_TEMPLATES = ("case-file", "lado-referral", "platform-pack", "helpline-pack", "chronology",
                   "evidence-log")
 
@@ -53,8 +58,8 @@ def main() -> None:
                                                options(template_id, recipient="Governing body"))
             else:
                 named = {ANAIS, PRIYA} if template_id != "lado-referral" else {ANAIS}
-                pdf = render_case_report(make_case_data(jurisdiction),
-                                         options(template_id, named))
+                data = replace(make_case_data(jurisdiction), school_details=SCHOOL_DETAILS)
+                pdf = render_case_report(data, options(template_id, named))
             pages = write_pdf_atomically(pdf, pdf_path)
             stem = args.out / f"{template_id}{suffix}"
             subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1",

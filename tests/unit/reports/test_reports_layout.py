@@ -201,8 +201,9 @@ def test_a_summary_with_many_platforms_and_months_fits(tmp_path) -> None:
                                          for i in range(24)))
     pdf = render_governors_summary(data, options("governors-summary"))
     text = _write(tmp_path, pdf).flat
-    assert "Platform 40 40" in text and "Platform 1 1" in text
-    assert "29 others" in text  # 11 largest charted, the rest folded into one bar
+    assert "Platform 40 40" in text and "Platform 1 fewer than 3" in text
+    # 11 largest charted, the rest folded into one bar (1 and 2 are "fewer than 3": not charted)
+    assert "27 others" in text
 
 
 def test_summary_data_refuses_negative_or_non_numeric_counts() -> None:

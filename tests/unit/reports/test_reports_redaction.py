@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pikepdf
@@ -24,14 +25,15 @@ from report_helpers import (
     render_to,
 )
 
-from casebook.domain import Jurisdiction, PersonKind
+from casebook.domain import AccountKind, Jurisdiction, PersonKind
 from casebook.reports import (
     default_named_person_ids,
     plan_redaction,
     render_case_report,
     wording_for,
 )
-from casebook.reports.redaction import Redactor, name_terms, redact_case
+from casebook.reports.names import NameSubject
+from casebook.reports.redaction import Redactor, find_known_names, name_terms, redact_case
 from casebook.reports.templates import load_definition
 
 
@@ -93,30 +95,84 @@ def test_name_terms_are_the_full_name_and_parts_of_three_letters_or_more() -> No
     assert name_terms("Сергей Иванов") == ["Сергей Иванов", "Сергей", "Иванов"]
 
 
-def test_redactor_matches_whole_words_ignoring_case_and_accents() -> None:
-    redactor = Redactor([(t, "Learner A") for t in name_terms("Zoë Ødegård")],
-                        protected=["St Zoe's Academy"])
+def _learner(name: str, label: str | None, ref: int = 0) -> NameSubject:
+    return NameSubject(name, label, adult=False, ref=ref or name)
+
+
+def _adult(name: str, label: str | None, ref: int = 0) -> NameSubject:
+    return NameSubject(name, label, adult=True, ref=ref or name)
+
+
+def test_redactor_matches_names_ignoring_case_and_accents() -> None:
+    redactor = Redactor([_learner("Zoë Ødegård", "Learner A")], protected=["St Zoe's Academy"])
     assert redactor.text("ZOE said Zoë's phone was taken; odegard and Zoe Odegard too") == \
         "Learner A said Learner A's phone was taken; Learner A and Learner A too"
     assert redactor.text("zoe_x and x-zoë-y") == "Learner A_x and x-Learner A-y"
-    # Whole words only, and the school's own name is left alone.
+    # Whole names only, and the school's own name is left alone.
     assert redactor.text("Zoey and Zoetrope at St Zoe's Academy") == \
         "Zoey and Zoetrope at St Zoe's Academy"
     # Decomposed accents (as some keyboards type them) are caught too.
     assert redactor.text("Zoe\u0308 arrived") == "Learner A arrived"
 
 
+AMELIA = _learner("Amelia Thornbury", "Learner A", 1)
+JAYDEN = _learner("Jayden Okoro", "Learner B", 2)
+KAREN = _adult("Karen Thornbury", "Parent A", 3)
+SARAH = _adult("Sarah Jones", "Staff member A", 4)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("AmeliaThornbury2.png", "Learner A.png"),  # CamelCase and digits in a file name
+    ("born Amelia2013", "born Learner A"),
+    ("Jaydens friends", "Learner B's friends"),  # possessive without an apostrophe
+    ("jaydenokoro@gmail.com", "Learner B@gmail.com"),  # e-mail local part
+    ("instagram.com/amelia.thornbury08/", "instagram.com/Learner A/"),  # dots in a URL
+    ("jayden_okoro_official", "Learner B_official"),
+    ("A. Thornbury", "Learner A"),  # initial + surname
+    ("K Thornbury rang", "Parent A rang"),  # the initial picks the person
+    ("Mr Jones said", "Staff member A said"),  # title + surname: never "Mr Staff member A"
+    ("Mrs Thornbury rang", "Parent A rang"),  # a title is not a learner's
+    ("Sarah Jones Sarah Jones", "Staff member A"),  # one person, one label
+    ("Sarah A. Jones", "Staff member A"),
+    ("Okoro, Jayden", "Learner B"),
+    ("Amelia-Rose cried", "Amelia-Rose cried"),  # a different child
+    ("Benefit for Christian", "Benefit for Christian"),  # no names inside other words
+    ("Amelia said that later Thornbury left", "Learner A said that later Learner A left"),
+    ("the Thornbury family", "the [name removed] family"),  # whose? not guessed
+])
+def test_redactor_finds_names_however_they_are_typed(text: str, expected: str) -> None:
+    redactor = Redactor([AMELIA, JAYDEN, KAREN, SARAH], ["Oakfield Academy"])
+    assert redactor.text(text) == expected
+
+
+def test_redactor_counts_what_it_replaced_by_label() -> None:
+    redactor = Redactor([AMELIA, JAYDEN, KAREN, SARAH])
+    redactor.text("Amelia and Jayden; AmeliaThornbury.png")
+    assert redactor.counts == {"Learner A": 2, "Learner B": 1}
+
+
 def test_a_named_persons_full_name_survives_a_shared_surname() -> None:
-    redactor = Redactor([(t, "Learner A") for t in name_terms("Tom Smith")],
-                        protected=["Jane Smith"])
+    redactor = Redactor([_learner("Tom Smith", "Learner A"), _adult("Jane Smith", None)])
     assert redactor.text("Jane Smith phoned about Tom Smith; Smith was absent") == \
         "Jane Smith phoned about Learner A; Learner A was absent"
+    # A title means the adult, who is named here.
+    assert redactor.text("Mrs Smith phoned") == "Mrs Smith phoned"
 
 
-def test_a_part_shared_by_two_redacted_people_names_both_labels() -> None:
-    redactor = Redactor([*((t, "Learner A") for t in name_terms("Tom Smith")),
-                         *((t, "Learner B") for t in name_terms("Ben Smith"))])
-    assert redactor.text("Smith left") == "Learner A or Learner B left"
+def test_a_part_shared_by_two_redacted_people_is_resolved_per_person() -> None:
+    redactor = Redactor([_learner("Tom Smith", "Learner A"), _learner("Ben Smith", "Learner B")])
+    assert redactor.text("Ben Smith said Smith left") == "Learner B said Learner B left"
+    assert redactor.text("Tom Smith came; Smith left") == "Learner A came; Learner A left"
+    assert redactor.text("Smith left") == "[name removed] left"
+
+
+def test_known_names_in_free_text_are_found_for_the_dsl() -> None:
+    people = [p for p in PEOPLE]
+    findings = find_known_names("Thanks to Priya for helping and to zoe_odegard's tutor.",
+                                people, ["Oakfield Academy"])
+    assert {(f.person_id, f.found) for f in findings} == {(PRIYA, "Priya"),
+                                                          (ZOE, "zoe_odegard")}
+    assert find_known_names("Counts went down this term.", people) == []
 
 
 def test_labels_are_stable_by_kind_and_order_and_follow_the_profile() -> None:
@@ -137,8 +193,8 @@ def test_redaction_reaches_every_free_text_field() -> None:
     assert "Anaïs Dubois-Martin" in blob
     zoe = next(p for p in redacted.people if p.id == ZOE)
     assert zoe.name == "Learner A" and zoe.date_of_birth is None
-    assert redacted.evidence[1].filename == "Learner A-Learner A-post.png"
-    # Identifiers the recipient needs are kept as they are.
+    assert redacted.evidence[1].filename == "Learner A-post.png"
+    # Identifiers without a name are kept as they are.
     assert redacted.accounts[0].handle == "@oakfield.muggies"
     assert redacted.evidence[0].sha256 == data.evidence[0].sha256
 
@@ -208,3 +264,28 @@ def test_default_named_people_per_template() -> None:
     assert named("lado-referral") == {ANAIS}
     assert named("platform-pack") == {ANAIS}
     assert named("chronology") == frozenset()
+
+
+def test_web_addresses_handles_and_file_names_are_redacted_in_the_pdf(tmp_path) -> None:
+    base = make_case_data()
+    account = replace(base.accounts[0], handle="@zoe.odegard08",
+                      url="https://www.instagram.com/zoe.odegard08/",
+                      kind=AccountKind.BAITING)
+    shot = replace(base.evidence[0], filename="ZoeOdegard2.png",
+                   url="https://www.instagram.com/zoe.odegard08/",
+                   description="Profile of zoe.odegard08 (Zoes friends list)")
+    data = replace(base, accounts=(account, *base.accounts[1:]),
+                   evidence=(shot, *base.evidence[1:]))
+    for template_id in ("platform-pack", "evidence-log", "case-file"):
+        path = tmp_path / f"{template_id}.pdf"
+        path.write_bytes(render_case_report(data, options(template_id, {ANAIS})))
+        text = pdf_text(path)
+        _assert_absent(["Zoë Ødegård"], text, *_pdf_strings(path))
+        assert "Learner A" in text
+
+
+def test_a_description_standing_for_a_person_does_not_swallow_ordinary_words() -> None:
+    redactor = Redactor([_learner("Unknown Year 9 group", "Learner B"),
+                         _learner("Riley Sampleton", "Learner A")])
+    assert redactor.text("Photos of Year 9 posted by the Unknown Year 9 group; Riley upset") \
+        == "Photos of Year 9 posted by the Learner B; Learner A upset"

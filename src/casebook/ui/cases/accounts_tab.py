@@ -78,6 +78,11 @@ class AccountsTab(CasePanel):
         self.url_edit = QLineEdit(box)
         self.url_edit.setPlaceholderText("https://…")
         add_row(form, "&Web address:", self.url_edit)
+        self.platform_id_edit = QLineEdit(box)
+        self.platform_id_edit.setMaxLength(100)
+        self.platform_id_edit.setPlaceholderText("If the platform shows it, for example 1789234567")
+        add_row(form, "Account's numeric i&d:", self.platform_id_edit,
+                "Platforms' report forms ask for it; it stays the same when the handle changes.")
         self.kind_combo = QComboBox(box)
         fill_combo(self.kind_combo, ACCOUNT_KINDS)
         add_row(form, "&Kind of account:", self.kind_combo)
@@ -104,7 +109,7 @@ class AccountsTab(CasePanel):
     def clear(self) -> None:
         super().clear()
         self.table.setRowCount(0)
-        for edit in (self.handle_edit, self.url_edit, self.notes_edit):
+        for edit in (self.handle_edit, self.url_edit, self.notes_edit, self.platform_id_edit):
             edit.clear()
         self.platform_combo.setCurrentIndex(-1)
         self.first_seen_edit.set_value(None)
@@ -135,17 +140,19 @@ class AccountsTab(CasePanel):
         kind = combo_value(self.kind_combo) or AccountKind.HARASSING.value
         url, first_seen = self.url_edit.text().strip() or None, self.first_seen_edit.value()
         notes = self.notes_edit.text().strip()
+        platform_id = self.platform_id_edit.text().strip() or None
         cases, case_id = self.ctx.casebook.cases, self.ctx.case_id
 
         def done(_account: object) -> None:
-            for edit in (self.handle_edit, self.url_edit, self.notes_edit):
+            for edit in (self.handle_edit, self.url_edit, self.notes_edit, self.platform_id_edit):
                 edit.clear()
             self.platform_combo.setCurrentIndex(-1)
             self.first_seen_edit.set_value(None)
             self.platform_combo.setFocus()
 
         self.save(lambda: cases.add_account(case_id, platform, handle, kind, url=url,
-                                            first_seen=first_seen, notes=notes),
+                                            first_seen=first_seen, notes=notes,
+                                            platform_account_id=platform_id),
                   done, f"{handle} on {platform} added to the case.")
 
     def set_status(self) -> None:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from casebook.domain import EvidenceItem, EvidenceKind
 from casebook.services.evidence import human_size
 from casebook.ui import prompts
+from casebook.ui.evidence.capture_date import CaptureDateDialog
 from casebook.ui.evidence.safety_gate import (
     MIGHT,
     SAFE,
@@ -83,7 +84,9 @@ def short_hash(sha256: str | None) -> str:
 
 
 def not_stored_decision(police: str) -> str:
-    return f"Not stored: possible indecent image of a child; referred to {police}"
+    """What the DSL chose at the safety gate. Says only what happened: nothing was referred
+    here (a referral is recorded only when the DSL records one)."""
+    return f"Not stored: may show a nude or sexual image of a child; {police} route shown"
 
 
 class EvidenceWidget(CasePanel):
@@ -116,8 +119,12 @@ class EvidenceWidget(CasePanel):
         self.copy_button = QPushButton("Sav&e a copy…", self)
         self.copy_button.setToolTip("Save a copy of the selected file where you choose")
         self.copy_button.clicked.connect(self.save_copy)
+        self.captured_button = QPushButton("When it was &taken…", self)
+        self.captured_button.setToolTip("Record when the selected screenshot was captured")
+        self.captured_button.clicked.connect(self.ask_captured_at)
+        self.capture_dialog: CaptureDateDialog | None = None
         for button in (self.add_button, self.paste_button, self.note_button, self.view_button,
-                       self.copy_button):
+                       self.copy_button, self.captured_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
@@ -222,11 +229,32 @@ class EvidenceWidget(CasePanel):
             self.note_dialog.drop()
         if self.viewer is not None:
             self.viewer.close_for_lock()
+        if self.capture_dialog is not None:
+            self.capture_dialog.reject()
 
     def _selection_changed(self) -> None:
         item = self._selected()
         self.copy_button.setEnabled(item is not None and item.kind == EvidenceKind.FILE)
         self.view_button.setEnabled(item is not None)
+        self.captured_button.setEnabled(item is not None)
+
+    def ask_captured_at(self) -> None:
+        """When the selected item was captured (platform forms ask; added != taken)."""
+        item = self._selected()
+        if item is None:
+            return
+        dialog = CaptureDateDialog(item, self.ctx.us, self)
+        self.capture_dialog = dialog
+        evidence = self.ctx.casebook.evidence
+
+        def accepted() -> None:
+            when = dialog.when()
+            self.save(lambda: evidence.set_captured_at(item.id, when),
+                      lambda _item: self.reload(), "The capture date is recorded.")
+
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _r: setattr(self, "capture_dialog", None))
+        dialog.open()
 
     def _selected(self) -> EvidenceItem | None:
         evidence_id = selected_id(self.table)

@@ -44,8 +44,8 @@ def _save(widget: QWidget, path: Path) -> Path:
 
 def grab_export_screens(worker: DbWorker, casebook: Casebook, case_id: int,
                         out: Path) -> list[Path]:
-    """export-dialog.png (one learner not named, a password), export-done.png and
-    export-governors.png."""
+    """export-dialog.png (one learner not named, a password), export-check.png (what was
+    replaced, before saving), export-done.png and export-governors.png."""
     written: list[Path] = []
     out.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix="casebook-export-shots-"))
@@ -62,6 +62,9 @@ def grab_export_screens(worker: DbWorker, casebook: Casebook, case_id: int,
         box.password_edit.setText(EXAMPLE_PASSWORD)
         box.confirm_edit.setText(EXAMPLE_PASSWORD)
         written.append(_save(dialog, out / "export-dialog.png"))
+        dialog.start()
+        _wait(lambda: dialog.prepared is not None or dialog.banner.kind == "error")
+        written.append(_save(dialog, out / "export-check.png"))
         prompts.answers.append(str(temp / dialog.suggested_name()))
         dialog.start()
         _wait(lambda: dialog.result is not None or dialog.banner.kind == "error")

@@ -137,6 +137,25 @@ class PasswordBox(QGroupBox):
         layout.addLayout(form)
         layout.addWidget(self.note)
         self.enable_check.toggled.connect(self._toggled)
+        #: The user ticked or unticked the box themselves (then defaults leave it alone).
+        self.chosen = False
+        self.enable_check.clicked.connect(self._chosen)
+
+    def _chosen(self) -> None:
+        self.chosen = True
+
+    def suggest(self, on: bool, reason: str = "") -> None:
+        """Tick (or untick) the box by default, unless the user has already chosen."""
+        self.enable_check.setToolTip(reason or "Recommended whenever the PDF will be emailed "
+                                               "or copied")
+        if not self.chosen and self.enable_check.isChecked() != on:
+            self.enable_check.blockSignals(True)
+            self.enable_check.setChecked(on)
+            self.enable_check.blockSignals(False)
+            for edit in (self.password_edit, self.confirm_edit):
+                edit.setEnabled(on)
+            if not on:
+                self.clear()
 
     def _toggled(self, on: bool) -> None:
         for edit in (self.password_edit, self.confirm_edit):
@@ -302,8 +321,12 @@ class ExportDialogBase(QDialog):
             path = path.with_name(path.name + ".pdf")
         return path
 
-    def run_export(self, job: Callable[[Callable[[int, int], None]], ExportResult]) -> None:
-        """Run ``job(progress)`` on the DB thread with the progress page showing."""
+    def run_export(self, job: Callable[[Callable[[int, int], None]], object],
+                   finished: Callable[[object], None] | None = None,
+                   working: str = "Making the PDF…") -> None:
+        """Run ``job(progress)`` on the DB thread with the progress row showing; its result
+        goes to ``finished`` (default: the "saved" page for an :class:`ExportResult`)."""
+        self.working_label.setText(working)
         self.banner.clear()
         self.busy = True
         self.progress_bar.setValue(0)
@@ -315,13 +338,18 @@ class ExportDialogBase(QDialog):
         relay.progress.connect(self._progress, Qt.ConnectionType.QueuedConnection)
         self._relay = relay
 
-        def work() -> ExportResult:
+        def work() -> object:
             return job(relay.progress.emit)  # worker thread: only emits a signal
 
-        def done(result: ExportResult) -> None:
+        def done(result: object) -> None:
             relay.deleteLater()
-            if alive(self):
-                self._finished(result)
+            if not alive(self):
+                return
+            if finished is None:
+                self._finished(result)  # type: ignore[arg-type]
+            else:
+                self._job_done()
+                finished(result)
 
         def failed(error: BaseException) -> None:
             relay.deleteLater()
@@ -329,6 +357,14 @@ class ExportDialogBase(QDialog):
                 self._failed(error)
 
         self.worker.submit(work, done, failed)
+
+    def _job_done(self) -> None:
+        """A job that does not end the dialog finished: give the controls back."""
+        self.busy = False
+        self._relay = None
+        self.working.hide()
+        self.export_button.setEnabled(True)
+        self.cancel_button.setEnabled(True)
 
     def _progress(self, done: int, total: int) -> None:
         if total > 0 and self.busy:

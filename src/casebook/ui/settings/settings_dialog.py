@@ -198,6 +198,10 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._backup_tab(), "&Backups")
         self.tabs.addTab(self._people_tab(), "&People")
         self.tabs.addTab(self._security_tab(), "&Security")
+        from casebook.ui.settings.school_details import SchoolDetailsPage
+
+        self.school_details = SchoolDetailsPage(worker, casebook, self)
+        self.tabs.addTab(self.school_details, "S&chool details")
         self.message = Banner(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)

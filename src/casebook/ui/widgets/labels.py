@@ -52,6 +52,7 @@ PERSON_ROLES = {
 ACCOUNT_KINDS = {
     AccountKind.IMPERSONATING_SCHOOL: "Pretends to be the school",
     AccountKind.IMPERSONATING_STAFF: "Pretends to be a member of staff",
+    AccountKind.IMPERSONATING_LEARNER: "Pretends to be a learner",
     AccountKind.BAITING: "Baiting (collects photos and rumours)",
     AccountKind.HARASSING: "Harassing",
 }

@@ -154,8 +154,16 @@ class FieldForm(QWidget):
         self.form.setContentsMargins(0, 0, 0, 0)
         # Questions can be long: each label sits above its field.
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        #: field id -> the rows (field widget, help label) shown only when a box is ticked
+        self._conditional: dict[str, list[QWidget]] = {}
         for spec in self.single:
             self._add_single(spec)
+        for spec in self.single:
+            if spec.shown_when and (spec.shown_when, None) in self.widgets:
+                box = self.widgets[(spec.shown_when, None)]
+                if isinstance(box, QCheckBox):
+                    box.toggled.connect(lambda _on: self._update_conditional())
+        self._update_conditional()
         layout.addWidget(self.single_area)
         if not self.single:
             self.single_area.hide()
@@ -181,11 +189,25 @@ class FieldForm(QWidget):
         else:
             text = self._label(spec, colon=True)
             add_row(self.form, text, widget, spec.help, wrap=len(text) > 90)
+        rows: list[QWidget] = [widget]
         if spec.help:
             hint = QLabel(spec.help, self.single_area)
             hint.setWordWrap(True)
             hint.setStyleSheet(f"color: {muted_colour(self).name()};")
             self.form.addRow(hint)
+            rows.append(hint)
+        if spec.shown_when:
+            self._conditional[spec.id] = rows
+
+    def _update_conditional(self) -> None:
+        """Questions asked only when a box is ticked (``shown_when``) follow that box; what
+        was typed stays stored either way."""
+        for spec in self.single:
+            rows = self._conditional.get(spec.id)
+            box = self.widgets.get((spec.shown_when, None)) if rows else None
+            if rows and isinstance(box, QCheckBox):
+                for widget in rows:
+                    self.form.setRowVisible(widget, box.isChecked())
 
     def _wire(self, widget: QWidget, spec: FieldSpec, item: str | None) -> None:
         _connect(widget, self._emit_changed)
@@ -297,6 +319,7 @@ class FieldForm(QWidget):
                     write_input(self.widgets[(spec.id, key)], per_item.get(key))
         finally:
             self._loading = False
+        self._update_conditional()
 
     def widget(self, field_id: str, item: str | int | None = None) -> QWidget:
         return self.widgets[(field_id, None if item is None else str(item))]
