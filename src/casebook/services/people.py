@@ -23,7 +23,8 @@ from casebook.domain import (
     require_text,
 )
 from casebook.errors import NotFoundError, ValidationError
-from casebook.reports.redaction import Redactor, name_terms
+from casebook.reports.names import NameSubject
+from casebook.reports.redaction import Redactor
 from casebook.services.store import Store
 from casebook.storage import tables as t
 from casebook.storage import tables_people as tpe
@@ -459,7 +460,7 @@ class PeopleService:
         us = s.scalar(select(t.MetaRow.value).where(t.MetaRow.key == "jurisdiction")) == "us"
         prefixes = {PersonKind.LEARNER: "Student", PersonKind.PARENT: "Parent"} if us \
             else _LABEL_PREFIX
-        replacements: list[tuple[str, str]] = []
+        subjects: list[NameSubject] = []
         for name, kind, register_id, case_id in others:
             if register_id == subject.id or kind not in _LABEL_PREFIX:
                 continue
@@ -468,8 +469,11 @@ class PeopleService:
                 prefix = prefixes[PersonKind(kind)]
                 labels[key] = f"{prefix} {_label(counts.get(prefix, 0))}"
                 counts[prefix] = counts.get(prefix, 0) + 1
-            replacements.extend((term, labels[key]) for term in name_terms(name))
+            subjects.append(NameSubject(name, labels[key],
+                                        adult=PersonKind(kind) != PersonKind.LEARNER, ref=key))
             used.append((refs.get(case_id, ""), labels[key], kind))
         protected = [subject.full_name, subject.display_name, subject.forename, subject.surname,
                      subject.preferred_name]
-        return Redactor(replacements, protected=[p for p in protected if p]), used
+        # The file's own subject is kept as written, however their name is typed.
+        subjects.append(NameSubject(subject.full_name, None, ref=("subject", subject.id)))
+        return Redactor(subjects, protected=[p for p in protected if p]), used
