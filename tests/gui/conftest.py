@@ -6,6 +6,7 @@ developer's real settings or OS keyring; message boxes are answered through ``pr
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ["CASEBOOK_INSECURE_TEST_KDF"] = "1"  # before the vault is imported anywhere
@@ -49,6 +50,23 @@ class MemoryKeyring(KeyringBackend):
     def delete_password(self, service: str, username: str) -> None:
         if self.store.pop((service, username), None) is None:
             raise PasswordDeleteError("not found")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_on_the_gui_thread() -> Iterator[None]:
+    """As the app does (casebook.ui.kit.collector): no automatic collection, which could start
+    on the database thread and finalise Qt objects there."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test() -> Iterator[None]:
+    yield
+    gc.collect()  # on the GUI thread, once the test's windows are closed
 
 
 @pytest.fixture(autouse=True)

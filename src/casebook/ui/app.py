@@ -22,6 +22,7 @@ from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from casebook.paths import CasebookPaths, resources_dir
+from casebook.ui.kit.collector import MainThreadCollector
 from casebook.ui.kit.errors import user_message
 from casebook.ui.kit.ops import flush_worker
 from casebook.ui.kit.settings import APPLICATION, ORGANISATION
@@ -200,6 +201,7 @@ def run_app(data_dir: Path | str | None, *, demo: bool = False,
     prepare_high_dpi()
     app = QApplication(sys.argv[:1])
     setup_application(app)
+    collector = MainThreadCollector(app)  # never a collection on the database thread
     controller = CasebookApp(data_dir, demo=demo)
     app.aboutToQuit.connect(controller.shutdown)
     _quit_on_signals(app)
@@ -209,4 +211,5 @@ def run_app(data_dir: Path | str | None, *, demo: bool = False,
     log.info("casebook started%s", " (demo)" if demo else "")
     code = app.exec()
     controller.shutdown()
+    collector.stop()
     return code
