@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
+from typing import Final
 
 from sqlalchemy import and_, func, or_, select
 
@@ -429,23 +429,36 @@ class TrackerService:
         """Per platform or body: how many reports, the share removed, refused and unanswered,
         and the median days to an outcome. Busiest first."""
         r = t.PlatformReportRow
-        groups: dict[str, list[Any]] = {}
-        with self.store.read() as s:  # five columns, not whole reports
-            for report in s.execute(select(r.recipient, r.body, r.status, r.made_at,
-                                           r.outcome_at)):
-                groups.setdefault(report.recipient.strip().casefold(), []).append(report)
+        # Counted by SQLite, and only the days to an answer come back row by row: whole
+        # reports took ~0.7 s at 50,000 cases (20,000 reports).
+        days_taken = func.julianday(r.outcome_at) - func.julianday(r.made_at)
+        with self.store.read() as s:
+            conn = s.connection()
+            tallies = conn.execute(select(r.recipient, r.body, r.status, func.count(r.id))
+                                   .group_by(r.recipient, r.body, r.status)).all()
+            answered = conn.execute(select(r.recipient, days_taken)
+                                    .where(r.outcome_at.is_not(None),
+                                           r.status.not_in(sorted(UNANSWERED)))).all()
+        names: dict[str, Counter[str]] = {}
+        bodies: dict[str, Counter[str]] = {}
+        statuses: dict[str, Counter[str]] = {}
+        for recipient, body, status, count in tallies:
+            key = recipient.strip().casefold()
+            names.setdefault(key, Counter())[recipient.strip()] += count
+            bodies.setdefault(key, Counter())[body] += count
+            statuses.setdefault(key, Counter())[status] += count
+        days: dict[str, list[float]] = {}
+        for recipient, taken in answered:
+            days.setdefault(recipient.strip().casefold(), []).append(taken)
         out = []
-        for reports in groups.values():
-            name = Counter(r.recipient.strip() for r in reports).most_common(1)[0][0]
-            body = Counter(r.body for r in reports).most_common(1)[0][0]
-            days = [(r.outcome_at - r.made_at).total_seconds() / 86400 for r in reports
-                    if r.outcome_at is not None and r.status not in UNANSWERED]
+        for key, by_status in statuses.items():
+            took = days.get(key)
             out.append(RecipientFigures(
-                recipient=name, body=body, total=len(reports),
-                removed=sum(1 for r in reports if r.status == "removed"),
-                refused=sum(1 for r in reports if r.status == "refused"),
-                unanswered=sum(1 for r in reports if r.status in UNANSWERED),
-                median_days=round(statistics.median(days), 1) if days else None,
+                recipient=names[key].most_common(1)[0][0],
+                body=bodies[key].most_common(1)[0][0], total=sum(by_status.values()),
+                removed=by_status["removed"], refused=by_status["refused"],
+                unanswered=sum(by_status[u] for u in UNANSWERED),
+                median_days=round(statistics.median(took), 1) if took else None,
             ))
         out.sort(key=lambda f: (-f.total, f.recipient.casefold()))
         return out
