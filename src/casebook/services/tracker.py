@@ -290,8 +290,9 @@ class TrackerService:
                             and_(r.body == "platform", r.status.in_(("refused", "no-response"))))
         escalations = and_(r.body.in_(sorted(ESCALATION_BODIES)),
                            r.case_id.in_(select(r.case_id).where(open_question)))
-        with self.store.read() as s:
-            rows = s.scalars(select(r).where(or_(open_question, escalations)))
+        with self.store.read() as s:  # plain rows: thousands of them at 50,000 cases
+            rows = s.connection().execute(select(r.__table__)
+                                          .where(or_(open_question, escalations)))
             return [mapping.platform_report(row) for row in rows]
 
     def jurisdiction(self) -> Jurisdiction:
