@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, false, func, literal_column, select, text
@@ -32,6 +31,7 @@ from casebook.domain import (
     normalise_url,
     require_text,
 )
+from casebook.domain.counts import CaseCounts, CaseListPage
 from casebook.errors import NotFoundError, ValidationError
 from casebook.services import mapping, system_entries
 from casebook.services.corrections import (
@@ -83,24 +83,6 @@ def fts_query(text: str) -> str | None:
     parts = ['"' + w.replace('"', '""') + '"' for w in words]
     parts[-1] += "*"
     return " AND ".join(parts)
-
-
-@dataclass(frozen=True)
-class CaseCounts:
-    """What the case list shows under the filters: matching, in the whole casebook, per status
-    (each status count ignores the filter's own statuses, so the status buttons can show them)."""
-
-    matching: int = 0
-    total: int = 0
-    by_status: Mapping[CaseStatus, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CaseListPage:
-    """The case list's first page and its counts, read in one transaction."""
-
-    counts: CaseCounts
-    rows: list[CaseSummary]
 
 
 def _enum(value: object, enum_type: type, what: str):  # type: ignore[no-untyped-def]

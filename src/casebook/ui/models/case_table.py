@@ -21,9 +21,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
+from casebook.domain.counts import CaseCounts, CaseListPage
 from casebook.domain.enums import STEP_ORDER
 from casebook.domain.models import CaseSummary
-from casebook.services.cases import CaseCounts, CaseListPage
 from casebook.ui.kit.dates import fmt_date
 from casebook.ui.kit.palette import warning_colour
 from casebook.ui.models.labels import RISK_LABELS, STATUS_LABELS, case_type_label, case_type_short
