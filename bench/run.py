@@ -215,7 +215,7 @@ def bench_queries(targets: Targets, runs: int) -> list[Row]:
     work += [
         ("open newest case (details, chronology, people, actions, evidence list)",
          lambda sv: _open_case(sv.cases, sv.evidence), None),
-        ("reports to platforms as it opens (newest page, reminders, figures, cases)",
+        ("reports to platforms as it opens (ui/tracker/view.load_bundle)",
          lambda sv: load_bundle(sv.tracker, sv.cases), SCREEN_TARGET * 1000),
         ("dashboard", lambda sv: sv.dashboard.snapshot(), SCREEN_TARGET * 1000),
     ]
