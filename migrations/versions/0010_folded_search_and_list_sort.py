@@ -10,7 +10,7 @@
 - platform_reports(made_at): the tracker now reads its reports a page at a time, newest first.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-29
 """
 
@@ -21,7 +21,7 @@ import importlib
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
