@@ -7,10 +7,10 @@
   what the user typed the same way (``casebook.storage.search.fold``). The index is rebuilt.
 - cases(updated_at): the case list opens sorted by "Last change"; without an index that meant
   sorting every case for each page (45.7 ms at 50,000 cases).
-- platform_reports(made_at): the tracker now reads its reports a page at a time, newest first.
+- platform_reports(made_at): for reading the tracker's reports a page at a time, newest first.
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0006
 Create Date: 2026-11-29
 """
 
@@ -21,7 +21,7 @@ import importlib
 from alembic import op
 
 revision = "0010"
-down_revision = "0009"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
