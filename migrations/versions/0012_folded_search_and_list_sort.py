@@ -9,8 +9,8 @@
   sorting every case for each page (45.7 ms at 50,000 cases).
 - platform_reports(made_at): for reading the tracker's reports a page at a time, newest first.
 
-Revision ID: 0010
-Revises: 0006
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-29
 """
 
@@ -20,8 +20,8 @@ import importlib
 
 from alembic import op
 
-revision = "0010"
-down_revision = "0006"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
