@@ -2,15 +2,20 @@
 
     .venv/bin/python bench/bench_reports.py [--entries 500] [--images 50] [--runs 3]
 
-Prints the median of the runs for each template, plus the time to clean and encrypt the file.
-The data is made up in memory; nothing is read from a casebook.
+Prints the median of the runs for each template, plus the time to clean and encrypt the file,
+and the process's memory (resident set) after each template once garbage is collected, and its
+peak: what the app keeps after an export. ``--size 1170x2532`` makes the images phone
+screenshots. The data is made up in memory; nothing is read from a casebook.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
+import os
 import statistics
+import sys
 import tempfile
 import time
 from datetime import date, datetime, timedelta
@@ -45,19 +50,39 @@ SENTENCE = ("Learner reported that the account posted another photo taken in the
             "caption inviting rumours; the DSL viewed it from a school device and noted the time. ")
 
 
-def _image(index: int) -> bytes:
-    """A 1280x720 picture, alternately PNG and JPEG, different each time."""
-    image = Image.new("RGB", (1280, 720), (240, 240, 245))
+def rss_mib() -> float:
+    """Resident memory now (Linux: /proc/self/statm; elsewhere the peak is all we have)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return peak_rss_mib()
+
+
+def peak_rss_mib() -> float:
+    try:
+        import resource  # not on Windows
+    except ImportError:
+        return float("nan")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024
+
+
+def _image(index: int, size: tuple[int, int] = (1280, 720)) -> bytes:
+    """A picture, alternately PNG and JPEG, different each time."""
+    width, height = size
+    image = Image.new("RGB", size, (240, 240, 245))
     draw = ImageDraw.Draw(image)
-    for row in range(0, 720, 48):
-        draw.rectangle((0, row, 1280, row + 24), fill=((index * 37 + row) % 255, 90, 160))
+    for row in range(0, height, 48):
+        draw.rectangle((0, row, width, row + 24), fill=((index * 37 + row) % 255, 90, 160))
     draw.text((40, 40), f"screenshot {index}", fill=(0, 0, 0))
     out = io.BytesIO()
     image.save(out, "PNG" if index % 2 else "JPEG", quality=88)
     return out.getvalue()
 
 
-def make_data(entries: int, images: int) -> CaseReportData:
+def make_data(entries: int, images: int,
+              size: tuple[int, int] = (1280, 720)) -> CaseReportData:
     opened = datetime(2026, 1, 5, 9, 0)
     people = tuple(
         Person(i, 1, name, kind, PersonRole.HARMED if i % 2 else PersonRole.WITNESS)
@@ -72,7 +97,7 @@ def make_data(entries: int, images: int) -> CaseReportData:
                         f"Zoë Ødegård and Сергей Иванов: entry {i}. " + SENTENCE * (1 + i % 4))
         for i in range(entries)
     )
-    blobs = {2000 + i: _image(i) for i in range(images)}
+    blobs = {2000 + i: _image(i, size) for i in range(images)}
     evidence = tuple(
         EvidenceItem(2000 + i, 1, EvidenceKind.FILE, f"Screenshot {i} of the account",
                      opened + timedelta(hours=i), "Alex Morgan", "DSL's school phone",
@@ -96,9 +121,13 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=500)
     parser.add_argument("--images", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--size", default="1280x720", help="image size, e.g. 1170x2532 (a phone)")
     args = parser.parse_args()
-    data = make_data(args.entries, args.images)
-    print(f"case: {args.entries} chronology entries, {args.images} images (1280x720)")
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    data = make_data(args.entries, args.images, (width, height))
+    gc.collect()
+    print(f"case: {args.entries} chronology entries, {args.images} images ({width}x{height}); "
+          f"RSS before exporting {rss_mib():.0f} MiB")
     print(f"{'template':<16} {'median s':>9} {'pages':>6} {'MB':>6}")
     for template_id in ("case-file", "chronology", "evidence-log", "platform-pack"):
         options = ExportOptions(template_id, "Alex Morgan", datetime(2026, 3, 12, 16, 45),
@@ -112,8 +141,12 @@ def main() -> None:
             start = time.perf_counter()
             pages = write_pdf_atomically(pdf, Path(folder) / "out.pdf", password="a passphrase")
             write_time = time.perf_counter() - start
+        size_mb = len(pdf) / 1e6
+        del pdf
+        gc.collect()
         print(f"{template_id:<16} {statistics.median(times):>9.2f} {pages:>6} "
-              f"{len(pdf) / 1e6:>6.1f}   (encrypt+write {write_time:.2f} s)")
+              f"{size_mb:>6.1f}   (encrypt+write {write_time:.2f} s; RSS after "
+              f"{rss_mib():.0f} MiB, peak {peak_rss_mib():.0f} MiB)")
 
 
 if __name__ == "__main__":

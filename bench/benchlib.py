@@ -179,6 +179,18 @@ def repeat(fn: Callable[[], object], runs: int, setup: Callable[[], object] | No
     return Timing(out)
 
 
+def interleaved(fns: dict[str, Callable[[], object]], runs: int) -> dict[str, Timing]:
+    """Time each of ``fns`` ``runs`` times, taking turns (ABC, CBA, ABC, …) so that load from
+    other processes on the machine falls on every target alike. Each target's first run is its
+    cold one."""
+    out: dict[str, list[float]] = {name: [] for name in fns}
+    names = list(fns)
+    for run in range(runs):
+        for name in names if run % 2 == 0 else reversed(names):
+            out[name].append(timed(fns[name]))
+    return {name: Timing(times) for name, times in out.items()}
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:

@@ -372,9 +372,14 @@ def fill(engine: Engine, gen: Generator, log: bool = True) -> dict[str, int]:
     with engine.begin() as conn:  # rows written below the services: hash them as a migration does
         chain.record_baseline(conn.connection.dbapi_connection, "bench data written directly")
     say(f"  {'row hashes':<18} {'':>8}       {time.perf_counter() - begin:6.1f} s")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.exec_driver_sql("PRAGMA optimize")
+    # Outside a transaction: the engines BEGIN on first use, and a checkpoint inside one is
+    # refused ("busy").
+    raw = engine.raw_connection()
+    try:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw.execute("PRAGMA optimize")
+    finally:
+        raw.close()
     say(f"  total {time.perf_counter() - started:.1f} s")
     return counts
 

@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from benchlib import (  # noqa: E402
     Layout,
     Timing,
     backup_with,
+    interleaved,
     keyed_connect,
     keyed_engine,
     machine,
@@ -53,14 +54,22 @@ from benchlib import (  # noqa: E402
 
 from casebook.domain import CaseStatus, RiskLevel  # noqa: E402
 from casebook.services import CaseFilter, CaseService, EvidenceService  # noqa: E402
+from casebook.services.dashboard import DashboardService  # noqa: E402
+from casebook.services.store import Store  # noqa: E402
+from casebook.services.tracker import TrackerService  # noqa: E402
 from casebook.storage import maintenance, migrate  # noqa: E402
 from casebook.storage.engine import CIPHER_PAGE_SIZE, open_engine  # noqa: E402
+from casebook.ui.models.case_table import CaseTableModel  # noqa: E402
+from casebook.ui.tracker.view import load_bundle  # noqa: E402
 from casebook.vault import KeyVault  # noqa: E402
 
-#: Typical searches: a platform, two words, a name prefix typed so far, a phrase, a name with
-#: marks (matched without them).
-SEARCHES = ["instagram", "screenshots parent", "jam", "harassment year", "odegard"]
+#: Typical searches: one word (a platform), two and three words, a one-letter and a
+#: three-letter prefix typed so far, a name with Ø and å typed without them.
+SEARCHES = ["instagram", "screenshots parent", "fake school logo", "j", "jam", "odegard"]
+#: The case list as it opens (CaseTableModel's default filter: newest change first).
+DEFAULT_LIST = CaseFilter(sort="updated", descending=True)
 QUERY_TARGET = 0.050
+SCREEN_TARGET = 0.100
 QUERY_OVERHEAD = 1.3
 EVIDENCE_OVERHEAD = 1.5
 
@@ -185,33 +194,56 @@ def bench_open(targets: Targets, runs: int) -> list[Row]:
 
 
 def bench_queries(targets: Targets, runs: int) -> list[Row]:
+    """What the app runs on the worker thread for each screen, on every target in turn."""
     ms = QUERY_TARGET * 1000
-    work: list[tuple[str, Callable[[CaseService, EvidenceService], object], float | None]] = [
-        ("list newest 200 cases", lambda c, _e: c.list_page(limit=200), ms),
-        ("count open cases", lambda c, _e: c.count(CaseFilter(statuses=(CaseStatus.OPEN,))),
-         ms),
-        ("list open + high risk + opened this year",
-         lambda c, _e: c.list_page(CaseFilter(statuses=(CaseStatus.OPEN,),
-                                              risks=(RiskLevel.HIGH,),
-                                              opened_from=date(2026, 1, 1))), ms),
+    listed = CaseTableModel.page_size
+    first = f"first {listed} and the counts"
+    work: list[tuple[str, Callable[[Services], object], float | None]] = [
+        (f"case list as it opens: {first} by Last change",
+         lambda sv: sv.cases.first_page(DEFAULT_LIST, listed), ms),
+        (f"case list: scroll to the next {listed}",
+         lambda sv: sv.cases.list_page(DEFAULT_LIST, listed, listed), ms),
+        (f"case list: open + high risk + opened this year, {first}",
+         lambda sv: sv.cases.first_page(replace(DEFAULT_LIST, statuses=(CaseStatus.OPEN,),
+                                                risks=(RiskLevel.HIGH,),
+                                                opened_from=date(2026, 1, 1)), listed), ms),
     ]
-    for word in SEARCHES:
-        work.append((f"search “{word}” (up to 200 cases)",
-                     lambda c, _e, w=word: c.search(w, limit=200), ms))
-    work.append(("open newest case (details, chronology, people, actions, evidence list)",
-                 _open_case, None))
+    for words in SEARCHES:
+        work.append((f"search “{words}”: {first}",
+                     lambda sv, w=words: sv.cases.first_page(replace(DEFAULT_LIST, text=w),
+                                                             listed), ms))
+    work += [
+        ("open newest case (details, chronology, people, actions, evidence list)",
+         lambda sv: _open_case(sv.cases, sv.evidence), None),
+        ("reports to platforms as it opens (ui/tracker/view.load_bundle)",
+         lambda sv: load_bundle(sv.tracker, sv.cases), SCREEN_TARGET * 1000),
+        ("dashboard", lambda sv: sv.dashboard.snapshot(), SCREEN_TARGET * 1000),
+    ]
 
-    results: dict[str, dict[str, Timing]] = {what: {} for what, _fn, _ms in work}
-    for name, factory in targets.each():
-        engine = factory()
-        try:
-            store = store_for(engine, targets.layout.root)
-            cases, evidence = CaseService(store), EvidenceService(store)
-            for what, fn, _ms in work:
-                results[what][name] = repeat(lambda fn=fn, c=cases, e=evidence: fn(c, e), runs)
-        finally:
+    engines = {name: factory() for name, factory in targets.each()}
+    try:
+        services = {name: Services(store_for(engine, targets.layout.root))
+                    for name, engine in engines.items()}
+        rows = []
+        for what, fn, target in work:
+            timings = interleaved({name: lambda sv=sv, fn=fn: fn(sv)
+                                   for name, sv in services.items()}, runs)
+            rows.append(_row(what, timings, target, QUERY_OVERHEAD))
+            print(f"  {what}: {_ms(timings['encrypted'].median)} ms", flush=True)
+        return rows
+    finally:
+        for engine in engines.values():
             engine.dispose()
-    return [_row(what, results[what], target, QUERY_OVERHEAD) for what, _fn, target in work]
+
+
+class Services:
+    """The services the screens call, over one target's engine."""
+
+    def __init__(self, store: Store) -> None:
+        self.cases = CaseService(store)
+        self.evidence = EvidenceService(store)
+        self.tracker = TrackerService(store)
+        self.dashboard = DashboardService(store)
 
 
 def _open_case(cases: CaseService, evidence: EvidenceService) -> None:

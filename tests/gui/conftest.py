@@ -20,6 +20,7 @@ from keyring.backend import KeyringBackend  # noqa: E402
 from keyring.compat import properties  # noqa: E402
 from keyring.errors import PasswordDeleteError  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
+from stall_watch import TARGET_MS, StallWatch, limit_ms  # noqa: E402
 
 from casebook.services import Casebook  # noqa: E402
 from casebook.ui import prompts  # noqa: E402
@@ -131,3 +132,29 @@ def main_window(qtbot, worker: DbWorker, unlocked_casebook: Casebook):  # type: 
                     and not window.case_list.model.loading and bool(window.school_name))
     yield window
     window.close()
+
+
+#: Every watched block of the session, for the summary at the end.
+_ALL_STALLS: list[tuple[str, float]] = []
+
+
+@pytest.fixture
+def stalls(qtbot, request: pytest.FixtureRequest) -> Iterator[StallWatch]:  # type: ignore[no-untyped-def]
+    """``with stalls.watch("what the user did"):`` measures GUI event-loop stalls in the block;
+    the test fails if one is over ``CASEBOOK_STALL_LIMIT_MS`` (see stall_watch.py)."""
+    watch = StallWatch()
+    yield watch
+    _ALL_STALLS.extend((f"{request.node.name}: {s.label}", s.ms) for s in watch.stalls)
+    worst = watch.over(limit_ms())
+    assert not worst, "the GUI froze: " + "; ".join(f"{s.label} {s.ms:.0f} ms" for s in worst)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if not _ALL_STALLS:
+        return
+    over = sorted((s for s in _ALL_STALLS if s[1] > TARGET_MS), key=lambda s: -s[1])
+    terminalreporter.write_line(
+        f"GUI event-loop stalls: {len(_ALL_STALLS)} watched, {len(over)} over {TARGET_MS:g} ms"
+        f" (fail over {limit_ms():g} ms)")
+    for label, ms in over[:10]:
+        terminalreporter.write_line(f"  {ms:6.0f} ms  {label}")

@@ -39,8 +39,8 @@ def three_cases(unlocked_casebook):  # type: ignore[no-untyped-def]
     return a, b, c
 
 
-def test_search_finds_a_case_by_a_word_in_its_chronology(qtbot, main_window: MainWindow,
-                                                         three_cases) -> None:
+def test_search_finds_a_case_by_a_word_in_its_chronology(qtbot, main_window: MainWindow,  # type: ignore[no-untyped-def]
+                                                         three_cases, stalls) -> None:
     _a, b, _c = three_cases
     main_window.show_case_list()  # the dashboard is the first screen after unlock
     main_window.refresh_list()
@@ -50,8 +50,9 @@ def test_search_finds_a_case_by_a_word_in_its_chronology(qtbot, main_window: Mai
     qtbot.waitUntil(lambda: main_window.isActiveWindow())
     qtbot.keyClick(main_window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert panel.search_edit.hasFocus()
-    qtbot.keyClicks(panel.search_edit, "skatep")  # a prefix of a word in one entry
-    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and not panel.model.loading)
+    with stalls.watch("type a search and wait for the list"):
+        qtbot.keyClicks(panel.search_edit, "skatep")  # a prefix of a word in one entry
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and not panel.model.loading)
     assert panel.model.index(0, COL_REFERENCE).data(CASE_ID_ROLE) == b.id
     assert "1 of 3 cases match" in panel.counts_label.text()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import and_, case, false, func, literal_column, select, text
@@ -31,6 +31,7 @@ from casebook.domain import (
     normalise_url,
     require_text,
 )
+from casebook.domain.counts import CaseCounts, CaseListPage
 from casebook.errors import NotFoundError, ValidationError
 from casebook.services import mapping, system_entries
 from casebook.services.corrections import (
@@ -43,6 +44,7 @@ from casebook.services.corrections import (
 )
 from casebook.services.store import Store
 from casebook.storage import tables as t
+from casebook.storage.search import fold
 
 SORTABLE = {
     "reference": (t.CaseRow.year, t.CaseRow.number),
@@ -75,7 +77,7 @@ class CaseFilter:
 def fts_query(text: str) -> str | None:
     """Turn what a user typed into a safe FTS5 query: every word must match, the last one as a
     prefix (so results appear while typing). Quotes and operators are treated as plain text."""
-    words = re.findall(r"\w+", text, flags=re.UNICODE)
+    words = re.findall(r"\w+", fold(text), flags=re.UNICODE)
     if not words:
         return None
     parts = ['"' + w.replace('"', '""') + '"' for w in words]
@@ -244,6 +246,10 @@ class CaseService:
 
     def list_page(self, flt: CaseFilter = CaseFilter(), offset: int = 0,
                   limit: int = 200) -> list[CaseSummary]:
+        with self.store.read() as s:
+            return self._page(s, flt, offset, limit)
+
+    def _page(self, s: Session, flt: CaseFilter, offset: int, limit: int) -> list[CaseSummary]:
         today = self.store.now().date()
         columns = SORTABLE.get(flt.sort)
         if columns is None:
@@ -253,10 +259,9 @@ class CaseService:
         # Pick the page first, then count actions and steps for just those cases.
         page = (self._apply_filter(select(t.CaseRow.id), flt).order_by(*order)
                 .offset(max(0, offset)).limit(max(0, limit)))
-        with self.store.read() as s:
-            ids = list(s.scalars(page))
-            rows = {r.id: r for r in s.execute(
-                self._summary_query(today).where(t.CaseRow.id.in_(ids)))}
+        ids = list(s.scalars(page))
+        rows = {r.id: r for r in s.execute(
+            self._summary_query(today).where(t.CaseRow.id.in_(ids)))}
         return [
             CaseSummary(id=r.id, reference=r.reference, title=r.title,
                         case_type=CaseType(r.case_type), status=CaseStatus(r.status),
@@ -264,6 +269,27 @@ class CaseService:
                         updated_at=r.updated_at, overdue_actions=r.overdue, steps_done=r.done)
             for r in (rows[i] for i in ids if i in rows)
         ]
+
+    def counts(self, flt: CaseFilter = CaseFilter(), s: Session | None = None) -> CaseCounts:
+        """All the list's counts in two queries: one GROUP BY status (the full-text match runs
+        once, not once per status) and the casebook's total."""
+        if s is None:
+            with self.store.read() as session:
+                return self.counts(flt, session)
+        grouped = self._apply_filter(
+            select(t.CaseRow.status, func.count(t.CaseRow.id)), replace(flt, statuses=())
+        ).group_by(t.CaseRow.status)
+        found = {CaseStatus(status): int(n) for status, n in s.execute(grouped)}
+        by_status = {status: found.get(status, 0) for status in CaseStatus}
+        wanted = flt.statuses or tuple(CaseStatus)
+        total = int(s.execute(select(func.count(t.CaseRow.id))).scalar_one())
+        return CaseCounts(sum(by_status[status] for status in set(wanted)), total, by_status)
+
+    def first_page(self, flt: CaseFilter = CaseFilter(), limit: int = 100) -> CaseListPage:
+        """What the case list runs on every reload: the first page and all its counts."""
+        with self.store.read() as s:
+            rows = self._page(s, flt, 0, limit)
+            return CaseListPage(self.counts(flt, s), rows)
 
     def count(self, flt: CaseFilter = CaseFilter()) -> int:
         query = self._apply_filter(select(func.count(t.CaseRow.id)), flt)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from casebook.domain import Jurisdiction, PlatformReport, require_text
 from casebook.errors import NotFoundError, ValidationError
@@ -249,15 +250,50 @@ class TrackerService:
                                        t.PlatformReportRow.id.desc()))
             return [mapping.platform_report(r) for r in rows]
 
-    def case_references(self) -> dict[int, str]:
-        """Case id -> case reference, for showing reports from every case in one list."""
+    def page(self, offset: int = 0, limit: int = 100) -> list[PlatformReport]:
+        """Newest first, one page: the tracker shows a page at a time (tens of thousands of
+        reports in a busy casebook)."""
         with self.store.read() as s:
-            return {row.id: row.reference
-                    for row in s.execute(select(t.CaseRow.id, t.CaseRow.reference))}
+            rows = s.scalars(select(t.PlatformReportRow)
+                             .order_by(t.PlatformReportRow.made_at.desc(),
+                                       t.PlatformReportRow.id.desc())
+                             .offset(max(0, offset)).limit(max(0, limit)))
+            return [mapping.platform_report(r) for r in rows]
+
+    def count(self) -> int:
+        with self.store.read() as s:
+            return int(s.scalar(select(func.count(t.PlatformReportRow.id))) or 0)
+
+    def case_references(self, case_ids: Iterable[int] | None = None) -> dict[int, str]:
+        """Case id -> case reference, for showing reports from every case in one list (only
+        ``case_ids`` when given: a page of reports needs a page of references)."""
+        query = select(t.CaseRow.id, t.CaseRow.reference)
+        if case_ids is not None:
+            query = query.where(t.CaseRow.id.in_(sorted(set(case_ids))))
+        with self.store.read() as s:
+            return {row.id: row.reference for row in s.execute(query)}
 
     def waiting(self) -> list[PlatformReport]:
         """Reports still waiting for an answer."""
-        return [r for r in self.all() if r.status == "waiting"]
+        with self.store.read() as s:
+            rows = s.scalars(select(t.PlatformReportRow)
+                             .where(t.PlatformReportRow.status == "waiting")
+                             .order_by(t.PlatformReportRow.made_at.desc(),
+                                       t.PlatformReportRow.id.desc()))
+            return [mapping.platform_report(r) for r in rows]
+
+    def _reminder_candidates(self) -> list[PlatformReport]:
+        """Reports a reminder can be about, and the escalations that may settle them: not
+        every report the school ever made."""
+        r = t.PlatformReportRow
+        open_question = or_(r.status == "waiting",
+                            and_(r.body == "platform", r.status.in_(("refused", "no-response"))))
+        escalations = and_(r.body.in_(sorted(ESCALATION_BODIES)),
+                           r.case_id.in_(select(r.case_id).where(open_question)))
+        with self.store.read() as s:  # plain rows: thousands of them at 50,000 cases
+            rows = s.connection().execute(select(r.__table__)
+                                          .where(or_(open_question, escalations)))
+            return [mapping.platform_report(row) for row in rows]
 
     def jurisdiction(self) -> Jurisdiction:
         """The school's jurisdiction (decides the helpline, agencies and wording)."""
@@ -342,7 +378,11 @@ class TrackerService:
     def reminders(self, now: datetime | None = None) -> list[Reminder]:
         """What to chase or escalate, oldest first."""
         now = now or self.store.now()
-        reports = sorted(self.all(), key=lambda r: (r.made_at, r.id))
+        reports = sorted(self._reminder_candidates(), key=lambda r: (r.made_at, r.id))
+        by_case: dict[int, list[PlatformReport]] = {}
+        for report in reports:
+            if report.body in ESCALATION_BODIES:
+                by_case.setdefault(report.case_id, []).append(report)
         helpline, has_helpline = self._helpline()
         escalate_to = (f"escalate it to {helpline}" if has_helpline
                        else "escalate it through the routes for your area")
@@ -360,7 +400,7 @@ class TrackerService:
                 out.append(Reminder(report.id, report.case_id, "chase", report.recipient,
                                     report.reference, report.made_at, text))
             elif (report.body == "platform" and report.status in ("refused", "no-response")
-                  and not self._escalated_later(report, reports)):
+                  and not self._escalated_later(report, by_case.get(report.case_id, []))):
                 what = ("refused to act (“does not break the rules”)"
                         if report.status == "refused" else "did not answer")
                 if has_helpline:
@@ -389,25 +429,44 @@ class TrackerService:
     def figures(self) -> list[RecipientFigures]:
         """Per platform or body: how many reports, the share removed, refused and unanswered,
         and the median days to an outcome. Busiest first."""
-        groups: dict[str, list[PlatformReport]] = {}
-        for report in self.all():
-            groups.setdefault(report.recipient.strip().casefold(), []).append(report)
+        r = t.PlatformReportRow
+        # Counted by SQLite, and only the days to an answer come back row by row: whole
+        # reports took ~0.7 s at 50,000 cases (20,000 reports).
+        days_taken = func.julianday(r.outcome_at) - func.julianday(r.made_at)
+        with self.store.read() as s:
+            conn = s.connection()
+            tallies = conn.execute(select(r.recipient, r.body, r.status, func.count(r.id))
+                                   .group_by(r.recipient, r.body, r.status)).all()
+            answered = conn.execute(select(r.recipient, days_taken)
+                                    .where(r.outcome_at.is_not(None),
+                                           r.status.not_in(sorted(UNANSWERED)))).all()
+        names: dict[str, Counter[str]] = {}
+        bodies: dict[str, Counter[str]] = {}
+        statuses: dict[str, Counter[str]] = {}
+        for recipient, body, status, count in tallies:
+            key = recipient.strip().casefold()
+            names.setdefault(key, Counter())[recipient.strip()] += count
+            bodies.setdefault(key, Counter())[body] += count
+            statuses.setdefault(key, Counter())[status] += count
+        days: dict[str, list[float]] = {}
+        for recipient, taken in answered:
+            days.setdefault(recipient.strip().casefold(), []).append(taken)
         out = []
-        for reports in groups.values():
-            name = Counter(r.recipient.strip() for r in reports).most_common(1)[0][0]
-            body = Counter(r.body for r in reports).most_common(1)[0][0]
-            days = [(r.outcome_at - r.made_at).total_seconds() / 86400 for r in reports
-                    if r.outcome_at is not None and r.status not in UNANSWERED]
+        for key, by_status in statuses.items():
+            took = days.get(key)
             out.append(RecipientFigures(
-                recipient=name, body=body, total=len(reports),
-                removed=sum(1 for r in reports if r.status == "removed"),
-                refused=sum(1 for r in reports if r.status == "refused"),
-                unanswered=sum(1 for r in reports if r.status in UNANSWERED),
-                median_days=round(statistics.median(days), 1) if days else None,
+                recipient=names[key].most_common(1)[0][0],
+                body=bodies[key].most_common(1)[0][0], total=sum(by_status.values()),
+                removed=by_status["removed"], refused=by_status["refused"],
+                unanswered=sum(by_status[u] for u in UNANSWERED),
+                median_days=round(statistics.median(took), 1) if took else None,
             ))
         out.sort(key=lambda f: (-f.total, f.recipient.casefold()))
         return out
 
     def outcome_counts(self) -> dict[str, int]:
         """Reports by status, across every case (for the dashboard chart)."""
-        return dict(Counter(r.status for r in self.all()))
+        r = t.PlatformReportRow
+        with self.store.read() as s:
+            return {status: int(n) for status, n in
+                    s.execute(select(r.status, func.count(r.id)).group_by(r.status))}

@@ -233,5 +233,5 @@ class AuditRow(Base):
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
     prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
-    #: JSON {"table:key": sha256 of the row's content}, see casebook.storage.chain (0010)
+    #: JSON {"table:key": sha256 of the row's content}, see casebook.storage.chain (0012)
     row_hashes: Mapped[str] = mapped_column(Text, nullable=False, default="")

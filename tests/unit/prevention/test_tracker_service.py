@@ -125,3 +125,41 @@ def test_bad_reports_are_refused(world: World) -> None:
     assert tracker.update(report.id, status="waiting").outcome_at is None
     assert [r.id for r in tracker.waiting()] == [report.id]
     assert tracker.case_references()[case_id].startswith("CB-2026-")
+
+
+def test_reports_come_a_page_at_a_time_newest_first(world: World) -> None:
+    tracker = TrackerService(world.book.store)
+    cases = [_case(world) for _ in range(3)]
+    made = [tracker.add(cases[n % 3], body="platform", recipient=f"Platform {n}",
+                        made_at=MADE + timedelta(hours=n)) for n in range(7)]
+    newest_first = [r.id for r in reversed(made)]
+    pages = [tracker.page(offset, 3) for offset in (0, 3, 6, 9)]
+    assert [len(p) for p in pages] == [3, 3, 1, 0]
+    assert [r.id for p in pages for r in p] == newest_first == [r.id for r in tracker.all()]
+    assert tracker.count() == 7
+    refs = tracker.case_references(r.case_id for r in pages[2])
+    assert set(refs) == {made[0].case_id}
+    assert tracker.outcome_counts() == {"waiting": 7}
+
+
+def test_reminders_on_many_cases_match_each_case_on_its_own(world: World) -> None:
+    """Reminders read only the reports that can need one (and their escalations); the result is
+    the same as judging every case's reports separately."""
+    tracker = TrackerService(world.book.store)
+    expected = []
+    for n in range(4):
+        case_id = _case(world)
+        report = tracker.add(case_id, body="platform", recipient="TikTok",
+                             made_at=MADE + timedelta(hours=n))
+        tracker.record_refusal(report.id, "No violation", at=MADE + timedelta(hours=n + 1))
+        tracker.add(case_id, body="platform", recipient="Snapchat", made_at=MADE)
+        if n % 2:  # escalated on odd cases only
+            tracker.add(case_id, body="helpline", recipient="POSH", status="removed",
+                        made_at=MADE + timedelta(hours=n + 2),
+                        outcome_at=MADE + timedelta(hours=n + 3))
+        else:
+            expected.append((report.id, "escalate"))
+    now = MADE + timedelta(hours=30)
+    assert sorted((r.report_id, r.kind) for r in tracker.reminders(now=now)
+                  if r.kind == "escalate") == sorted(expected)
+    assert sum(r.kind == "chase" for r in tracker.reminders(now=MADE + timedelta(hours=49))) == 4

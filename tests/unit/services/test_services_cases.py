@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import sqlcipher3
 from service_helpers import Clock
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from casebook.domain import CaseStatus, CaseType, RiskLevel, StepKey, StepStatus
@@ -218,3 +219,45 @@ def test_entries_for_a_missing_case_are_refused(book) -> None:  # type: ignore[n
         book.cases.add_entry(999, "Nothing here")
     with pytest.raises(NotFoundError):
         book.cases.get(999)
+
+
+@pytest.mark.parametrize("flt", [
+    CaseFilter(),
+    CaseFilter(statuses=(CaseStatus.CLOSED,)),
+    CaseFilter(statuses=(CaseStatus.OPEN, CaseStatus.MONITORING), risks=(RiskLevel.HIGH,)),
+    CaseFilter(types=(CaseType.BAITING, CaseType.VIDEO)),
+    CaseFilter(text="case"),
+    CaseFilter(text="charlie", statuses=(CaseStatus.OPEN,)),
+    CaseFilter(text="nothing like this"),
+    CaseFilter(opened_from=date(2026, 3, 4), opened_to=date(2026, 3, 6)),
+])
+def test_list_counts_in_one_query_match_counting_each_status(book, clock: Clock,  # type: ignore[no-untyped-def]
+                                                             flt: CaseFilter) -> None:
+    """The list's counts (one GROUP BY) give the numbers one count per status used to give."""
+    _seed(book, clock)
+    counts = book.cases.counts(flt)
+    assert counts.matching == book.cases.count(flt)
+    assert counts.total == book.cases.count() == 12
+    assert counts.by_status == {s: book.cases.count(replace(flt, statuses=(s,)))
+                                for s in CaseStatus}
+
+
+def test_first_page_runs_the_search_twice_not_once_per_status(book, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    """The case list's reload: the page and its counts, the full-text match once in each."""
+    _seed(book, clock)
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_rest) -> None:  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    engine = book.store.engine
+    flt = CaseFilter(text="case", statuses=(CaseStatus.OPEN,), sort="updated")
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = book.cases.first_page(flt, limit=3)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert sum("MATCH" in s for s in statements) == 2
+    assert [s.id for s in page.rows] == [s.id for s in book.cases.list_page(flt, limit=3)]
+    assert page.counts == book.cases.counts(flt)
+    assert page.counts.matching == book.cases.count(flt) > 3

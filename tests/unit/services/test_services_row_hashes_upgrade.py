@@ -56,7 +56,7 @@ def upgraded(new_casebook_info) -> Populated:  # type: ignore[no-untyped-def]
     report = integrity.verify_casebook(p.database, p.key)
     assert not report.file.rows_tracked and report.file.chain.ok  # a genuine 0005 file
     with p.open() as book:
-        assert migrate.current_revision(book.store.engine) == "0010"
+        assert migrate.current_revision(book.store.engine) == migrate.head_revision()  # 0010 or later
     return p
 
 

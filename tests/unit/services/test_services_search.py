@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from casebook.domain import CaseStatus
 from casebook.services import Casebook, CaseFilter
 from casebook.services.cases import fts_query
+from casebook.storage import search
 
 
 def _fill(book):  # type: ignore[no-untyped-def]
@@ -125,3 +128,28 @@ def test_fts_query_quotes_everything() -> None:
     assert fts_query("") is None
     assert fts_query('"*') is None
     assert fts_query('say "hi" NEAR(x') == '"say" AND "hi" AND "NEAR" AND "x"*'
+
+
+@pytest.mark.parametrize("typed", ["odegard", "ODEGARD", "Ødegård", "ødegard", "bjorn odeg"])
+def test_letters_that_are_not_accented_forms_fold_too(shared, typed: str) -> None:  # type: ignore[no-untyped-def]
+    """Ø, Ł, ß… are letters of their own to the tokenizer; search still finds them by the
+    plain letters a teacher types."""
+    assert _hits(shared, typed) == {"c"}
+
+
+@pytest.mark.parametrize(("recorded", "typed"), [
+    ("Łukasz from Łódź", "lukasz lodz"), ("Đorđe", "dorde"), ("Straße", "strasse"),
+    ("Æsir", "aesir"), ("Œuvre", "oeuvre"), ("Þórður", "thordur"), ("Ħal", "hal"),
+])
+def test_each_folded_letter_is_found_by_its_plain_spelling(book, recorded: str,  # type: ignore[no-untyped-def]
+                                                           typed: str) -> None:
+    book.cases.add_person(book.case_ids["a"], recorded, "learner", "witness")
+    assert _hits(book, typed) == {"a"}
+    assert _hits(book, recorded) == {"a"}
+
+
+def test_query_folds_agree_with_the_index_migration() -> None:
+    """The index was built with migration 0012's folds; queries must fold the same way."""
+    migration = importlib.import_module("casebook.migrations.versions.0012_folded_search_and_list_sort")
+    assert migration.FOLDS == search.FOLDS
+    assert fts_query("Ødegård") == '"Odegård"*'

@@ -158,3 +158,17 @@ def test_upgraded_casebook_still_finds_what_was_written_before(new_casebook_info
     _open_older(info, older)
     assert [c.id for c in info.book.cases.search("quarrelsome")] == [case.id]
     assert [c.id for c in info.book.cases.search("older")] == [case.id]
+
+
+def test_upgrade_to_0012_refolds_what_was_indexed_before(new_casebook_info) -> None:  # type: ignore[no-untyped-def]
+    """A casebook indexed before 0012 finds "odegard" after the upgrade rebuilt the index."""
+    info = new_casebook_info
+    case = info.book.cases.create("Comments about a learner", "harassment")
+    info.book.cases.add_person(case.id, "Sigrid Ødegård", "learner", "witness")
+    info.book.lock()
+    _open_older(info, "0011")
+    assert [c.id for c in info.book.cases.search("odegard")] == [case.id]
+    with info.book.store.engine.connect() as conn:
+        plan = " ".join(str(r[-1]) for r in conn.execute(text(
+            "EXPLAIN QUERY PLAN SELECT id FROM cases ORDER BY updated_at DESC, id DESC LIMIT 100")))
+    assert "ix_cases_updated_at" in plan and "TEMP B-TREE" not in plan

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
@@ -21,7 +21,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont
 
-from casebook.domain.enums import STEP_ORDER, CaseStatus
+from casebook.domain.counts import CaseCounts, CaseListPage
+from casebook.domain.enums import STEP_ORDER
 from casebook.domain.models import CaseSummary
 from casebook.ui.kit.dates import fmt_date
 from casebook.ui.kit.palette import warning_colour
@@ -57,31 +58,9 @@ CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-@dataclass(frozen=True)
-class CaseCounts:
-    """What the list shows under the filters: matching, in the whole casebook, per status."""
-
-    matching: int = 0
-    total: int = 0
-    by_status: Mapping[CaseStatus, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    counts: CaseCounts
-    rows: list[CaseSummary]
-
-
-def _load_first_page(casebook: Casebook, flt: CaseFilter, limit: int) -> _Loaded:
-    """Worker job: counts and the first page, in one go."""
-    from casebook.services import CaseFilter
-
-    cases = casebook.cases
-    rows = cases.list_page(flt, 0, limit)
-    matching = cases.count(flt) if len(rows) >= limit else len(rows)
-    total = cases.count(CaseFilter())
-    by_status = {s: cases.count(replace(flt, statuses=(s,))) for s in CaseStatus}
-    return _Loaded(CaseCounts(matching, total, by_status), rows)
+def _load_first_page(casebook: Casebook, flt: CaseFilter, limit: int) -> CaseListPage:
+    """Worker job: the first page and all the counts (one query each, one transaction)."""
+    return casebook.cases.first_page(flt, limit)
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -172,7 +151,7 @@ class CaseTableModel(QAbstractTableModel):
                            lambda result: self._first_page(generation, result),
                            lambda error: self._failed(generation, error))
 
-    def _first_page(self, generation: int, result: _Loaded) -> None:
+    def _first_page(self, generation: int, result: CaseListPage) -> None:
         if generation != self._generation:
             return
         self._loading = False

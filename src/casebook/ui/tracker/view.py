@@ -59,6 +59,7 @@ from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
     from casebook.services import Casebook
+    from casebook.services.cases import CaseService
 
 __all__ = ["TrackerView", "TrackerBundle"]
 
@@ -95,6 +96,22 @@ class TrackerBundle:
     def platform_reports(self) -> tuple[PlatformReport, ...]:
         """What "Reports to platforms" lists: the platform reports, not referrals."""
         return tuple(r for r in self.reports if r.body == "platform")
+
+
+def load_bundle(tracker: TrackerService, cases: CaseService) -> TrackerBundle:
+    """Worker job: what the tracker shows when it opens (bench/run.py times this)."""
+    choices = tuple(CaseChoice(c.id, c.reference, c.title) for c in cases.list_page(limit=1000))
+    try:
+        ladders = tracker.ladders()
+        recipients = {r.id: tracker.rung_recipient(r) for r in tracker.rungs()}
+    except ValidationError:  # a damaged ladder file loses the ladder, not the list
+        ladders, recipients = {}, {}
+    return TrackerBundle(
+        reports=tuple(tracker.all()), reminders=tuple(tracker.reminders()),
+        figures=tuple(tracker.figures()), cases=choices,
+        case_refs=tracker.case_references(), suggestions=tracker.suggestions(),
+        now=tracker.store.now(), ladders=ladders, rung_recipients=recipients,
+    )
 
 
 def _share(count: int, total: int) -> str:
@@ -268,19 +285,7 @@ class TrackerView(LiveView):
         tracker, cases = self._tracker, self._casebook.cases
 
         def job() -> TrackerBundle:
-            choices = tuple(CaseChoice(c.id, c.reference, c.title)
-                            for c in cases.list_page(limit=1000))
-            try:
-                ladders = tracker.ladders()
-                recipients = {r.id: tracker.rung_recipient(r) for r in tracker.rungs()}
-            except ValidationError:  # a damaged ladder file loses the ladder, not the list
-                ladders, recipients = {}, {}
-            return TrackerBundle(
-                reports=tuple(tracker.all()), reminders=tuple(tracker.reminders()),
-                figures=tuple(tracker.figures()), cases=choices,
-                case_refs=tracker.case_references(), suggestions=tracker.suggestions(),
-                now=tracker.store.now(), ladders=ladders, rung_recipients=recipients,
-            )
+            return load_bundle(tracker, cases)
 
         return Op(self, job, doing="reading the reports", worker=self.worker) \
             .success(self._show).failure(self._load_failed).run()
