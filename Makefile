@@ -41,11 +41,11 @@ package-check: package
 		-p no:cacheprovider tests/package
 
 test: $(TEST_STAMP)
-	$(PY) -m ruff check src migrations tests bench
+	$(PY) -m ruff check src migrations packaging tests bench
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 lint: $(TEST_STAMP)
-	$(PY) -m ruff check src migrations tests bench
+	$(PY) -m ruff check src migrations packaging tests bench
 
 screenshots: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m casebook.ui.screenshots docs/screenshots
