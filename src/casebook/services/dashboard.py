@@ -137,10 +137,10 @@ class DashboardService:
         per_platform: dict[str, Counter[str]] = {}
         names: dict[str, str] = {}
         for report_id, body, recipient, status in reports:
+            if body != "platform":
+                continue  # referrals (LADO, local authority) and escalations are not counted
             if status == "waiting":
                 lists["reports-waiting"].append(report_id)
-            if body != "platform":
-                continue
             key = recipient.strip().casefold()
             names.setdefault(key, recipient.strip())
             per_platform.setdefault(key, Counter())[_outcome_group(status)] += 1

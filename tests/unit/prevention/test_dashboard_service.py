@@ -46,6 +46,9 @@ def test_dashboard_numbers_match_the_data(tmp_path: Path) -> None:
         tracker.record_refusal(refused.id, at=datetime(2026, 9, 2, 9))
         helpline = tracker.add(b.id, body="helpline", recipient="POSH",
                                made_at=datetime(2026, 10, 4, 9))
+        lado = tracker.add(e.id, body="lado", recipient="LADO",
+                           made_at=datetime(2026, 10, 4, 10))
+        assert lado.status == "waiting" and helpline.status == "waiting"
 
         checklist = world.checklist()
         review = checklist.current_review()
@@ -73,8 +76,10 @@ def test_dashboard_numbers_match_the_data(tmp_path: Path) -> None:
         assert snap.ids("open-cases:low") == []
         assert snap.overdue_actions == 1 and snap.ids("overdue-actions") == [overdue.id]
         assert snap.steps_waiting == 3 and set(snap.ids("steps-waiting")) == {a.id, b.id, d.id}
-        assert snap.reports_waiting == 2
-        assert set(snap.ids("reports-waiting")) == {waiting.id, helpline.id}
+        # "Reports waiting" counts platform reports only: not the LADO referral, not the
+        # helpline escalation (the tile opens "Reports to platforms", which lists neither).
+        assert snap.reports_waiting == 1
+        assert snap.ids("reports-waiting") == [waiting.id]
         assert snap.checklist_due == 2 and snap.ids("checklist-due") == ["rshe", "training"]
         assert snap.official_checks_due == 1 and snap.ids("official-checks-due") == [never.id]
         assert snap.days_since_backup == 7
@@ -100,14 +105,14 @@ def test_dashboard_numbers_match_the_data(tmp_path: Path) -> None:
         assert dashboard.open_case_ids("high") == snap.ids("open-cases:high")
         assert dashboard.overdue_action_ids() == [overdue.id]
         assert set(dashboard.steps_waiting_case_ids()) == {a.id, b.id, d.id}
-        assert set(dashboard.waiting_report_ids()) == {waiting.id, helpline.id}
+        assert dashboard.waiting_report_ids() == [waiting.id]
         assert dashboard.checklist_due_item_ids() == ["rshe", "training"]
 
         # Numbers move with the data.
         tracker.update(waiting.id, status="removed")
         cases.set_action_done(overdue.id)
         snap2 = dashboard.snapshot()
-        assert snap2.reports_waiting == 1 and snap2.overdue_actions == 0
+        assert snap2.reports_waiting == 0 and snap2.overdue_actions == 0
         assert dict(snap2.platform_outcomes)["Instagram"]["removed"] == 2
     finally:
         world.book.lock()
