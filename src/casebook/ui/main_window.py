@@ -612,7 +612,7 @@ class MainWindow(QMainWindow):
     def _save_drafts(self, casebook: Casebook) -> None:
         """Queue autosaves (they run on the worker before the lock job that follows)."""
         user_key = self._user_key()
-        for view in self.case_views.values():
+        for view in [*self.case_views.values(), *self.fixed_views.values()]:
             saver = getattr(view, "save_drafts", None)
             if saver is not None:
                 try:

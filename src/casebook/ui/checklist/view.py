@@ -55,6 +55,7 @@ from casebook.ui.kit.palette import SERIES, colour, muted_colour
 from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.kit.tables import read_only_table
 from casebook.ui.widgets.date_field import DateField
+from casebook.ui.widgets.drafts import FormDraft, ask_to_discard
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -152,6 +153,14 @@ class ChecklistView(LiveView):
 
         save = QShortcut(QKeySequence.StandardKey.Save, self, activated=self._save_item)
         save.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # only on this screen
+        # What is typed in the item editor survives a lock, a closed window or a crash.
+        self.draft = FormDraft(self.item_editor, worker, casebook.settings,
+                               f"user{casebook.user.id}:ui.checklist-item",
+                               record=lambda: list(self._editing_key) if self._editing_key
+                               else None,
+                               dirty=lambda: self._edits.dirty)
+        self.draft.loaded.connect(self._put_back_draft)
+        self.draft.load()
 
     # ----- building -----------------------------------------------------------------------
     def _build_top(self) -> QHBoxLayout:
@@ -283,7 +292,8 @@ class ChecklistView(LiveView):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self._build_editor())
+        self.item_editor = self._build_editor()
+        scroll.setWidget(self.item_editor)
         vertical.addWidget(scroll)
         vertical.setStretchFactor(0, 3)
         vertical.setStretchFactor(1, 2)
@@ -360,6 +370,7 @@ class ChecklistView(LiveView):
                                 self.owner_edit, self.review_date_set, self.review_date_edit,
                                 self.evidence_edit, self.notes_edit, self.save_button)
         self._editing: str | None = None  # the item the editor was last filled with
+        self._editing_key: tuple[int, str] | None = None  # (review id, item id) of that fill
         self._edits = EditGuard(*self._editor_widgets[:-1])
         self._set_editor_enabled(False)
         return box
@@ -510,7 +521,28 @@ class ChecklistView(LiveView):
                                       "overdue for review.")
         else:
             self.message.show_info("No reviews are overdue.")
+        self._put_back_draft()
         self.loaded.emit(review.id)
+
+    # ----- drafts -------------------------------------------------------------------------
+    def save_drafts(self) -> None:
+        """Keep what is typed in the item editor (before a lock or when Casebook closes)."""
+        self.draft.save()
+
+    def _put_back_draft(self) -> None:
+        """The item editor as it was left before a lock, a closed window or a crash."""
+        if self._bundle is None or self.draft.pending is None:
+            return
+        draft = self.draft.take() or {}
+        record = draft.get("record")
+        item_id = record[1] if isinstance(record, list) and len(record) == 2 else None
+        if item_id not in {i.item_id for i in self._bundle.items}:
+            self.draft.pending = draft  # not in this review: kept for when it is shown
+            return
+        self.select_item(item_id)
+        if self.draft.put_back(draft.get("fields") or {}):
+            self.editor_message.show_info("Your unsaved text has been put back. Save it with "
+                                          "Save item.")
 
     def _fill_sections(self) -> None:
         assert self._bundle is not None
@@ -728,9 +760,14 @@ class ChecklistView(LiveView):
 
     def _load_editor(self, item: ChecklistItem) -> None:
         assert self._bundle is not None
-        if item.item_id == self._editing and self._edits.dirty:
+        key = (self._bundle.review.id, item.item_id)
+        if key == self._editing_key and self._edits.dirty:
             return  # a reload while the user edits this item keeps what they typed
+        if not ask_to_discard(self, self._edits.dirty, self.draft):
+            self._keep_editing()
+            return
         self._editing = item.item_id
+        self._editing_key = key
         self._filling = True
         try:
             self.item_title.setText(f"{item.section_title}: {item.title}")
@@ -758,6 +795,25 @@ class ChecklistView(LiveView):
         self._set_editor_enabled(editable)
         self._status_changed()
         self._edits.reset()
+
+    def _keep_editing(self) -> None:
+        """The user chose to keep what they typed: the list shows that item again."""
+        editing = self._editing_key
+        if editing is None:
+            return
+        if self._bundle is not None and editing[0] != self._bundle.review.id:
+            self.refresh(editing[0])  # back to the review the text belongs to
+            return
+        self._selected_item = editing[1]
+        self._filling = True
+        try:
+            row = self.row_of_item(editing[1])
+            if row >= 0:
+                self.items_table.selectRow(row)
+            else:
+                self.items_table.clearSelection()
+        finally:
+            self._filling = False
 
     def _set_editor_enabled(self, enabled: bool) -> None:
         for widget in self._editor_widgets:
@@ -805,6 +861,7 @@ class ChecklistView(LiveView):
 
         def done(saved: ChecklistItem) -> None:
             self._edits.reset()  # saved: the reload may refill the editor
+            self.draft.clear()
             self.editor_message.clear()
             self.message.show_done(f"Saved “{saved.title}”.")
             self.item_saved.emit(saved.item_id)

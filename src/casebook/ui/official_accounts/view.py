@@ -43,6 +43,7 @@ from casebook.ui.kit.palette import colour
 from casebook.ui.kit.tables import ROLE, read_only_table
 from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.widgets.date_field import DateField
+from casebook.ui.widgets.drafts import FormDraft, ask_to_discard
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -104,13 +105,21 @@ class OfficialAccountsView(LiveView):
                                      "Official accounts", stretch=1)
         self.table.itemSelectionChanged.connect(self._chosen)
         split.addWidget(self.table)
-        split.addWidget(self._build_form())
+        self.account_form = self._build_form()
+        split.addWidget(self.account_form)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([780, 420])
         outer.addWidget(split, 1)
         self.message = named(Banner(self), "accountsMessage", "Official accounts messages")
         outer.addWidget(self.message)
+        # What is typed in the account form survives a lock, a closed window or a crash.
+        self.draft = FormDraft(self.account_form, worker, casebook.settings,
+                               f"user{casebook.user.id}:ui.official-account-form",
+                               record=lambda: self._form_account,
+                               dirty=lambda: self._edits.dirty)
+        self.draft.loaded.connect(self._put_back_draft)
+        self.draft.load()
 
     def _build_form(self) -> QGroupBox:
         box = named(QGroupBox("Account"), "accountForm")
@@ -209,7 +218,7 @@ class OfficialAccountsView(LiveView):
         self._bundle = bundle
         if first:
             self.platform_edit.addItems(list(bundle.platforms))
-            self.new_account()
+            self._empty_form()
         due = [a for a in bundle.accounts if a.check_due(bundle.today)]
         active = [a for a in bundle.accounts if a.active]
         self.summary.setText(
@@ -247,7 +256,32 @@ class OfficialAccountsView(LiveView):
                 select_row = row
         if select_row >= 0:
             self.table.selectRow(select_row)
+        if first:
+            self._put_back_draft()
         self.loaded.emit(bundle)
+
+    # ----- drafts -------------------------------------------------------------------------
+    def save_drafts(self) -> None:
+        """Keep what is typed in the account form (before a lock or when Casebook closes)."""
+        self.draft.save()
+
+    def _put_back_draft(self) -> None:
+        """The account form as it was left before a lock, a closed window or a crash."""
+        if self._bundle is None or self.draft.pending is None:
+            return
+        draft = self.draft.take() or {}
+        row = self._row_of(draft.get("record"))
+        if row >= 0:
+            self.table.selectRow(row)
+        if self.draft.put_back(draft.get("fields") or {}):
+            self.form_message.show_info("Your unsaved text has been put back. Save it, or "
+                                        "choose New account to start again.")
+
+    def _row_of(self, account_id: object) -> int:
+        for row in range(self.table.rowCount()):
+            if account_id is not None and self.table.item(row, 0).data(ROLE) == account_id:
+                return row
+        return -1
 
     # ----- form ---------------------------------------------------------------------------
     def _verification_changed(self, *_args: object) -> None:
@@ -260,7 +294,15 @@ class OfficialAccountsView(LiveView):
         self.checked_button.setEnabled(False)
         self.retire_button.setEnabled(False)
 
-    def new_account(self) -> None:
+    def new_account(self) -> bool:
+        """An empty form for a new account (asking first if it holds unsaved changes)."""
+        if not ask_to_discard(self, self._edits.dirty, self.draft):
+            return False
+        self._empty_form()
+        self.draft.clear()
+        return True
+
+    def _empty_form(self) -> None:
         self._selected = None
         self._form_account = None
         self.table.clearSelection()
@@ -278,6 +320,7 @@ class OfficialAccountsView(LiveView):
         self._verification_changed()
         self._mode_new()
         self.form_message.clear()
+        self._edits.reset()
 
     def _chosen(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -287,9 +330,20 @@ class OfficialAccountsView(LiveView):
         a = next((x for x in self._bundle.accounts if x.id == account_id), None)
         if a is None:
             return
-        self._selected = a.id
         if a.id == self._form_account and self._edits.dirty:
+            self._selected = a.id
             return  # a reload while the user edits this account keeps what they typed
+        if not ask_to_discard(self, self._edits.dirty, self.draft):
+            self._selected = self._form_account  # keep editing: the list shows it again
+            self.table.blockSignals(True)
+            try:
+                self.table.clearSelection()
+                if (row := self._row_of(self._form_account)) >= 0:
+                    self.table.selectRow(row)
+            finally:
+                self.table.blockSignals(False)
+            return
+        self._selected = a.id
         self._form_account = a.id
         self.form_title.setText(f"{a.platform}: {a.handle}")
         self.platform_edit.setEditText(a.platform)
@@ -333,6 +387,7 @@ class OfficialAccountsView(LiveView):
         def done(account: OfficialAccount) -> None:
             self._selected = account.id if account.active else None
             self._edits.reset()  # saved: the reload may refill the form
+            self.draft.clear()
             self.form_message.show_done("Saved.")
             self.saved.emit(account.id)
             # The worker's change notice reloads this screen.

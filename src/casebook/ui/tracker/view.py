@@ -55,6 +55,7 @@ from casebook.ui.kit.palette import colour
 from casebook.ui.kit.tables import ROLE, read_only_table
 from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.widgets.date_field import DateTimeField
+from casebook.ui.widgets.drafts import FormDraft, ask_to_discard
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -166,13 +167,21 @@ class TrackerView(LiveView):
         self.lower_tabs.addTab(self.figures_table, "How each platform or body has responded")
         left_layout.addWidget(self.lower_tabs, 2)
         split.addWidget(left)
-        split.addWidget(self._build_form())
+        self.report_form = self._build_form()
+        split.addWidget(self.report_form)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([860, 400])
         outer.addWidget(split, 1)
         self.message = named(Banner(self), "trackerMessage", "Tracker messages")
         outer.addWidget(self.message)
+        # What is typed in the report form survives a lock, a closed window or a crash.
+        self.draft = FormDraft(self.report_form, worker, casebook.settings,
+                               f"user{casebook.user.id}:ui.tracker-form",
+                               record=lambda: self._form_report,
+                               dirty=lambda: self._edits.dirty)
+        self.draft.loaded.connect(self._put_back_draft)
+        self.draft.load()
 
     def _build_ladder(self) -> QWidget:
         box = named(QWidget(), "ladderBox", "Escalation of the selected report")
@@ -309,10 +318,30 @@ class TrackerView(LiveView):
             self._body_changed()
             self._reset_made()
             self._case_changed()
+            self._edits.reset()  # filled by the screen, not typed
         self._fill_reminders()
         self._fill_reports()
         self._fill_figures()
+        if first:
+            self._put_back_draft()
         self.loaded.emit(bundle)
+
+    # ----- drafts -------------------------------------------------------------------------
+    def save_drafts(self) -> None:
+        """Keep what is typed in the report form (before a lock or when Casebook closes)."""
+        self.draft.save()
+
+    def _put_back_draft(self) -> None:
+        """The report form as it was left before a lock, a closed window or a crash."""
+        if self._bundle is None or self.draft.pending is None:
+            return
+        draft = self.draft.take() or {}
+        record = draft.get("record")
+        if isinstance(record, int) and self._report(record) is not None:
+            self.select_report(record)
+        if self.draft.put_back(draft.get("fields") or {}):
+            self.form_message.show_info("Your unsaved text has been put back. Save it, or "
+                                        "choose New report to start again.")
 
     def _fill_reminders(self) -> None:
         assert self._bundle is not None
@@ -445,8 +474,10 @@ class TrackerView(LiveView):
         self.case_edit.setEnabled(True)
         self.account_edit.setEnabled(True)
 
-    def new_report(self) -> None:
-        """Clear the form for a new report."""
+    def new_report(self) -> bool:
+        """Clear the form for a new report (asking first if it holds unsaved changes)."""
+        if not ask_to_discard(self, self._edits.dirty, self.draft):
+            return False
         self._selected = None
         self._form_report = None
         self._wanted_account = None
@@ -460,6 +491,9 @@ class TrackerView(LiveView):
         self._reset_made()
         self._body_changed()
         self.form_message.clear()
+        self._edits.reset()
+        self.draft.clear()
+        return True
 
     def select_report(self, report_id: int) -> None:
         for row in range(self.reports_table.rowCount()):
@@ -496,6 +530,9 @@ class TrackerView(LiveView):
             self._selected = report.id
             self._show_ladder()
             return  # a reload while the user edits this report keeps what they typed
+        if not ask_to_discard(self, self._edits.dirty, self.draft):
+            self._reselect_form_report()
+            return
         self._form_report = report.id
         self._selected = report.id
         self.form_title.setText(f"Report to {report.recipient}, "
@@ -519,6 +556,19 @@ class TrackerView(LiveView):
         self.removed_button.setEnabled(report.status != "removed")
         self.form_message.clear()
         self._edits.reset()
+        self._show_ladder()
+
+    def _reselect_form_report(self) -> None:
+        """Keep editing: the list shows the report the form holds again."""
+        self._selected = self._form_report
+        self.reports_table.blockSignals(True)
+        try:
+            self.reports_table.clearSelection()
+            for row in range(self.reports_table.rowCount()):
+                if self.reports_table.item(row, 0).data(ROLE) == self._form_report:
+                    self.reports_table.selectRow(row)
+        finally:
+            self.reports_table.blockSignals(False)
         self._show_ladder()
 
     # ----- the escalation ladder ----------------------------------------------------------
@@ -604,7 +654,8 @@ class TrackerView(LiveView):
         report = self._report(self._selected)
         if state is None or report is None or self._bundle is None:
             return
-        self.new_report()
+        if not self.new_report():
+            return
         self.case_edit.setCurrentIndex(max(0, self.case_edit.findData(report.case_id)))
         self._wanted_account = report.account_id
         self.account_edit.setCurrentIndex(max(0, self.account_edit.findData(report.account_id)))
@@ -616,6 +667,7 @@ class TrackerView(LiveView):
         self.form_title.setText(f"New report: {state.rung.title}")
         self.form_message.show_info("Check the date, add the reference and any answer, then "
                                     "Add report. Keep the platform's reply as evidence.")
+        self._edits.reset()  # filled in for the user: nothing typed yet
         self.channel_edit.setFocus()
 
     def _made_at(self) -> datetime:
@@ -630,6 +682,7 @@ class TrackerView(LiveView):
         def done(report: PlatformReport) -> None:
             self._selected = report.id
             self._edits.reset()  # saved: the reload may refill the form
+            self.draft.clear()
             self.form_message.show_done("Saved.")
             self.message.show_done(f"Saved the report to {report.recipient}.")
             self.report_saved.emit(report.id)

@@ -6,13 +6,20 @@ free-text fields of a form into one draft string for the encrypted drafts table 
 wizard and the case tabs already use) and put it back after a reopen or an unlock.
 
 Fields are keyed by their accessible name, which ``add_row`` takes from the label, so a form
-needs no extra wiring to be kept as a draft.
+needs no extra wiring to be kept as a draft. :class:`FormDraft` does the same for the inline
+forms of the school-wide screens (checklist item, platform report, official account): the
+record being edited and its typed text, written a moment after typing stops and on lock.
+Password fields are never part of a draft.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -23,6 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.ui import prompts
+from casebook.ui.worker import DbWorker
+
+log = logging.getLogger(__name__)
 
 TextInput = QLineEdit | QPlainTextEdit
 
@@ -48,6 +58,8 @@ def text_inputs(root: QWidget) -> dict[str, TextInput]:
     for widget in widgets:
         if widget.isReadOnly() or isinstance(widget.parent(), QAbstractSpinBox | QComboBox):
             continue
+        if isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal:
+            continue  # a password is never kept, not even encrypted
         name = widget.accessibleName() or widget.objectName()
         if name and name not in found:
             found[name] = widget
@@ -112,3 +124,129 @@ class AskBeforeDiscard(QDialog):
     def drop(self) -> None:
         """Close without asking (the casebook is locking; the caller keeps any draft)."""
         self.done(QDialog.DialogCode.Rejected)
+
+
+class DraftStore(Protocol):
+    """Where drafts live: ``SettingsService`` (the encrypted drafts table)."""
+
+    def get_draft(self, key: str) -> str | None: ...
+
+    def save_draft(self, key: str, text: str) -> None: ...
+
+
+#: Inline forms write their draft this long after typing stops (and at once on lock).
+FORM_DRAFT_DELAY_MS = 2_000
+
+
+class FormDraft(QObject):
+    """An inline form's unsaved typing, kept encrypted so a lock, a closed window or a crash
+    loses nothing.
+
+    The draft holds ``record()`` (which record the form was editing, a plain JSON value; None
+    for a new one) and the text of every free-text field under ``form``. It is kept only while
+    ``dirty()`` says the form was changed since it was filled. The screen calls :meth:`load`
+    once; :attr:`pending` then holds what came back (``loaded`` fires) until the screen takes
+    it with :meth:`take` and puts the text back with :meth:`put_back`. :meth:`save` runs from
+    the screen's ``save_drafts`` (lock, close); :meth:`clear` once the record is saved or the
+    user agreed to discard it.
+    """
+
+    loaded = Signal()
+
+    def __init__(self, form: QWidget, worker: DbWorker, store: DraftStore, key: str, *,
+                 record: Callable[[], Any], dirty: Callable[[], bool],
+                 delay_ms: int = FORM_DRAFT_DELAY_MS) -> None:
+        super().__init__(form)
+        self._form = form
+        self._worker = worker
+        self._store = store
+        self.key = key
+        self._record = record
+        self._dirty = dirty
+        self._saved = ""  # what the drafts table holds for ``key``
+        self.pending: dict[str, Any] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(delay_ms)
+        self._timer.timeout.connect(self.save)
+        for edit in text_inputs(form).values():
+            edit.textChanged.connect(self._typed)
+
+    def _typed(self, *_args: object) -> None:
+        self._timer.start()
+
+    def text(self) -> str:
+        """The draft as stored: empty when the form holds nothing unsaved."""
+        if not self._dirty():
+            return ""
+        fields = {name: text_of(w) for name, w in text_inputs(self._form).items()}
+        record = self._record()
+        if record is None and not any(value.strip() for value in fields.values()):
+            return ""
+        return json.dumps({"record": record, "fields": fields}, ensure_ascii=False,
+                          sort_keys=True)
+
+    def save(self) -> None:
+        """Write the draft now if it changed (a no-op otherwise)."""
+        self._timer.stop()
+        self._write(self.text())
+
+    def clear(self) -> None:
+        """Forget the draft (the record was saved, or the user discarded the text)."""
+        self._timer.stop()
+        self.pending = None
+        self._write("")
+
+    def _write(self, text: str) -> None:
+        if text == self._saved:
+            return
+        self._saved = text
+        store, key = self._store, self.key
+        self._worker.submit(lambda: store.save_draft(key, text), None, self._not_saved)
+
+    def _not_saved(self, error: BaseException) -> None:
+        self._saved = "\0"  # unknown: the next save writes again
+        log.warning("a form draft was not saved (%s)", type(error).__name__)
+
+    def load(self) -> None:
+        """Read the stored draft on the worker; ``loaded`` fires when it is in ``pending``."""
+        store, key = self._store, self.key
+        self._worker.submit(lambda: store.get_draft(key), self._loaded, self._not_loaded)
+
+    def _not_loaded(self, error: BaseException) -> None:
+        log.warning("a form draft was not read (%s)", type(error).__name__)
+
+    def _loaded(self, text: str | None) -> None:
+        self._saved = text or ""
+        try:
+            value = json.loads(text) if text else None
+        except ValueError:
+            value = None
+        if isinstance(value, dict) and isinstance(value.get("fields"), dict):
+            self.pending = value
+            self.loaded.emit()
+
+    def take(self) -> dict[str, Any] | None:
+        pending, self.pending = self.pending, None
+        return pending
+
+    def put_back(self, fields: Mapping[str, Any]) -> bool:
+        """Put the draft's text into the form's fields. True if anything came back."""
+        inputs = text_inputs(self._form)
+        restored = False
+        for name, text in fields.items():
+            widget = inputs.get(name)
+            if widget is not None and isinstance(text, str) and text_of(widget) != text:
+                set_text(widget, text)
+                restored = True
+        return restored
+
+
+def ask_to_discard(parent: QWidget, dirty: bool, draft: FormDraft | None = None) -> bool:
+    """Before a form is emptied or refilled: True when it may go (nothing unsaved, or the
+    user chose "Discard"; the draft goes with it)."""
+    if dirty and not confirm_discard(parent):
+        return False
+    if dirty and draft is not None:
+        draft.clear()
+    return True
