@@ -82,6 +82,8 @@ class Step:
     completed_by: str | None = None
     #: Structured answers for the step's wizard page (plain JSON values).
     data: dict = field(default_factory=dict)
+    #: The stored step's id (what a correction of its answers names); None before it is saved.
+    id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from casebook.services.corrections import (
     Correction,
     clean_changes,
     correction,
+    step_answer_changes,
     to_json,
 )
 from casebook.services.store import Store
@@ -597,7 +598,12 @@ class CaseService:
 
     def correct_step(self, case_id: int, key: StepKey | str, reason: str,
                      answers: dict[str, object]) -> Case:
-        """Correct answers of a response step (the answers not named are kept)."""
+        """Correct answers of a response step (the answers not named are kept).
+
+        A per-person or per-account answer is named by its field with a mapping of item ids
+        (``{"support_offered": {"12": "Weekly check-ins"}}``): only the items named change.
+        Dates may be given as dates (kept as ISO text, as the wizard keeps them).
+        """
         key = _enum(key, StepKey, "response step")
         reason = require_text(reason, "why this is being corrected", 2000)
         with self.store.write("correction.step", f"case:{case_id}") as work:
@@ -607,11 +613,15 @@ class CaseService:
             if row is None:
                 raise NotFoundError("That case no longer exists.")
             data = json.loads(row.data_json or "{}")
-            changed = {name: value for name, value in answers.items() if data.get(name) != value}
+            old, changed = step_answer_changes(data, answers)
             if not changed:
                 raise ValidationError("Nothing was changed, so there is nothing to correct.")
-            old = {name: data.get(name) for name in changed}
-            data.update(changed)
+            for name, value in changed.items():
+                if isinstance(value, dict) and isinstance(old.get(name), dict):
+                    merged = data.get(name) if isinstance(data.get(name), dict) else {}
+                    data[name] = {**merged, **value}
+                else:
+                    data[name] = value
             try:
                 row.data_json = json.dumps(data, ensure_ascii=False, sort_keys=True)
             except TypeError as exc:

@@ -25,7 +25,8 @@ from casebook.domain import (
 from casebook.errors import ValidationError
 from casebook.storage import tables as t
 
-__all__ = ["Correction", "FIELDS", "KIND_WORDS", "clean_changes", "to_json", "correction"]
+__all__ = ["Correction", "FIELDS", "KIND_WORDS", "clean_changes", "to_json", "correction",
+           "step_answer_changes"]
 
 MAX_TEXT = 20_000
 
@@ -134,6 +135,47 @@ def clean_changes(kind: str, changes: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValidationError(f"A {KIND_WORDS[kind]} has no {', '.join(unknown)} to correct.")
     return {name: fields[name](value) for name, value in changes.items()}
+
+
+def _answer(value: Any) -> Any:
+    """A step answer as the wizard keeps it: plain JSON, dates as ISO text."""
+    if isinstance(value, date):  # a datetime too
+        return value.isoformat()
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise ValidationError(f"That answer is too long (at most {MAX_TEXT} characters).")
+        return value
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _answer(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_answer(v) for v in value]
+    raise ValidationError("Some answers could not be saved as text.")
+
+
+def step_answer_changes(data: Mapping[str, Any], answers: Mapping[str, Any]
+                        ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(what the changed answers were, what they become), only for answers that change.
+
+    A mapping answers per person or account (item id -> answer): only the items it names are
+    compared and changed, so the original and the correction name just those items.
+    """
+    old: dict[str, Any] = {}
+    changed: dict[str, Any] = {}
+    for name, given in answers.items():
+        value, current = _answer(given), data.get(name)
+        if isinstance(value, dict) and value and (current is None or isinstance(current, dict)):
+            current = current or {}
+            items = {item: answer for item, answer in value.items()
+                     if current.get(item) != answer}
+            if items:
+                old[name] = {item: current.get(item) for item in items}
+                changed[name] = items
+        elif current != value:
+            old[name] = current
+            changed[name] = value
+    return old, changed
 
 
 def to_json(values: Mapping[str, Any]) -> str:

@@ -38,7 +38,7 @@ def user(row: t.UserRow) -> User:
 def step(row: t.StepRow) -> Step:
     return Step(key=StepKey(row.step_key), status=StepStatus(row.status),
                 completed_at=row.completed_at, completed_by=row.completed_by,
-                data=json.loads(row.data_json or "{}"))
+                data=json.loads(row.data_json or "{}"), id=row.id)
 
 
 def case(row: t.CaseRow, steps: list[t.StepRow]) -> Case:

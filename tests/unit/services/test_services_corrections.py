@@ -192,3 +192,43 @@ def test_exports_print_the_corrected_value_and_leave_removed_people_out(book, tm
     flat = " ".join(words.split())
     assert "Corrected the account's handle. Reason: Typo" in flat
     assert "Account added on Instagram (see Accounts)." in flat
+
+
+def test_step_answers_per_person_dates_and_yes_no_are_corrected_and_exported(book, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    case = book.cases.create("Fake account", "impersonation")
+    jo = book.cases.add_person(case.id, "Jo Smith", "learner", "harmed")
+    book.cases.save_step(case.id, StepKey.SUPPORT, {
+        "support_by": {str(jo.id): "Form tutr"}, "follow_up_on": {str(jo.id): "2026-11-05"}})
+    book.cases.save_step(case.id, StepKey.GATHER_EVIDENCE, {"captures_dated": True})
+
+    book.cases.correct_step(case.id, StepKey.SUPPORT, "Typo and a new date",
+                            {"support_by": {str(jo.id): "Head of year"},
+                             "follow_up_on": {str(jo.id): date(2026, 11, 12)}})
+    book.cases.correct_step(case.id, "gather-evidence", "Not dated after all",
+                            {"captures_dated": False})
+    with pytest.raises(ValidationError, match="Nothing was changed"):
+        book.cases.correct_step(case.id, StepKey.SUPPORT, "Same again",
+                                {"follow_up_on": {str(jo.id): "2026-11-12"}})
+    with pytest.raises(ValidationError, match="could not be saved"):
+        book.cases.correct_step(case.id, StepKey.SUPPORT, "Odd value",
+                                {"support_by": {str(jo.id): object()}})
+
+    support = book.cases.get(case.id).step(StepKey.SUPPORT)
+    assert support.data == {"support_by": {str(jo.id): "Head of year"},
+                            "follow_up_on": {str(jo.id): "2026-11-12"}}
+    steps = [c for c in book.cases.corrections(case.id) if c.record_kind == "step"]
+    assert [c.before for c in steps] == [
+        {"support_by": {str(jo.id): "Form tutr"}, "follow_up_on": {str(jo.id): "2026-11-05"}},
+        {"captures_dated": True}]
+    assert steps[0].record_id == support.id
+    assert [a for a in _audit(book) if a[0] == "correction.step"] == [
+        ("correction.step", f"case:{case.id}", "step=support,answers=2"),
+        ("correction.step", f"case:{case.id}", "step=gather-evidence,answers=1")]
+
+    out = tmp_path / "case.pdf"
+    book.exports.export_case(case.id, "case-file", out, named_person_ids={jo.id})
+    words = " ".join(subprocess.run(["pdftotext", "-layout", str(out), "-"],
+                                    capture_output=True, text=True, check=True).stdout.split())
+    assert "Head of year" in words and "Form tutr" not in words
+    assert "Check in again on: 12 November 2026" in words and "5 November 2026" not in words
+    assert "Corrected answers to" in words and "Reason: Not dated after all" in words

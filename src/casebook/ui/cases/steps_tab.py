@@ -2,21 +2,74 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from casebook.domain import STEP_ORDER
+from casebook.profiles import StepGuidance
 from casebook.ui.kit.forms import button
 from casebook.ui.widgets.common import bullet_text, fmt_datetime
 from casebook.ui.widgets.context import CaseBundle, CaseContext
-from casebook.ui.widgets.corrections import CorrectionDialog, Fix
+from casebook.ui.widgets.corrections import (
+    CorrectionDialog,
+    CorrectionsDialog,
+    Fix,
+    describe_correction,
+)
 from casebook.ui.widgets.panel import CasePanel, fill_table, make_table, selected_id
 from casebook.ui.widgets.step_progress import STATUS_WORDS, StepProgress
 
-#: Step answer kinds that can be corrected here, and how they are typed.
-_KINDS = {"text": "line", "multiline": "text", "choice": "choice"}
+#: Step answer kinds and how each is corrected (a yes/no answer is a Yes / No choice).
+_KINDS = {"text": "line", "multiline": "text", "choice": "choice", "date": "date",
+          "bool": "choice"}
+YES_NO = {True: "Yes", False: "No"}
+#: Joins a per-person / per-account field and the item it answers for, in a Fix's name.
+ITEM_SEP = "/"
+
+
+def answer_fixes(guidance: StepGuidance, data: Mapping[str, Any],
+                 items: Mapping[tuple[str, str], str]) -> tuple[tuple[Fix, ...], dict[str, Any]]:
+    """Every correctable answer of a step, and what each says now.
+
+    Once-per-case answers are all offered (an unanswered one shows "Not recorded"); an answer
+    per person or per account is offered for each person or account it was recorded for,
+    labelled with who or what it is about (``items``: (per, id) -> words).
+    """
+    fixes: list[Fix] = []
+    current: dict[str, Any] = {}
+    for spec in guidance.fields:
+        if spec.kind not in _KINDS:
+            continue
+        kind = _KINDS[spec.kind]
+        choices = YES_NO if spec.kind == "bool" else {c.value: c.label for c in spec.choices}
+        if not spec.per:
+            fixes.append(Fix(spec.id, f"{spec.label}:", kind, choices))
+            current[spec.id] = data.get(spec.id)
+            continue
+        answers = data.get(spec.id)
+        if not isinstance(answers, Mapping):
+            continue
+        for item, value in answers.items():
+            who = items.get((spec.per, str(item)), f"a {spec.per} no longer on the case")
+            name = f"{spec.id}{ITEM_SEP}{item}"
+            fixes.append(Fix(name, f"{spec.label} ({who}):", kind, choices))
+            current[name] = value
+    return tuple(fixes), current
+
+
+def answers_from(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The dialog's changes as the service takes them: per-item answers grouped by field."""
+    answers: dict[str, Any] = {}
+    for name, value in changes.items():
+        field_id, sep, item = name.partition(ITEM_SEP)
+        if sep:
+            answers.setdefault(field_id, {})[item] = value
+        else:
+            answers[name] = value
+    return answers
 
 
 class StepsTab(CasePanel):
@@ -50,6 +103,10 @@ class StepsTab(CasePanel):
             lambda: self.correct_button.setEnabled(selected_id(self.table) is not None))
         row.addWidget(self.correct_button)
         row.addStretch(1)
+        self.corrections_button = button(
+            "Corrections…", "history-step", self.show_corrections,
+            help="Every correction of step answers on this case, with the originals")
+        row.addWidget(self.corrections_button)
         layout.addLayout(row)
         layout.addWidget(self.banner)
 
@@ -63,9 +120,59 @@ class StepsTab(CasePanel):
             rows.append([f"{number}. {titles.get(key, key.value)}", STATUS_WORDS[step.status],
                          fmt_datetime(step.completed_at, us), step.completed_by or ""])
         fill_table(self.table, rows, list(range(1, len(STEP_ORDER) + 1)))
+        self._mark_corrected(bundle)
         self.done_means.setText("What “done” means for each step:\n" + bullet_text(
             [f"{g.title}: {g.done_means.removeprefix('Done means ')}"
              for g in self.ctx.setup.guidance]))
+
+    def _step_corrections(self, bundle: CaseBundle) -> dict[int, list[Any]]:
+        """Corrections of step answers, by step number (1 to 5)."""
+        numbers = {bundle.case.step(key).id: n for n, key in enumerate(STEP_ORDER, start=1)}
+        out: dict[int, list[Any]] = {}
+        for correction in bundle.corrections:
+            number = numbers.get(correction.record_id)
+            if correction.record_kind == "step" and number is not None:
+                out.setdefault(number, []).append(correction)
+        return out
+
+    def _mark_corrected(self, bundle: CaseBundle) -> None:
+        """A corrected step says so in its row, with the originals in its tooltip."""
+        for number, history in self._step_corrections(bundle).items():
+            tip = "Answers corrected — the originals are kept:\n" + "\n".join(
+                describe_correction(c, self.ctx.us) for c in history)
+            for column in range(self.table.columnCount()):
+                item = self.table.item(number - 1, column)
+                if item is not None:
+                    item.setToolTip(tip)
+            status = self.table.item(number - 1, 1)
+            if status is not None:
+                status.setText(f"{status.text()} (answers corrected)")
+
+    def show_corrections(self) -> None:
+        """Every correction of step answers: the originals, who, when and why."""
+        if self.bundle is None:
+            return
+        titles = self.ctx.step_titles()
+        labels, history = {}, []
+        for number, found in sorted(self._step_corrections(self.bundle).items()):
+            key = STEP_ORDER[number - 1]
+            for correction in found:
+                labels[correction.record_id] = titles.get(key, key.value)
+                history.append(correction)
+        history.sort(key=lambda c: c.id)
+        dialog = CorrectionsDialog(self, "Corrections of step answers", history, labels,
+                                   self.ctx.us)
+        self.history_dialog = dialog
+        dialog.finished.connect(lambda _result: dialog.deleteLater())
+        dialog.open()
+
+    def _items(self) -> dict[tuple[str, str], str]:
+        """Who or what a per-person / per-account answer is about, in words."""
+        assert self.bundle is not None
+        items = {("person", str(p.id)): p.name for p in self.bundle.people}
+        items.update({("account", str(a.id)): f"{a.platform} {a.handle}"
+                      for a in self.bundle.accounts})
+        return items
 
     def clear(self) -> None:
         super().clear()
@@ -79,19 +186,17 @@ class StepsTab(CasePanel):
             return
         key = STEP_ORDER[number - 1]
         guidance = self.ctx.guidance(key)
-        fixes = tuple(Fix(spec.id, f"{spec.label}:", _KINDS[spec.kind],
-                          {c.value: c.label for c in spec.choices})
-                      for spec in guidance.fields if spec.per == "" and spec.kind in _KINDS)
+        fixes, current = answer_fixes(guidance, self.bundle.case.step(key).data, self._items())
         if not fixes:
             self.banner.show_info("This step has no answers to correct.")
             return
         cases, case_id = self.ctx.casebook.cases, self.ctx.case_id
 
         def job(changes: dict[str, object], reason: str) -> Callable[[], object]:
-            return lambda: cases.correct_step(case_id, key, reason, changes)
+            answers = answers_from(changes)
+            return lambda: cases.correct_step(case_id, key, reason, answers)
 
         self.open_correction(
             CorrectionDialog(self, f"Correct the answers to “{guidance.title}”", fixes,
-                             dict(self.bundle.case.step(key).data), job, self.ctx.worker,
-                             us=self.ctx.us, fill=self.ctx.fill),
+                             current, job, self.ctx.worker, us=self.ctx.us, fill=self.ctx.fill),
             "Corrected. The original answers are kept in the case's corrections.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QVBoxLayout,
     QWidget,
@@ -34,6 +36,7 @@ from casebook.ui.kit import Banner, Op, fmt_datetime, named
 from casebook.ui.kit import field as form_field
 from casebook.ui.kit.forms import button, hbox
 from casebook.ui.widgets.date_field import DateField
+from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.widgets.labels import fill_combo, set_combo_value
 from casebook.ui.worker import DbWorker
 
@@ -44,12 +47,15 @@ class Fix:
 
     name: str
     label: str
-    kind: str = "line"  # line, text, choice, date
+    kind: str = "line"  # line, text, choice (a yes/no answer too), date
     choices: Mapping[Any, str] = field(default_factory=dict)
 
 
-class CorrectionDialog(QDialog):
+class CorrectionDialog(AskBeforeDiscard):
     """Shows a record's fields filled in, plus "Why is this being corrected?".
+
+    Escape, Cancel and the close button ask before throwing away a changed field or a typed
+    reason (a lock closes it without asking).
 
     ``job(changes, reason)`` returns the worker job that saves the correction; only fields
     whose value changed are sent.
@@ -77,8 +83,19 @@ class CorrectionDialog(QDialog):
             note.setWordWrap(True)
             layout.addWidget(note)
         form = QFormLayout()
+        if len(fixes) > 8:  # many answers (one per person, say): the fields scroll
+            area = QScrollArea(self)
+            area.setWidgetResizable(True)
+            area.setFrameShape(QScrollArea.Shape.NoFrame)
+            inner = QWidget(area)
+            fields = QFormLayout(inner)
+            area.setWidget(inner)
+            area.setMinimumHeight(min(520, 40 * len(fixes)))
+            layout.addWidget(area, 1)
+        else:
+            fields = form
         for fix in fixes:
-            self.editors[fix.name] = form_field(form, fix.label, self._editor(fix, us, fill),
+            self.editors[fix.name] = form_field(fields, fix.label, self._editor(fix, us, fill),
                                                 name=f"fix-{fix.name}")
             self._set(fix, current.get(fix.name))
         self.reason_edit = form_field(form, reason_label, QLineEdit(self), name="reasonEdit",
@@ -141,11 +158,13 @@ class CorrectionDialog(QDialog):
         """The fields whose value differs from the record's."""
         out = {}
         for name in self.editors:
-            new, old = self.value(name), self._current.get(name)
-            old = getattr(old, "value", old)
-            if (new or None) != (old if old != "" else None):
+            new = self.value(name)
+            if _comparable(new) != _comparable(self._current.get(name)):
                 out[name] = new
         return out
+
+    def typed(self) -> bool:
+        return bool(self.reason_edit.text().strip()) or bool(self.changes())
 
     def submit(self) -> None:
         for name, editor in self.editors.items():
@@ -223,7 +242,20 @@ def describe_correction(correction: Correction, us: bool = False) -> str:
     return f"{when}, {correction.made_by}: {changes}. Reason: {correction.reason}"
 
 
+def _comparable(value: Any) -> Any:
+    """A value as recorded, for "did it change?": enums by value, dates as ISO text, an empty
+    text as nothing (a "No" answer stays False)."""
+    value = getattr(value, "value", value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return None if value is None or value == "" else value
+
+
 def _plain(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Mapping):  # an answer per person or account: the answers named
+        return "; ".join(_plain(v) for v in value.values()) or "nothing"
     return "nothing" if value in (None, "") else str(value)
 
 

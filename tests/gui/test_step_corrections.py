@@ -1,0 +1,166 @@
+"""Issue 11 item 1, step answers in full: an answer per person or per account, a date and a
+yes/no answer are corrected from the corrections dialog like any other record (the original
+kept, audited, shown as corrected on the Response steps tab), and Escape asks before a typed
+correction is thrown away."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QComboBox
+
+from casebook.domain import StepKey
+from casebook.ui import prompts
+from casebook.ui.widgets.date_field import DateField
+from casebook.ui.widgets.drafts import DISCARD_TITLE
+
+try:  # the shared conftest may or may not make tests/gui a package
+    from ._fixtures_case import (  # noqa: F401
+        case_id,
+        jurisdiction,
+        open_case_view,
+        prompt_seam,
+        unlocked_casebook,
+        wait_idle,
+        worker,
+    )
+except ImportError:
+    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
+        case_id,
+        jurisdiction,
+        open_case_view,
+        prompt_seam,
+        unlocked_casebook,
+        wait_idle,
+        worker,
+    )
+
+WAIT = 10_000
+STEP_ROW = {StepKey.GATHER_EVIDENCE: 0, StepKey.SUPPORT: 3}
+
+
+def click(qtbot, button: QAbstractButton) -> None:  # type: ignore[no-untyped-def]
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def open_dialog(qtbot, view, key: StepKey):  # type: ignore[no-untyped-def]
+    view.select_tab("Response steps")
+    steps = view.steps
+    qtbot.waitUntil(lambda: steps.table.rowCount() == 5, timeout=WAIT)
+    steps.table.selectRow(STEP_ROW[key])
+    click(qtbot, steps.correct_button)
+    dialog = steps.correction_dialog
+    qtbot.waitUntil(lambda: dialog.isVisible(), timeout=WAIT)
+    return dialog
+
+
+def choose(combo: QComboBox, value: object) -> None:
+    index = combo.findData(value)
+    assert index >= 0, value
+    combo.setCurrentIndex(index)
+
+
+def test_per_person_answers_and_their_dates_are_corrected_with_the_originals_kept(
+        qtbot, worker, unlocked_casebook, case_id) -> None:  # type: ignore[no-untyped-def]
+    cases = unlocked_casebook.cases
+    jo = cases.add_person(case_id, "Jo Smith", "learner", "harmed")
+    sam = cases.add_person(case_id, "Sam Lee", "learner", "harmed")
+    cases.save_step(case_id, StepKey.SUPPORT, {
+        "support_offered": {str(jo.id): "Weekly check-ins", str(sam.id): "Time with the nurse"},
+        "support_by": {str(jo.id): "Form tutr", str(sam.id): "School nurse"},
+        "follow_up_on": {str(jo.id): "2026-10-01", str(sam.id): "2026-10-02"},
+    })
+    view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
+    dialog = open_dialog(qtbot, view, StepKey.SUPPORT)
+
+    who = dialog.editors[f"support_by/{jo.id}"]
+    when = dialog.editors[f"follow_up_on/{jo.id}"]
+    assert isinstance(when, DateField)
+    assert who.text() == "Form tutr" and when.iso() == "2026-10-01"
+    assert who.accessibleName() == "Who is providing it (Jo Smith)"
+    assert dialog.editors[f"support_offered/{sam.id}"].toPlainText() == "Time with the nurse"
+    who.clear()
+    qtbot.keyClicks(who, "Form tutor")
+    when.set_value(date(2026, 10, 8))
+
+    # Escape with a typed correction asks first; "Keep editing" keeps it.
+    prompts.answers.append(False)
+    qtbot.keyClick(who, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and who.text() == "Form tutor"
+    assert [t for k, t, _ in prompts.shown if k == "ask"] == [DISCARD_TITLE]
+
+    qtbot.keyClicks(dialog.reason_edit, "Name misspelt; the check-in moved")
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        click(qtbot, dialog.ok_button)
+    wait_idle(qtbot, worker)
+
+    data = cases.get(case_id).step(StepKey.SUPPORT).data
+    assert data["support_by"] == {str(jo.id): "Form tutor", str(sam.id): "School nurse"}
+    assert data["follow_up_on"] == {str(jo.id): "2026-10-08", str(sam.id): "2026-10-02"}
+    assert data["support_offered"][str(sam.id)] == "Time with the nurse"
+    [fix] = [c for c in cases.corrections(case_id) if c.record_kind == "step"]
+    assert fix.before == {"support_by": {str(jo.id): "Form tutr"},
+                          "follow_up_on": {str(jo.id): "2026-10-01"}}
+    assert fix.after == {"support_by": {str(jo.id): "Form tutor"},
+                         "follow_up_on": {str(jo.id): "2026-10-08"}}
+
+    # Shown as corrected on the tab, the original readable there and in the history.
+    steps = view.steps
+    qtbot.waitUntil(lambda: "answers corrected" in steps.table.item(3, 1).text(), timeout=WAIT)
+    tip = steps.table.item(3, 0).toolTip()
+    assert "support by was “Form tutr”, now “Form tutor”" in tip
+    assert "Reason: Name misspelt; the check-in moved" in tip
+    assert "answers corrected" not in steps.table.item(0, 1).text()
+    click(qtbot, steps.corrections_button)
+    [line] = steps.history_dialog.texts()
+    assert "follow up on was “2026-10-01”, now “2026-10-08”" in line
+    steps.history_dialog.reject()
+
+    # The chronology (and so every export of it) says what was corrected.
+    entries = [e.text for e in cases.chronology(case_id) if e.system]
+    assert any(t.startswith("Corrected answers to “") and "follow up on and support by" in t
+               for t in entries)
+
+
+def test_dates_and_yes_no_answers_are_corrected_and_an_unchanged_no_is_not_a_change(
+        qtbot, worker, unlocked_casebook, case_id) -> None:  # type: ignore[no-untyped-def]
+    cases = unlocked_casebook.cases
+    account = cases.add_account(case_id, "Instagram", "@oakfield_fake", "impersonating-school")
+    cases.save_step(case_id, StepKey.GATHER_EVIDENCE, {
+        "reported_by": "Form tutor", "reported_on": "2026-10-03", "captures_dated": True,
+        "all_accounts_listed": False})
+    cases.save_step(case_id, StepKey.REPORT, {
+        "reported_on": {str(account.id): "2026-10-04"}, "reference": {str(account.id): "IG-1"}})
+    view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
+    dialog = open_dialog(qtbot, view, StepKey.GATHER_EVIDENCE)
+    dated = dialog.editors["captures_dated"]
+    listed = dialog.editors["all_accounts_listed"]
+    assert isinstance(dated, QComboBox) and dated.currentText() == "Yes"
+    assert listed.currentText() == "No"
+    assert dialog.changes() == {}  # "No" stays "No", not a change
+    choose(dated, False)
+    dialog.editors["reported_on"].set_value(date(2026, 10, 2))
+    qtbot.keyClicks(dialog.reason_edit, "The screenshots had no dates; told a day earlier")
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        click(qtbot, dialog.ok_button)
+    wait_idle(qtbot, worker)
+    data = cases.get(case_id).step(StepKey.GATHER_EVIDENCE).data
+    assert data["captures_dated"] is False and data["reported_on"] == "2026-10-02"
+    assert data["all_accounts_listed"] is False and data["reported_by"] == "Form tutor"
+    [fix] = [c for c in cases.corrections(case_id) if c.record_kind == "step"]
+    assert fix.before == {"captures_dated": True, "reported_on": "2026-10-03"}
+    assert fix.after == {"captures_dated": False, "reported_on": "2026-10-02"}
+    qtbot.waitUntil(lambda: "answers corrected" in view.steps.table.item(0, 1).text(),
+                    timeout=WAIT)
+    assert "captures dated was “yes”, now “no”" in view.steps.table.item(0, 0).toolTip()
+
+    # An answer per account is offered under the account's name.
+    view.steps.table.selectRow(4)
+    click(qtbot, view.steps.correct_button)
+    report = view.steps.correction_dialog
+    assert report.editors[f"reference/{account.id}"].accessibleName().endswith(
+        "(Instagram @oakfield_fake)")
+    report.reject()  # nothing typed: closes without a question
+    assert not report.isVisible()
