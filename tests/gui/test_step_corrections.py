@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox
 
@@ -164,3 +165,50 @@ def test_dates_and_yes_no_answers_are_corrected_and_an_unchanged_no_is_not_a_cha
         "(Instagram @oakfield_fake)")
     report.reject()  # nothing typed: closes without a question
     assert not report.isVisible()
+
+
+def test_a_typed_correction_or_amendment_survives_closing_the_case_and_comes_back(
+        qtbot, worker, unlocked_casebook, case_id) -> None:  # type: ignore[no-untyped-def]
+    cases = unlocked_casebook.cases
+    cases.save_step(case_id, StepKey.GATHER_EVIDENCE, {"reported_by": "Form tutr"})
+    entry = cases.add_entry(case_id, "Parent rang at 8:40")
+    view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
+    dialog = open_dialog(qtbot, view, StepKey.GATHER_EVIDENCE)
+    qtbot.keyClicks(dialog.reason_edit, "Spelling of the role")
+    view.select_tab("Chronology")
+    qtbot.waitUntil(lambda: entry.id in view.chronology.entries, timeout=WAIT)
+    view.chronology._select(entry.id)
+    view.chronology.amend_selected()
+    amend = view.chronology.amend_dialog
+    amend.text_edit.setPlainText("Parent rang at 8:45")
+    qtbot.keyClicks(amend.reason_edit, "Time checked with the office log")
+    view.clear()  # a lock or a closed tab: both dialogs go without a question
+    wait_idle(qtbot, worker)
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()
+    assert not [t for k, t, _ in prompts.shown if k == "ask"]
+    view.close()
+
+    again = open_case_view(qtbot, worker, unlocked_casebook, case_id)
+    reopened = open_dialog(qtbot, again, StepKey.GATHER_EVIDENCE)
+    qtbot.waitUntil(lambda: reopened.reason_edit.text() == "Spelling of the role",
+                    timeout=WAIT)
+    assert "put back" in reopened.banner.text()
+    reopened.editors["reported_by"].setText("Form tutor")
+    with qtbot.waitSignal(reopened.accepted, timeout=WAIT):
+        click(qtbot, reopened.ok_button)
+    wait_idle(qtbot, worker)
+    assert unlocked_casebook.settings.get_draft(f"case:{case_id}:correct:step:gather-evidence") \
+        is None
+
+    again.select_tab("Chronology")
+    qtbot.waitUntil(lambda: entry.id in again.chronology.entries, timeout=WAIT)
+    again.chronology._select(entry.id)
+    again.chronology.amend_selected()
+    amended = again.chronology.amend_dialog
+    qtbot.waitUntil(lambda: amended.reason_edit.text() == "Time checked with the office log",
+                    timeout=WAIT)
+    assert amended.text_edit.toPlainText() == "Parent rang at 8:45"
+    prompts.answers.append(True)  # discard it now: the draft goes too
+    amended.reject()
+    wait_idle(qtbot, worker)
+    assert unlocked_casebook.settings.get_draft(f"case:{case_id}:amend:{entry.id}") is None

@@ -86,6 +86,9 @@ class AmendDialog(AskBeforeDiscard):
         return (self.text_edit.toPlainText() != self.entry.text
                 or bool(self.reason_edit.text().strip()))
 
+    def draft_put_back(self) -> None:
+        self.banner.show_info("What you typed before has been put back.")
+
     def new_text(self) -> str:
         return self.text_edit.toPlainText().strip()
 
@@ -275,6 +278,8 @@ class ChronologyTab(CasePanel):
             return
         dialog = AmendDialog(entry, self.ctx.us, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.keep_as(self.ctx.worker, self.ctx.casebook.settings,
+                       self.ctx.draft_key(f"amend:{entry.id}"))
         self.amend_dialog = dialog
 
         def accepted() -> None:

@@ -199,4 +199,5 @@ class StepsTab(CasePanel):
         self.open_correction(
             CorrectionDialog(self, f"Correct the answers to “{guidance.title}”", fixes,
                              current, job, self.ctx.worker, us=self.ctx.us, fill=self.ctx.fill),
-            "Corrected. The original answers are kept in the case's corrections.")
+            "Corrected. The original answers are kept in the case's corrections.",
+            draft=f"correct:step:{key.value}")

@@ -366,6 +366,8 @@ class EvidenceWidget(CasePanel):
         self.banner.show_info("Nothing was stored. " + gate.instructions[0])
         dialog = UnsafeNoteDialog(gate, self.ctx.term("learner"), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.keep_as(self.ctx.worker, self.ctx.casebook.settings,
+                       self.ctx.draft_key("note:not-stored"))
         self.note_dialog = dialog
         police = self.ctx.term("police").removeprefix("the ")
 
@@ -494,6 +496,8 @@ class EvidenceWidget(CasePanel):
         dialog = UnsafeNoteDialog(self.ctx.setup.gate, self.ctx.term("learner"), self,
                                   plain_note=True)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.keep_as(self.ctx.worker, self.ctx.casebook.settings,
+                       self.ctx.draft_key("note:link"))
         self.note_dialog = dialog
 
         def accepted() -> None:

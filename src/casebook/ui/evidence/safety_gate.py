@@ -136,6 +136,9 @@ class UnsafeNoteDialog(AskBeforeDiscard):
         self.resize(520, 360)
         self.description_edit.setFocus()
 
+    def draft_put_back(self) -> None:
+        self.banner.show_info("What you typed before has been put back.")
+
     def description(self) -> str:
         return self.description_edit.toPlainText().strip()
 

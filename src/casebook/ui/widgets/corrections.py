@@ -166,6 +166,9 @@ class CorrectionDialog(AskBeforeDiscard):
     def typed(self) -> bool:
         return bool(self.reason_edit.text().strip()) or bool(self.changes())
 
+    def draft_put_back(self) -> None:
+        self.banner.show_info("What you typed before has been put back.")
+
     def submit(self) -> None:
         for name, editor in self.editors.items():
             if isinstance(editor, DateField) and not editor.is_valid():

@@ -106,24 +106,56 @@ class AskBeforeDiscard(QDialog):
     """A dialog with free text: Escape, Cancel and the close button ask before discarding.
 
     ``typed()`` says whether there is anything to lose (by default: any free-text field has
-    text). Closing for a lock uses ``drop()``, which never asks.
+    text). Closing for a lock uses ``drop()``, which never asks. After :meth:`keep_as`, what is
+    typed is also kept as an encrypted draft (a moment after typing stops, and when a lock or a
+    closed tab drops the dialog) and put back when the same dialog is opened again; the draft
+    goes once the dialog is saved or the user agrees to discard.
     """
+
+    _draft: FormDraft | None = None
 
     def typed(self) -> bool:
         return has_typed_text(self)
+
+    def keep_as(self, worker: DbWorker, store: DraftStore, key: str) -> None:
+        """Keep what is typed here under ``key`` in the encrypted drafts table."""
+        self._draft = FormDraft(self, worker, store, key, record=lambda: None,
+                                dirty=self.typed)
+        self._draft.loaded.connect(self._put_back_draft)
+        self._draft.load()
+
+    def _put_back_draft(self) -> None:
+        draft = self._draft.take() if self._draft is not None else None
+        if draft and self._draft is not None and self._draft.put_back(draft.get("fields") or {}):
+            self.draft_put_back()
+
+    def draft_put_back(self) -> None:
+        """Called when a kept draft came back into the fields (say so, if there is room)."""
 
     def reject(self) -> None:
         if self.typed() and not confirm_discard(self):
             return
         self.discarded()
+        if self._draft is not None:
+            self._draft.clear()
         super().reject()
+
+    def accept(self) -> None:
+        if self._draft is not None:
+            self._draft.clear()
+        super().accept()
 
     def discarded(self) -> None:
         """Called when the user agreed to discard (or there was nothing to lose)."""
 
     def drop(self) -> None:
-        """Close without asking (the casebook is locking; the caller keeps any draft)."""
+        """Close without asking (the casebook is locking; any draft is kept first)."""
+        if self._draft is not None:
+            self._draft.save()
         self.done(QDialog.DialogCode.Rejected)
+
+    def close_for_lock(self) -> None:
+        self.drop()
 
 
 class DraftStore(Protocol):

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -44,7 +45,7 @@ class CasePanel(QWidget):
         self.banner = Banner(self)
         self.jobs = Jobs(self, ctx.worker, self.banner.show_error)
         self.bundle: CaseBundle | None = None
-        self.correction_dialog: QDialog | None = None
+        self.correction_dialog: CorrectionDialog | None = None
         self.correct_button: QPushButton | None = None
         self.remove_button: QPushButton | None = None
         self.history_dialog: QDialog | None = None
@@ -93,7 +94,8 @@ class CasePanel(QWidget):
             self.open_correction(
                 CorrectionDialog(self, f"Correct {what}", fixes, asdict(record), job,
                                  self.ctx.worker, us=self.ctx.us, fill=self.ctx.fill),
-                "Corrected. The original is kept in the case's corrections.")
+                "Corrected. The original is kept in the case's corrections.",
+                draft=f"correct:{kind}:{record.id}")
 
         def open_remove() -> None:
             record = chosen()
@@ -106,7 +108,7 @@ class CasePanel(QWidget):
             self.open_correction(
                 removal_dialog(self, what, describe(record), job, self.ctx.worker),
                 f"Removed {describe(record)} from the case. The record is kept in its "
-                "corrections.")
+                "corrections.", draft=f"remove:{kind}:{record.id}")
 
         kind = what.split()[-1]
 
@@ -140,9 +142,17 @@ class CasePanel(QWidget):
         for table, kind in self._corrected:
             mark_corrected(table, kind, self.bundle.corrections, self.ctx.us)
 
-    def open_correction(self, dialog: QDialog, done_text: str) -> None:
-        """Show a correction (or removal) dialog; once saved, say so and reload the case."""
+    def open_correction(self, dialog: CorrectionDialog, done_text: str,
+                        draft: str = "") -> None:
+        """Show a correction (or removal) dialog; once saved, say so and reload the case.
+
+        With ``draft`` (a name unique to the record), what is typed is kept as the case's
+        encrypted draft until it is saved or discarded, through a lock or a closed tab.
+        """
         self.correction_dialog = dialog
+        if draft:
+            dialog.keep_as(self.ctx.worker, self.ctx.casebook.settings,
+                           self.ctx.draft_key(draft))
 
         def saved() -> None:
             self.banner.show_info(done_text)
@@ -154,6 +164,9 @@ class CasePanel(QWidget):
 
     def clear(self) -> None:
         self.jobs.forget()
+        dialog = self.correction_dialog
+        if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():
+            dialog.drop()  # what was typed is kept as a draft (lock, closed tab)
         self.bundle = None
         self.banner.clear()
 
