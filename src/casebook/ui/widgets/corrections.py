@@ -87,9 +87,12 @@ class CorrectionDialog(AskBeforeDiscard):
             area = QScrollArea(self)
             area.setWidgetResizable(True)
             area.setFrameShape(QScrollArea.Shape.NoFrame)
+            area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             inner = QWidget(area)
             fields = QFormLayout(inner)
+            fields.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above
             area.setWidget(inner)
+            self.setMinimumWidth(560)
             area.setMinimumHeight(min(520, 40 * len(fixes)))
             layout.addWidget(area, 1)
         else:
