@@ -63,6 +63,16 @@ def _idle(qtbot, worker: DbWorker) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: worker.pending == 0, timeout=WAIT)
 
 
+def _shown(qtbot, worker: DbWorker, view):  # type: ignore[no-untyped-def]
+    """``view`` on screen with its data read (as when its tab is first chosen)."""
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.show()
+    _idle(qtbot, worker)
+    return view
+
+
 def _draft(qtbot, worker: DbWorker, book: Casebook, key: str) -> str | None:  # type: ignore[no-untyped-def]
     _idle(qtbot, worker)
     return book.settings.get_draft(key)
@@ -120,13 +130,7 @@ def test_a_new_report_is_kept_through_a_crash_and_discarded_only_when_asked(
     key = f"user{book.user.id}:ui.tracker-form"
 
     def open_view() -> TrackerView:
-        view = TrackerView(worker, book)
-        qtbot.addWidget(view)
-        view.resize(1280, 800)
-        with qtbot.waitSignal(view.loaded, timeout=WAIT):
-            view.show()
-        _idle(qtbot, worker)
-        return view
+        return _shown(qtbot, worker, TrackerView(worker, book))
 
     view = open_view()
     qtbot.keyClicks(view.reference_edit, "IG-4471")
@@ -156,13 +160,7 @@ def test_a_new_report_is_kept_through_a_crash_and_discarded_only_when_asked(
 # ----------------------------------------------------------------------------- the checklist
 
 def _open_checklist(qtbot, worker: DbWorker, book: Casebook) -> ChecklistView:  # type: ignore[no-untyped-def]
-    view = ChecklistView(worker, book)
-    qtbot.addWidget(view)
-    view.resize(1280, 800)
-    with qtbot.waitSignal(view.loaded, timeout=WAIT):
-        view.show()
-    _idle(qtbot, worker)
-    return view
+    return _shown(qtbot, worker, ChecklistView(worker, book))
 
 
 def _click_item(qtbot, view: ChecklistView, item_id: str) -> None:  # type: ignore[no-untyped-def]
@@ -234,13 +232,7 @@ def test_saving_a_checklist_item_clears_its_draft(qtbot, worker: DbWorker,
 # ------------------------------------------------------------------------- official accounts
 
 def _open_accounts(qtbot, worker: DbWorker, book: Casebook) -> OfficialAccountsView:  # type: ignore[no-untyped-def]
-    view = OfficialAccountsView(worker, book)
-    qtbot.addWidget(view)
-    view.resize(1200, 700)
-    with qtbot.waitSignal(view.loaded, timeout=WAIT):
-        view.show()
-    _idle(qtbot, worker)
-    return view
+    return _shown(qtbot, worker, OfficialAccountsView(worker, book))
 
 
 def test_official_account_form_comes_back_and_asks_before_discarding(

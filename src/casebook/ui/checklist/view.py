@@ -55,7 +55,7 @@ from casebook.ui.kit.palette import SERIES, colour, muted_colour
 from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.kit.tables import read_only_table
 from casebook.ui.widgets.date_field import DateField
-from casebook.ui.widgets.drafts import FormDraft, ask_to_discard
+from casebook.ui.widgets.drafts import FormDraft, ask_to_discard, put_back_pending
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -531,18 +531,17 @@ class ChecklistView(LiveView):
 
     def _put_back_draft(self) -> None:
         """The item editor as it was left before a lock, a closed window or a crash."""
-        if self._bundle is None or self.draft.pending is None:
-            return
-        draft = self.draft.take() or {}
-        record = draft.get("record")
+        if self._bundle is not None:
+            put_back_pending(self.draft, self._show_drafted, self.editor_message.show_info,
+                             "Save it with Save item.")
+
+    def _show_drafted(self, record: object) -> bool:
+        assert self._bundle is not None
         item_id = record[1] if isinstance(record, list) and len(record) == 2 else None
         if item_id not in {i.item_id for i in self._bundle.items}:
-            self.draft.pending = draft  # not in this review: kept for when it is shown
-            return
+            return False  # not in the review shown: kept for when it is
         self.select_item(item_id)
-        if self.draft.put_back(draft.get("fields") or {}):
-            self.editor_message.show_info("Your unsaved text has been put back. Save it with "
-                                          "Save item.")
+        return True
 
     def _fill_sections(self) -> None:
         assert self._bundle is not None

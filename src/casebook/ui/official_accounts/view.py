@@ -43,7 +43,7 @@ from casebook.ui.kit.palette import colour
 from casebook.ui.kit.tables import ROLE, read_only_table
 from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.widgets.date_field import DateField
-from casebook.ui.widgets.drafts import FormDraft, ask_to_discard
+from casebook.ui.widgets.drafts import FormDraft, ask_to_discard, put_back_pending
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -267,15 +267,15 @@ class OfficialAccountsView(LiveView):
 
     def _put_back_draft(self) -> None:
         """The account form as it was left before a lock, a closed window or a crash."""
-        if self._bundle is None or self.draft.pending is None:
-            return
-        draft = self.draft.take() or {}
-        row = self._row_of(draft.get("record"))
+        if self._bundle is not None:
+            put_back_pending(self.draft, self._show_drafted, self.form_message.show_info,
+                             "Save it, or choose New account to start again.")
+
+    def _show_drafted(self, record: object) -> bool:
+        row = self._row_of(record)
         if row >= 0:
             self.table.selectRow(row)
-        if self.draft.put_back(draft.get("fields") or {}):
-            self.form_message.show_info("Your unsaved text has been put back. Save it, or "
-                                        "choose New account to start again.")
+        return True  # an account no longer listed: the text goes into a new account
 
     def _row_of(self, account_id: object) -> int:
         for row in range(self.table.rowCount()):

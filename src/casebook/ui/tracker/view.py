@@ -55,7 +55,7 @@ from casebook.ui.kit.palette import colour
 from casebook.ui.kit.tables import ROLE, read_only_table
 from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.widgets.date_field import DateTimeField
-from casebook.ui.widgets.drafts import FormDraft, ask_to_discard
+from casebook.ui.widgets.drafts import FormDraft, ask_to_discard, put_back_pending
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -333,15 +333,14 @@ class TrackerView(LiveView):
 
     def _put_back_draft(self) -> None:
         """The report form as it was left before a lock, a closed window or a crash."""
-        if self._bundle is None or self.draft.pending is None:
-            return
-        draft = self.draft.take() or {}
-        record = draft.get("record")
+        if self._bundle is not None:
+            put_back_pending(self.draft, self._show_drafted, self.form_message.show_info,
+                             "Save it, or choose New report to start again.")
+
+    def _show_drafted(self, record: object) -> bool:
         if isinstance(record, int) and self._report(record) is not None:
             self.select_report(record)
-        if self.draft.put_back(draft.get("fields") or {}):
-            self.form_message.show_info("Your unsaved text has been put back. Save it, or "
-                                        "choose New report to start again.")
+        return True  # a report no longer listed: the text goes into a new report
 
     def _fill_reminders(self) -> None:
         assert self._bundle is not None

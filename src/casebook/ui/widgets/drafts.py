@@ -274,6 +274,21 @@ class FormDraft(QObject):
         return restored
 
 
+def put_back_pending(draft: FormDraft, show_record: Callable[[Any], bool],
+                     say: Callable[[str], None], hint: str) -> None:
+    """Put a screen's pending draft back: ``show_record(record)`` fills the form with the
+    record the text was typed for (False: not shown here, the draft waits), then the text
+    goes back and ``say`` tells the user, with ``hint`` on what to do next."""
+    pending = draft.take()
+    if pending is None:
+        return
+    if not show_record(pending.get("record")):
+        draft.pending = pending
+        return
+    if draft.put_back(pending.get("fields") or {}):
+        say(f"Your unsaved text has been put back. {hint}")
+
+
 def ask_to_discard(parent: QWidget, dirty: bool, draft: FormDraft | None = None) -> bool:
     """Before a form is emptied or refilled: True when it may go (nothing unsaved, or the
     user chose "Discard"; the draft goes with it)."""
