@@ -5,7 +5,7 @@ correction is thrown away."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -212,3 +212,36 @@ def test_a_typed_correction_or_amendment_survives_closing_the_case_and_comes_bac
     amended.reject()
     wait_idle(qtbot, worker)
     assert unlocked_casebook.settings.get_draft(f"case:{case_id}:amend:{entry.id}") is None
+
+
+def test_a_referral_reference_is_corrected_in_the_step_and_in_the_tracker(
+        qtbot, worker, unlocked_casebook, case_id) -> None:  # type: ignore[no-untyped-def]
+    cases = unlocked_casebook.cases
+    made = datetime(2026, 10, 4, 9, 0)
+    report = unlocked_casebook.tracker.add(case_id, body="police", recipient="Police",
+                                           made_at=made, reference="PC-1", request="referral")
+    cases.save_step(case_id, StepKey.REPORT, {
+        "referral_rows": {"police": {"made": True, "date": "2026-10-04", "reference": "PC-1"}},
+        "_logged": {"referral:police": report.id}})
+    view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
+    view.select_tab("Response steps")
+    qtbot.waitUntil(lambda: view.steps.table.rowCount() == 5, timeout=WAIT)
+    view.steps.table.selectRow(4)
+    click(qtbot, view.steps.correct_button)
+    dialog = view.steps.correction_dialog
+    reference = dialog.editors["referral_rows/police/reference"]
+    assert reference.accessibleName() == "Their reference (Police)"
+    assert dialog.editors["referral_rows/police/made"].currentText() == "Yes"
+    assert dialog.editors["referral_rows/police/date"].iso() == "2026-10-04"
+    reference.setText("PC-12")
+    qtbot.keyClicks(dialog.reason_edit, "A digit was missed")
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        click(qtbot, dialog.ok_button)
+    wait_idle(qtbot, worker)
+
+    data = cases.get(case_id).step(StepKey.REPORT).data
+    assert data["referral_rows"] == {"police": {"made": True, "date": "2026-10-04",
+                                                "reference": "PC-12"}}
+    assert unlocked_casebook.tracker.get(report.id).reference == "PC-12"
+    [fix] = [c for c in cases.corrections(case_id) if c.record_kind == "step"]
+    assert fix.before["referral_rows"]["police"]["reference"] == "PC-1"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from casebook.domain import STEP_ORDER
+from casebook.errors import NotFoundError
 from casebook.profiles import StepGuidance
 from casebook.ui.kit.forms import button
 from casebook.ui.widgets.common import bullet_text, fmt_datetime
@@ -28,15 +30,24 @@ _KINDS = {"text": "line", "multiline": "text", "choice": "choice", "date": "date
 YES_NO = {True: "Yes", False: "No"}
 #: Joins a per-person / per-account field and the item it answers for, in a Fix's name.
 ITEM_SEP = "/"
+#: The report page's referrals, as the wizard keeps them: agency id -> {made, date, reference}
+#: (and the tracker report it made for each under ``_logged``, "referral:<agency id>").
+REFERRALS = "referral_rows"
+LOGGED = "_logged"
+_REFERRAL_PARTS = (("made", "Referral made", "choice"), ("date", "Date referred", "date"),
+                   ("reference", "Their reference", "line"))
 
 
 def answer_fixes(guidance: StepGuidance, data: Mapping[str, Any],
-                 items: Mapping[tuple[str, str], str]) -> tuple[tuple[Fix, ...], dict[str, Any]]:
+                 items: Mapping[tuple[str, str], str], agencies: Mapping[str, str] | None = None,
+                 ) -> tuple[tuple[Fix, ...], dict[str, Any]]:
     """Every correctable answer of a step, and what each says now.
 
     Once-per-case answers are all offered (an unanswered one shows "Not recorded"); an answer
     per person or per account is offered for each person or account it was recorded for,
-    labelled with who or what it is about (``items``: (per, id) -> words).
+    labelled with who or what it is about (``items``: (per, id) -> words); each referral
+    recorded on the report page offers whether it was made, its date and its reference
+    (``agencies``: id -> name).
     """
     fixes: list[Fix] = []
     current: dict[str, Any] = {}
@@ -57,16 +68,33 @@ def answer_fixes(guidance: StepGuidance, data: Mapping[str, Any],
             name = f"{spec.id}{ITEM_SEP}{item}"
             fixes.append(Fix(name, f"{spec.label} ({who}):", kind, choices))
             current[name] = value
+    referrals = data.get(REFERRALS)
+    for agency, answer in (referrals.items() if isinstance(referrals, Mapping) else ()):
+        if not isinstance(answer, Mapping):
+            continue
+        who = (agencies or {}).get(agency, agency)
+        for part, label, kind in _REFERRAL_PARTS:
+            name = ITEM_SEP.join((REFERRALS, agency, part))
+            fixes.append(Fix(name, f"{label} ({who}):", kind,
+                             YES_NO if part == "made" else {}))
+            current[name] = answer.get(part)
     return tuple(fixes), current
 
 
-def answers_from(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """The dialog's changes as the service takes them: per-item answers grouped by field."""
+def answers_from(changes: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """The dialog's changes as the service takes them: per-item answers grouped by field; a
+    changed part of a referral goes with the rest of that referral as recorded (``data``)."""
     answers: dict[str, Any] = {}
     for name, value in changes.items():
-        field_id, sep, item = name.partition(ITEM_SEP)
-        if sep:
-            answers.setdefault(field_id, {})[item] = value
+        parts = name.split(ITEM_SEP)
+        if len(parts) == 3:
+            field_id, item, part = parts
+            recorded = (data.get(field_id) or {}).get(item)
+            entry = answers.setdefault(field_id, {}).setdefault(
+                item, dict(recorded) if isinstance(recorded, Mapping) else {})
+            entry[part] = value
+        elif len(parts) == 2:
+            answers.setdefault(parts[0], {})[parts[1]] = value
         else:
             answers[name] = value
     return answers
@@ -186,15 +214,32 @@ class StepsTab(CasePanel):
             return
         key = STEP_ORDER[number - 1]
         guidance = self.ctx.guidance(key)
-        fixes, current = answer_fixes(guidance, self.bundle.case.step(key).data, self._items())
+        data = self.bundle.case.step(key).data
+        agencies = {a.id: a.name for a in self.ctx.setup.profile.agencies}
+        fixes, current = answer_fixes(guidance, data, self._items(), agencies)
         if not fixes:
             self.banner.show_info("This step has no answers to correct.")
             return
-        cases, case_id = self.ctx.casebook.cases, self.ctx.case_id
+        cases, tracker, case_id = (self.ctx.casebook.cases, self.ctx.casebook.tracker,
+                                   self.ctx.case_id)
+        logged = dict(data.get(LOGGED) or {})
 
         def job(changes: dict[str, object], reason: str) -> Callable[[], object]:
-            answers = answers_from(changes)
-            return lambda: cases.correct_step(case_id, key, reason, answers)
+            answers = answers_from(changes, data)
+
+            def correct() -> object:
+                case = cases.correct_step(case_id, key, reason, answers)
+                # The tracker's copy of a referral takes a corrected reference, as the wizard
+                # keeps it in step when the page is saved.
+                for agency, entry in (answers.get(REFERRALS) or {}).items():
+                    report_id = logged.get(f"referral:{agency}")
+                    if report_id is not None and "reference" in entry:
+                        with suppress(NotFoundError):
+                            tracker.update(int(report_id),
+                                           reference=str(entry.get("reference") or ""))
+                return case
+
+            return correct
 
         self.open_correction(
             CorrectionDialog(self, f"Correct the answers to “{guidance.title}”", fixes,
