@@ -269,3 +269,22 @@ def test_official_account_form_comes_back_and_asks_before_discarding(
     assert again.table.rowCount() == 2
     again.table.selectRow(again._row_of(existing.id))
     assert _asked() == 1 and again.handle_edit.text() == "Oakfield Primary"
+
+
+def test_official_account_text_survives_closing_casebook_and_opening_it_again(
+        qtbot, main_window: MainWindow, unlocked_casebook: Casebook, worker: DbWorker) -> None:
+    view = _screen(qtbot, main_window, "official")
+    assert isinstance(view, OfficialAccountsView)
+    qtbot.keyClicks(view.handle_edit, "@oakfield_pta")
+    qtbot.keyClicks(view.notes_edit, "Run by the parents' association; ask who holds it")
+    main_window.close()  # Casebook closes: drafts are saved, then the casebook locks
+    assert main_window.casebook is None
+    again = MainWindow(worker, unlocked_casebook.paths)  # opens locked, as Casebook starts
+    qtbot.addWidget(again)
+    again.show()
+    _unlock(qtbot, again)
+    reopened = _screen(qtbot, again, "official")
+    assert isinstance(reopened, OfficialAccountsView)
+    assert reopened.handle_edit.text() == "@oakfield_pta"
+    assert reopened.notes_edit.toPlainText().startswith("Run by the parents' association")
+    again.close()
