@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from casebook.services import Casebook
 from casebook.ui import prompts
@@ -17,7 +17,7 @@ from casebook.ui.checklist.view import ChecklistView
 from casebook.ui.main_window import MainWindow
 from casebook.ui.official_accounts.view import OfficialAccountsView
 from casebook.ui.tracker.view import TrackerView
-from casebook.ui.widgets.drafts import DISCARD_TITLE
+from casebook.ui.widgets.drafts import DISCARD_TITLE, FormDraft
 from casebook.ui.worker import DbWorker
 from conftest import PASSPHRASE
 
@@ -288,3 +288,23 @@ def test_official_account_text_survives_closing_casebook_and_opening_it_again(
     assert reopened.handle_edit.text() == "@oakfield_pta"
     assert reopened.notes_edit.toPlainText().startswith("Run by the parents' association")
     again.close()
+
+
+def test_a_password_typed_in_a_form_is_never_part_of_its_draft(
+        qtbot, worker: DbWorker, unlocked_casebook: Casebook) -> None:
+    form = QWidget()
+    qtbot.addWidget(form)
+    note = QLineEdit(form)
+    note.setAccessibleName("Note")
+    secret = QLineEdit(form)
+    secret.setAccessibleName("Password for the PDF")
+    secret.setEchoMode(QLineEdit.EchoMode.Password)
+    draft = FormDraft(form, worker, unlocked_casebook.settings, "test:form", record=lambda: None,
+                      dirty=lambda: True)
+    note.setText("Minutes of the governors' meeting")
+    secret.setText("correct horse battery staple")
+    secret.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)  # any hidden mode counts
+    draft.save()
+    stored = _draft(qtbot, worker, unlocked_casebook, "test:form")
+    assert stored is not None and "Minutes of the governors' meeting" in stored
+    assert "horse" not in stored and "Password for the PDF" not in stored
