@@ -308,3 +308,23 @@ def test_a_password_typed_in_a_form_is_never_part_of_its_draft(
     stored = _draft(qtbot, worker, unlocked_casebook, "test:form")
     assert stored is not None and "Minutes of the governors' meeting" in stored
     assert "horse" not in stored and "Password for the PDF" not in stored
+
+
+def test_a_draft_puts_back_only_what_was_typed_never_a_stale_copy_of_other_fields(
+        qtbot, worker: DbWorker, unlocked_casebook: Casebook) -> None:
+    book = unlocked_casebook
+    case = book.cases.create("Fake school account", "impersonation")
+    report = book.tracker.add(case.id, body="platform", recipient="Instagram",
+                              made_at=datetime.now() - timedelta(hours=4), reference="IG-1")
+    view = _shown(qtbot, worker, TrackerView(worker, book))
+    view.select_report(report.id)
+    qtbot.keyClicks(view.response_edit, "They want a photo of the head's ID")
+    view.save_drafts()
+    _idle(qtbot, worker)
+    view.hide()
+    # Meanwhile the reference is put right elsewhere (the response steps do this).
+    book.tracker.update(report.id, reference="IG-1044")
+
+    again = _shown(qtbot, worker, TrackerView(worker, book))
+    assert again.response_edit.toPlainText() == "They want a photo of the head's ID"
+    assert again.reference_edit.text() == "IG-1044"  # not the copy the form held before

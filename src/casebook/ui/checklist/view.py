@@ -159,6 +159,7 @@ class ChecklistView(LiveView):
                                record=lambda: list(self._editing_key) if self._editing_key
                                else None,
                                dirty=lambda: self._edits.dirty)
+        self._edits.on_reset.append(self.draft.mark_filled)
         self.draft.loaded.connect(self._put_back_draft)
         self.draft.load()
 

@@ -83,6 +83,8 @@ class EditGuard:
 
     def __init__(self, *widgets: QWidget) -> None:
         self.dirty = False
+        #: Called after each reset (the form now shows what was filled in or saved).
+        self.on_reset: list[Callable[[], None]] = []
         for widget in widgets:
             self.watch(widget)
 
@@ -98,6 +100,8 @@ class EditGuard:
 
     def reset(self) -> None:
         self.dirty = False
+        for listener in self.on_reset:
+            listener()
 
 
 def button(text: str, name: str, on_click: Callable[[], object] | None = None,

@@ -118,6 +118,7 @@ class OfficialAccountsView(LiveView):
                                f"user{casebook.user.id}:ui.official-account-form",
                                record=lambda: self._form_account,
                                dirty=lambda: self._edits.dirty)
+        self._edits.on_reset.append(self.draft.mark_filled)
         self.draft.loaded.connect(self._put_back_draft)
         self.draft.load()
 

@@ -180,6 +180,7 @@ class TrackerView(LiveView):
                                f"user{casebook.user.id}:ui.tracker-form",
                                record=lambda: self._form_report,
                                dirty=lambda: self._edits.dirty)
+        self._edits.on_reset.append(self.draft.mark_filled)
         self.draft.loaded.connect(self._put_back_draft)
         self.draft.load()
 

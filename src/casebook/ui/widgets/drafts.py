@@ -118,9 +118,11 @@ class AskBeforeDiscard(QDialog):
         return has_typed_text(self)
 
     def keep_as(self, worker: DbWorker, store: DraftStore, key: str) -> None:
-        """Keep what is typed here under ``key`` in the encrypted drafts table."""
+        """Keep what is typed here under ``key`` in the encrypted drafts table (call it once
+        the dialog's fields are filled in)."""
         self._draft = FormDraft(self, worker, store, key, record=lambda: None,
                                 dirty=self.typed)
+        self._draft.mark_filled()
         self._draft.loaded.connect(self._put_back_draft)
         self._draft.load()
 
@@ -175,8 +177,10 @@ class FormDraft(QObject):
     loses nothing.
 
     The draft holds ``record()`` (which record the form was editing, a plain JSON value; None
-    for a new one) and the text of every free-text field under ``form``. It is kept only while
-    ``dirty()`` says the form was changed since it was filled. The screen calls :meth:`load`
+    for a new one) and the text of the free-text fields under ``form`` that differ from what
+    the form was filled with (:meth:`mark_filled`), so a draft never puts back a stale copy of
+    a field the user did not touch. It is kept only while ``dirty()`` says the form was
+    changed since it was filled. The screen calls :meth:`load`
     once; :attr:`pending` then holds what came back (``loaded`` fires) until the screen takes
     it with :meth:`take` and puts the text back with :meth:`put_back`. :meth:`save` runs from
     the screen's ``save_drafts`` (lock, close); :meth:`clear` once the record is saved or the
@@ -196,6 +200,7 @@ class FormDraft(QObject):
         self._record = record
         self._dirty = dirty
         self._saved = ""  # what the drafts table holds for ``key``
+        self._filled: dict[str, str] = {}  # each field's text as the form was filled
         self.pending: dict[str, Any] | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -207,15 +212,19 @@ class FormDraft(QObject):
     def _typed(self, *_args: object) -> None:
         self._timer.start()
 
+    def mark_filled(self) -> None:
+        """The form now shows a record as stored (or is empty): typing starts from here."""
+        self._filled = {name: text_of(w) for name, w in text_inputs(self._form).items()}
+
     def text(self) -> str:
         """The draft as stored: empty when the form holds nothing unsaved."""
         if not self._dirty():
             return ""
-        fields = {name: text_of(w) for name, w in text_inputs(self._form).items()}
-        record = self._record()
-        if record is None and not any(value.strip() for value in fields.values()):
+        fields = {name: text_of(w) for name, w in text_inputs(self._form).items()
+                  if text_of(w) != self._filled.get(name, "")}
+        if not fields:
             return ""
-        return json.dumps({"record": record, "fields": fields}, ensure_ascii=False,
+        return json.dumps({"record": self._record(), "fields": fields}, ensure_ascii=False,
                           sort_keys=True)
 
     def save(self) -> None:
