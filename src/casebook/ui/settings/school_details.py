@@ -34,6 +34,7 @@ class SchoolDetailsPage(QWidget):
         self.worker = worker
         self.casebook = casebook
         self.edits: dict[str, QLineEdit] = {}
+        self._stored: dict[str, str] = {}  # as last read or saved
         form = QFormLayout(self)
         note = QLabel("Printed on referrals to the local authority and on platform report "
                       "packs, so the people who read them can reach you and check the "
@@ -75,6 +76,7 @@ class SchoolDetailsPage(QWidget):
             self.edits[key].setAccessibleName(label)
         for key, edit in self.edits.items():
             edit.setText(details.get(key, ""))
+        self._stored = self.values()
         self.loaded = True
         self.setEnabled(True)
 
@@ -84,12 +86,20 @@ class SchoolDetailsPage(QWidget):
     def values(self) -> dict[str, str]:
         return {key: edit.text().strip() for key, edit in self.edits.items()}
 
+    def unsaved(self) -> bool:
+        """True when details were typed and not yet saved (closing Settings asks first)."""
+        return self.loaded and self.values() != self._stored
+
     def save(self) -> None:
         exports, values = self.casebook.exports, self.values()
         self.banner.clear()
         self.saved.clear()
-        self.worker.submit(lambda: exports.set_school_details(values),
-                           lambda _r: self.saved.setText("Saved."), self._failed)
+
+        def done(_result: object) -> None:
+            self._stored = values
+            self.saved.setText("Saved.")
+
+        self.worker.submit(lambda: exports.set_school_details(values), done, self._failed)
 
 
 def _label(wording: Wording, words: str) -> str:

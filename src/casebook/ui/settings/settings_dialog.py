@@ -45,6 +45,7 @@ from casebook.ui.kit import Banner, app_settings, fmt_datetime, user_message
 from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.models.labels import JURISDICTION_NAMES, ROLE_LABELS, ROLE_SHORT
 from casebook.ui.settings.restore_dialog import RestoreDialog
+from casebook.ui.widgets.drafts import confirm_discard
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -686,6 +687,9 @@ class SettingsDialog(QDialog):
         self.done(QDialog.DialogCode.Rejected)
 
     def reject(self) -> None:
+        if self.school_details.unsaved() and not confirm_discard(self):
+            self.tabs.setCurrentWidget(self.school_details)
+            return  # typed school details are not thrown away without a question
         if self._idle_timer.isActive():
             self.save_idle_minutes()
         super().reject()
