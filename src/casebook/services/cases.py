@@ -58,6 +58,11 @@ SORTABLE = {
     "updated": (t.CaseRow.updated_at,),
 }
 MAX_TEXT = 20_000
+#: Sorts with an index to walk (cases.opened_at, cases.updated_at).
+INDEXED_SORTS = frozenset({"opened", "updated"})
+#: The temporary table a reload's search results go into (one per connection).
+HITS_TABLE = "case_hits"
+HITS = f"temp.{HITS_TABLE}"
 
 
 @dataclass(frozen=True)
@@ -219,7 +224,16 @@ class CaseService:
             overdue.label("overdue"), done.label("done"),
         )
 
-    def _apply_filter(self, query, flt: CaseFilter):  # type: ignore[no-untyped-def]
+    def _apply_filter(self, query, flt: CaseFilter,  # type: ignore[no-untyped-def]
+                      hits: bool = False, walk: bool = False):
+        """``query`` narrowed to the cases ``flt`` shows.
+
+        ``hits``: the search's matches are in :data:`HITS` already (:meth:`_fill_hits`), so the
+        index is not searched again. ``walk``: the query walks an index in order (the sort's, or
+        the status index for the counts) and probes the matches as it goes, instead of looking
+        up every matching case and sorting them all (35,000 of them for "instagram" at 50,000
+        cases); "+" stops SQLite from driving the query by the matches.
+        """
         conds = []
         if flt.statuses:
             conds.append(t.CaseRow.status.in_([s.value for s in flt.statuses]))
@@ -236,11 +250,15 @@ class CaseService:
         match = fts_query(flt.text)
         if flt.text.strip() and match is None:
             conds.append(false())  # punctuation only: nothing can match
+        elif match is not None and hits:
+            key = literal_column("+cases.id") if walk else t.CaseRow.id
+            conds.append(key.in_(select(literal_column("id")).select_from(text(HITS))))
         elif match is not None:
             # The case id is the top of the index rowid (migration 0005): no content reads.
-            hits = (select(literal_column("case_search.rowid >> 32")).select_from(text("case_search"))
-                    .where(text("case_search MATCH :match").bindparams(match=match)))
-            conds.append(t.CaseRow.id.in_(hits))
+            found = (select(literal_column("case_search.rowid >> 32"))
+                     .select_from(text("case_search"))
+                     .where(text("case_search MATCH :match").bindparams(match=match)))
+            conds.append(t.CaseRow.id.in_(found))
         if conds:
             query = query.where(and_(*conds))
         return query
@@ -250,7 +268,23 @@ class CaseService:
         with self.store.read() as s:
             return self._page(s, flt, offset, limit)
 
-    def _page(self, s: Session, flt: CaseFilter, offset: int, limit: int) -> list[CaseSummary]:
+    def _fill_hits(self, s: Session, flt: CaseFilter) -> bool:
+        """Search the index once for the page and all the counts: the matching case ids go into
+        a temporary table of this connection, in memory (SQLCipher is built with
+        ``SQLITE_TEMP_STORE=2``). The read transaction's rollback takes the table away again.
+        False when ``flt`` searches for nothing."""
+        match = fts_query(flt.text)
+        if match is None:
+            return False
+        s.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {HITS_TABLE} (id INTEGER PRIMARY KEY)"))
+        s.execute(text(f"DELETE FROM {HITS}"))  # in case a caller's transaction filled it
+        s.execute(text(f"INSERT OR IGNORE INTO {HITS} (id) "
+                       "SELECT rowid >> 32 FROM case_search WHERE case_search MATCH :match"),
+                  {"match": match})
+        return True
+
+    def _page(self, s: Session, flt: CaseFilter, offset: int, limit: int,
+              hits: bool = False) -> list[CaseSummary]:
         today = self.store.now().date()
         columns = SORTABLE.get(flt.sort)
         if columns is None:
@@ -258,7 +292,8 @@ class CaseService:
         order = [c.desc() if flt.descending else c.asc() for c in columns]
         order.append(t.CaseRow.id.desc() if flt.descending else t.CaseRow.id.asc())
         # Pick the page first, then count actions and steps for just those cases.
-        page = (self._apply_filter(select(t.CaseRow.id), flt).order_by(*order)
+        walk = flt.sort in INDEXED_SORTS
+        page = (self._apply_filter(select(t.CaseRow.id), flt, hits, walk).order_by(*order)
                 .offset(max(0, offset)).limit(max(0, limit)))
         ids = list(s.scalars(page))
         rows = {r.id: r for r in s.execute(
@@ -271,14 +306,16 @@ class CaseService:
             for r in (rows[i] for i in ids if i in rows)
         ]
 
-    def counts(self, flt: CaseFilter = CaseFilter(), s: Session | None = None) -> CaseCounts:
+    def counts(self, flt: CaseFilter = CaseFilter(), s: Session | None = None,
+               hits: bool = False) -> CaseCounts:
         """All the list's counts in two queries: one GROUP BY status (the full-text match runs
         once, not once per status) and the casebook's total."""
         if s is None:
             with self.store.read() as session:
                 return self.counts(flt, session)
         grouped = self._apply_filter(
-            select(t.CaseRow.status, func.count(t.CaseRow.id)), replace(flt, statuses=())
+            select(t.CaseRow.status, func.count(t.CaseRow.id)), replace(flt, statuses=()),
+            hits, walk=True,
         ).group_by(t.CaseRow.status)
         found = {CaseStatus(status): int(n) for status, n in s.execute(grouped)}
         by_status = {status: found.get(status, 0) for status in CaseStatus}
@@ -287,10 +324,12 @@ class CaseService:
         return CaseCounts(sum(by_status[status] for status in set(wanted)), total, by_status)
 
     def first_page(self, flt: CaseFilter = CaseFilter(), limit: int = 100) -> CaseListPage:
-        """What the case list runs on every reload: the first page and all its counts."""
+        """What the case list runs on every reload: the first page and all its counts, with
+        one search of the index for both."""
         with self.store.read() as s:
-            rows = self._page(s, flt, 0, limit)
-            return CaseListPage(self.counts(flt, s), rows)
+            hits = self._fill_hits(s, flt)
+            rows = self._page(s, flt, 0, limit, hits)
+            return CaseListPage(self.counts(flt, s, hits), rows)
 
     def count(self, flt: CaseFilter = CaseFilter()) -> int:
         query = self._apply_filter(select(func.count(t.CaseRow.id)), flt)
