@@ -49,9 +49,15 @@ def upgrade() -> None:
     op.create_index("ix_cases_updated_at", "cases", ["updated_at"])
     op.create_index("ix_platform_reports_made_at", "platform_reports", ["made_at"])
     _v2.drop_search_index()
+    create_search_index()
+
+
+def create_search_index(options: str = "") -> None:
+    """The folded index, its triggers and every existing row in it; ``options`` are more FTS5
+    options (revision 0016 adds a prefix index)."""
     op.execute(
         "CREATE VIRTUAL TABLE case_search USING fts5(body, content = '', "
-        "contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2')"
+        f"contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'{options})"
     )
     for table, (kind, text, case_id) in _v2.SOURCES.items():
         body = folded(text)

@@ -172,3 +172,24 @@ def test_upgrade_to_0012_refolds_what_was_indexed_before(new_casebook_info) -> N
         plan = " ".join(str(r[-1]) for r in conn.execute(text(
             "EXPLAIN QUERY PLAN SELECT id FROM cases ORDER BY updated_at DESC, id DESC LIMIT 100")))
     assert "ix_cases_updated_at" in plan and "TEMP B-TREE" not in plan
+
+
+def test_upgrade_to_0016_adds_a_prefix_index_and_finds_the_same(new_casebook_info) -> None:  # type: ignore[no-untyped-def]
+    """The rebuilt index (one-letter prefix index, merged) finds what 0012's index found."""
+    info = new_casebook_info
+    cases = info.book.cases
+    first = cases.create("Fake school logo", "impersonation", summary="Instagram page")
+    cases.add_entry(first.id, "Løgo reported by a parent")
+    second = cases.create("Group chat", "harassment", summary="Snapchat streaks")
+    cases.add_person(second.id, "Sigrid Ødegård", "learner", "witness")
+    searches = ["f", "fake school l", "l", "s", "o", "odegard", "ø", "instagram p", "-", "x"]
+    at_head = {typed: [c.id for c in cases.search(typed)] for typed in searches}
+    info.book.lock()
+    _open_older(info, "0012")  # back to 0012's index, then upgraded again on opening
+    assert {typed: [c.id for c in info.book.cases.search(typed)] for typed in searches} == at_head
+    assert at_head["fake school l"] == [first.id] and len(at_head["s"]) == 2
+    with info.book.store.engine.connect() as conn:
+        sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'case_search'")).scalar()
+        segments = conn.execute(text("SELECT count(DISTINCT segid) FROM case_search_idx")).scalar()
+    assert "prefix = '1'" in sql
+    assert segments == 1
