@@ -11,8 +11,11 @@ from PySide6.QtCore import Qt
 
 from casebook.paths import CasebookPaths
 from casebook.services import Casebook
+from casebook.storage import migrate
+from casebook.storage.engine import open_engine
 from casebook.ui.main_window import MainWindow
-from casebook.ui.unlock.unlock_panel import UnlockPanel
+from casebook.ui.unlock.unlock_panel import UPGRADING_TEXT, UnlockPanel
+from casebook.vault import KeyVault
 from conftest import PASSPHRASE, SCHOOL, USER_NAME
 
 
@@ -169,3 +172,36 @@ def test_no_keyring_falls_back_to_the_passphrase(qtbot, worker, locked_book) -> 
     assert window.unlock_panel.passphrase_edit.isEnabled()
     assert window.unlock_panel.message.kind == ""
     window.close()
+
+
+def test_an_older_casebook_says_it_is_being_updated(qtbot, locked_window: MainWindow,  # type: ignore[no-untyped-def]
+                                                    locked_book) -> None:
+    """Updating an older casebook (check, backup, search index rebuild) can take minutes: the
+    screen says so instead of only "Checking the passphrase"."""
+    paths, _recovery = locked_book
+    key = KeyVault.load(paths.slots).unlock_with_passphrase("1", PASSPHRASE)
+    engine = open_engine(paths.database, key)
+    try:
+        migrate.downgrade(engine, "-1")
+    finally:
+        engine.dispose()
+    panel = locked_window.unlock_panel
+    shown: list[tuple[str, bool]] = []
+    panel.upgrading.connect(  # runs after the panel's own slot
+        lambda: shown.append((panel.progress_label.text(), panel.progress_label.isVisible())))
+    qtbot.keyClicks(panel.passphrase_edit, PASSPHRASE)
+    with qtbot.waitSignal(locked_window.unlocked, timeout=20_000):
+        qtbot.keyClick(panel.passphrase_edit, Qt.Key.Key_Return)
+    assert shown == [(UPGRADING_TEXT, True)]
+    assert not panel.progress_label.isVisible()
+    qtbot.waitUntil(lambda: locked_window.case_list.model.rowCount() == 1)
+
+
+def test_a_current_casebook_opens_without_the_update_message(qtbot, locked_window: MainWindow) -> None:
+    panel = locked_window.unlock_panel
+    shown: list[str] = []
+    panel.upgrading.connect(lambda: shown.append(panel.progress_label.text()))
+    qtbot.keyClicks(panel.passphrase_edit, PASSPHRASE)
+    with qtbot.waitSignal(locked_window.unlocked, timeout=10_000):
+        qtbot.keyClick(panel.passphrase_edit, Qt.Key.Key_Return)
+    assert shown == []

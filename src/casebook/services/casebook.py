@@ -213,32 +213,39 @@ class Casebook:
     def open_with_passphrase(cls, data_dir: Path | str, passphrase: str, *,
                              clock: Callable[[], datetime] = wall_clock,
                              wait: float = 0,
-                             on_wait: Callable[[str], None] | None = None) -> Casebook:
-        """``wait``: seconds to wait while it is open elsewhere (``on_wait`` hears who has it)."""
+                             on_wait: Callable[[str], None] | None = None,
+                             on_upgrade: Callable[[], None] | None = None) -> Casebook:
+        """``wait``: seconds to wait while it is open elsewhere (``on_wait`` hears who has it).
+        ``on_upgrade`` is called (on this thread) before an older casebook is checked, backed up
+        and updated, which can take minutes for a large one."""
         paths = CasebookPaths.at(data_dir)
         vault = cls._load_vault(paths)
         user_id, key = vault.unlock_any_passphrase(passphrase)
-        return cls._open(paths, vault, key, int(user_id), "passphrase", clock, wait, on_wait)
+        return cls._open(paths, vault, key, int(user_id), "passphrase", clock, wait, on_wait,
+                         on_upgrade)
 
     @classmethod
     def open_with_recovery_key(cls, data_dir: Path | str, recovery_key: str, *,
-                               clock: Callable[[], datetime] = wall_clock) -> Casebook:
+                               clock: Callable[[], datetime] = wall_clock,
+                               on_upgrade: Callable[[], None] | None = None) -> Casebook:
         """Opens as the DSL (the first active DSL account), who should then set a new passphrase."""
         paths = CasebookPaths.at(data_dir)
         vault = cls._load_vault(paths)
         key = vault.unlock_with_recovery_key(recovery_key)
-        return cls._open(paths, vault, key, None, "recovery-key", clock)
+        return cls._open(paths, vault, key, None, "recovery-key", clock,
+                         on_upgrade=on_upgrade)
 
     @classmethod
     def open_with_keyring(cls, data_dir: Path | str, user_id: int = 1, *,
-                          clock: Callable[[], datetime] = wall_clock) -> Casebook | None:
+                          clock: Callable[[], datetime] = wall_clock,
+                          on_upgrade: Callable[[], None] | None = None) -> Casebook | None:
         """None when this computer does not remember the key (ask for the passphrase)."""
         paths = CasebookPaths.at(data_dir)
         vault = cls._load_vault(paths)
         key = vault.unlock_with_keyring()
         if key is None:
             return None
-        return cls._open(paths, vault, key, user_id, "keyring", clock)
+        return cls._open(paths, vault, key, user_id, "keyring", clock, on_upgrade=on_upgrade)
 
     @classmethod
     def open_read_only(cls, data_dir: Path | str, passphrase: str, *,
@@ -267,14 +274,15 @@ class Casebook:
     @classmethod
     def _open(cls, paths: CasebookPaths, vault: KeyVault, key: bytes, user_id: int | None,
               how: str, clock: Callable[[], datetime], wait: float = 0,
-              on_wait: Callable[[str], None] | None = None) -> Casebook:
+              on_wait: Callable[[str], None] | None = None,
+              on_upgrade: Callable[[], None] | None = None) -> Casebook:
         # The writer lock first: migrations, the leftover clean-up and every write happen
         # under it. Its owner is named once the account is known.
         writer = WriterLock(paths.database)
         writer.acquire("", wait=wait, on_wait=on_wait)
         try:
             tidy_folder(paths)
-            book = cls._open_locked(paths, vault, key, user_id, how, clock, writer)
+            book = cls._open_locked(paths, vault, key, user_id, how, clock, writer, on_upgrade)
         except BaseException:
             writer.release()
             raise
@@ -283,13 +291,16 @@ class Casebook:
     @classmethod
     def _open_locked(cls, paths: CasebookPaths, vault: KeyVault, key: bytes,
                      user_id: int | None, how: str, clock: Callable[[], datetime],
-                     writer: WriterLock) -> Casebook:
+                     writer: WriterLock,
+                     on_upgrade: Callable[[], None] | None = None) -> Casebook:
         key, finished_rekey = cls._settle_rekey(paths, vault, key)
         engine = open_engine(paths.database, key)
         try:
             stamp = clock().strftime("%Y%m%d-%H%M%S")
 
             def backup_first(current: str | None) -> None:
+                if on_upgrade is not None:
+                    on_upgrade()
                 # Unique even if an upgrade killed after its backup is tried again at once.
                 target = maintenance.unused_name(
                     paths.backups / f"before-upgrade-{current}-{stamp}.db")

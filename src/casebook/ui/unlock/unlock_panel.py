@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,24 +49,32 @@ log = logging.getLogger(__name__)
 
 
 
-def _open_with_passphrase(root: Path, passphrase: str) -> Casebook:
+#: Shown while an older casebook is checked, backed up and updated as it opens.
+UPGRADING_TEXT = ("Updating this casebook for this version of Casebook. It is checked and "
+                  "backed up first; a large casebook can take a few minutes. Please leave "
+                  "Casebook open.")
+
+
+def _open_with_passphrase(root: Path, passphrase: str,
+                          on_upgrade: Callable[[], None]) -> Casebook:
     from casebook.services import Casebook
 
-    return Casebook.open_with_passphrase(root, passphrase)
+    return Casebook.open_with_passphrase(root, passphrase, on_upgrade=on_upgrade)
 
 
-def _open_with_recovery_key(root: Path, text: str) -> Casebook:
+def _open_with_recovery_key(root: Path, text: str, on_upgrade: Callable[[], None]) -> Casebook:
     from casebook.services import Casebook
 
-    return Casebook.open_with_recovery_key(root, text)
+    return Casebook.open_with_recovery_key(root, text, on_upgrade=on_upgrade)
 
 
-def _open_with_keyring(root: Path, user_id: int) -> Casebook | None:
+def _open_with_keyring(root: Path, user_id: int,
+                       on_upgrade: Callable[[], None]) -> Casebook | None:
     from casebook.services import Casebook
 
     if not CasebookPaths.at(root).slots.exists():
         return None
-    return Casebook.open_with_keyring(root, user_id)
+    return Casebook.open_with_keyring(root, user_id, on_upgrade=on_upgrade)
 
 
 def _seconds_to_wait(root: Path) -> float:
@@ -89,6 +98,8 @@ class UnlockPanel(QWidget):
     """Asks for the passphrase (or recovery key) and emits ``unlocked(casebook)``."""
 
     unlocked = Signal(object)
+    #: Emitted from the worker thread when the casebook being opened needs updating.
+    upgrading = Signal()
 
     def __init__(self, worker: DbWorker, paths: CasebookPaths, parent: QWidget | None = None,
                  *, demo_passphrase: str | None = None) -> None:
@@ -172,6 +183,7 @@ class UnlockPanel(QWidget):
         self.progress.setAccessibleName("Working")
         self.progress_label = QLabel(card)
         self.progress_label.setStyleSheet("color: palette(placeholder-text);")
+        self.progress_label.setWordWrap(True)
 
         self.message = Banner(card)
         self.countdown_label = QLabel(card)
@@ -233,6 +245,7 @@ class UnlockPanel(QWidget):
         self.recovery_edit.returnPressed.connect(self.submit)
         self.set_recovery_mode(False)
         self._set_busy(False)
+        self.upgrading.connect(self._show_upgrading)  # queued: it is emitted on the worker
 
     # ----- public ------------------------------------------------------------------------
     @property
@@ -266,7 +279,7 @@ class UnlockPanel(QWidget):
             self._set_busy(True, "Opening with the key remembered on this computer…"
                            if remembered is not None else "")
             root = self.paths.root
-            self.worker.submit(lambda: _open_with_keyring(root, user_id),
+            self.worker.submit(lambda: _open_with_keyring(root, user_id, self.upgrading.emit),
                                self._keyring_done, self._failed)
         else:
             self._check_wait()
@@ -294,18 +307,25 @@ class UnlockPanel(QWidget):
                 self.message.show_message("wrong", "Please type the recovery key.")
                 return
             self._set_busy(True, "Checking the recovery key…")
-            self.worker.submit(lambda: _open_with_recovery_key(root, text), self._opened,
-                               self._failed)
+            self.worker.submit(lambda: _open_with_recovery_key(root, text, self.upgrading.emit),
+                               self._opened, self._failed)
         else:
             passphrase = self.passphrase_edit.text()
             if not passphrase:
                 self.message.show_message("wrong", "Please type your passphrase.")
                 return
             self._set_busy(True, "Checking the passphrase… this takes a moment.")
-            self.worker.submit(lambda: _open_with_passphrase(root, passphrase), self._opened,
-                               self._failed)
+            self.worker.submit(
+                lambda: _open_with_passphrase(root, passphrase, self.upgrading.emit),
+                self._opened, self._failed)
 
     # ----- results ----------------------------------------------------------------------
+    def _show_upgrading(self) -> None:
+        if self._busy:
+            self.progress_label.setText(UPGRADING_TEXT)
+            self.progress_label.setAccessibleDescription(UPGRADING_TEXT)
+            self.progress_label.setVisible(True)
+
     def _keyring_done(self, casebook: Casebook | None) -> None:
         self._set_busy(False)
         if casebook is None:
