@@ -63,9 +63,11 @@ from casebook.ui.models.case_table import CaseTableModel  # noqa: E402
 from casebook.ui.tracker.view import load_bundle  # noqa: E402
 from casebook.vault import KeyVault  # noqa: E402
 
-#: Typical searches: one word (a platform), two and three words, a one-letter and a
-#: three-letter prefix typed so far, a name with Ø and å typed without them.
-SEARCHES = ["instagram", "screenshots parent", "fake school logo", "j", "jam", "odegard"]
+#: Typical searches: one word (a platform), two and three words, three words with the last
+#: one begun, a one-letter and a three-letter prefix typed so far, a name with Ø and å typed
+#: without them, and the broadest one-letter prefix (every case has words starting with s).
+SEARCHES = ["instagram", "screenshots parent", "fake school logo", "fake school l", "j", "jam",
+            "odegard", "s"]
 #: The case list as it opens (CaseTableModel's default filter: newest change first).
 DEFAULT_LIST = CaseFilter(sort="updated", descending=True)
 QUERY_TARGET = 0.050

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from casebook.domain import CaseStatus
+from casebook.ui.cases.case_list import ONE_MORE_LETTER
 from casebook.ui.main_window import MainWindow
 from casebook.ui.models.case_table import (
     CASE_ID_ROLE,
@@ -175,3 +176,28 @@ def test_list_loads_in_pages(qtbot, main_window: MainWindow, many_cases: int) ->
     assert not model.canFetchMore()
     ids = [model.index(r, 0).data(CASE_ID_ROLE) for r in range(500)]
     assert len(set(ids)) == 500  # no row loaded twice
+
+
+def test_one_letter_on_its_own_asks_for_another(qtbot, main_window: MainWindow,  # type: ignore[no-untyped-def]
+                                                three_cases) -> None:
+    """A lone letter would match nearly every case in a big casebook and hold up the next
+    search: the list stays as it is and asks for one more letter; the second letter searches."""
+    _a, b, _c = three_cases
+    main_window.show_case_list()
+    main_window.refresh_list()
+    panel = main_window.case_list
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3 and not panel.model.loading)
+    qtbot.keyClicks(panel.search_edit, "s")
+    _wait_loaded(qtbot, main_window)
+    assert panel.model.rowCount() == 3
+    assert panel.model.filter.text == ""
+    assert panel.counts_label.text().startswith(f"{ONE_MORE_LETTER}   3 cases.")
+    qtbot.keyClicks(panel.search_edit, "k")
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1 and not panel.model.loading)
+    assert panel.model.index(0, COL_REFERENCE).data(CASE_ID_ROLE) == b.id
+    assert ONE_MORE_LETTER not in panel.counts_label.text()
+    assert "1 of 3 cases match" in panel.counts_label.text()
+    panel.search_edit.clear()
+    qtbot.keyClicks(panel.search_edit, "skatepark s")  # a last word of one letter is searched
+    qtbot.waitUntil(lambda: panel.model.filter.text == "skatepark s" and not panel.model.loading)
+    assert panel.model.rowCount() == 1

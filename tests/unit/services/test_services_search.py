@@ -153,3 +153,12 @@ def test_query_folds_agree_with_the_index_migration() -> None:
     migration = importlib.import_module("casebook.migrations.versions.0012_folded_search_and_list_sort")
     assert migration.FOLDS == search.FOLDS
     assert fts_query("Ødegård") == '"Odegård"*'
+
+
+@pytest.mark.parametrize(("typed", "short"), [
+    ("j", True), (" J ", True), ("é", True), ("Ø", True), ("7", True), ('"j"', True),
+    ("j*", True), ("-s", True), ("", False), ("-", False), ("ja", False), ("j s", False),
+    ("fake school l", False), ("😀", False),
+])
+def test_one_letter_on_its_own_is_too_short_to_search(typed: str, short: bool) -> None:
+    assert search.search_too_short(typed) is short

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.domain.enums import CaseStatus, CaseType, RiskLevel
+from casebook.storage.search import search_too_short
 from casebook.ui.kit import Banner, app_settings, user_message
 from casebook.ui.models.case_table import (
     CASE_ID_ROLE,
@@ -57,6 +58,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 250
+#: Shown while the search box holds one letter on its own (the list is not narrowed by it).
+ONE_MORE_LETTER = "Type one more letter to search."
 ACTIVE = "active"  # status filter: open or monitoring
 HIGH_OR_CRITICAL = "high+"
 
@@ -392,9 +395,10 @@ class CaseListPanel(QWidget):
             opened_to = self.to_date.value()
         elif isinstance(opened, int):
             opened_from = date.today() - timedelta(days=opened)
+        typed = self.search_edit.text().strip()
         return replace(flt, statuses=statuses, types=(CaseType(case_type),) if case_type else (),
                        risks=risks, opened_from=opened_from, opened_to=opened_to,
-                       text=self.search_edit.text().strip(), ids=self._only_ids)
+                       text="" if search_too_short(typed) else typed, ids=self._only_ids)
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
@@ -421,7 +425,7 @@ class CaseListPanel(QWidget):
     def filters_active(self) -> bool:
         return any(combo.currentIndex() != 0 for combo in
                    (self.status_combo, self.type_combo, self.risk_combo, self.opened_combo)) \
-            or bool(self.search_edit.text().strip()) or self._only_ids is not None
+            or bool(self.model.filter.text) or self._only_ids is not None
 
     # ----- results ----------------------------------------------------------------------
     def _loaded(self) -> None:
@@ -448,6 +452,8 @@ class CaseListPanel(QWidget):
                     "Try fewer words, or Clear filters.")
         else:
             text = f"{counts.matching} of {counts.total} cases match."
+        if counts.total and search_too_short(self.search_edit.text()):
+            text = f"{ONE_MORE_LETTER}   {text}"
         by_status = counts.by_status
         if by_status and counts.total:
             text += "   " + " · ".join(
