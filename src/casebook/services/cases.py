@@ -266,7 +266,7 @@ class CaseService:
     def list_page(self, flt: CaseFilter = CaseFilter(), offset: int = 0,
                   limit: int = 200) -> list[CaseSummary]:
         with self.store.read() as s:
-            return self._page(s, flt, offset, limit)
+            return self._page(s, flt, offset, limit, self._fill_hits(s, flt))
 
     def _fill_hits(self, s: Session, flt: CaseFilter) -> bool:
         """Search the index once for the page and all the counts: the matching case ids go into
