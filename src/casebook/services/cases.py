@@ -272,9 +272,10 @@ class CaseService:
         """Search the index once for the page and all the counts: the matching case ids go into
         a temporary table of this connection, in memory (SQLCipher is built with
         ``SQLITE_TEMP_STORE=2``). The read transaction's rollback takes the table away again.
-        False when ``flt`` searches for nothing."""
+        False when ``flt`` searches for nothing, or on a read-only casebook (``query_only``
+        refuses temporary tables too): the index is then searched in a subquery."""
         match = fts_query(flt.text)
-        if match is None:
+        if match is None or self.store.read_only:
             return False
         s.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS {HITS_TABLE} (id INTEGER PRIMARY KEY)"))
         s.execute(text(f"DELETE FROM {HITS}"))  # in case a caller's transaction filled it

@@ -15,6 +15,7 @@ from casebook.domain.counts import CaseCounts
 from casebook.services import Casebook, CaseFilter
 from casebook.services.cases import HITS_TABLE
 
+PASSPHRASE = "violet kettle harbour 42"
 #: (title, summary, a chronology entry, status, risk): words repeat across cases on purpose.
 CASES = [
     ("Fake school logo account", "Instagram page using the school logo", "Parent sent screenshots",
@@ -59,7 +60,7 @@ def book(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureReques
     clock = Clock(datetime(2026, 3, 1, 9, 0))
     made, _ = Casebook.create(tmp_path_factory.mktemp("list") / "cb", school="Oak School",
                               jurisdiction="england", user_name="Alex Morgan",
-                              passphrase="violet kettle harbour 42", clock=clock)
+                              passphrase=PASSPHRASE, clock=clock)
     request.addfinalizer(made.lock)
     kinds = [CaseType.HARASSMENT, CaseType.OTHER, CaseType.VIDEO, CaseType.BAITING]
     ids = []
@@ -131,3 +132,17 @@ def test_no_case_ids_are_left_behind_on_the_connection(book: Casebook) -> None:
     with engine.connect() as conn:  # the pool hands back the connection the reload used
         tables = conn.execute(text("SELECT name FROM sqlite_temp_master")).scalars().all()
     assert HITS_TABLE not in tables
+
+
+@pytest.mark.parametrize("typed", ["instagram", "fake school l", "odegard", "-", "nothing here"])
+def test_a_read_only_casebook_searches_the_same(book: Casebook, typed: str) -> None:
+    """Read-only connections (query_only) refuse even temporary tables: the search falls back
+    to the subquery and finds the same."""
+    reader = Casebook.open_read_only(book.paths.root, PASSPHRASE)
+    try:
+        flt = CaseFilter(text=typed, sort="updated")
+        page = reader.cases.first_page(flt, 5)
+        assert page == book.cases.first_page(flt, 5)
+        assert reader.cases.list_page(flt, 5, 5) == book.cases.list_page(flt, 5, 5)
+    finally:
+        reader.lock()
