@@ -8,8 +8,9 @@
   merges them: the index is optimised into one (searches at 50,000 cases took about half as
   long). Later single-row writes add small segments that FTS5 merges as it goes.
 
-The rebuild reads every record once: about 30-45 s for 50,000 cases (500,000 chronology
-entries) on a slow machine; the unlock screen says the casebook is being updated meanwhile.
+The rebuild reads every record once: 82 s for 50,000 cases (500,000 chronology entries) on a
+busy 2-core machine (load 7-8), after the integrity check and backup every upgrade makes; the
+unlock screen says the casebook is being updated meanwhile.
 
 Revision ID: 0016
 Revises: 0012
