@@ -566,12 +566,17 @@ def cmd_retention_hold(args: argparse.Namespace) -> int:
 
 
 def cmd_transfer_export(args: argparse.Namespace) -> int:
+    from casebook.services.evidence import human_size
+
     password = _read_password_file(args.password_file) if args.password_file else None
     out = Path(args.out)
     with _open(args) as book:
         person = book.people.find(args.learner)
-        sent = book.transfers.export(person.id, args.to, out, password=password)
-        print(f"Transfer {sent.reference}: wrote {sent.cases} case(s) to {sent.path}.")
+        sent = book.transfers.export(person.id, args.to, out, password=password,
+                                     evidence=args.evidence)
+        print(f"Transfer {sent.reference}: wrote {sent.cases} case(s), {sent.files} evidence "
+              f"file(s) ({human_size(sent.file_bytes)}) and {sent.notes} evidence note(s) to "
+              f"{sent.path}.")
         if not password:
             print(f"Password (shown once; give it to the receiving DSL by phone, never with "
                   f"the file): {sent.password}")
@@ -597,8 +602,9 @@ def cmd_transfer_import(args: argparse.Namespace) -> int:
         print(f"Transfer {got.reference} from {got.from_school} was already imported; "
               "nothing was added.")
     else:
-        print(f"Imported transfer {got.reference} from {got.from_school}: {got.cases} case(s) "
-              f"for register entry {got.person_id}.")
+        print(f"Imported transfer {got.reference} from {got.from_school}: {got.cases} case(s), "
+              f"{got.files} evidence file(s) and {got.notes} evidence note(s) for register "
+              f"entry {got.person_id}.")
     print(f"Receipt code for the sending school: {got.receipt_code}")
     return EXIT_OK
 
@@ -630,6 +636,24 @@ def cmd_transfer_chase(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_transfer_evidence(args: argparse.Namespace) -> int:
+    from casebook.domain import ROLE_LABELS
+    from casebook.services.evidence import human_size
+
+    with _open(args) as book:
+        person = book.people.find(args.learner)
+        items = book.transfers.evidence_choices(person.id)
+    _print_table([(str(i.id), i.case_reference, ROLE_LABELS[i.role], i.kind,
+                   human_size(i.size) if i.kind == "file" else "-",
+                   "yes" if i.others else "no", "yes" if i.default else "no", i.name[:50])
+                  for i in items],
+                 ("ID", "CASE", "PART", "KIND", "SIZE", "OTHER LEARNERS", "SENT BY DEFAULT",
+                  "NAME"))
+    print(f"{len(items)} evidence item(s). By default the items of cases where the learner was "
+          "harmed or targeted go; choose with: transfer export ... --evidence all|none|ID,ID")
+    return EXIT_OK
+
+
 def cmd_subject_access(args: argparse.Namespace) -> int:
     password = _read_password_file(args.password_file) if args.password_file else None
     with _open(args) as book:
@@ -641,20 +665,28 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_dates_file(name: str | None, what: str) -> str | None:
+    if not name:
+        return None
+    try:
+        return Path(name).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read the {what} file: "
+                       f"{getattr(exc, 'strerror', None) or 'not a text file'}") from None
+
+
 def cmd_transfer_settings(args: argparse.Namespace) -> int:
-    closed = None
-    if args.closed_days_file:
-        try:
-            closed = Path(args.closed_days_file).read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            raise CliError(f"cannot read the closed days file: {exc.strerror}") from None
+    closed = _read_dates_file(args.closed_days_file, "closed days")
+    terms = _read_dates_file(args.terms_file, "term dates")
     with _open(args) as book:
         values = book.transfers.configure(keep=args.keep, keep_days=args.keep_days,
-                                          closed_days=closed)
+                                          closed_days=closed, terms=terms)
     print(f"After receipt keep: {values['transfer_keep']} for {values['transfer_keep_days']} "
           "day(s)")
-    days = [line for line in values["school_closed_days"].splitlines() if line.strip()]
-    print(f"Days the school is closed: {', '.join(days) if days else 'none (weekdays count)'}")
+    for key, words, empty in (("school_terms", "Terms", "none entered (weekdays count)"),
+                              ("school_closed_days", "Other days the school is closed", "none")):
+        lines = [line.strip() for line in values[key].splitlines() if line.strip()]
+        print(f"{words}: {', '.join(lines) if lines else empty}")
     return EXIT_OK
 
 
@@ -737,6 +769,13 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
                    help="the package password (default: one is made and printed once)")
     p.add_argument("--cover", metavar="FILE.pdf",
                    help="also write a printable cover and receipt slip")
+    p.add_argument("--evidence", metavar="all|none|ID,...",
+                   help="which evidence goes with the file (default: the evidence of cases "
+                        "where the learner was harmed or targeted; see 'transfer evidence')")
+    p = add("evidence", cmd_transfer_evidence,
+            "list the evidence on a learner's cases and what a transfer sends by default",
+            transfer_sub)
+    p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
     p = add("import", cmd_transfer_import, "import a package from another school",
             transfer_sub)
     p.add_argument("file", metavar="FILE")
@@ -750,12 +789,14 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
             transfer_sub)
     p.add_argument("reference", metavar="TRANSFER-REF")
     p = add("settings", cmd_transfer_settings,
-            "show or change what is kept after receipt and the school's closed days",
+            "show or change what is kept after receipt, the term dates and closed days",
             transfer_sub)
     p.add_argument("--keep", choices=["chronology", "all", "nothing"])
     p.add_argument("--keep-days", type=int, metavar="N")
     p.add_argument("--closed-days-file", metavar="F",
                    help="holidays and INSET days, one YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD a line")
+    p.add_argument("--terms-file", metavar="F",
+                   help="the school's terms, first and last day: YYYY-MM-DD..YYYY-MM-DD a line")
 
     p = add("subject-access", cmd_subject_access,
             "export everything held about one person, others redacted, with a withheld log")

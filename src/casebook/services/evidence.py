@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
 
 from casebook import fileio
 from casebook.domain import EvidenceItem, EvidenceKind, normalise_url, require_text
@@ -53,6 +54,41 @@ def human_size(size: int) -> str:
             return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} bytes"
+
+
+def store_chunks(session: Session, evidence_id: int, chunks: Iterable[bytes], max_bytes: int,
+                 too_large: Callable[[], Exception],
+                 progress: Callable[[int], object] | None = None) -> tuple[int, str, bytes]:
+    """Insert a file's chunks for ``evidence_id`` in the caller's transaction, hashing as they
+    go; returns (size, SHA-256, the first bytes for sniffing its type)."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    conn = session.connection()
+    for seq, chunk in enumerate(chunks):
+        if seq == 0:
+            head = chunk[:32]
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large()
+        digest.update(chunk)
+        conn.execute(insert(t.EvidenceChunkRow),
+                     {"evidence_id": evidence_id, "seq": seq, "data": chunk})
+        if progress:
+            progress(size)
+    return size, digest.hexdigest(), head
+
+
+def read_chunks(session: Session, evidence_id: int) -> Iterator[bytes]:
+    """A stored file's chunks in order, read in the caller's session."""
+    seq = 0
+    while True:
+        data = session.scalar(select(t.EvidenceChunkRow.data).where(
+            t.EvidenceChunkRow.evidence_id == evidence_id, t.EvidenceChunkRow.seq == seq))
+        if data is None:
+            return
+        yield data
+        seq += 1
 
 
 @dataclass(frozen=True)
@@ -122,27 +158,16 @@ class EvidenceService:
                                 source=source.strip(), added_at=now, added_by=self.store.actor)
             s.add(row)
             s.flush()
-            digest = hashlib.sha256()
-            size = 0
-            seq = 0
-            head = b""
-            conn = s.connection()
-            while chunk := handle.read(CHUNK_SIZE):
-                if seq == 0:
-                    head = chunk[:32]
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise self._too_large(filename)
-                digest.update(chunk)
-                conn.execute(insert(t.EvidenceChunkRow),
-                             {"evidence_id": row.id, "seq": seq, "data": chunk})
-                seq += 1
-                if progress:
-                    progress(size, expected_size)
+
+            def too_large() -> EvidenceRefusedError:
+                return self._too_large(filename)
+
+            size, row.sha256, head = store_chunks(
+                s, row.id, iter(lambda: handle.read(CHUNK_SIZE), b""), self.max_bytes,
+                too_large, lambda done: progress(done, expected_size) if progress else None)
             if size == 0:
                 raise ValidationError(f"“{filename}” is empty, so there is nothing to keep.")
             row.size = size
-            row.sha256 = digest.hexdigest()
             row.media_type = sniff_media_type(head, filename)
             s.get(t.CaseRow, case_id).updated_at = now
             system_entries.record(s, self.store, case_id, f"Evidence added: file “{filename}”.")
@@ -199,15 +224,7 @@ class EvidenceService:
     def chunks(self, evidence_id: int) -> Iterator[bytes]:
         """Stream the stored file back, one chunk at a time."""
         with self.store.read() as s:
-            seq = 0
-            while True:
-                data = s.scalar(select(t.EvidenceChunkRow.data).where(
-                    t.EvidenceChunkRow.evidence_id == evidence_id,
-                    t.EvidenceChunkRow.seq == seq))
-                if data is None:
-                    return
-                yield data
-                seq += 1
+            yield from read_chunks(s, evidence_id)
 
     def read_bytes(self, evidence_id: int, limit: int = 32 * 1024 * 1024) -> bytes | None:
         """The whole file if it is at most ``limit`` bytes (for previews and thumbnails)."""

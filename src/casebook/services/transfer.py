@@ -17,6 +17,8 @@ import hmac
 import logging
 import re
 import secrets
+import shutil
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -26,6 +28,7 @@ from sqlalchemy import func, select, text
 from casebook.domain import (
     CaseStatus,
     CaseType,
+    EvidenceKind,
     PersonKind,
     PersonRole,
     StepKey,
@@ -33,8 +36,15 @@ from casebook.domain import (
     format_reference,
     require_text,
 )
-from casebook.errors import NotFoundError, ValidationError
+from casebook.errors import CasebookError, NotFoundError, ValidationError
 from casebook.services import transfer_package
+from casebook.services.evidence import (
+    MAX_EVIDENCE_BYTES,
+    human_size,
+    read_chunks,
+    sniff_media_type,
+    store_chunks,
+)
 from casebook.services.people import PeopleService
 from casebook.services.retention import merge_search_index, purge_cases, reclaim_space
 from casebook.services.store import Store
@@ -44,7 +54,8 @@ from casebook.storage import tables_people as tpe
 log = logging.getLogger(__name__)
 
 SCHOOL_DAYS = 5
-DEFAULTS = {"transfer_keep": "chronology", "transfer_keep_days": "365", "school_closed_days": ""}
+DEFAULTS = {"transfer_keep": "chronology", "transfer_keep_days": "365", "school_closed_days": "",
+            "school_terms": ""}
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -55,6 +66,24 @@ class SentTransfer:
     password: str  # shown once, to share separately (by phone); never stored
     due_on: date
     cases: int
+    files: int = 0  # evidence files in the package
+    file_bytes: int = 0
+    notes: int = 0  # evidence notes (a description and web address, no file)
+    package_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class EvidenceChoice:
+    """One evidence item on a learner's cases, for the DSL to send with the file or not."""
+
+    id: int
+    case_reference: str
+    role: PersonRole  # the learner's part in that case (harmed first when they had several)
+    kind: str  # "file" or "note"
+    name: str  # the file name, or the note's description (shown only here, to the DSL)
+    size: int
+    others: bool  # other learners are on that case: the file may name or show them
+    default: bool  # sent unless the DSL says otherwise: files of cases where they were harmed
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,8 @@ class ReceivedTransfer:
     cases: int
     from_school: str
     already: bool = False
+    files: int = 0
+    notes: int = 0
 
 
 @dataclass(frozen=True)
@@ -99,6 +130,33 @@ def parse_closed_days(value: str) -> list[tuple[date, date]]:
     return ranges
 
 
+def _day(value: date) -> str:
+    return f"{value.day} {value:%b %Y}"  # the month as a word: never 5/10 against 10/5
+
+
+def parse_terms(value: str) -> list[tuple[date, date]]:
+    """The school's terms, one ``YYYY-MM-DD..YYYY-MM-DD`` a line (first and last day), in date
+    order; a term that ends before it starts or overlaps another is refused."""
+    terms = sorted(parse_closed_days(value))
+    for (a1, b1), (a2, b2) in zip(terms, terms[1:], strict=False):
+        if a2 <= b1:
+            raise ValidationError(f"The term {_day(a1)} to {_day(b1)} overlaps the term "
+                                  f"{_day(a2)} to {_day(b2)}.")
+    return terms
+
+
+def holidays(terms: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The days that are not in term: before the first term and between terms. After the last
+    term entered every weekday counts (the next term's dates are not known)."""
+    if not terms:
+        return []
+    gaps = [(date.min, terms[0][0] - timedelta(days=1))]
+    gaps += [(b1 + timedelta(days=1), a2 - timedelta(days=1))
+             for (_a1, b1), (a2, _b2) in zip(terms, terms[1:], strict=False)
+             if a2 - b1 > timedelta(days=1)]
+    return gaps
+
+
 def add_school_days(start: date, days: int, closed: list[tuple[date, date]] = ()) -> date:  # type: ignore[assignment]
     """The date ``days`` school days after ``start`` (weekdays outside the closed ranges)."""
     current = start
@@ -111,10 +169,81 @@ def add_school_days(start: date, days: int, closed: list[tuple[date, date]] = ()
     return current
 
 
+def _closed(closed_days: str, terms: str) -> list[tuple[date, date]]:
+    return parse_closed_days(closed_days) + holidays(parse_terms(terms))
+
+
 def receipt_code(secret: bytes, reference: str) -> str:
     digest = hmac.new(secret, b"receipt:" + reference.encode(), hashlib.sha256).digest()
     letters = "".join(_ALPHABET[b % len(_ALPHABET)] for b in digest[:10])
     return f"{letters[:5]}-{letters[5:]}"
+
+
+_DAMAGED_EVIDENCE = ("An evidence file does not match the fingerprint taken when it was "
+                     "stored, so the package cannot be trusted and nothing was imported. Ask the "
+                     "sending school to check their casebook (Settings → Backups → Check the "
+                     "casebook for damage) and send it again.")
+
+
+def _select(choices: list[EvidenceChoice], evidence: str | Iterable[int] | None
+            ) -> list[EvidenceChoice]:
+    """The items the DSL chose: None for the default, "all", "none", or ids ("3,7" or ints)."""
+    if evidence is None:
+        return [c for c in choices if c.default]
+    if isinstance(evidence, str):
+        word = evidence.strip().lower()
+        if word in ("all", "none"):
+            return list(choices) if word == "all" else []
+        try:
+            evidence = [int(part) for part in re.split(r"[\s,]+", word) if part]
+        except ValueError:
+            raise ValidationError("Say which evidence goes as all, none, or the evidence "
+                                  "numbers separated by commas (e.g. 12,15).") from None
+    wanted = set(evidence)
+    known = {c.id for c in choices}
+    missing = sorted(wanted - known)
+    if missing:
+        raise ValidationError(f"Evidence {', '.join(map(str, missing))} is not on any of this "
+                              "learner's cases; nothing was written.")
+    return [c for c in choices if c.id in wanted]
+
+
+def _checked(chunks: Iterable[bytes], evidence_id: int, sha256: str) -> Iterator[bytes]:
+    """The chunks, refusing at the end if they do not hash to what was recorded on storing."""
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+        yield chunk
+    if not hmac.compare_digest(digest.hexdigest(), sha256):
+        log.warning("evidence %d does not match its stored hash", evidence_id)
+        raise ValidationError(_DAMAGED_EVIDENCE)
+
+
+def _free(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None  # some network shares do not say: let the write find out
+
+
+def _check_space(out: Path, size: int) -> None:
+    folder = out.parent if str(out.parent) else Path(".")
+    free = _free(folder)
+    need = size + 1024 * 1024
+    if free is not None and free < need:
+        raise ValidationError(f"The package needs about {human_size(need)} and {folder} has "
+                              f"{human_size(free)} free. Choose a place with more room; "
+                              "nothing was written.")
+
+
+def _check_room(folder: Path, package_size: int) -> None:
+    """Room for the evidence twice over (the write-ahead log, then the casebook file)."""
+    free = _free(folder)
+    need = 2 * package_size + 16 * 1024 * 1024
+    if free is not None and free < need:
+        raise ValidationError(f"Importing this package needs about {human_size(need)} free on "
+                              f"the drive that holds the casebook; it has {human_size(free)}. "
+                              "Free some space, then try again. Nothing was imported.")
 
 
 def _normal_code(code: str) -> str:
@@ -156,17 +285,32 @@ class TransferService:
     def _school_name(self) -> str:
         return self._setting("school_name")
 
+    def settings(self) -> dict[str, str]:
+        return {key: self._setting(key) for key in DEFAULTS}
+
+    def closed_days(self) -> list[tuple[date, date]]:
+        """Days that are not school days besides weekends: holidays between the terms
+        entered, and the closed days (INSET days, bank holidays)."""
+        return _closed(self._setting("school_closed_days"), self._setting("school_terms"))
+
+    def _due(self, start: date) -> date:
+        return add_school_days(start, SCHOOL_DAYS, self.closed_days())
+
     def configure(self, *, keep: str | None = None, keep_days: int | None = None,
-                  closed_days: str | None = None) -> dict[str, str]:
-        """Change the transfer settings (validated) and return them all."""
+                  closed_days: str | None = None, terms: str | None = None) -> dict[str, str]:
+        """Change the transfer settings (validated: nothing is saved if any is wrong) and
+        return them all. New term or closed dates move the deadline of every transfer still
+        awaiting receipt."""
         if keep is not None and keep not in ("chronology", "all", "nothing"):
             raise ValidationError("Keep after receipt must be chronology, all or nothing.")
         if keep_days is not None and not 0 <= keep_days <= 3650:
             raise ValidationError("Keep for between 0 and 3650 days.")
-        if closed_days is not None:
-            parse_closed_days(closed_days)
+        current = self.settings()
+        closed = _closed(current["school_closed_days"] if closed_days is None else closed_days,
+                         current["school_terms"] if terms is None else terms)
         with self.store.write("setting.change", "setting:transfer") as work:
             for key, value in (("transfer_keep", keep), ("school_closed_days", closed_days),
+                               ("school_terms", terms),
                                ("transfer_keep_days", None if keep_days is None
                                 else str(keep_days))):
                 if value is None:
@@ -176,13 +320,31 @@ class TransferService:
                     work.session.add(t.MetaRow(key=key, value=value))
                 else:
                     row.value = value
-        return {key: self._setting(key) for key in DEFAULTS}
+            if closed_days is not None or terms is not None:
+                work.detail = f"deadlines_moved={self._move_deadlines(work.session, closed)}"
+        return self.settings()
+
+    def _move_deadlines(self, s, closed: list[tuple[date, date]]) -> int:  # type: ignore[no-untyped-def]
+        moved = 0
+        for row in s.scalars(select(tpe.TransferRow).where(
+                tpe.TransferRow.direction == "out", tpe.TransferRow.received_at.is_(None))):
+            learner = s.get(tpe.RegisterPersonRow, row.register_id) if row.register_id else None
+            start = (learner.left_on if learner is not None else None) or row.created_at.date()
+            due = add_school_days(start, SCHOOL_DAYS, closed)
+            if due != row.due_on:
+                row.due_on, moved = due, moved + 1
+        return moved
 
     # ----- sending ---------------------------------------------------------------------
     def export(self, person_id: int, to_school: str, out: Path | str,
-               password: str | None = None) -> SentTransfer:
+               password: str | None = None, evidence: str | Iterable[int] | None = None
+               ) -> SentTransfer:
         """Write the package and log the transfer. Without a password one is made (show it
-        once and share it separately from the file)."""
+        once and share it separately from the file).
+
+        ``evidence`` says which evidence items go with the file: None for the default (every
+        item of the cases where the learner was harmed or targeted), "all", "none", or the
+        items' ids (from :meth:`evidence_choices`)."""
         from casebook.vault.strength import check_passphrase
 
         to_school = require_text(to_school, "the receiving school's name", 200)
@@ -194,15 +356,12 @@ class TransferService:
         else:
             password = "-".join("".join(secrets.choice(_ALPHABET) for _ in range(5))
                                 for _ in range(5))
-        closed = parse_closed_days(self._setting("school_closed_days"))
         now = self.store.now()
         learner_file = self.people.learner_file(person_id)
-        # 5 school days from the move (the day the learner left, when the register has it),
-        # else from today; closed days (holidays) are skipped, so a move over the summer is
-        # due in the first 5 days of the new term.
-        due = add_school_days(learner_file.learner.left_on or now.date(), SCHOOL_DAYS, closed)
+        due = self._due(learner_file.learner.left_on or now.date())
         with self.store.write("transfer.export", f"register:{person_id}") as work:
             s = work.session
+            chosen = _select(self._choices(s, person_id), evidence)
             number = (s.scalar(select(func.count(tpe.TransferRow.id))
                                .where(tpe.TransferRow.direction == "out")) or 0) + 1
             reference = f"T-{now.year}-{number:04d}-{secrets.token_hex(2).upper()}"
@@ -211,16 +370,103 @@ class TransferService:
                 person_id, recipient=f"DSL, {to_school}",
                 note=f"Transfer {reference} to {to_school}")
             records = self._records(s, learner_file, reference, to_school, secret, now)
-            package = transfer_package.seal(pdf, records, password)
+            files = self._add_evidence(s, records, learner_file, chosen)
+            file_bytes = sum(size for _id, size, _sha in files)
+            notes = len(chosen) - len(files)
+            _check_space(out, len(pdf) + file_bytes)
             s.add(tpe.TransferRow(reference=reference, direction="out", register_id=person_id,
                                   school=to_school, created_at=now, created_by=self.store.actor,
                                   due_on=due, receipt_hash=_hash_code(receipt_code(secret,
                                                                                    reference)),
                                   cases=len(records["cases"])))
-            work.detail = f"transfer={reference},cases={len(records['cases'])}"
-            write_atomically(out, package, "the transfer package")
-        log.info("transfer package written (%d bytes)", len(package))
-        return SentTransfer(reference, out, password, due, len(records["cases"]))
+            work.detail = (f"transfer={reference},cases={len(records['cases'])},"
+                           f"files={len(files)},notes={notes},bytes={file_bytes}")
+            written = self._write_package(s, out, password, records, pdf, files)
+        log.info("transfer package written (%d bytes, %d evidence files)", written, len(files))
+        return SentTransfer(reference, out, password, due, len(records["cases"]), len(files),
+                            file_bytes, notes, written)
+
+    def _write_package(self, s, out: Path, password: str, records: dict, pdf: bytes,  # type: ignore[no-untyped-def]
+                       files: list[tuple[int, int, str]]) -> int:
+        """Stream the package to ``out`` through the atomic writer (never half a file); each
+        evidence file is read from the store a chunk at a time and checked against the hash
+        taken when it was stored."""
+        from casebook import fileio
+
+        folder = out.parent if str(out.parent) else Path(".")
+        if not folder.is_dir():
+            raise ValidationError(f"The folder {folder} does not exist.")
+        try:
+            with fileio.atomic_writer(out, exclusive=True) as handle:
+                writer = transfer_package.PackageWriter(handle, password)
+                writer.add_bytes("records.json", transfer_package.records_bytes(records))
+                writer.add_bytes("file.pdf", pdf)
+                for number, (evidence_id, size, sha256) in enumerate(files):
+                    writer.add(f"evidence/{number}", size,
+                               _checked(read_chunks(s, evidence_id), evidence_id, sha256))
+                writer.close()
+                return writer.written
+        except FileExistsError:
+            raise ValidationError(f"{out} already exists; choose a new file name.") from None
+        except ValueError:  # a stored file no longer the size it was recorded as
+            raise ValidationError(_DAMAGED_EVIDENCE) from None
+        except OSError as error:
+            log.warning("package not written: %s", type(error).__name__)
+            raise fileio.explain_os_error(error, folder, "the transfer package") from error
+
+    # ----- which evidence goes ----------------------------------------------------------
+    def evidence_choices(self, person_id: int) -> list[EvidenceChoice]:
+        """Every evidence item on the learner's cases, marked with what goes by default."""
+        with self.store.read() as s:
+            return self._choices(s, person_id)
+
+    def _choices(self, s, person_id: int) -> list[EvidenceChoice]:  # type: ignore[no-untyped-def]
+        links = self.people._links(s, person_id)
+        roles: dict[int, PersonRole] = {}
+        for link in links:
+            if roles.get(link.case_id) != PersonRole.HARMED:
+                roles[link.case_id] = link.role
+        if not roles:
+            return []
+        shared = set(s.scalars(select(t.PersonRow.case_id).where(
+            t.PersonRow.case_id.in_(roles), t.PersonRow.kind == PersonKind.LEARNER.value,
+            t.PersonRow.removed_at.is_(None),
+            t.PersonRow.id.not_in([link.id for link in links]))))
+        refs = dict(s.execute(select(t.CaseRow.id, t.CaseRow.reference)
+                              .where(t.CaseRow.id.in_(roles))).all())
+        order = {case_id: n for n, case_id in enumerate(roles)}
+        rows = sorted(s.scalars(select(t.EvidenceRow).where(t.EvidenceRow.case_id.in_(roles))),
+                      key=lambda r: (order[r.case_id], r.added_at, r.id))
+        return [EvidenceChoice(
+            r.id, refs[r.case_id], roles[r.case_id], r.kind,
+            (r.filename or "") if r.kind == EvidenceKind.FILE.value else r.description,
+            r.size or 0, r.case_id in shared, roles[r.case_id] == PersonRole.HARMED)
+            for r in rows]
+
+    def _add_evidence(self, s, records: dict, learner_file, chosen: list[EvidenceChoice]  # type: ignore[no-untyped-def]
+                      ) -> list[tuple[int, int, str]]:
+        """Put the chosen items in the records (names of other learners labelled, as in the
+        file); returns (id, size, sha256) of the files, in the order they follow."""
+        redactor = self.people._redactor(
+            s, learner_file.learner, list({link.case_id for link in
+                                           self.people._links(s, learner_file.learner.id)}))
+        by_ref = {item["reference"]: item for item in records["cases"]}
+        for item in records["cases"]:
+            item["evidence"] = []
+        files: list[tuple[int, int, str]] = []
+        for choice in chosen:
+            row = s.get(t.EvidenceRow, choice.id)
+            entry = {"kind": row.kind, "description": redactor.text(row.description or ""),
+                     "url": row.url, "source": redactor.text(row.source or ""),
+                     "added_at": row.added_at.isoformat(),
+                     "captured_at": row.captured_at.isoformat() if row.captured_at else None}
+            if row.kind == EvidenceKind.FILE.value:
+                entry.update(filename=redactor.text(row.filename or "file"),
+                             media_type=row.media_type, size=row.size or 0, sha256=row.sha256,
+                             blob=len(files))
+                files.append((row.id, row.size or 0, row.sha256 or ""))
+            by_ref[choice.case_reference]["evidence"].append(entry)
+        return files
 
     def _records(self, s, learner_file, reference, to_school, secret, now) -> dict:  # type: ignore[no-untyped-def]
         who = learner_file.learner
@@ -380,17 +626,22 @@ class TransferService:
 
     # ----- receiving -------------------------------------------------------------------
     def import_package(self, path: Path | str, password: str) -> ReceivedTransfer:
+        """Create the learner, their cases and the evidence that came with them, all in one
+        transaction: a wrong password, a changed byte or an evidence file that does not match
+        its hash imports nothing."""
         path = Path(path)
         if not path.is_file():
             raise ValidationError(f"There is no file at {path}.")
-        if path.stat().st_size > transfer_package.MAX_PACKAGE:
-            raise ValidationError("That file is too large to be a Casebook transfer package.")
         try:
-            data = path.read_bytes()
+            with path.open("rb") as handle:
+                package = transfer_package.open_package(handle, password)
+                return self._receive(package, path.stat().st_size)
         except OSError as error:
             raise ValidationError("Casebook could not read that file. If it is open in another "
                                   "program, close it and try again.") from error
-        _pdf, records = transfer_package.open_package(data, password)
+
+    def _receive(self, package: transfer_package.OpenedPackage, size: int) -> ReceivedTransfer:
+        records = package.records
         try:
             reference = str(records["reference"])
             secret = base64.b64decode(records["receipt_secret"])
@@ -411,10 +662,17 @@ class TransferService:
                 work.detail = "again=yes"
                 return ReceivedTransfer(reference, code, existing.register_id or 0,
                                         existing.cases, from_school, already=True)
+            _check_room(self.store.paths.database.parent, size)
+            files = notes = 0
             try:
                 person = self._receive_learner(s, learner, from_school, reference, now)
                 for item in cases:
-                    self._receive_case(s, item, person, from_school, reference, now)
+                    got = self._receive_case(s, item, person, from_school, reference, now,
+                                             package, files)
+                    files, notes = files + got[0], notes + got[1]
+                package.finish()
+            except CasebookError:
+                raise
             except (KeyError, TypeError, ValueError, AttributeError):
                 raise ValidationError("The package's records are incomplete or damaged; "
                                       "nothing was imported.") from None
@@ -423,9 +681,11 @@ class TransferService:
                                   created_by=self.store.actor, due_on=None, receipt_hash="",
                                   received_at=now, cases=len(cases)))
             work.target = f"register:{person.id}"
-            work.detail = f"transfer={reference},cases={len(cases)}"
+            work.detail = (f"transfer={reference},cases={len(cases)},files={files},"
+                           f"notes={notes},format={package.version}")
             person_id = person.id
-        return ReceivedTransfer(reference, code, person_id, len(cases), from_school)
+        return ReceivedTransfer(reference, code, person_id, len(cases), from_school,
+                                files=files, notes=notes)
 
     def _receive_learner(self, s, learner: dict, from_school: str, reference: str,  # type: ignore[no-untyped-def]
                          now: datetime) -> tpe.RegisterPersonRow:
@@ -460,7 +720,8 @@ class TransferService:
         return row
 
     def _receive_case(self, s, item: dict, person: tpe.RegisterPersonRow, from_school: str,  # type: ignore[no-untyped-def]
-                      reference: str, now: datetime) -> None:
+                      reference: str, now: datetime, package: transfer_package.OpenedPackage,
+                      blob: int) -> tuple[int, int]:
         try:
             case_type = CaseType(item.get("type")).value
         except ValueError:
@@ -493,9 +754,14 @@ class TransferService:
                               owner=f"Was with {from_school}"[:200],
                               due_date=date.fromisoformat(action["due"]) if action.get("due")
                               else None, created_at=now))
+        files, notes = self._receive_evidence(s, case.id, item, from_school, now, package, blob)
+        extra = f", with {files} evidence file(s)" if files else ""
+        extra += f" and {notes} evidence note(s)" if notes and files else (
+            f", with {notes} evidence note(s)" if notes else "")
         s.add(t.ChronologyRow(case_id=case.id, occurred_at=now, recorded_at=now,
                               author=self.store.actor,
-                              text=f"Received from {from_school} under transfer {reference}."))
+                              text=f"Received from {from_school} under transfer "
+                                   f"{reference}{extra}."))
         name = " ".join(p for p in (person.forename, person.surname) if p)
         row = t.PersonRow(case_id=case.id, name=name[:200], kind=PersonKind.LEARNER.value,
                           role=role, date_of_birth=person.date_of_birth,
@@ -503,3 +769,40 @@ class TransferService:
         s.add(row)
         s.flush()
         s.add(tpe.PersonLinkRow(case_person_id=row.id, register_id=person.id, outcome=""))
+        return files, notes
+
+    def _receive_evidence(self, s, case_id: int, item: dict, from_school: str,  # type: ignore[no-untyped-def]
+                          now: datetime, package: transfer_package.OpenedPackage,
+                          blob: int) -> tuple[int, int]:
+        """Store the case's evidence in this casebook's evidence store, each file streamed
+        from the package and checked against the hash the sender recorded."""
+        files = notes = 0
+        for ev in item.get("evidence", []):
+            kind = EvidenceKind(ev["kind"]).value
+            source = str(ev.get("source") or "")
+            row = t.EvidenceRow(
+                case_id=case_id, kind=kind, description=str(ev.get("description") or "")[:5000],
+                url=str(ev["url"])[:2000] if ev.get("url") else None,
+                source=f"Received from {from_school}" + (f"; {source}" if source else ""),
+                added_at=now, added_by=self.store.actor,
+                captured_at=datetime.fromisoformat(ev["captured_at"]) if ev.get("captured_at")
+                else None)
+            s.add(row)
+            s.flush()
+            if kind != EvidenceKind.FILE.value:
+                notes += 1
+                continue
+            size, expected = int(ev["size"]), str(ev["sha256"])
+            if int(ev["blob"]) != blob + files:
+                raise ValueError("evidence out of order")
+            row.filename = Path(str(ev.get("filename") or "file")).name[:260] or "file"
+            stored, sha256, head = store_chunks(
+                s, row.id, package.evidence(size), MAX_EVIDENCE_BYTES,
+                lambda: ValidationError(_DAMAGED_EVIDENCE))
+            if stored != size or not hmac.compare_digest(sha256, expected):
+                raise ValidationError(_DAMAGED_EVIDENCE)
+            row.size, row.sha256 = size, sha256
+            row.media_type = str(ev.get("media_type") or "")[:100] or sniff_media_type(
+                head, row.filename)
+            files += 1
+        return files, notes

@@ -160,6 +160,47 @@ def test_transfer_settings(book_dir: Path, tmp_path: Path,
     days.write_text("after half term\n")
     assert run(book_dir, "transfer", "settings", "--closed-days-file", str(days)) == EXIT_ERROR
     assert "not a date" in capsys.readouterr().err
+    terms = tmp_path / "terms.txt"
+    terms.write_text("2026-09-03..2026-12-18\n2027-01-05..2027-03-26\n")
+    assert run(book_dir, "transfer", "settings", "--terms-file", str(terms)) == EXIT_OK
+    assert "Terms: 2026-09-03..2026-12-18, 2027-01-05..2027-03-26" in capsys.readouterr().out
+    terms.write_text("2026-09-03..2026-12-18\n2026-12-01..2027-03-26\n")
+    assert run(book_dir, "transfer", "settings", "--terms-file", str(terms)) == EXIT_ERROR
+    assert "overlaps" in capsys.readouterr().err
+
+
+def test_transfer_evidence_choice(book_dir: Path, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+    from datetime import date
+
+    from casebook.services import Casebook
+
+    with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
+        zoe = book.people.add("learner", "Zoë", "Ødegård", upn=upn(1),
+                              date_of_birth=date(2014, 2, 3))
+        harmed = book.cases.create("Messages", "harassment")
+        book.people.link_to_case(harmed.id, zoe.id, "harmed")
+        seen = book.cases.create("Fight", "other")
+        book.people.link_to_case(seen.id, zoe.id, "witness")
+        kept = book.evidence.add_stream(harmed.id, io.BytesIO(b"x" * 2048), filename="a.png").id
+        other = book.evidence.add_stream(seen.id, io.BytesIO(b"y" * 10), filename="b.mp4").id
+    assert run(book_dir, "transfer", "evidence", upn(1)) == EXIT_OK
+    rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[:-1]}
+    assert "harmed or targeted" in rows[str(kept)]
+    assert rows[str(kept)].split()[-2:] == ["yes", "a.png"]
+    assert rows[str(other)].split()[-2:] == ["no", "b.mp4"]
+    args = ["transfer", "export", upn(1), "--to", "Elm", "--out"]
+    assert run(book_dir, *args, str(tmp_path / "a.cbx")) == EXIT_OK
+    assert "1 evidence file(s) (2.0 KB)" in capsys.readouterr().out
+    assert run(book_dir, *args, str(tmp_path / "b.cbx"), "--evidence", "none") == EXIT_OK
+    assert "0 evidence file(s)" in capsys.readouterr().out
+    assert run(book_dir, *args, str(tmp_path / "c.cbx"), "--evidence", f"{kept},{other}") \
+        == EXIT_OK
+    assert "2 evidence file(s)" in capsys.readouterr().out
+    assert run(book_dir, *args, str(tmp_path / "d.cbx"), "--evidence", "4242") == EXIT_ERROR
+    assert "not on any of this learner's cases" in capsys.readouterr().err
+    assert not (tmp_path / "d.cbx").exists()
 
 
 def test_left_family_and_allegation_outcome(book_dir: Path,
