@@ -109,8 +109,12 @@ def test_send_import_and_receipt_in_the_app(qtbot, tmp_path: Path, worker: DbWor
     sender_view.to_school.setText("Elm Academy")
     package = tmp_path / "zoe.cbx"
     prompts.answers.append(str(package))
+    sender_view.send_button.click()
+    dialog = sender_view.transfer_dialog
+    qtbot.waitUntil(lambda: dialog.save_button.isEnabled(), timeout=WAIT)
+    assert dialog.school_edit.text() == "Elm Academy"
     with qtbot.waitSignal(sender_view.loaded, timeout=WAIT):
-        sender_view.send_button.click()
+        dialog.save_button.click()
     note = sender_view.sent_note.text()
     password = note.split("with the file): ")[1].split(".")[0]
     assert package.exists() and sender_view.pages.tabText(2) == "Transfers (1 awaiting receipt)"

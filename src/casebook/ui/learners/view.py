@@ -459,29 +459,27 @@ class LearnersView(_LoadOnShow):
         return self.transfer_table.item(rows[0].row(), 0).data(ROLE)
 
     def send_transfer(self) -> None:
+        """Open the send dialog: the DSL chooses the evidence and sees how much goes."""
         if self._file is None:
             return
-        school = self.to_school.text().strip()
-        if not school:
-            self.message.setText("Type the name of the school the learner is moving to.")
-            self.to_school.setFocus()
-            return
-        person_id = self._file.learner.id
-        path = prompts.save_file(self, "Save the transfer package", "transfer.cbx",
-                                 "Casebook transfer (*.cbx)")
-        if not path:
-            return
-        book = self._casebook
+        from casebook.ui.learners.transfer_dialog import SendTransferDialog
+
+        who = self._file.learner
+        dialog = SendTransferDialog(self._worker, self._casebook, who.id, who.display_name,
+                                    self.to_school.text().strip(), self)
 
         def done(sent: Any) -> None:
             self.sent_note.setText(
-                f"Transfer {sent.reference} saved to {sent.path}. Password (shown once; give "
-                f"it by phone, never with the file): {sent.password}. Receipt wanted by "
-                f"{_d(sent.due_on)}. Print the cover and receipt slip from the Transfers tab.")
+                f"Transfer {sent.reference} saved to {sent.path} with {sent.files} evidence "
+                f"file(s). Password (shown once; give it by phone, never with the file): "
+                f"{sent.password}. Receipt wanted by {_d(sent.due_on)}. Print the cover and "
+                "receipt slip from the Transfers tab.")
             self.refresh()
 
-        self._worker.submit(lambda: book.transfers.export(person_id, school, Path(path)), done,
-                            lambda error: prompts.error(self, "Not sent", str(error)))
+        dialog.sent.connect(done)
+        dialog.finished.connect(lambda _r: dialog.deleteLater())
+        self.transfer_dialog = dialog
+        dialog.open()
 
     def record_receipt(self) -> None:
         reference = self._chosen_transfer()
