@@ -382,8 +382,9 @@ def _register(casebook: Casebook, person: _Person, now: datetime,
 
 
 def _demo_register_extras(casebook: Casebook, register: dict[str, int], now: datetime) -> None:
-    """A family link, a learner who left long ago (due for retention review) and a file sent
-    to another school and awaiting its receipt code."""
+    """A family link, a learner who left long ago (due for retention review), the school's
+    term dates and a file sent to another school (with its evidence) awaiting its receipt
+    code."""
     if "Jordan Fictional" in register and "Mrs L. Fictional" in register:
         casebook.people.link_family(register["Mrs L. Fictional"], register["Jordan Fictional"],
                                     FamilyRelation.PARENT_OR_CARER)
@@ -398,6 +399,11 @@ def _demo_register_extras(casebook: Casebook, register: dict[str, int], now: dat
         casebook.cases.add_entry(case.id, "Drew's parent showed the messages to the DSL.")
         casebook.cases.set_status(case.id, CaseStatus.CLOSED, "Resolved with restorative work")
         casebook.people.mark_left(leaver.id, date(now.year - 10, 7, 20))
+    # Term dates (made up, around today) so the transfer deadline skips the holiday.
+    today = now.date()
+    casebook.transfers.configure(terms="\n".join(
+        f"{today + timedelta(days=a)}..{today + timedelta(days=b)}"
+        for a, b in ((-40, 30), (45, 120))))
     mover = register.get("Avery Placeholder")
     if mover is not None:
         with _clock_at(casebook, now - timedelta(days=1)):

@@ -148,6 +148,11 @@ def _main_screens(worker: Any, casebook: Any, shoot: Shooter) -> None:
         if name == "backups":
             settings.backup_edit.setText(r"E:\Casebook backups")
         shoot(settings, f"settings-{name}")
+    page = settings.transfer_settings
+    _wait(lambda: page.loaded)
+    settings.tabs.setCurrentWidget(page)
+    _settle(worker)
+    shoot(settings, "settings-transfers")
     settings.reject()
 
     _learners_screens(window, worker, shoot)
@@ -202,6 +207,14 @@ def _learners_screens(window: Any, worker: Any, shoot: Shooter) -> None:
     _wait(lambda: view._file is not None)
     _settle(worker)
     shoot(window, "learners")
+    view.to_school.setText("Elm Academy")
+    view.send_transfer()
+    dialog = view.transfer_dialog
+    _wait(lambda: dialog.save_button.isEnabled())
+    _settle(worker)
+    shoot(dialog, "learners-send-transfer")
+    dialog.reject()
+    view.to_school.clear()
     view.pages.setCurrentIndex(1)
     shoot(window, "learners-retention")
     view.pages.setCurrentIndex(2)

@@ -1,4 +1,5 @@
-"""Settings: idle lock, backups, people and passphrases, the recovery key, the keyring.
+"""Settings: idle lock, backups, people and passphrases, the recovery key, the keyring, the
+school's details, term dates and what is kept after a transfer.
 
 Each change is saved as soon as it is made (on the worker thread); there is no separate
 Save button to forget. Slow work (the passphrase KDF, backups) shows a busy indicator.
@@ -203,6 +204,10 @@ class SettingsDialog(QDialog):
 
         self.school_details = SchoolDetailsPage(worker, casebook, self)
         self.tabs.addTab(self.school_details, "S&chool details")
+        from casebook.ui.settings.transfer_settings import TransferSettingsPage
+
+        self.transfer_settings = TransferSettingsPage(worker, casebook, us, self)
+        self.tabs.addTab(self.transfer_settings, "&Term dates and transfers")
         self.message = Banner(self)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
