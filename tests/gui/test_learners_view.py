@@ -126,6 +126,7 @@ def test_send_import_and_receipt_in_the_app(qtbot, tmp_path: Path, worker: DbWor
     kind, title, text = prompts.shown[-1]
     assert (kind, title) == ("info", "Transfer imported")
     code = text.split("sending school: ")[1].strip()
+    assert "1 case(s), 0 evidence file(s)." in text
     assert _rows(receiver_view.people_table) == ["Zoë Ødegård"]
 
     sender_view.pages.setCurrentIndex(2)

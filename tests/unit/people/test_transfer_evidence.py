@@ -197,12 +197,17 @@ def test_a_package_made_by_the_previous_format_still_imports(receiver) -> None: 
     assert not any("Omar" in text for text in texts)
 
 
+@pytest.mark.parametrize("size", [24 * 1024 * 1024,
+                                  pytest.param(480 * 1024 * 1024, marks=pytest.mark.slow)])
 def test_big_packages_are_streamed_not_held_in_memory(new_casebook, receiver,  # type: ignore[no-untyped-def]
-                                                      tmp_path: Path) -> None:
-    size = 24 * 1024 * 1024
+                                                      tmp_path: Path, size: int) -> None:
     person, blob = _big_sender(new_casebook, size)
     digest = hashlib.sha256(blob).hexdigest()
     del blob
+    # Warm up first (fonts for the PDF, caches): what is measured is the package's own cost.
+    warm = new_casebook.transfers.export(person, "Elm", tmp_path / "warm.cbx",
+                                         password=PASSWORD, evidence="none")
+    receiver.transfers.import_package(warm.path, PASSWORD)
     out = tmp_path / "ava.cbx"
     tracemalloc.start()
     try:
@@ -214,8 +219,8 @@ def test_big_packages_are_streamed_not_held_in_memory(new_casebook, receiver,  #
     finally:
         tracemalloc.stop()
     assert sent.package_bytes > size and got.files == 1
-    # A few segments in flight at most, never the whole package.
-    assert export_peak < size // 3 and import_peak < size // 3, (export_peak, import_peak)
+    limit = 8 * 1024 * 1024  # a few 1 MiB segments in flight, never the whole package
+    assert export_peak < limit and import_peak < limit, (export_peak, import_peak)
     [item] = [e for c in receiver.cases.list_page() for e in receiver.evidence.items(c.id)]
     assert item.sha256 == digest and item.size == size
 

@@ -538,7 +538,8 @@ class LearnersView(_LoadOnShow):
             again = " It was already imported; nothing was added." if got.already else ""
             prompts.info(self, "Transfer imported",
                          f"Transfer {got.reference} from {got.from_school}: {got.cases} "
-                         f"case(s).{again}\n\nReceipt code for the sending school: "
+                         f"case(s), {got.files} evidence file(s).{again}\n\nReceipt code for "
+                         "the sending school: "
                          f"{got.receipt_code}")
             self.refresh()
 
