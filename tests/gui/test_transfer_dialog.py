@@ -102,3 +102,19 @@ def test_a_package_that_cannot_be_written_says_why_and_stays_open(qtbot, tmp_pat
     qtbot.waitUntil(lambda: dialog.banner.kind == "error", timeout=WAIT)
     assert "does not exist" in dialog.banner.text() and dialog.isVisible()
     assert dialog.save_button.isEnabled() and unlocked_casebook.transfers.list() == []
+
+
+def test_us_profile_says_students(qtbot, tmp_path: Path, worker: DbWorker) -> None:  # type: ignore[no-untyped-def]
+    book, _recovery = Casebook.create(tmp_path / "us", school="Testbridge Middle School",
+                                      jurisdiction="us", user_name="Sam Lead",
+                                      passphrase="harbour violet kettle 42")
+    try:
+        zoe, _ids = _seed(book)
+        dialog = SendTransferDialog(worker, book, zoe, "Zoë Ødegård", "")
+        qtbot.addWidget(dialog)
+        with qtbot.waitSignal(dialog.loaded, timeout=WAIT):
+            dialog.show()
+        assert "other students in it" in dialog.intro.text()
+        assert dialog.table.horizontalHeaderItem(5).text() == "Other students in the case"
+    finally:
+        book.lock()

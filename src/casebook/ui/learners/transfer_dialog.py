@@ -69,13 +69,9 @@ class SendTransferDialog(QDialog):
                                  help="The school the learner is moving to")
         self.school_edit.setText(school)
         self.school_edit.setMaxLength(200)
-        intro = QLabel(
-            f"The whole file goes: {name}'s chronology across their cases, as a PDF and as "
-            "records the next school's Casebook can import. Tick the evidence to send with "
-            "it. Evidence from cases where they were harmed or targeted is ticked. A file "
-            "from a case with other learners in it may name or show them: look at it "
-            "before you send it.", self)
-        intro.setWordWrap(True)
+        self.name = name
+        self.intro = QLabel(self)
+        self.intro.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setObjectName("transferEvidence")
         self.table.setAccessibleName("Evidence to send")
@@ -88,6 +84,7 @@ class SendTransferDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(lambda _item: self._update())
+        self._words("learners")
         self.all_button = button("Tick &all", "tickAllEvidence", lambda: self._tick_all(True))
         self.none_button = button("&Untick all", "untickAllEvidence",
                                   lambda: self._tick_all(False))
@@ -104,7 +101,7 @@ class SendTransferDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(intro)
+        layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)
         layout.addLayout(hbox(self.all_button, self.none_button, None))
         layout.addWidget(self.summary)
@@ -112,11 +109,29 @@ class SendTransferDialog(QDialog):
         layout.addWidget(self.buttons)
         self.resize(760, 460)
         book = casebook
-        worker.submit(lambda: book.transfers.evidence_choices(person_id), self._loaded,
-                      self._failed)
+
+        def job() -> tuple[list[Any], str]:
+            from casebook.profiles import load_profile, term
+
+            words = term(load_profile(book.school().jurisdiction), "learners")
+            return book.transfers.evidence_choices(person_id), words
+
+        worker.submit(job, self._loaded, self._failed)
+
+    def _words(self, learners: str) -> None:
+        """Texts that name learners in the profile's own word ("students" in the US)."""
+        self.intro.setText(
+            f"The whole file goes: {self.name}'s chronology across their cases, as a PDF and "
+            "as records the next school's Casebook can import. Tick the evidence to send "
+            "with it. Evidence from cases where they were harmed or targeted is ticked. A "
+            f"file from a case with other {learners} in it may name or show them: look at it "
+            "before you send it.")
+        self.table.setHorizontalHeaderItem(5, QTableWidgetItem(f"Other {learners} in the case"))
 
     # ----- the list ------------------------------------------------------------------------
-    def _loaded(self, choices: list[Any]) -> None:
+    def _loaded(self, loaded: tuple[list[Any], str]) -> None:
+        choices, learners = loaded
+        self._words(learners)
         self.choices = choices
         self.table.blockSignals(True)
         self.table.setRowCount(len(choices))
