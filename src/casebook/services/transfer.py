@@ -294,6 +294,9 @@ class TransferService:
         return _closed(self._setting("school_closed_days"), self._setting("school_terms"))
 
     def _due(self, start: date) -> date:
+        """5 school days from the move (the day the learner left, when the register has it,
+        else the day of the export); holidays and closed days are skipped, so a move over the
+        summer is due in the first 5 days of the new term."""
         return add_school_days(start, SCHOOL_DAYS, self.closed_days())
 
     def configure(self, *, keep: str | None = None, keep_days: int | None = None,
@@ -369,8 +372,8 @@ class TransferService:
             pdf, _pages = self.people.file_pdf(
                 person_id, recipient=f"DSL, {to_school}",
                 note=f"Transfer {reference} to {to_school}")
-            records = self._records(s, learner_file, reference, to_school, secret, now)
-            files = self._add_evidence(s, records, learner_file, chosen)
+            records, files = self._records(s, learner_file, reference, to_school, secret, now,
+                                           chosen)
             file_bytes = sum(size for _id, size, _sha in files)
             notes = len(chosen) - len(files)
             _check_space(out, len(pdf) + file_bytes)
@@ -443,15 +446,12 @@ class TransferService:
             r.size or 0, r.case_id in shared, roles[r.case_id] == PersonRole.HARMED)
             for r in rows]
 
-    def _add_evidence(self, s, records: dict, learner_file, chosen: list[EvidenceChoice]  # type: ignore[no-untyped-def]
-                      ) -> list[tuple[int, int, str]]:
+    @staticmethod
+    def _add_evidence(s, by_ref: dict[str, dict], redactor,  # type: ignore[no-untyped-def]
+                      chosen: list[EvidenceChoice]) -> list[tuple[int, int, str]]:
         """Put the chosen items in the records (names of other learners labelled, as in the
         file); returns (id, size, sha256) of the files, in the order they follow."""
-        redactor = self.people._redactor(
-            s, learner_file.learner, list({link.case_id for link in
-                                           self.people._links(s, learner_file.learner.id)}))
-        by_ref = {item["reference"]: item for item in records["cases"]}
-        for item in records["cases"]:
+        for item in by_ref.values():
             item["evidence"] = []
         files: list[tuple[int, int, str]] = []
         for choice in chosen:
@@ -468,7 +468,9 @@ class TransferService:
             by_ref[choice.case_reference]["evidence"].append(entry)
         return files
 
-    def _records(self, s, learner_file, reference, to_school, secret, now) -> dict:  # type: ignore[no-untyped-def]
+    def _records(self, s, learner_file, reference, to_school, secret, now, chosen  # type: ignore[no-untyped-def]
+                 ) -> tuple[dict, list[tuple[int, int, str]]]:
+        """The records that go in the package, and the evidence files that follow them."""
         who = learner_file.learner
         by_case: dict[str, dict] = {}
         links = self.people._links(s, who.id)
@@ -487,6 +489,7 @@ class TransferService:
             by_case[e.case_reference]["entries"].append({
                 "occurred_at": e.occurred_at.isoformat(), "author": e.author, "text": e.text,
                 "kind": e.kind})
+        files = self._add_evidence(s, by_case, redactor, chosen)
         return {
             "format": "casebook-transfer-records", "version": transfer_package.FORMAT_VERSION,
             "reference": reference, "from_school": self._school_name(), "to_school": to_school,
@@ -499,7 +502,7 @@ class TransferService:
             },
             "family": [{"relation": r, "name": n} for r, n in learner_file.family],
             "cases": list(by_case.values()),
-        }
+        }, files
 
     def export_cover(self, reference: str, out: Path | str) -> Path:
         """The printable cover and receipt slip of a transfer sent from here (names the
