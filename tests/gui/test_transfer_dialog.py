@@ -5,11 +5,9 @@ flagged, and how many files and how big before anything is written."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from casebook.services import Casebook
@@ -18,14 +16,6 @@ from casebook.ui.learners.transfer_dialog import SendTransferDialog
 from casebook.ui.worker import DbWorker
 
 WAIT = 10_000
-
-
-@pytest.fixture(autouse=True)
-def _answer_prompts() -> Iterator[None]:
-    prompts.set_testing(True)
-    prompts.answers.clear()
-    yield
-    prompts.answers.clear()
 
 
 def _seed(book: Casebook) -> tuple[int, dict[str, int]]:

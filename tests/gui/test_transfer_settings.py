@@ -4,28 +4,17 @@ shown for a transfer follows the term dates."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
 
 from casebook.services import Casebook
-from casebook.ui import prompts
 from casebook.ui.learners import LearnersView
 from casebook.ui.settings.transfer_settings import TransferSettingsPage
 from casebook.ui.worker import DbWorker
 
 WAIT = 10_000
-
-
-@pytest.fixture(autouse=True)
-def _answer_prompts() -> Iterator[None]:
-    prompts.set_testing(True)
-    prompts.answers.clear()
-    yield
-    prompts.answers.clear()
 
 
 def _page(qtbot, worker: DbWorker, book: Casebook) -> TransferSettingsPage:  # type: ignore[no-untyped-def]

@@ -104,17 +104,23 @@ def test_retention_due_hold_and_purge(book_dir: Path, capsys: pytest.CaptureFixt
     assert run(book_dir, "case", "show", case.reference) == EXIT_ERROR
 
 
+def _zoe_harmed(book):  # type: ignore[no-untyped-def]
+    """Zoë in the register, harmed in a "Messages" case: (her entry, the case)."""
+    from datetime import date
+
+    zoe = book.people.add("learner", "Zoë", "Ødegård", upn=upn(1), date_of_birth=date(2014, 2, 3))
+    case = book.cases.create("Messages", "harassment")
+    book.people.link_to_case(case.id, zoe.id, "harmed")
+    return zoe, case
+
+
 def test_transfer_between_two_casebooks(book_dir: Path, tmp_path: Path,
                                         capsys: pytest.CaptureFixture[str]) -> None:
-    from datetime import date
 
     from casebook.services import Casebook
 
     with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
-        zoe = book.people.add("learner", "Zoë", "Ødegård", upn=upn(1),
-                              date_of_birth=date(2014, 2, 3))
-        case = book.cases.create("Messages", "harassment")
-        book.people.link_to_case(case.id, zoe.id, "harmed")
+        _zoe_harmed(book)
     other = tmp_path / "elm"
     assert run(other, "init", "--school", "Elm", "--jurisdiction", "england",
                "--user", "Jo") == EXIT_OK
@@ -172,15 +178,11 @@ def test_transfer_settings(book_dir: Path, tmp_path: Path,
 def test_transfer_evidence_choice(book_dir: Path, tmp_path: Path,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     import io
-    from datetime import date
 
     from casebook.services import Casebook
 
     with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
-        zoe = book.people.add("learner", "Zoë", "Ødegård", upn=upn(1),
-                              date_of_birth=date(2014, 2, 3))
-        harmed = book.cases.create("Messages", "harassment")
-        book.people.link_to_case(harmed.id, zoe.id, "harmed")
+        zoe, harmed = _zoe_harmed(book)
         seen = book.cases.create("Fight", "other")
         book.people.link_to_case(seen.id, zoe.id, "witness")
         kept = book.evidence.add_stream(harmed.id, io.BytesIO(b"x" * 2048), filename="a.png").id

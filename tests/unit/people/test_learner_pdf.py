@@ -4,7 +4,7 @@ labelled, no other learner's name anywhere in the file, AES-256 with a password.
 from __future__ import annotations
 
 import subprocess
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pikepdf
@@ -17,16 +17,8 @@ def _text(path: Path, password: str | None = None) -> str:
 
 
 @pytest.fixture
-def learner(new_casebook):  # type: ignore[no-untyped-def]
-    book = new_casebook
-    zoe = book.people.add("learner", "Zoë", "Ødegård", upn="B801200005001",
-                          date_of_birth=date(2014, 2, 3), year_group="Year 7")
-    sam = book.people.add("learner", "Samir", "Haddad")
-    case = book.cases.create("Baiting page", "baiting")
-    book.people.link_to_case(case.id, zoe.id, "harmed")
-    book.people.link_to_case(case.id, sam.id, "suspected-creator")
-    book.cases.add_entry(case.id, "Samir Haddad posted the photo.",
-                         occurred_at=datetime(2026, 3, 1, 9, 0))
+def learner(shared_case):  # type: ignore[no-untyped-def]
+    book, zoe, _sam, case = shared_case
     book.cases.add_action(case.id, "Check the page is down", "DSL", date(2026, 3, 5))
     return book, zoe, case
 

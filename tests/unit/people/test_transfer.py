@@ -12,37 +12,20 @@ from pathlib import Path
 import pytest
 
 from casebook.errors import NewerVersionError, ValidationError
-from casebook.services import Casebook, transfer_package
+from casebook.services import transfer_package
 from casebook.services.transfer import add_school_days, parse_closed_days
 
 PASSWORD = "amber lantern quietly 58"
 
 
 @pytest.fixture
-def sender(new_casebook):  # type: ignore[no-untyped-def]
-    book = new_casebook
-    zoe = book.people.add("learner", "Zoë", "Ødegård", upn="B801200005001",
-                          date_of_birth=date(2014, 2, 3), year_group="Year 7")
-    sam = book.people.add("learner", "Samir", "Haddad")
-    case = book.cases.create("Baiting page", "baiting")
-    book.people.link_to_case(case.id, zoe.id, "harmed")
-    book.people.link_to_case(case.id, sam.id, "suspected-creator")
-    book.cases.add_entry(case.id, "Samir Haddad posted the photo.",
-                         occurred_at=datetime(2026, 3, 1, 9, 0))
+def sender(shared_case):  # type: ignore[no-untyped-def]
+    book, zoe, _sam, _case = shared_case
     own = book.cases.create("Worried about messages", "harassment")
     book.people.link_to_case(own.id, zoe.id, "harmed")
     book.cases.add_entry(own.id, "Zoë told her tutor.", occurred_at=datetime(2026, 4, 1, 9, 0))
     book.evidence.add_stream(own.id, io.BytesIO(b"screenshot bytes" * 100), filename="a.png")
     return book, zoe
-
-
-@pytest.fixture
-def receiver(tmp_path: Path):  # type: ignore[no-untyped-def]
-    book, _recovery = Casebook.create(tmp_path / "elm", school="Elm Academy",
-                                      jurisdiction="england", user_name="Jo Receiver",
-                                      passphrase="harbour violet kettle 42")
-    yield book
-    book.lock()
 
 
 def test_round_trip_with_receipt(sender, receiver, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

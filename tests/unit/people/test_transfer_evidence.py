@@ -23,14 +23,8 @@ DATA = Path(__file__).parents[2] / "data"
 
 
 @pytest.fixture
-def sender(new_casebook):  # type: ignore[no-untyped-def]
-    book = new_casebook
-    zoe = book.people.add("learner", "Zoë", "Ødegård", upn="B801200005001",
-                          date_of_birth=date(2014, 2, 3), year_group="Year 7")
-    sam = book.people.add("learner", "Samir", "Haddad")
-    shared = book.cases.create("Baiting page", "baiting")
-    book.people.link_to_case(shared.id, zoe.id, "harmed")
-    book.people.link_to_case(shared.id, sam.id, "suspected-creator")
+def sender(shared_case):  # type: ignore[no-untyped-def]
+    book, zoe, _sam, shared = shared_case
     own = book.cases.create("Worried about messages", "harassment")
     book.people.link_to_case(own.id, zoe.id, "harmed")
     seen = book.cases.create("Fight filmed at the bus stop", "other")
@@ -47,15 +41,6 @@ def sender(new_casebook):  # type: ignore[no-untyped-def]
                                           filename="bus-stop.mp4").id,
     }
     return book, zoe, ids
-
-
-@pytest.fixture
-def receiver(tmp_path: Path):  # type: ignore[no-untyped-def]
-    book, _recovery = Casebook.create(tmp_path / "elm", school="Elm Academy",
-                                      jurisdiction="england", user_name="Jo Receiver",
-                                      passphrase="harbour violet kettle 42")
-    yield book
-    book.lock()
 
 
 def _nothing_imported(book: Casebook) -> None:
