@@ -12,6 +12,7 @@ rest is purged; what was kept then appears in the retention review when its time
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import hmac
 import logging
@@ -179,6 +180,12 @@ def receipt_code(secret: bytes, reference: str) -> str:
     return f"{letters[:5]}-{letters[5:]}"
 
 
+#: A FAT32 memory stick holds no file of 4 GiB or more (Windows reports it as a full disk).
+FAT32_LIMIT = 4 * 1024 * 1024 * 1024 - 1
+_TOO_BIG_FOR_DRIVE = ("The package is 4 GB or more, larger than one file can be on that drive "
+                      "(memory sticks formatted as FAT32 stop at 4 GB), so it was not saved. "
+                      "Save it to a drive formatted as exFAT or NTFS or to a network folder, or "
+                      "untick some evidence files.")
 _DAMAGED_EVIDENCE = ("An evidence file does not match the fingerprint taken when it was "
                      "stored, so the package cannot be trusted and nothing was imported. Ask the "
                      "sending school to check their casebook (Settings → Backups → Check the "
@@ -414,7 +421,11 @@ class TransferService:
         except ValueError:  # a stored file no longer the size it was recorded as
             raise ValidationError(_DAMAGED_EVIDENCE) from None
         except OSError as error:
-            log.warning("package not written: %s", type(error).__name__)
+            log.warning("package not written: %s errno=%s", type(error).__name__, error.errno)
+            if error.errno == errno.EFBIG or (
+                    error.errno in (errno.ENOSPC, errno.EIO, errno.EINVAL)
+                    and len(pdf) + sum(f[1] for f in files) >= FAT32_LIMIT):
+                raise ValidationError(_TOO_BIG_FOR_DRIVE) from error
             raise fileio.explain_os_error(error, folder, "the transfer package") from error
 
     # ----- which evidence goes ----------------------------------------------------------

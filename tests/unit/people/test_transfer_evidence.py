@@ -4,6 +4,7 @@ checked, chosen per item, streamed, and any damage refuses the whole import."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from casebook.errors import ValidationError
+from casebook.errors import CasebookError, ValidationError
 from casebook.services import Casebook, transfer_package
 from casebook.services.transfer_package import SEGMENT, TAG, PackageError
 
@@ -226,3 +227,27 @@ def test_deadline_follows_the_term_dates(sender, tmp_path: Path) -> None:  # typ
             book.transfers.configure(terms=terms, keep="nothing")
     assert book.transfers.settings()["transfer_keep"] == "chronology"  # nothing saved
     assert book.transfers.list()[0].due_on == date(2027, 1, 7)
+
+
+@pytest.mark.parametrize(("code", "words"), [(errno.EFBIG, "memory sticks formatted as FAT32"),
+                                             (errno.ENOSPC, "is full")])
+def test_a_drive_that_refuses_the_package_is_explained(sender, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       code: int, words: str) -> None:
+    """A FAT32 stick refuses a file of 4 GB (EFBIG); a full one refuses any (ENOSPC). The
+    first write past the header fails here: one calm line, no part-written file, no log."""
+    from casebook import fileio
+
+    book, zoe, _ids = sender
+
+    class Refusing(fileio.FileOps):
+        def write(self, fd: int, data: memoryview) -> int:
+            raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(fileio, "ops", Refusing())
+    out = tmp_path / "zoe.cbx"
+    with pytest.raises(CasebookError, match=words) as caught:
+        book.transfers.export(zoe.id, "Elm", out, password=PASSWORD)
+    assert "\n" not in str(caught.value)
+    assert not out.exists() and list(tmp_path.glob("*.partial")) == []
+    assert book.transfers.list() == []
