@@ -44,6 +44,7 @@ def test_term_dates_are_checked_then_saved(qtbot, worker: DbWorker,  # type: ign
     book = unlocked_casebook
     page = _page(qtbot, worker, book)
     assert page.terms.rows == [] and page.keep_combo.currentData() == "chronology"
+    assert "child protection file to the new school within 5 school days" in page.intro.text()
     _type_term(qtbot, page, "03/09/2026", "31/02/2027")  # no 31 February
     _save_fails(qtbot, page, "The last day of term 1 is not a date")
     _row, _start, end = page.terms.rows[0]

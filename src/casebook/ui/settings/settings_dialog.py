@@ -215,7 +215,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(660, 440)
+        self.resize(720, 600)  # the term dates page needs the room
         self._reload()
 
     # ----- pages ------------------------------------------------------------------------

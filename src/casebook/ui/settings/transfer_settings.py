@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -68,7 +69,7 @@ class DateRanges(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
-        scroll.setMinimumHeight(110)
+        scroll.setMinimumHeight(90)
         self.add_button = button(f"Add {'a' if noun[0] not in 'aeiou' else 'an'} {noun}",
                                  f"add{noun.title().replace(' ', '')}", self.add_row)
         layout = QVBoxLayout(self)
@@ -144,9 +145,7 @@ class TransferSettingsPage(QWidget):
         super().__init__(parent)
         self.worker, self.casebook = worker, casebook
         self.loaded = False
-        intro = QLabel("A child protection file must reach the next school within 5 school "
-                       "days. Casebook counts weekdays; enter your term dates and other days "
-                       "the school is closed so holidays do not count.", self)
+        self.intro = intro = QLabel(self)
         intro.setWordWrap(True)
         self.terms = DateRanges("term", us, single_day=False, parent=self)
         self.terms.setObjectName("termDates")
@@ -154,8 +153,8 @@ class TransferSettingsPage(QWidget):
         self.closed.setObjectName("closedDays")
         terms_box = QGroupBox("Term dates (first and last day of each term)", self)
         QVBoxLayout(terms_box).addWidget(self.terms)
-        closed_box = QGroupBox("Other days the school is closed (training days, bank holidays)",
-                               self)
+        closed_box = QGroupBox("Other days the school is closed (staff training days, public "
+                               "holidays)", self)
         QVBoxLayout(closed_box).addWidget(self.closed)
         form = QFormLayout()
         self.keep_combo = QComboBox(self)
@@ -176,7 +175,8 @@ class TransferSettingsPage(QWidget):
         self.saved_label.setObjectName("transferSettingsSaved")
         self.saved_label.setWordWrap(True)
         self.saved_label.setTextFormat(Qt.TextFormat.PlainText)
-        layout = QVBoxLayout(self)
+        content = QWidget(self)
+        layout = QVBoxLayout(content)
         layout.addWidget(intro)
         layout.addWidget(terms_box, 2)
         layout.addWidget(closed_box, 1)
@@ -184,11 +184,30 @@ class TransferSettingsPage(QWidget):
         layout.addLayout(hbox(self.save_button, None))
         layout.addWidget(self.banner)
         layout.addWidget(self.saved_label)
+        page = QScrollArea(self)  # a small window scrolls rather than squeezing the lists
+        page.setWidgetResizable(True)
+        page.setFrameShape(QFrame.Shape.NoFrame)
+        page.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(page)
         self.setEnabled(False)  # until the stored settings are shown
         transfers = casebook.transfers
-        worker.submit(transfers.settings, self._loaded, self._failed)
 
-    def _loaded(self, values: dict[str, str]) -> None:
+        def job() -> tuple[dict[str, str], str]:
+            from casebook.profiles import load_profile
+
+            rule = load_profile(casebook.school().jurisdiction).transfer.text
+            return transfers.settings(), rule
+
+        worker.submit(job, self._loaded, self._failed)
+
+    def _loaded(self, loaded: tuple[dict[str, str], str]) -> None:
+        values, rule = loaded
+        self.intro.setText(f"{rule} Casebook counts weekdays towards the deadline: enter your "
+                           "term dates and the other days the school is closed, so holidays "
+                           "do not count.")
         self.terms.set_ranges(_ranges(values["school_terms"]))
         self.closed.set_ranges(_ranges(values["school_closed_days"]))
         self.keep_combo.setCurrentIndex(max(0, self.keep_combo.findData(values["transfer_keep"])))
