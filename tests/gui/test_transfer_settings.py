@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from casebook.services import Casebook
+from casebook.ui import prompts
 from casebook.ui.learners import LearnersView
 from casebook.ui.settings.transfer_settings import TransferSettingsPage
 from casebook.ui.worker import DbWorker
@@ -100,3 +101,23 @@ def test_the_deadline_shown_changes_once_term_dates_are_set(qtbot, tmp_path: Pat
         view.refresh()
     # Thu 17 and Fri 18 December, then Tue 5, Wed 6 and Thu 7 January.
     assert view.transfer_table.item(0, 3).text() == "07/01/2027"
+
+
+def test_closing_settings_asks_before_dropping_typed_term_dates(qtbot, main_window) -> None:  # type: ignore[no-untyped-def]
+    from casebook.ui.widgets.drafts import DISCARD_TITLE
+
+    main_window.show_settings()
+    dialog = main_window.settings_dialog
+    page = dialog.transfer_settings
+    qtbot.waitUntil(lambda: page.loaded and dialog.school_details.loaded, timeout=WAIT)
+    dialog.tabs.setCurrentWidget(dialog.school_details)
+    _type_term(qtbot, page, "03/09/2026", "18/12/")  # half typed
+    prompts.answers.append(False)  # "Keep editing"
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.tabs.currentWidget() is page
+    assert [title for kind, title, _ in prompts.shown if kind == "ask"] == [DISCARD_TITLE]
+    qtbot.keyClicks(page.terms.rows[0][2].edit, "2026")
+    with qtbot.waitSignal(page.saved, timeout=WAIT):
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # saved: no question
+    assert not dialog.isVisible() and len(prompts.shown) == 1

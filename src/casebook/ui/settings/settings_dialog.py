@@ -692,9 +692,11 @@ class SettingsDialog(QDialog):
         self.done(QDialog.DialogCode.Rejected)
 
     def reject(self) -> None:
-        if self.school_details.unsaved() and not confirm_discard(self):
-            self.tabs.setCurrentWidget(self.school_details)
-            return  # typed school details are not thrown away without a question
+        typed = next((page for page in (self.school_details, self.transfer_settings)
+                      if page.unsaved()), None)
+        if typed is not None and not confirm_discard(self):
+            self.tabs.setCurrentWidget(typed)
+            return  # typed details or dates are not thrown away without a question
         if self._idle_timer.isActive():
             self.save_idle_minutes()
         super().reject()

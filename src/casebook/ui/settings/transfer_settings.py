@@ -145,6 +145,7 @@ class TransferSettingsPage(QWidget):
         super().__init__(parent)
         self.worker, self.casebook = worker, casebook
         self.loaded = False
+        self._stored: tuple[object, ...] = ()
         self.intro = intro = QLabel(self)
         intro.setWordWrap(True)
         self.terms = DateRanges("term", us, single_day=False, parent=self)
@@ -212,8 +213,19 @@ class TransferSettingsPage(QWidget):
         self.closed.set_ranges(_ranges(values["school_closed_days"]))
         self.keep_combo.setCurrentIndex(max(0, self.keep_combo.findData(values["transfer_keep"])))
         self.days_spin.setValue(int(values["transfer_keep_days"] or 365))
+        self._stored = self.state()
         self.loaded = True
         self.setEnabled(True)
+
+    def state(self) -> tuple[object, ...]:
+        """Everything as typed (dates as text, so a half-typed date counts as a change)."""
+        return (tuple((s.edit.text(), e.edit.text()) for _r, s, e in self.terms.rows),
+                tuple((s.edit.text(), e.edit.text()) for _r, s, e in self.closed.rows),
+                self.keep_combo.currentData(), self.days_spin.value())
+
+    def unsaved(self) -> bool:
+        """True when something was changed and not yet saved (closing Settings asks first)."""
+        return self.loaded and self.state() != self._stored
 
     def _failed(self, error: BaseException) -> None:
         self.banner.show_error(user_message(error, "saving the transfer settings"))
@@ -229,7 +241,10 @@ class TransferSettingsPage(QWidget):
         keep, days = self.keep_combo.currentData(), self.days_spin.value()
         terms, closed = self.terms.text(), self.closed.text()
 
+        state = self.state()
+
         def done(_values: object) -> None:
+            self._stored = state
             self.saved_label.setText("Saved. Deadlines of files still awaiting receipt now "
                                      "count these dates.")
             self.saved.emit()
