@@ -12,8 +12,8 @@ from casebook.domain.enums import PersonKind, PersonRole
 from casebook.domain.errors import ValidationError
 
 __all__ = [
-    "RegisterEntry", "CaseLink", "FamilyLink", "FamilyRelation", "LearnerFileEntry",
-    "LearnerFile", "ALLEGATION_OUTCOMES", "upn_check_letter", "normalise_upn", "add_years", "ROLE_LABELS",
+    "RegisterEntry", "CaseLink", "FamilyLink", "FamilyMember", "FamilyRemoval", "FamilyRelation",
+    "LearnerFileEntry", "LearnerFile", "ALLEGATION_OUTCOMES", "upn_check_letter", "normalise_upn", "add_years", "ROLE_LABELS",
 ]
 
 #: The DfE check-letter alphabet: 23 letters, without I, O and S.
@@ -129,6 +129,27 @@ class FamilyLink:
     person_id: int
     related_id: int
     relation: FamilyRelation
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    """Someone linked to a person in the register, seen from that person."""
+
+    link_id: int
+    words: str  # "Sibling", "Parent or carer", "Parent or carer of"
+    other: RegisterEntry
+
+
+@dataclass(frozen=True)
+class FamilyRemoval:
+    """A family link removed as a correction: kept with the reason, who and when."""
+
+    link_id: int
+    words: str
+    other_name: str
+    reason: str
+    removed_at: datetime
+    removed_by: str
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from casebook.errors import (
     WrongKeyError,
 )
 from casebook.paths import CasebookPaths
-from casebook.services import audit, integrity, mapping
+from casebook.services import audit, integrity, mapping, purging
 from casebook.services.cases import CaseService
 from casebook.services.checklist import ChecklistService
 from casebook.services.dashboard import DashboardService
@@ -520,16 +521,43 @@ class Casebook:
         self.lock()
 
 
+@dataclass(frozen=True)
+class RestoreResult:
+    kept: Path  # where the replaced casebook was kept
+    purged_again: int = 0  # purged records the backup still held, removed again
+    ledger_unreadable: bool = False  # the replaced file's purge ledger could not be read
+
+    def purge_note(self) -> str:
+        """What the user is told about purges after a restore ("" when there is nothing)."""
+        if self.ledger_unreadable:
+            return ("The casebook it replaced could not be read, so Casebook could not check "
+                    "for records purged since this backup was made. Look at the retention "
+                    "review queue and purge again anything that should not be there.")
+        if self.purged_again:
+            n = self.purged_again
+            return (f"{n} purged record{'s were' if n != 1 else ' was'} removed again: the "
+                    "backup was made before they were purged.")
+        return ""
+
+
 def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
+    """Replace the casebook with a verified backup (see :func:`restore_casebook`); returns
+    where the replaced file was kept."""
+    return restore_casebook(data_dir, backup, passphrase).kept
+
+
+def restore_casebook(data_dir: Path | str, backup: Path | str, passphrase: str
+                     ) -> RestoreResult:
     """Replace the casebook with a verified backup.
 
     Takes the writer lock, so it refuses (CasebookInUseError, saying who has it open) while the
     casebook is open in the app or a command anywhere. The passphrase proves the right to do
     it and gives today's key. A backup made before a revoke or a new recovery key is
     re-encrypted under today's key first (it must then open with this passphrase through its
-    own key file), and accounts whose access was removed since stay removed. Returns where the
-    replaced file was kept (a new ``.before-restore-<date-time>`` file every time; none is ever
-    overwritten).
+    own key file), and accounts whose access was removed since stay removed. Every purge in
+    the replaced casebook's ledger is applied again to the restored copy before it replaces
+    anything, so purged records stay gone. The replaced file is kept (a new
+    ``.before-restore-<date-time>`` file every time; none is ever overwritten).
     """
     paths = CasebookPaths.at(data_dir)
     vault = Casebook._load_vault(paths)
@@ -543,8 +571,16 @@ def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
         except OSError as exc:
             raise fileio.explain_os_error(exc, paths.root, "the restore") from exc
         replaced = integrity.readable_anchor(paths.database)
+        ledger = purging.read_ledger(paths.database, key)
+        purged_again = [0]
+
+        def purge_again(staged: Path) -> None:
+            purged_again[0] = purging.reapply_to_file(staged, key, ledger or [],
+                                                      f"user:{_user_id}", wall_clock())
+
         try:
-            kept = maintenance.restore_from(converted or backup, paths.database, key)
+            kept = maintenance.restore_from(converted or backup, paths.database, key,
+                                            prepare=purge_again)
         finally:
             if converted is not None:
                 for leftover in (converted, *(converted.with_name(converted.name + s)
@@ -556,8 +592,10 @@ def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
             with Session(engine) as s, s.begin():
                 head = audit.record(s, at=wall_clock(), actor=f"user:{_user_id}",
                                     action="casebook.restore", target="casebook",
-                                    detail=(f"replaced={replaced.seq}:{replaced.hash}"
-                                            if replaced else ""))
+                                    detail=",".join(
+                                        ([f"replaced={replaced.seq}:{replaced.hash}"]
+                                         if replaced else [])
+                                        + [f"purged_again={purged_again[0]}"]))
                 slots = set(vault.user_ids())
                 for row in s.scalars(select(t.UserRow).where(t.UserRow.active.is_(True))):
                     if str(row.id) not in slots:  # removed after the backup was made
@@ -568,7 +606,7 @@ def restore(data_dir: Path | str, backup: Path | str, passphrase: str) -> Path:
         finally:
             engine.dispose()
         integrity.write_anchor(paths.database, *head, state=integrity.CLOSED, at=wall_clock())
-    return kept
+    return RestoreResult(kept, purged_again[0], ledger is None)
 
 
 MSG_OLD_BACKUP_PASSPHRASE = (

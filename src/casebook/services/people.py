@@ -13,7 +13,9 @@ from casebook.domain import (
     CaseLink,
     CaseStatus,
     FamilyLink,
+    FamilyMember,
     FamilyRelation,
+    FamilyRemoval,
     LearnerFile,
     LearnerFileEntry,
     PersonKind,
@@ -198,33 +200,87 @@ class PeopleService:
             s = work.session
             self._row(s, person_id)
             self._row(s, related_id)
-            existing = s.scalar(select(tpe.FamilyLinkRow).where(
-                tpe.FamilyLinkRow.person_id == person_id,
-                tpe.FamilyLinkRow.related_id == related_id,
-                tpe.FamilyLinkRow.relation == relation.value))
+            link = tpe.FamilyLinkRow
+            pairs = [(person_id, related_id)]
+            if relation == FamilyRelation.SIBLING:  # either way round is the same link
+                pairs.append((related_id, person_id))
+            existing = s.scalar(select(link).where(
+                link.relation == relation.value,
+                or_(*((link.person_id == a) & (link.related_id == b) for a, b in pairs))))
+            if existing is None and relation == FamilyRelation.PARENT_OR_CARER and s.scalar(
+                    select(link.id).where(link.person_id == related_id,
+                                          link.related_id == person_id)) is not None:
+                raise ValidationError("Those two are already linked the other way round "
+                                      "(the child as parent or carer). Remove that link first.")
             if existing is None:
-                existing = tpe.FamilyLinkRow(person_id=person_id, related_id=related_id,
-                                             relation=relation.value)
+                existing = link(person_id=person_id, related_id=related_id,
+                                relation=relation.value)
                 s.add(existing)
                 s.flush()
-            return FamilyLink(existing.id, person_id, related_id, relation)
+            work.detail += f",link={existing.id}"
+            return FamilyLink(existing.id, existing.person_id, existing.related_id, relation)
 
-    def family(self, person_id: int) -> list[tuple[str, RegisterEntry]]:
-        """(how they are related, who) for everyone linked to this person."""
-        out: list[tuple[str, RegisterEntry]] = []
+    @staticmethod
+    def _family_words(relation: str, is_person: bool) -> str:
+        if relation == FamilyRelation.SIBLING.value:
+            return "Sibling"
+        return "Parent or carer of" if is_person else "Parent or carer"
+
+    def family_members(self, person_id: int) -> list[FamilyMember]:
+        """Everyone linked to this person, with the link's id (for removing it)."""
+        out: list[FamilyMember] = []
         with self.store.read() as s:
             links = s.scalars(select(tpe.FamilyLinkRow).where(or_(
                 tpe.FamilyLinkRow.person_id == person_id,
                 tpe.FamilyLinkRow.related_id == person_id)).order_by(tpe.FamilyLinkRow.id))
             for link in links:
-                other_id = link.related_id if link.person_id == person_id else link.person_id
-                if link.relation == FamilyRelation.SIBLING.value:
-                    words = "Sibling"
-                elif link.person_id == person_id:
-                    words = "Parent or carer of"
-                else:
-                    words = "Parent or carer"
-                out.append((words, entry(self._row(s, other_id))))
+                mine = link.person_id == person_id
+                other_id = link.related_id if mine else link.person_id
+                out.append(FamilyMember(link.id, self._family_words(link.relation, mine),
+                                        entry(self._row(s, other_id))))
+        return out
+
+    def family(self, person_id: int) -> list[tuple[str, RegisterEntry]]:
+        """(how they are related, who) for everyone linked to this person."""
+        return [(m.words, m.other) for m in self.family_members(person_id)]
+
+    def remove_family_link(self, link_id: int, reason: str) -> FamilyRemoval:
+        """Remove a family link added by mistake: a correction, with a reason. The link as it
+        was, the reason, who and when are kept (append-only); the audit entry has ids only."""
+        reason = require_text(reason, "why the link is being removed", 2000)
+        with self.store.write("register.family.remove", f"family-link:{link_id}") as work:
+            s = work.session
+            link = s.get(tpe.FamilyLinkRow, link_id)
+            if link is None:
+                raise NotFoundError("That family link is no longer there (it may have been "
+                                    "removed already).")
+            row = tpe.FamilyLinkRemovalRow(
+                link_id=link.id, person_id=link.person_id, related_id=link.related_id,
+                relation=link.relation, reason=reason, removed_at=self.store.now(),
+                removed_by=self.store.actor)
+            s.add(row)
+            s.delete(link)
+            s.flush()
+            work.detail = (f"person={link.person_id},related={link.related_id},"
+                           f"relation={link.relation},removal={row.id}")
+            other = self._row(s, link.related_id)
+            return FamilyRemoval(link.id, self._family_words(link.relation, True),
+                                 entry(other).full_name, reason, row.removed_at,
+                                 row.removed_by)
+
+    def family_removals(self, person_id: int) -> list[FamilyRemoval]:
+        """Family links of this person removed as corrections, oldest first."""
+        r = tpe.FamilyLinkRemovalRow
+        out: list[FamilyRemoval] = []
+        with self.store.read() as s:
+            rows = s.scalars(select(r).where(or_(r.person_id == person_id,
+                                                  r.related_id == person_id)).order_by(r.id))
+            for row in rows:
+                mine = row.person_id == person_id
+                other = s.get(tpe.RegisterPersonRow, row.related_id if mine else row.person_id)
+                out.append(FamilyRemoval(row.link_id, self._family_words(row.relation, mine),
+                                         entry(other).full_name if other else "",
+                                         row.reason, row.removed_at, row.removed_by))
         return out
 
     # ----- cases -----------------------------------------------------------------------
@@ -310,7 +366,16 @@ class PeopleService:
             link = work.session.get(tpe.PersonLinkRow, case_person_id)
             if link is None:
                 raise NotFoundError("That person is not linked to the register.")
+            person = work.session.get(t.PersonRow, case_person_id)
+            if person is None or person.role != PersonRole.ALLEGATION_SUBJECT.value \
+                    or person.kind != PersonKind.STAFF.value:
+                raise ValidationError("An outcome can only be recorded for a member of staff "
+                                      "who is the subject of an allegation.")
             link.outcome = outcome
+            if person.case_id is not None:
+                case = work.session.get(t.CaseRow, person.case_id)
+                if case is not None:
+                    case.updated_at = self.store.now()
 
     def register_ids(self, case_id: int) -> dict[int, int]:
         """case person row id -> register id, for a case's people that are in the register."""

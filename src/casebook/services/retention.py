@@ -10,7 +10,9 @@ Purging deletes every row of the cases concerned (chronology and evidence includ
 permit the append-only triggers honour only inside this transaction), their search-index rows,
 drafts and register links, then checkpoints the WAL and VACUUMs, so the text is no longer in
 the file. ``secure_delete`` is on, so freed pages are zeroed as well. The audit entry keeps
-ids and counts only. Backups made earlier still hold the records until they are deleted.
+ids and counts only, and the purge ledger (``services.purging``) what restore needs to purge
+the same records again from a backup made before. Backup files made earlier still hold the
+records until they are deleted (:func:`backups_before` finds them).
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from sqlalchemy import delete, or_, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casebook.domain import (
@@ -30,7 +31,15 @@ from casebook.domain import (
     add_years,
     require_text,
 )
-from casebook.errors import CasebookError, NotFoundError, ValidationError
+from casebook.errors import NotFoundError, ValidationError
+from casebook.services.purging import (
+    drop_person,
+    merge_search_index,
+    note_purge,
+    purge_cases,
+    reclaim_space,
+    snapshot,
+)
 from casebook.services.store import Store
 from casebook.storage import tables as t
 from casebook.storage import tables_people as tpe
@@ -91,10 +100,7 @@ class RetentionService:
     def _items(self, s: Session, due_by: date | None = None) -> list[RetentionItem]:
         """All items, or with ``due_by`` only learners whose review date is on or before it
         (the database picks them, so a register of 20,000 learners stays quick)."""
-        held_people = set(s.scalars(select(tpe.LegalHoldRow.register_id).where(
-            tpe.LegalHoldRow.lifted_at.is_(None), tpe.LegalHoldRow.register_id.is_not(None))))
-        held_cases = set(s.scalars(select(tpe.LegalHoldRow.case_id).where(
-            tpe.LegalHoldRow.lifted_at.is_(None), tpe.LegalHoldRow.case_id.is_not(None))))
+        held_people, held_cases = self._holds(s)
         links = s.execute(
             select(tpe.PersonLinkRow.register_id, t.PersonRow.case_id, t.PersonRow.role,
                    tpe.PersonLinkRow.outcome)
@@ -118,8 +124,16 @@ class RetentionService:
                 f"L{row.id}", "learner-file", f"{row.forename} {row.surname}".strip(), review,
                 held=row.id in held_people or bool(held_cases & set(case_ids)),
                 case_ids=case_ids, register_id=row.id))
+        out += self._allegation_items(s, held_people, held_cases)
+        out += self._kept_after_transfer(s, held_people, held_cases, cases_of)
+        return out
+
+    def _allegation_items(self, s: Session, held_people: set[int], held_cases: set[int],
+                          case_person_id: int | None = None) -> list[RetentionItem]:
+        """Allegations about staff (or the one about this case person), with review dates:
+        the later of 10 years from the allegation and the normal pension age."""
         pension_age = self._pension_age(s)
-        allegations = s.execute(
+        query = (
             select(t.CaseRow.id, t.CaseRow.reference, t.CaseRow.opened_at,
                    tpe.RegisterPersonRow.id, tpe.RegisterPersonRow.forename,
                    tpe.RegisterPersonRow.surname, tpe.RegisterPersonRow.date_of_birth,
@@ -129,9 +143,14 @@ class RetentionService:
             .join(tpe.RegisterPersonRow,
                   tpe.RegisterPersonRow.id == tpe.PersonLinkRow.register_id)
             .where(t.PersonRow.role == PersonRole.ALLEGATION_SUBJECT.value,
-                   t.PersonRow.kind == PersonKind.STAFF.value)
-            .order_by(t.CaseRow.opened_at)).all()
-        for case_id, reference, opened, staff_id, forename, surname, dob, outcome in allegations:
+                   t.PersonRow.kind == PersonKind.STAFF.value,
+                   t.PersonRow.removed_at.is_(None))  # removed by a correction: not there
+            .order_by(t.CaseRow.opened_at))
+        if case_person_id is not None:
+            query = query.where(t.PersonRow.id == case_person_id)
+        out = []
+        for case_id, reference, opened, staff_id, forename, surname, dob, outcome in \
+                s.execute(query).all():
             review = add_years(opened.date(), ALLEGATION_YEARS)
             flag = ""
             if dob is not None:
@@ -144,8 +163,22 @@ class RetentionService:
                 reference, "staff-allegation", f"Allegation about {forename} {surname}".strip(),
                 review, held=case_id in held_cases or staff_id in held_people, flag=flag,
                 case_ids=(case_id,), register_id=staff_id))
-        out += self._kept_after_transfer(s, held_people, held_cases, cases_of)
         return out
+
+    def allegation(self, case_person_id: int) -> RetentionItem | None:
+        """The review of one allegation about a member of staff (a case's People tab), or None
+        when that person is not a member of staff in the register as its subject."""
+        with self.store.read() as s:
+            held_people, held_cases = self._holds(s)
+            found = self._allegation_items(s, held_people, held_cases, case_person_id)
+        return found[0] if found else None
+
+    @staticmethod
+    def _holds(s: Session) -> tuple[set[int], set[int]]:
+        """Register ids and case ids under a legal hold now."""
+        holds = s.execute(select(tpe.LegalHoldRow.register_id, tpe.LegalHoldRow.case_id)
+                          .where(tpe.LegalHoldRow.lifted_at.is_(None))).all()
+        return ({r for r, _c in holds if r is not None}, {c for _r, c in holds if c is not None})
 
     def _kept_after_transfer(self, s: Session, held_people: set[int], held_cases: set[int],
                              cases_of: dict[int, set[int]]) -> list[RetentionItem]:
@@ -239,9 +272,14 @@ class RetentionService:
                 when = f"{item.review_on:%d/%m/%Y}" if item.review_on else "unknown"
                 raise ValidationError(f"{key} is not due for review until {when}.")
             purge_ids, kept = self._purgeable_cases(s, item, items, today)
+            drops = item.kind in ("learner-file", "transfer-kept") and item.register_id is not None
+            targets = snapshot(s, cases=purge_ids,
+                               people=[item.register_id] if drops else [])  # type: ignore[list-item]
             counts, evidence = purge_cases(s, purge_ids)
-            if item.kind in ("learner-file", "transfer-kept") and item.register_id is not None:
-                counts += self._drop_person(s, item.register_id)
+            if drops:
+                counts += drop_person(s, item.register_id)  # type: ignore[arg-type]
+            note_purge(s, at=self.store.now(), item=key, scope="records", targets=targets,
+                       rows=counts, evidence=evidence)
             if item.kind == "transfer-kept":
                 s.execute(tpe.TransferRow.__table__.update()
                           .where(tpe.TransferRow.reference == key)
@@ -273,109 +311,6 @@ class RetentionService:
                 kept.append(case_id)
         return purge, kept
 
-    def _drop_person(self, s: Session, register_id: int) -> int:
-        """Take the person out of the register (and out of cases kept for others)."""
-        rows = 0
-        case_people = list(s.scalars(select(tpe.PersonLinkRow.case_person_id)
-                                     .where(tpe.PersonLinkRow.register_id == register_id)))
-        rows += s.execute(delete(tpe.PersonLinkRow).where(
-            tpe.PersonLinkRow.register_id == register_id)).rowcount
-        if case_people:
-            rows += s.execute(delete(t.PersonRow).where(t.PersonRow.id.in_(case_people))).rowcount
-        rows += s.execute(delete(tpe.FamilyLinkRow).where(or_(
-            tpe.FamilyLinkRow.person_id == register_id,
-            tpe.FamilyLinkRow.related_id == register_id))).rowcount
-        rows += s.execute(delete(tpe.LegalHoldRow).where(
-            tpe.LegalHoldRow.register_id == register_id)).rowcount
-        s.execute(tpe.TransferRow.__table__.update()
-                  .where(tpe.TransferRow.register_id == register_id).values(register_id=None))
-        rows += s.execute(delete(tpe.RegisterPersonRow).where(
-            tpe.RegisterPersonRow.id == register_id)).rowcount
-        return rows
-
-
-def _tables_with_case_id(s: Session) -> list[str]:
-    names = [r[0] for r in s.execute(text(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND sql NOT LIKE 'CREATE VIRTUAL%'"))]
-    found = []
-    for name in names:
-        columns = {r[1] for r in s.execute(text(f'PRAGMA table_info("{name}")'))}
-        if "case_id" in columns and name not in ("cases", "purge_permits"):
-            found.append(name)
-    return found
-
-
-#: Children before parents (foreign keys are on); any other table with a case_id column that
-#: a later version adds is swept up after these.
-_ORDER = ("person_links", "evidence_chunks", "platform_reports", "evidence", "chronology",
-          "decisions", "actions", "social_accounts", "people", "case_steps", "legal_holds")
-
-
-def purge_cases(s: Session, case_ids: list[int]) -> tuple[int, int]:
-    """Delete every row of these cases inside the caller's transaction; returns (rows, evidence
-    items) deleted. Used by retention and by the purge after a transfer's receipt."""
-    if not case_ids:
-        return 0, 0
-    rows = 0
-    s.flush()
-    s.execute(tpe.PurgePermitRow.__table__.insert(), [{"case_id": c} for c in case_ids])
-    in_cases = "case_id IN (" + ",".join(str(int(c)) for c in case_ids) + ")"
-    evidence = f"SELECT id FROM evidence WHERE {in_cases}"
-    people = f"SELECT id FROM people WHERE {in_cases}"
-    evidence_count = s.execute(
-        text(f"SELECT count(*) FROM evidence WHERE {in_cases}")).scalar_one()
-    statements = {
-        "person_links": f"DELETE FROM person_links WHERE case_person_id IN ({people})",
-        "evidence_chunks": f"DELETE FROM evidence_chunks WHERE evidence_id IN ({evidence})",
-    }
-    # chronology amendments point at their originals: newest first.
-    s.execute(text(f"DELETE FROM chronology WHERE {in_cases} AND amends_id IS NOT NULL"))
-    for table in (*_ORDER, *(n for n in _tables_with_case_id(s) if n not in _ORDER)):
-        sql = statements.get(table, f'DELETE FROM "{table}" WHERE {in_cases}')
-        try:
-            rows += s.execute(text(sql)).rowcount or 0
-        except IntegrityError as error:  # a guard this purge does not know how to open
-            log.warning("purge refused by a guard on %s", table)
-            raise CasebookError(
-                f"Casebook could not purge these records: the {table.replace('_', ' ')} "
-                "records are protected from deletion. Nothing was purged. Please report "
-                "this to whoever supports Casebook.") from error
-    for case_id in case_ids:
-        s.execute(text("DELETE FROM case_search WHERE rowid >= :lo AND rowid < :hi"),
-                  {"lo": case_id << 32, "hi": (case_id + 1) << 32})
-        s.execute(text("DELETE FROM drafts WHERE key LIKE :a OR key LIKE :b"),
-                  {"a": f"case:{case_id}:%", "b": f"%:case:{case_id}:%"})
-    rows += s.execute(text(f"DELETE FROM cases WHERE id IN ({','.join(map(str, case_ids))})")
-                      ).rowcount or 0
-    s.execute(text(f"DELETE FROM purge_permits WHERE {in_cases}"))
-    return rows, int(evidence_count)
-
-
-def merge_search_index(s: Session) -> None:
-    """Merge the search index so deleted terms leave its pages instead of being tombstoned
-    (call last in a purge's transaction)."""
-    s.execute(text("INSERT INTO case_search(case_search) VALUES ('optimize')"))
-
-
-def reclaim_space(store: Store) -> bool:
-    """Fold the WAL into the file and rebuild it without free pages (outside a transaction).
-
-    False when that could not be done now (e.g. not enough disk space for VACUUM's copy):
-    the records are already deleted and their pages zeroed (``secure_delete``); compacting
-    can be done later by any purge or by ``casebook-admin retention compact``.
-    """
-    engine = store._engine()
-    try:
-        with engine.connect() as conn:
-            raw = conn.connection.driver_connection
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            raw.execute("VACUUM")
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    except Exception as error:  # noqa: BLE001 - sqlcipher3 errors; the purge itself is done
-        log.warning("space not reclaimed after purge: %s", type(error).__name__)
-        return False
-    return True
 
 
 __all__ = ["RetentionService", "RetentionItem", "PurgeResult", "purge_cases", "merge_search_index",

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from casebook.domain import (
     CaseStatus,
@@ -47,7 +47,14 @@ from casebook.services.evidence import (
     store_chunks,
 )
 from casebook.services.people import PeopleService
-from casebook.services.retention import merge_search_index, purge_cases, reclaim_space
+from casebook.services.purging import (
+    merge_search_index,
+    note_purge,
+    purge_cases,
+    purge_evidence,
+    reclaim_space,
+    snapshot,
+)
 from casebook.services.store import Store
 from casebook.storage import tables as t
 from casebook.storage import tables_people as tpe
@@ -584,15 +591,18 @@ class TransferService:
         if not cases:
             return 0
         if evidence_only:
-            ids = ",".join(map(str, cases))
-            s.execute(tpe.PurgePermitRow.__table__.insert(), [{"case_id": c} for c in cases])
-            n = s.execute(text(f"DELETE FROM evidence_chunks WHERE evidence_id IN "
-                               f"(SELECT id FROM evidence WHERE case_id IN ({ids}))")).rowcount
-            n += s.execute(text(f"DELETE FROM evidence WHERE case_id IN ({ids})")).rowcount
-            s.execute(text(f"DELETE FROM purge_permits WHERE case_id IN ({ids})"))
+            items = list(s.scalars(select(t.EvidenceRow.id)
+                                   .where(t.EvidenceRow.case_id.in_(cases))))
+            targets = snapshot(s, evidence=items)
+            n = purge_evidence(s, items)
+            note_purge(s, at=self.store.now(), item=row.reference, scope="evidence",
+                       targets=targets, rows=n, evidence=len(items))
             merge_search_index(s)
             return n
-        n, _evidence = purge_cases(s, cases)
+        targets = snapshot(s, cases=cases)
+        n, evidence = purge_cases(s, cases)
+        note_purge(s, at=self.store.now(), item=row.reference, scope="records",
+                   targets=targets, rows=n, evidence=evidence)
         row.purged_at = self.store.now()
         merge_search_index(s)
         return n

@@ -54,6 +54,8 @@ AUDITED_TABLES: dict[str, str] = {
     "person_links": "case_person_id",
     "legal_holds": "id",
     "transfers": "id",
+    "family_link_removals": "id",
+    "purge_ledger": "id",
 }
 
 #: Bookkeeping rows the app changes without an audit entry of their own.

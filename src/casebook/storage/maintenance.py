@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -134,12 +135,15 @@ def kept_copy_name(database: Path, now: datetime | None = None) -> Path:
     return candidate
 
 
-def restore_from(backup: Path, database: Path, data_key: bytes) -> Path:
+def restore_from(backup: Path, database: Path, data_key: bytes,
+                 prepare: Callable[[Path], None] | None = None) -> Path:
     """Replace ``database`` with a verified copy of ``backup`` (call with the writer lock held).
 
     Nothing is replaced unless the backup opens with this casebook's key and passes both
-    integrity checks. The replaced file is kept as ``<name>.before-restore-<date-time>``; no
-    earlier kept copy is ever overwritten. Returns the new kept copy's path.
+    integrity checks. ``prepare(copy)`` may then change the checked copy (restore re-applies
+    purges there) before it replaces anything; if it fails, nothing is replaced. The replaced
+    file is kept as ``<name>.before-restore-<date-time>``; no earlier kept copy is ever
+    overwritten. Returns the new kept copy's path.
     """
     backup = Path(backup)
     check_database_file(backup)
@@ -166,6 +170,12 @@ def restore_from(backup: Path, database: Path, data_key: bytes) -> Path:
     for suffix in ("-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             staged.with_name(staged.name + suffix).unlink()
+    if prepare is not None:
+        try:
+            prepare(staged)
+        except BaseException:
+            _remove_with_sidecars(staged)
+            raise
     kept = kept_copy_name(database)
     try:
         with staged.open("rb+") as handle:

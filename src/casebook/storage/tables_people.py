@@ -112,3 +112,38 @@ class PurgePermitRow(Base):
 
     __tablename__ = "purge_permits"
     case_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class FamilyLinkRemovalRow(Base):
+    """A family link removed as a correction: the link as it was, why, who and when
+    (append-only; migration ``0015``)."""
+
+    __tablename__ = "family_link_removals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    link_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    person_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    related_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    relation: Mapped[str] = mapped_column(String(30), nullable=False)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    removed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    removed_by: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    __table_args__ = (Index("ix_family_link_removals_person", "person_id"),
+                      Index("ix_family_link_removals_related", "related_id"))
+
+
+class PurgeLedgerRow(Base):
+    """One purge: ids, row fingerprints and counts, never names (append-only; ``0015``).
+    Restore re-applies every entry to the restored copy."""
+
+    __tablename__ = "purge_ledger"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), nullable=False)
+    purged_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    item: Mapped[str] = mapped_column(String(40), nullable=False)
+    scope: Mapped[str] = mapped_column(String(20), nullable=False)  # records or evidence
+    targets: Mapped[str] = mapped_column(Text, nullable=False)  # JSON: kind -> {id: fingerprint}
+    rows: Mapped[int] = mapped_column(Integer, nullable=False)
+    evidence: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = (UniqueConstraint("token", name="uq_purge_ledger_token"),)

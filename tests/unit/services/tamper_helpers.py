@@ -72,6 +72,12 @@ def populate(book: Casebook) -> dict[str, int]:
     book.people.link_family(parent.id, learner.id, "parent-or-carer")
     book.people.link_to_case(cid, learner.id, "harmed")
     book.retention.place_hold(f"L{learner.id}", "Held for a public inquiry")
+    # A family link removed as a correction, and a purge in the ledger (migration 0015).
+    sibling = book.people.add("learner", "Kim", "Jones", date_of_birth=date(2012, 6, 1))
+    link = book.people.link_family(sibling.id, learner.id, "sibling")
+    book.people.remove_family_link(link.id, "A cousin, not a sibling")
+    old = book.people.add("learner", "Long", "Gone", date_of_birth=date(1990, 1, 1))
+    book.retention.purge(f"L{old.id}", confirm=True)
     book.transfers.export(learner.id, "Elm Academy", book.paths.root.parent / "transfer.pkg",
                           password="amber kettle violin 2041 moor")
     return ids
