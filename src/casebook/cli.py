@@ -202,10 +202,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from casebook.services import restore
+    from casebook.services import restore_casebook
 
-    kept = restore(args.data_dir, Path(args.source), _read_passphrase(args))
-    print(f"Casebook restored from {args.source}. The replaced file was kept as {kept}.")
+    restored = restore_casebook(args.data_dir, Path(args.source), _read_passphrase(args))
+    print(f"Casebook restored from {args.source}. The replaced file was kept as "
+          f"{restored.kept}.")
+    if restored.purge_note():
+        print(restored.purge_note())
     return EXIT_OK
 
 
@@ -457,6 +460,42 @@ def cmd_learners_family(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_learner_family(args: argparse.Namespace) -> int:
+    """List a person's family links; --add links another register entry, --remove takes a
+    link added by mistake away (with --reason, kept with who and when)."""
+    if args.add and args.remove:
+        raise CliError("use --add or --remove, not both")
+    if args.add and not args.relation:
+        raise CliError("say how they are related: --as sibling, parent-or-carer or child")
+    if args.remove is not None and not (args.reason or "").strip():
+        raise CliError("say why the link is being removed: --reason \"...\"")
+    with _open(args) as book:
+        person = book.people.find(args.learner)
+        if args.add:
+            other = book.people.find(args.add)
+            if args.relation == "child":  # the LEARNER is OTHER's parent or carer
+                book.people.link_family(person.id, other.id, "parent-or-carer")
+            else:
+                book.people.link_family(other.id, person.id, args.relation)
+            print(f"Linked register entry {other.id} ({args.relation}) to register entry "
+                  f"{person.id}.")
+        if args.remove is not None:
+            if args.remove not in {m.link_id for m in book.people.family_members(person.id)}:
+                raise CliError(f"register entry {person.id} has no family link {args.remove} "
+                               "(see the LINK column without --remove)")
+            book.people.remove_family_link(args.remove, args.reason)
+            print(f"Removed family link {args.remove}; the removal and its reason are kept.")
+        members = book.people.family_members(person.id)
+        removals = book.people.family_removals(person.id)
+    _print_table([(str(m.link_id), m.words, str(m.other.id), m.other.full_name)
+                  for m in members], ("LINK", "FAMILY", "ID", "NAME"))
+    for r in removals:
+        print(f"Removed {r.removed_at:%d/%m/%Y} by {r.removed_by}: {r.words.lower()} "
+              f"{r.other_name} (reason: {r.reason})")
+    print(f"{len(members)} family link(s)")
+    return EXIT_OK
+
+
 def cmd_learner_show(args: argparse.Namespace) -> int:
     from casebook.domain import ROLE_LABELS
 
@@ -528,8 +567,13 @@ def cmd_retention_due(args: argparse.Namespace) -> int:
 def cmd_retention_purge(args: argparse.Namespace) -> int:
     if not args.confirm:
         raise CliError("purging cannot be undone: add --confirm to go ahead")
+    from datetime import datetime
+
+    from casebook.services.backup import backups_before
+
     with _open(args) as book:
         result = book.retention.purge(args.id, confirm=True)
+        old = backups_before(book, datetime.now())
     reclaimed = "The space was reclaimed." if result.reclaimed else (
         "The file could not be compacted now (is the disk full?): run "
         "'casebook-admin retention compact' later.")
@@ -537,6 +581,12 @@ def cmd_retention_purge(args: argparse.Namespace) -> int:
           f"{result.evidence} evidence item(s); {result.kept_cases} case(s) kept for other "
           f"learners' files. {reclaimed} Older backups still hold the records until they are "
           "deleted.")
+    if old:
+        print(f"{len(old)} backup file(s) in Casebook's backup folders were made before this "
+              "purge and still hold the records:")
+        for backup in old:
+            print(f"  {backup.path}  ({backup.made_at:%d/%m/%Y %H:%M})")
+        print("Delete them (and any copies elsewhere) once a new backup has been made.")
     return EXIT_OK
 
 
@@ -711,6 +761,17 @@ def add_people_commands(sub, add, common, case_sub) -> None:  # type: ignore[no-
     p.add_argument("--pdf", metavar="FILE", help="write the 'child protection file' PDF instead")
     p.add_argument("--password-file", dest="password_file", metavar="F",
                    help="protect the PDF with the password in F (AES-256)")
+    p = add("family", cmd_learner_family,
+            "list a person's family links, add one (--add) or remove one (--remove)",
+            learner_sub)
+    p.add_argument("learner", metavar="LEARNER", help="a UPN or the register's id")
+    p.add_argument("--add", metavar="OTHER", help="a UPN or register id to link")
+    p.add_argument("--as", dest="relation",
+                   choices=["sibling", "parent-or-carer", "child"],
+                   help="OTHER is LEARNER's sibling, parent or carer, or child")
+    p.add_argument("--remove", metavar="LINK", type=int,
+                   help="remove the family link with this number (added by mistake)")
+    p.add_argument("--reason", help="why the link is being removed (kept with it)")
 
     learners = sub.add_parser("learners", help="the people register and MIS import",
                               parents=[common])

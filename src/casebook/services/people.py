@@ -220,6 +220,30 @@ class PeopleService:
             work.detail += f",link={existing.id}"
             return FamilyLink(existing.id, existing.person_id, existing.related_id, relation)
 
+    def add_parent(self, person_id: int, forename: str, surname: str = "") -> FamilyLink:
+        """Add a parent or carer to the register and link them to this person, in one write
+        (so a refusal leaves neither)."""
+        forename = require_text(forename, "the parent or carer's first name", 100)
+        now = self.store.now()
+        with self.store.write("register.family", f"register:{person_id}",
+                              "relation=parent-or-carer,new=yes") as work:
+            s = work.session
+            self._row(s, person_id)
+            clean = self._clean(s, PersonKind.PARENT, {"forename": forename,
+                                                       "surname": surname})
+            parent = tpe.RegisterPersonRow(
+                kind=PersonKind.PARENT.value, created_at=now, updated_at=now, received_from="",
+                preferred_name="", year_group="", registration_group="", job_title="",
+                notes="", on_roll=True, **clean)
+            s.add(parent)
+            s.flush()
+            link = tpe.FamilyLinkRow(person_id=parent.id, related_id=person_id,
+                                     relation=FamilyRelation.PARENT_OR_CARER.value)
+            s.add(link)
+            s.flush()
+            work.detail += f",person={parent.id},link={link.id}"
+            return FamilyLink(link.id, parent.id, person_id, FamilyRelation.PARENT_OR_CARER)
+
     @staticmethod
     def _family_words(relation: str, is_person: bool) -> str:
         if relation == FamilyRelation.SIBLING.value:

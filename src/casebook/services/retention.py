@@ -64,6 +64,7 @@ class RetentionItem:
     flag: str = ""  # e.g. "malicious: remove from personnel records"
     case_ids: tuple[int, ...] = ()
     register_id: int | None = None
+    outcome: str = ""  # an allegation's outcome, once recorded
 
     def is_due(self, today: date) -> bool:
         return bool(self.flag.startswith("malicious")) or (
@@ -162,7 +163,7 @@ class RetentionService:
             out.append(RetentionItem(
                 reference, "staff-allegation", f"Allegation about {forename} {surname}".strip(),
                 review, held=case_id in held_cases or staff_id in held_people, flag=flag,
-                case_ids=(case_id,), register_id=staff_id))
+                case_ids=(case_id,), register_id=staff_id, outcome=outcome or ""))
         return out
 
     def allegation(self, case_person_id: int) -> RetentionItem | None:

@@ -38,6 +38,7 @@ CHANGE_KINDS: dict[str, str] = {
     "evidence": "evidence", "report": "tracker", "rung": "tracker",
     "checklist": "checklist", "official-account": "official-account",
     "setting": "setting", "user": "user",
+    "register": "register", "retention": "register", "transfer": "register",
 }
 
 

@@ -558,14 +558,15 @@ class MainWindow(QMainWindow):
 
         def job() -> tuple[Any, Casebook]:
             from casebook.services import Casebook as Book
-            from casebook.services.casebook import restore
+            from casebook.services.casebook import restore_casebook
 
             casebook.lock()
-            kept = restore(root, backup, passphrase)
-            return kept, Book.open_with_passphrase(root, passphrase)
+            restored = restore_casebook(root, backup, passphrase)
+            return restored, Book.open_with_passphrase(root, passphrase)
 
         def done(result: tuple[Any, Casebook]) -> None:
-            kept, book = result
+            restored, book = result
+            kept = restored.kept
             self._locking = False
             if self._shut_down:
                 book.lock()
@@ -574,7 +575,8 @@ class MainWindow(QMainWindow):
             self.restored.emit()
             prompts.info(self, "Restore",
                          "The casebook was restored from the backup. The casebook you had "
-                         f"before is kept in its folder as {kept.name}.")
+                         f"before is kept in its folder as {kept.name}."
+                         + (f"\n\n{note}" if (note := restored.purge_note()) else ""))
 
         def failed(error: BaseException) -> None:
             self._locking = False

@@ -15,12 +15,13 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.domain import PersonKind, PersonRole
+from casebook.ui.cases.register_details import RegisterDetails
 from casebook.ui.widgets.common import add_row, button_row
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.corrections import Fix
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.labels import PERSON_KINDS, PERSON_ROLES, combo_value, fill_combo, label
-from casebook.ui.widgets.panel import CasePanel, fill_table, make_table
+from casebook.ui.widgets.panel import CasePanel, fill_table, make_table, selected_id
 
 
 class PeopleTab(CasePanel):
@@ -42,6 +43,10 @@ class PeopleTab(CasePanel):
             lambda bundle: bundle.people,
             lambda pid, reason, changes: cases.correct_person(pid, reason, **changes),
             cases.remove_person, describe=lambda person: person.name)
+        self.register_details = RegisterDetails(ctx.worker, ctx.casebook, self)
+        self.register_details.saved.connect(self.changed)
+        layout.addWidget(self.register_details)
+        self.table.itemSelectionChanged.connect(self._person_chosen)
 
         box = QGroupBox("Add a person", self)
         form = QFormLayout(box)
@@ -82,6 +87,18 @@ class PeopleTab(CasePanel):
                  p.year_group or "", p.notes] for p in bundle.people]
         fill_table(self.table, rows, [p.id for p in bundle.people])
         self.mark_corrections()
+        self.register_details.person_id = None  # read again: the case changed
+        self._person_chosen()
+
+    def _person_chosen(self) -> None:
+        """Show the chosen person's family and, for an allegation about staff, its outcome."""
+        chosen = selected_id(self.table)
+        person = next((p for p in self.bundle.people if p.id == chosen), None) \
+            if self.bundle is not None else None
+        if person is None:
+            self.register_details.clear()
+        elif person.id != self.register_details.person_id:
+            self.register_details.show_person(person)
 
     def _load_names(self) -> None:
         people = self.ctx.casebook.people
@@ -91,6 +108,7 @@ class PeopleTab(CasePanel):
         super().clear()
         self._names.setStringList([])
         self.table.setRowCount(0)
+        self.register_details.clear()
         for edit in (self.name_edit, self.year_edit, self.notes_edit):
             edit.clear()
         self.dob_edit.set_value(None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,13 @@ from PySide6.QtWidgets import (
 
 from casebook.domain import ROLE_LABELS, LearnerFile, PersonKind, RegisterEntry
 from casebook.ui import prompts
+from casebook.ui.kit import KeepCurrent
+from casebook.ui.learners.family import FamilyPanel
 
 __all__ = ["LearnersView", "LearnersBundle", "import_learners"]
 
 ROLE = Qt.ItemDataRole.UserRole
+_WATCHES = frozenset({"case", "register"})
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,10 @@ class LearnersView(_LoadOnShow):
         self.pages.addTab(self._build_review(), "Retention review")
         self.pages.addTab(self._build_transfers(), "Transfers")
         outer.addWidget(self.pages, 1)
+        # The register, the review queue and transfers change from other screens too (an
+        # allegation's outcome on a case, a person added on a case): read again then.
+        self._current = KeepCurrent(self, worker, lambda kinds: bool(kinds & _WATCHES),
+                                    self.refresh)
         self.message = QLabel("")
         self.message.setObjectName("learnersMessage")
         self.message.setWordWrap(True)
@@ -197,6 +205,9 @@ class LearnersView(_LoadOnShow):
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.details)
+        self.family = FamilyPanel(self._worker, self._casebook, panel)
+        self.family.changed.connect(self._family_changed)
+        layout.addWidget(self.family)
         layout.addWidget(QLabel("Open cases and actions"))
         self.open_table = _table("learnerOpen", ["Case", "What", "Part / due"], 1,
                                  "Open cases and actions")
@@ -395,9 +406,10 @@ class LearnersView(_LoadOnShow):
                 "on roll" if who.on_roll else f"left {_d(who.left_on)}"]
         if who.received_from:
             bits.append(f"received from {who.received_from}")
-        bits += [f"{words}: {name}" for words, name in file.family]
         bits += [f"LEGAL HOLD: {reason}" for _id, _on, reason in holds or ()]
         self.details.setText(" · ".join(b for b in bits if b))
+        if self.family.person is None or self.family.person.id != who.id:
+            self.family.show_person(who)
         _fill(self.open_table,
               [(ref, [ref, title, ROLE_LABELS[role]]) for ref, title, role in file.open_cases]
               + [(ref, [ref, text, f"due {_d(due)}"]) for ref, text, due in file.open_actions])
@@ -412,6 +424,12 @@ class LearnersView(_LoadOnShow):
         self.sar_button.setEnabled(True)
         self.left_button.setEnabled(who.kind == PersonKind.LEARNER and who.on_roll)
         self.file_shown.emit(file)
+
+    def _family_changed(self) -> None:
+        """A link was added or removed: the file (and a new parent in the list) read again."""
+        self._file = None
+        self._chosen()
+        self.refresh()
 
     # ----- actions -----------------------------------------------------------------------
     def export_file(self) -> None:
@@ -442,13 +460,61 @@ class LearnersView(_LoadOnShow):
             return
         book = self._casebook
 
-        def done(result: Any) -> None:
-            self.message.setText(f"Purged: {result.cases} case(s), {result.evidence} evidence "
-                                 f"item(s); {result.kept_cases} kept for other files.")
-            self.refresh()
+        def job() -> tuple[Any, datetime, list[Any]]:
+            from casebook.services.backup import backups_before
 
-        self._worker.submit(lambda: book.retention.purge(item_id, confirm=True), done,
+            result = book.retention.purge(item_id, confirm=True)
+            when = datetime.now()  # the files' own times are wall-clock times
+            return result, when, backups_before(book, when)
+
+        def done(answer: tuple[Any, datetime, list[Any]]) -> None:
+            result, when, backups = answer
+            self.message.setText(f"Purged: {result.cases} case(s), {result.evidence} evidence "
+                                 f"item(s); {result.kept_cases} kept for other files. Backups "
+                                 "copied elsewhere (a USB drive, a network folder) still hold "
+                                 "them until they are deleted.")
+            self.refresh()
+            if backups:
+                self._offer_to_delete_backups(when, backups)
+
+        self._worker.submit(job, done,
                             lambda error: prompts.error(self, "Not purged", str(error)))
+
+    def _offer_to_delete_backups(self, when: datetime, backups: list[Any]) -> None:
+        """Say which backups still hold what was purged, and offer to delete them."""
+        listed = "\n".join(f"• {b.path.name} ({b.made_at:%d/%m/%Y %H:%M})" for b in backups[:12])
+        if len(backups) > 12:
+            listed += f"\n…and {len(backups) - 12} more."
+        n = len(backups)
+        if not prompts.ask(
+                self, "Older backups still hold these records",
+                f"The records are gone from the casebook, but {n} backup file"
+                f"{'s' if n != 1 else ''} in Casebook's backup folders "
+                f"{'were' if n != 1 else 'was'} made before the purge and still "
+                f"hold{'' if n != 1 else 's'} them until deleted:\n\n{listed}\n\n"
+                "Copies kept elsewhere (a USB drive, a network folder) hold them too: delete "
+                "those by hand.\n\nDelete these backups now? A new backup is made first, so "
+                "you still have one.", yes="Delete old backups", no="Keep them for now"):
+            return
+        book = self._casebook
+
+        def job() -> Any:
+            from casebook.services.backup import delete_backups
+
+            return delete_backups(book, when)
+
+        def done(answer: Any) -> None:
+            fresh, deleted, failed = answer
+            text = (f"Deleted {deleted} backup{'s' if deleted != 1 else ''} made before the "
+                    f"purge. A new backup was made first: {fresh.name}.")
+            if failed:
+                text += (" These could not be deleted (open elsewhere, or read-only): "
+                         + ", ".join(failed) + ".")
+            prompts.info(self, "Old backups deleted", text)
+
+        self._worker.submit(job, done,
+                            lambda error: prompts.error(self, "Backups not deleted",
+                                                        str(error)))
 
     # ----- transfers ---------------------------------------------------------------------
     def _chosen_transfer(self) -> str | None:
