@@ -232,3 +232,23 @@ def test_restore_says_purged_records_were_removed_again(qtbot, main_window,  # t
     assert said and "purged records were removed again" in said[-1]
     restored = main_window.casebook
     assert restored.people.search("Old") == [] and restored.cases.list_page() == []
+
+
+def test_the_outcome_box_brings_no_alt_letter_clash(qtbot, main_window,  # type: ignore[no-untyped-def]
+                                                    unlocked_casebook: Casebook) -> None:
+    try:
+        from .test_words_and_keys import clashes
+    except ImportError:
+        from test_words_and_keys import clashes  # type: ignore[no-redef]
+
+    book = unlocked_casebook
+    staff = book.people.add("staff", "Ann", "Teacher", date_of_birth=date(1970, 1, 1))
+    case = book.cases.create("Allegation about a teacher", "staff-allegation")
+    book.people.link_to_case(case.id, staff.id, "allegation-subject")
+    main_window.open_case(case.id)
+    view = main_window.case_views[case.id]
+    qtbot.waitUntil(lambda: view.bundle is not None, timeout=WAIT)
+    view.select_tab("People")
+    view.people.table.selectRow(0)
+    qtbot.waitUntil(lambda: view.people.register_details.box.isVisible(), timeout=WAIT)
+    assert clashes(main_window) == []

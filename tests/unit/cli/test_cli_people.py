@@ -244,3 +244,38 @@ def test_purge_that_cannot_compact_says_what_to_do(book_dir: Path, monkeypatch: 
     assert "retention compact" in capsys.readouterr().out
     assert run(book_dir, "retention", "compact") == EXIT_OK
     assert "compacted" in capsys.readouterr().out
+
+
+def test_learner_family_lists_adds_and_removes_with_a_reason(book_dir: Path,
+                                                             capsys: pytest.CaptureFixture[str]
+                                                             ) -> None:
+    from casebook.services import Casebook
+
+    with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
+        zoe = book.people.add("learner", "Zoë", "Ødegård", upn=upn(1))
+        kim = book.people.add("learner", "Kim", "Ødegård")
+        mum = book.people.add("parent", "Maria", "Ødegård")
+    assert run(book_dir, "learner", "family", upn(1), "--add", str(kim.id), "--as",
+               "sibling") == EXIT_OK
+    assert run(book_dir, "learner", "family", upn(1), "--add", str(mum.id), "--as",
+               "parent-or-carer") == EXIT_OK
+    out = capsys.readouterr().out
+    assert "Sibling" in out and "Parent or carer" in out and "2 family link(s)" in out
+    # From the parent's side, --as child.
+    assert run(book_dir, "learner", "family", str(mum.id), "--add", str(kim.id), "--as",
+               "child") == EXIT_OK
+    assert "Parent or carer of" in capsys.readouterr().out
+    with Casebook.open_with_passphrase(book_dir, PASSPHRASE) as book:
+        sibling = [m for m in book.people.family_members(zoe.id) if m.words == "Sibling"][0]
+    assert run(book_dir, "learner", "family", upn(1), "--remove", str(sibling.link_id)) \
+        == EXIT_ERROR
+    assert "--reason" in capsys.readouterr().err
+    assert run(book_dir, "learner", "family", upn(1), "--remove", "999", "--reason",
+               "typo") == EXIT_ERROR
+    assert "no family link 999" in capsys.readouterr().err
+    assert run(book_dir, "learner", "family", upn(1), "--remove", str(sibling.link_id),
+               "--reason", "A cousin, not a sister") == EXIT_OK
+    out = capsys.readouterr().out
+    assert "1 family link(s)" in out and "reason: A cousin, not a sister" in out
+    assert run(book_dir, "learner", "family", upn(1), "--add", str(kim.id)) == EXIT_ERROR
+    assert "--as" in capsys.readouterr().err

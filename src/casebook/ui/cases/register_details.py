@@ -72,7 +72,7 @@ class RegisterDetails(QWidget):
         layout.addWidget(self.family)
         self.box = named(QGroupBox("Outcome of the allegation"), "allegationOutcomeBox")
         form = QFormLayout(self.box)
-        self.outcome = form_field(form, "O&utcome:", QComboBox(self.box),
+        self.outcome = form_field(form, "Ou&tcome:", QComboBox(self.box),
                                   name="allegationOutcome",
                                   help="The outcome agreed with the LADO")
         self.outcome.addItem("Not decided yet", "")

@@ -206,9 +206,9 @@ class FamilyPanel(QWidget):
         self.table.setObjectName("familyTable")
         self.table.setMaximumHeight(120)
         layout.addWidget(self.table)
-        self.add_button = button("Add &family link…", "addFamilyLink", self.open_add,
+        self.add_button = button("Add family lin&k…", "addFamilyLink", self.open_add,
                                  help="Link a brother or sister, or a parent or carer")
-        self.remove_button = button("Remo&ve link…", "removeFamilyLink", self.open_remove,
+        self.remove_button = button("Remove li&nk…", "removeFamilyLink", self.open_remove,
                                     help="Remove the selected link if it was added by mistake "
                                          "(with a reason; it is kept)")
         self.removed = QLabel("")
