@@ -382,12 +382,36 @@ def _register(casebook: Casebook, person: _Person, now: datetime,
 
 
 def _demo_register_extras(casebook: Casebook, register: dict[str, int], now: datetime) -> None:
-    """A family link, a learner who left long ago (due for retention review), the school's
-    term dates and a file sent to another school (with its evidence) awaiting its receipt
-    code."""
+    """Family links (a parent and a younger sibling), a closed allegation about a member of
+    staff with its outcome, a learner who left long ago (due for retention review), the
+    school's term dates and a file sent to another school (with its evidence) awaiting its
+    receipt code."""
     if "Jordan Fictional" in register and "Mrs L. Fictional" in register:
         casebook.people.link_family(register["Mrs L. Fictional"], register["Jordan Fictional"],
                                     FamilyRelation.PARENT_OR_CARER)
+        sibling = casebook.people.add(PersonKind.LEARNER, "Riley", "Fictional",
+                                      upn=demo_upn(91), date_of_birth=date(now.year - 12, 6, 14),
+                                      year_group="Year 7", registration_group="7A")
+        casebook.people.link_family(sibling.id, register["Jordan Fictional"],
+                                    FamilyRelation.SIBLING)
+        casebook.people.link_family(register["Mrs L. Fictional"], sibling.id,
+                                    FamilyRelation.PARENT_OR_CARER)
+    with _clock_at(casebook, now.replace(year=now.year - 2)):
+        assistant = casebook.people.add(PersonKind.STAFF, "Mr T.", "Demoworth",
+                                        date_of_birth=date(1980, 4, 2),
+                                        job_title="Teaching assistant")
+        case = casebook.cases.create(
+            "Allegation about a teaching assistant (closed)", CaseType.STAFF_ALLEGATION,
+            "A parent alleged that a teaching assistant grabbed a learner's arm on the "
+            "playground.", RiskLevel.MEDIUM)
+        link = casebook.people.link_to_case(case.id, assistant.id,
+                                            PersonRole.ALLEGATION_SUBJECT)
+        casebook.cases.add_entry(case.id, "Referred to the LADO the same day; the teaching "
+                                 "assistant worked away from that class meanwhile.")
+        casebook.cases.add_entry(case.id, "LADO outcome: unfounded. The playground camera "
+                                 "and two staff witnesses showed no contact.")
+        casebook.people.set_outcome(link.id, "unfounded")
+        casebook.cases.set_status(case.id, CaseStatus.CLOSED, "LADO outcome: unfounded")
     old_opened = now.replace(year=now.year - 11)
     with _clock_at(casebook, old_opened):
         leaver = casebook.people.add(PersonKind.LEARNER, "Drew", "Oldexample",

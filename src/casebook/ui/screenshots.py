@@ -220,6 +220,52 @@ def _learners_screens(window: Any, worker: Any, shoot: Shooter) -> None:
     view.pages.setCurrentIndex(2)
     shoot(window, "learners-transfers")
     view.pages.setCurrentIndex(0)
+    _family_screens(window, view, worker, shoot)
+    _allegation_screen(window, worker, shoot)
+
+
+def _family_screens(window: Any, view: Any, worker: Any, shoot: Shooter) -> None:
+    """A learner with a parent and a sibling, and the dialog that adds a family link."""
+    for row in range(view.people_table.rowCount()):
+        if view.people_table.item(row, 0).text().startswith("Jordan"):
+            view.people_table.selectRow(row)
+    _settle(worker)
+    _wait(lambda: view.family.person is not None and view.family.table.rowCount() >= 2)
+    _settle(worker)
+    shoot(window, "learners-family")
+    view.family.open_add()
+    dialog = view.family.dialog
+    dialog.search.setText("Fictional")
+    dialog.find()
+    _settle(worker)
+    _wait(lambda: dialog.results.count() > 0)
+    dialog.results.setCurrentRow(0)
+    _settle(worker)
+    shoot(dialog, "learners-family-add")
+    dialog.reject()
+    _settle(worker)
+
+
+def _allegation_screen(window: Any, worker: Any, shoot: Shooter) -> None:
+    """A closed allegation about a member of staff: its outcome and review date."""
+    from casebook.services import CaseFilter
+
+    book = window.casebook
+    found = _run(worker, lambda: book.cases.list_page(CaseFilter(text="teaching assistant"),
+                                                      limit=1))
+    if not found:
+        return
+    window.open_case(found[0].id)
+    view = window.case_views[found[0].id]
+    _wait(lambda: view.bundle is not None)
+    view.select_tab("People")
+    view.people.table.selectRow(0)
+    _settle(worker)
+    _wait(lambda: view.people.register_details.box.isVisible())
+    _settle(worker)
+    shoot(window, "case-allegation-outcome")
+    window.close_current_case()
+    _settle(worker)
 
 
 def _countdown(worker: Any, root: Path, shoot: Shooter) -> None:
