@@ -244,9 +244,9 @@ def _still_there(s: Session, targets: dict[str, dict[str, str]], kind: str) -> l
     return sorted(int(i) for i, fp in now.items() if wanted.get(i) == fp)
 
 
-def reapply(s: Session, entries: list[LedgerEntry]) -> int:
+def reapply(s: Session, entries: list[LedgerEntry]) -> tuple[int, int]:
     """Purge again, in ``s``, whatever these entries purged that is there; copy the entries
-    this file's ledger lacks. Returns the rows removed."""
+    this file's ledger lacks. Returns the rows removed and the entries copied."""
     removed = 0
     for entry in entries:
         targets = json.loads(entry.targets)
@@ -258,13 +258,16 @@ def reapply(s: Session, entries: list[LedgerEntry]) -> int:
                 removed += drop_person(s, person)
             removed += purge_evidence(s, _still_there(s, targets, "evidence"))
     known = set(s.scalars(select(tpe.PurgeLedgerRow.token)))
-    for entry in entries:
-        if entry.token not in known:
-            s.add(tpe.PurgeLedgerRow(token=entry.token, purged_at=entry.purged_at,
-                                     item=entry.item, scope=entry.scope,
-                                     targets=entry.targets, rows=entry.rows,
-                                     evidence=entry.evidence))
-    return removed
+    missing = [e for e in entries if e.token not in known]
+    for entry in missing:
+        s.add(tpe.PurgeLedgerRow(token=entry.token, purged_at=entry.purged_at,
+                                 item=entry.item, scope=entry.scope, targets=entry.targets,
+                                 rows=entry.rows, evidence=entry.evidence))
+    return removed, len(missing)
+
+
+class _NothingToDo(Exception):
+    """Rolls back a re-application that found nothing to purge or copy."""
 
 
 def reapply_to_file(path: Path, key: bytes, entries: list[LedgerEntry], actor: str,
@@ -280,19 +283,27 @@ def reapply_to_file(path: Path, key: bytes, entries: list[LedgerEntry], actor: s
     if not entries:
         return 0
     engine = open_engine(path, key)
+    removed = copied = 0
     try:
         if migrate.upgrade(engine):
             integrity.record_upgrade(engine)
-        with Session(engine, expire_on_commit=False) as s, s.begin():
-            removed = reapply(s, entries)
-            merge_search_index(s)
-            audit.record(s, at=at, actor=actor, action="retention.purge.reapply",
-                         target="casebook", detail=f"entries={len(entries)},rows={removed}")
-        with engine.connect() as conn:
+        try:
+            with Session(engine, expire_on_commit=False) as s, s.begin():
+                removed, copied = reapply(s, entries)
+                if not removed and not copied:  # a backup made after every purge
+                    raise _NothingToDo
+                merge_search_index(s)
+                audit.record(s, at=at, actor=actor, action="retention.purge.reapply",
+                             target="casebook",
+                             detail=f"entries={len(entries)},copied={copied},rows={removed}")
+        except _NothingToDo:
+            pass
+        with engine.connect() as conn:  # everything into the file itself, before it is moved
             raw = conn.connection.driver_connection
             raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            raw.execute("VACUUM")
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if removed or copied:
+                raw.execute("VACUUM")
+                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         engine.dispose()
     for suffix in ("-wal", "-shm"):

@@ -233,3 +233,33 @@ def _key_of(info) -> bytes:  # type: ignore[no-untyped-def]
     from casebook.vault import KeyVault
 
     return KeyVault.load(info.slots).unlock_with_passphrase("1", info.passphrase)
+
+
+def test_a_failure_while_purging_again_leaves_the_casebook_as_it_was(new_casebook_info,  # type: ignore[no-untyped-def]
+                                                                    monkeypatch) -> None:
+    """If the restored copy cannot be purged again, nothing is replaced: the casebook (without
+    the purged records) stays, and no staged copy is left beside it."""
+    from casebook.errors import CasebookError
+    from casebook.services import purging
+
+    info = new_casebook_info
+    book = info.book
+    old, _case = _old_learner_with_a_case(book)
+    book.cases.create("A case that stays", "other")
+    backup = book.backup()
+    book.retention.purge(f"L{old.id}", confirm=True)
+    book.lock()
+    before = info.database.read_bytes()
+
+    def refuse(_s, _case_ids):  # type: ignore[no-untyped-def]
+        raise CasebookError("Casebook could not purge these records.")
+
+    monkeypatch.setattr(purging, "purge_cases", refuse)
+    with pytest.raises(CasebookError, match="could not purge"):
+        restore_casebook(info.data_dir, backup, info.passphrase)
+    assert info.database.read_bytes() == before
+    leftovers = [p.name for p in info.data_dir.iterdir()
+                 if ".restoring" in p.name or "before-restore" in p.name]
+    assert leftovers == []
+    info.book = Casebook.open_with_passphrase(info.data_dir, info.passphrase)
+    assert [c.title for c in info.book.cases.list_page()] == ["A case that stays"]

@@ -43,7 +43,7 @@ class PeopleTab(CasePanel):
             lambda bundle: bundle.people,
             lambda pid, reason, changes: cases.correct_person(pid, reason, **changes),
             cases.remove_person, describe=lambda person: person.name)
-        self.register_details = RegisterDetails(ctx.worker, ctx.casebook, self)
+        self.register_details = RegisterDetails(ctx.worker, ctx.casebook, self, us=ctx.us)
         self.register_details.saved.connect(self.changed)
         layout.addWidget(self.register_details)
         self.table.itemSelectionChanged.connect(self._person_chosen)

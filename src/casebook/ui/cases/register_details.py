@@ -40,12 +40,12 @@ class _Details:
     allegation: Any  # RetentionItem or None
 
 
-def review_text(item: Any) -> str:
+def review_text(item: Any, us: bool = False) -> str:
     """The allegation's review date (or flag) in plain words."""
     if item.flag.startswith("malicious"):
         return ("Malicious: flagged for removal from personnel records. It is in the "
                 "retention review queue now.")
-    when = fmt_date(item.review_on) if item.review_on else "unknown"
+    when = fmt_date(item.review_on, us) if item.review_on else "unknown"
     text = (f"Kept until its review on {when}: the later of 10 years from the allegation and "
             "the normal pension age.")
     if item.flag:
@@ -60,9 +60,10 @@ class RegisterDetails(QWidget):
 
     saved = Signal()
 
-    def __init__(self, worker: DbWorker, casebook: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, worker: DbWorker, casebook: Any, parent: QWidget | None = None, *,
+                 us: bool = False) -> None:
         super().__init__(parent)
-        self._worker, self._book = worker, casebook
+        self._worker, self._book, self.us = worker, casebook, us
         self.person_id: int | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -74,7 +75,7 @@ class RegisterDetails(QWidget):
         form = QFormLayout(self.box)
         self.outcome = form_field(form, "Ou&tcome:", QComboBox(self.box),
                                   name="allegationOutcome",
-                                  help="The outcome agreed with the LADO")
+                                  help="The outcome once the allegation has been looked into")
         self.outcome.addItem("Not decided yet", "")
         for value, words in OUTCOME_WORDS.items():
             self.outcome.addItem(words, value)
@@ -117,14 +118,15 @@ class RegisterDetails(QWidget):
     def _show(self, details: _Details) -> None:
         if details.person_id != self.person_id:
             return  # another row was chosen meanwhile
-        family = " · ".join(f"{words}: {other.display_name}" for words, other in details.family)
+        family = " · ".join(f"{words.replace('carer', 'guardian') if self.us else words}: "
+                            f"{other.display_name}" for words, other in details.family)
         self.family.setText(f"Family: {family}" if family else "")
         self.family.setVisible(bool(family))
         item = details.allegation
         self.box.setVisible(item is not None)
         if item is not None:
             self.outcome.setCurrentIndex(max(0, self.outcome.findData(item.outcome)))
-            self.review.setText(review_text(item))
+            self.review.setText(review_text(item, self.us))
 
     def save_outcome(self) -> None:
         if self.person_id is None:
@@ -138,7 +140,7 @@ class RegisterDetails(QWidget):
 
         def done(details: _Details) -> None:
             if details.person_id == self.person_id and details.allegation is not None:
-                self.review.setText(review_text(details.allegation))
+                self.review.setText(review_text(details.allegation, self.us))
             self.saved.emit()
 
         Op(self, job, doing="saving the outcome", worker=self._worker) \

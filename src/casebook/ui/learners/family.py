@@ -36,15 +36,20 @@ __all__ = ["FamilyPanel", "FamilyLinkDialog"]
 SIBLING, THEIR_PARENT, THEIR_CHILD = "sibling", "parent", "child"
 
 
-def _who(person: RegisterEntry) -> str:
+def _words(text: str, us: bool) -> str:
+    """The UK "carer" is a "guardian" in US schools."""
+    return text.replace("carer", "guardian") if us else text
+
+
+def _who(person: RegisterEntry, us: bool = False) -> str:
     bits = [person.display_name]
     if person.kind == PersonKind.LEARNER:
         bits.append(person.year_group or "")
         if person.date_of_birth:
-            bits.append(f"born {fmt_date(person.date_of_birth)}")
+            bits.append(f"born {fmt_date(person.date_of_birth, us)}")
     else:
-        bits.append({"parent": "parent or carer", "staff": "staff"}.get(person.kind.value,
-                                                                          person.kind.value))
+        bits.append({"parent": _words("parent or carer", us), "staff": "staff"}.get(
+            person.kind.value, person.kind.value))
     return " · ".join(b for b in bits if b)
 
 
@@ -53,14 +58,15 @@ class FamilyLinkDialog(QDialog):
     parent or carer. The dialog stays open (with what was typed) until the link is saved."""
 
     def __init__(self, parent: QWidget, worker: DbWorker, casebook: Any,
-                 person: RegisterEntry) -> None:
+                 person: RegisterEntry, *, us: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Add a family link")
         named(self, "familyLinkDialog", "Add a family link")
-        self._worker, self._book, self.person = worker, casebook, person
+        self._worker, self._book, self.person, self.us = worker, casebook, person, us
         layout = QVBoxLayout(self)
-        intro = QLabel(f"Link {person.display_name} to a brother or sister, or to a parent or "
-                       "carer. Family links show in their file and go with it on a transfer.")
+        intro = QLabel(_words(f"Link {person.display_name} to a brother or sister, or to a "
+                              "parent or carer. Family links show in their file and go with it "
+                              "on a transfer.", us))
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(intro)
@@ -71,7 +77,7 @@ class FamilyLinkDialog(QDialog):
         for text, value in ((f"Brother or sister of {name}", SIBLING),
                             (f"Parent or carer of {name}", THEIR_PARENT),
                             (f"Child of {name} ({name} is their parent or carer)", THEIR_CHILD)):
-            self.relation.addItem(text, value)
+            self.relation.addItem(_words(text, us), value)
         if person.kind == PersonKind.PARENT:
             self.relation.setCurrentIndex(2)
         elif person.kind != PersonKind.LEARNER:
@@ -80,8 +86,8 @@ class FamilyLinkDialog(QDialog):
 
         self.existing = named(QRadioButton("Someone already in the &register", self),
                               "familyExisting")
-        self.new_parent = named(QRadioButton("A &new parent or carer (not in the register yet)",
-                                             self), "familyNew")
+        self.new_parent = named(QRadioButton(_words("A &new parent or carer (not in the "
+                                                    "register yet)", us), self), "familyNew")
         self._mode = QButtonGroup(self)
         for radio in (self.existing, self.new_parent):
             self._mode.addButton(radio)
@@ -138,7 +144,7 @@ class FamilyLinkDialog(QDialog):
             for other in people:
                 if other.id == me:
                     continue
-                item = QListWidgetItem(_who(other))
+                item = QListWidgetItem(_who(other, self.us))
                 item.setData(Qt.ItemDataRole.UserRole, other.id)
                 self.results.addItem(item)
             if not self.results.count():
@@ -197,6 +203,7 @@ class FamilyPanel(QWidget):
         super().__init__(parent)
         named(self, "familyPanel", "Family")
         self._worker, self._book = worker, casebook
+        self.us = False  # the US profile: US dates, "guardian"
         self.person: RegisterEntry | None = None
         self.members: list[FamilyMember] = []
         self.dialog: QDialog | None = None
@@ -253,19 +260,21 @@ class FamilyPanel(QWidget):
         if self.person is None or self.person.id != person_id:
             return  # another person was chosen meanwhile
         self.members = members
-        fill_table(self.table, [[m.words, m.other.display_name, _who(m.other).partition(" · ")[2]]
-                                for m in members], [m.link_id for m in members])
+        us = self.us
+        fill_table(self.table, [[_words(m.words, us), m.other.display_name,
+                                 _who(m.other, us).partition(" · ")[2]] for m in members],
+                   [m.link_id for m in members])
         if not members:
             fill_table(self.table, [["—", "No family links yet", ""]])
         self.removed.setText("Removed as corrections: " + "; ".join(
-            f"{r.words.lower()} {r.other_name} ({fmt_date(r.removed_at)}, {r.removed_by}: "
-            f"“{r.reason}”)" for r in removals) if removals else "")
+            f"{_words(r.words.lower(), us)} {r.other_name} ({fmt_date(r.removed_at, us)}, "
+            f"{r.removed_by}: “{r.reason}”)" for r in removals) if removals else "")
         self._selection()
 
     def open_add(self) -> None:
         if self.person is None:
             return
-        dialog = FamilyLinkDialog(self, self._worker, self._book, self.person)
+        dialog = FamilyLinkDialog(self, self._worker, self._book, self.person, us=self.us)
         self._open(dialog, "Family link added.")
 
     def open_remove(self) -> None:

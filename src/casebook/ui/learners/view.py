@@ -363,6 +363,7 @@ class LearnersView(_LoadOnShow):
         waiting = sum(i.state in ("overdue", "awaiting receipt") for i in bundle.transfers)
         self.pages.setTabText(1, f"Retention review ({len(bundle.due)})")
         self.pages.setTabText(2, f"Transfers ({waiting} awaiting receipt)")
+        self.family.us = bundle.us
         word = "student" if bundle.us else "learner"
         self.message.setText(f"{len(bundle.people)} {word}(s)")
         if bundle.us:
