@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -21,20 +20,17 @@ from casebook.ui.learners import LearnersView
 from casebook.ui.worker import DbWorker
 
 try:  # the shared conftest may or may not make tests/gui a package
-    from ._fixtures_case import open_case_view, wait_idle
+    from ._fixtures_case import open_case_view, prompt_seam, wait_idle  # noqa: F401
+    from .test_restore import _open_restore
 except ImportError:
-    from _fixtures_case import open_case_view, wait_idle  # type: ignore[no-redef]
+    from _fixtures_case import (  # type: ignore[no-redef]  # noqa: F401
+        open_case_view,
+        prompt_seam,
+        wait_idle,
+    )
+    from test_restore import _open_restore  # type: ignore[no-redef]
 
 WAIT = 15_000
-
-
-@pytest.fixture(autouse=True)
-def _answer_prompts() -> Iterator[None]:
-    prompts.set_testing(True)
-    prompts.answers.clear()
-    prompts.shown.clear()
-    yield
-    prompts.answers.clear()
 
 
 def _rows(table, column: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
@@ -206,7 +202,6 @@ def test_after_a_purge_old_backups_are_named_and_deleted(qtbot, worker: DbWorker
 def test_restore_says_purged_records_were_removed_again(qtbot, main_window,  # type: ignore[no-untyped-def]
                                                         unlocked_casebook: Casebook,
                                                         tmp_path: Path) -> None:
-    from casebook.ui.settings.restore_dialog import RestoreDialog  # noqa: F401
     from conftest import PASSPHRASE
 
     book = unlocked_casebook
@@ -216,13 +211,7 @@ def test_restore_says_purged_records_were_removed_again(qtbot, main_window,  # t
     backup = book.backup(tmp_path / "usb" / "before-purge.db")
     book.retention.purge(f"L{old.id}", confirm=True)
 
-    main_window.show_settings()
-    settings = main_window.settings_dialog
-    qtbot.waitUntil(lambda: not settings._loading)
-    settings.tabs.setCurrentIndex(1)
-    prompts.answers.append([str(backup)])
-    qtbot.mouseClick(settings.restore_button, Qt.MouseButton.LeftButton)
-    dialog = settings.restore_dialog
+    _settings, dialog = _open_restore(qtbot, main_window, backup)
     qtbot.keyClicks(dialog.passphrase_edit, PASSPHRASE)
     qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.summary is not None, timeout=WAIT)

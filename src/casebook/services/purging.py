@@ -14,7 +14,6 @@ anything, removes every purged record again, copies the ledger across, and VACUU
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -25,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlcipher3
-from sqlalchemy import delete, or_, select, text
+from sqlalchemy import Engine, delete, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +33,7 @@ from casebook.services import audit
 from casebook.services.store import Store
 from casebook.storage import tables as t
 from casebook.storage import tables_people as tpe
+from casebook.storage.maintenance import remove_sidecars
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +107,16 @@ def merge_search_index(s: Session) -> None:
     s.execute(text("INSERT INTO case_search(case_search) VALUES ('optimize')"))
 
 
+def compact(engine: Engine, *, vacuum: bool = True) -> None:
+    """Fold the WAL into the file and (``vacuum``) rebuild it without free pages."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if vacuum:
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def reclaim_space(store: Store) -> bool:
     """Fold the WAL into the file and rebuild it without free pages (outside a transaction).
 
@@ -114,13 +124,8 @@ def reclaim_space(store: Store) -> bool:
     the records are already deleted and their pages zeroed (``secure_delete``); compacting
     can be done later by any purge or by ``casebook-admin retention compact``.
     """
-    engine = store._engine()
     try:
-        with engine.connect() as conn:
-            raw = conn.connection.driver_connection
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            raw.execute("VACUUM")
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        compact(store._engine())
     except Exception as error:  # noqa: BLE001 - sqlcipher3 errors; the purge itself is done
         log.warning("space not reclaimed after purge: %s", type(error).__name__)
         return False
@@ -298,16 +303,10 @@ def reapply_to_file(path: Path, key: bytes, entries: list[LedgerEntry], actor: s
                              detail=f"entries={len(entries)},copied={copied},rows={removed}")
         except _NothingToDo:
             pass
-        with engine.connect() as conn:  # everything into the file itself, before it is moved
-            raw = conn.connection.driver_connection
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            if removed or copied:
-                raw.execute("VACUUM")
-                raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        # Everything into the file itself before it is moved; compacted if anything went.
+        compact(engine, vacuum=bool(removed or copied))
     finally:
         engine.dispose()
-    for suffix in ("-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            path.with_name(path.name + suffix).unlink()
+    remove_sidecars(path)
     log.info("restore: %d purge(s) re-applied", len(entries))
     return removed

@@ -38,6 +38,13 @@ def copy_file_atomically(source: Path, target: Path) -> None:
     fileio.atomic_copy(source, target)
 
 
+def remove_sidecars(path: Path) -> None:
+    """Remove the ``-wal`` and ``-shm`` files beside ``path`` (after a full checkpoint)."""
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).unlink()
+
+
 def _remove_with_sidecars(path: Path) -> None:
     for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
         with contextlib.suppress(FileNotFoundError):
@@ -167,9 +174,7 @@ def restore_from(backup: Path, database: Path, data_key: bytes,
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
-    for suffix in ("-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            staged.with_name(staged.name + suffix).unlink()
+    remove_sidecars(staged)
     if prepare is not None:
         try:
             prepare(staged)
