@@ -209,9 +209,10 @@ class FamilyPanel(QWidget):
         self.dialog: QDialog | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Family"))
         self.table = make_table(self, "Family", ["Family", "Name", "Details"], stretch=2)
         self.table.setObjectName("familyTable")
-        self.table.setMaximumHeight(120)
+        self.table.setMaximumHeight(150)
         layout.addWidget(self.table)
         self.add_button = button("Add family lin&k…", "addFamilyLink", self.open_add,
                                  help="Link a brother or sister, or a parent or carer")
@@ -222,7 +223,9 @@ class FamilyPanel(QWidget):
         self.removed.setObjectName("familyRemoved")
         self.removed.setWordWrap(True)
         self.removed.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addLayout(hbox(self.add_button, self.remove_button, self.removed, 1))
+        self.removed.hide()
+        layout.addLayout(hbox(self.add_button, self.remove_button, None))
+        layout.addWidget(self.removed)
         self.banner = Banner(self)
         layout.addWidget(self.banner)
         self.table.itemSelectionChanged.connect(self._selection)
@@ -233,6 +236,7 @@ class FamilyPanel(QWidget):
         self.members = []
         self.table.setRowCount(0)
         self.removed.setText("")
+        self.removed.hide()
         self.add_button.setEnabled(False)
         self.remove_button.setEnabled(False)
 
@@ -266,6 +270,7 @@ class FamilyPanel(QWidget):
                    [m.link_id for m in members])
         if not members:
             fill_table(self.table, [["—", "No family links yet", ""]])
+        self.removed.setVisible(bool(removals))
         self.removed.setText("Removed as corrections: " + "; ".join(
             f"{_words(r.words.lower(), us)} {r.other_name} ({fmt_date(r.removed_at, us)}, "
             f"{r.removed_by}: “{r.reason}”)" for r in removals) if removals else "")

@@ -205,14 +205,20 @@ class LearnersView(_LoadOnShow):
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.details)
-        self.family = FamilyPanel(self._worker, self._casebook, panel)
-        self.family.changed.connect(self._family_changed)
-        layout.addWidget(self.family)
-        layout.addWidget(QLabel("Open cases and actions"))
+        # Open cases and the family side by side, so the file still fits a 1366×768 screen.
+        side = QHBoxLayout()
+        opened = QVBoxLayout()
+        opened.addWidget(QLabel("Open cases and actions"))
         self.open_table = _table("learnerOpen", ["Case", "What", "Part / due"], 1,
                                  "Open cases and actions")
         self.open_table.setMaximumHeight(150)
-        layout.addWidget(self.open_table)
+        opened.addWidget(self.open_table)
+        opened.addStretch(1)
+        side.addLayout(opened, 3)
+        self.family = FamilyPanel(self._worker, self._casebook, panel)
+        self.family.changed.connect(self._family_changed)
+        side.addWidget(self.family, 2)
+        layout.addLayout(side)
         layout.addWidget(QLabel("Chronology across cases (other learners shown as Learner A…)"))
         self.chronology = _table("learnerChronology", ["When", "Case", "Part in it",
                                                        "What happened"], 3,
