@@ -99,6 +99,7 @@ class RestoreDialog(QDialog):
         self.warning_label = QLabel(
             "Restoring replaces everything in the casebook now with what is in this backup. "
             "The casebook you have now is kept aside in its folder, so it is not lost. "
+            "Records purged since the backup was made are removed from it again. "
             "Casebook closes the casebook, restores, and opens it again.", self)
         self.warning_label.setWordWrap(True)
         self.warning_label.hide()
