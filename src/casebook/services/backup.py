@@ -46,10 +46,24 @@ class BackupFile:
     size: int
 
 
+def _ours(casebook: Casebook, path: Path) -> bool:
+    """A backup of this casebook: its key file travels beside it and names this casebook's
+    vault (a chosen folder may hold other files, even other casebooks' backups)."""
+    from casebook.errors import CasebookError
+    from casebook.vault import KeyVault
+
+    keys = path.with_name(path.name + ".keys")
+    try:
+        return keys.is_file() and KeyVault.load(keys).vault_id == casebook.vault.vault_id
+    except (CasebookError, OSError, ValueError):
+        return False
+
+
 def backups_before(casebook: Casebook, when: datetime) -> list[BackupFile]:
-    """Backups in the app's backup folders (the chosen one and the casebook's own, where the
-    copies made before an upgrade go) and copies kept by a restore, made before ``when``:
-    after a purge these still hold the purged records. Oldest first."""
+    """Backups of this casebook in the app's backup folders (the chosen one and the
+    casebook's own, where the copies made before an upgrade go) and copies kept by a restore,
+    made before ``when``: after a purge these still hold the purged records. Oldest first.
+    Nothing else in those folders is ever listed (or deleted)."""
     folders = [casebook.paths.backups]
     chosen = casebook.settings.get("backup_dir")
     if chosen and Path(chosen) not in folders:
@@ -58,7 +72,8 @@ def backups_before(casebook: Casebook, when: datetime) -> list[BackupFile]:
     candidates: list[Path] = []
     for folder in folders:
         with contextlib.suppress(OSError):
-            candidates += [p for p in folder.iterdir() if p.name.endswith(".db")]
+            candidates += [p for p in folder.iterdir()
+                           if p.name.endswith(".db") and _ours(casebook, p)]
     with contextlib.suppress(OSError):
         kept = f"{casebook.paths.database.name}.before-restore"
         candidates += [p for p in casebook.paths.root.iterdir() if p.name.startswith(kept)
@@ -86,6 +101,8 @@ def delete_backups(casebook: Casebook, when: datetime) -> tuple[Path, int, list[
     fresh = run_backup(casebook)
     deleted, failed = 0, []
     for backup in backups_before(casebook, when):
+        if backup.path == fresh:  # FAT drives keep times to 2 s: never the one just made
+            continue
         try:
             backup.path.unlink()
         except OSError:

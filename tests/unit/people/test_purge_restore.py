@@ -263,3 +263,29 @@ def test_a_failure_while_purging_again_leaves_the_casebook_as_it_was(new_caseboo
     assert leftovers == []
     info.book = Casebook.open_with_passphrase(info.data_dir, info.passphrase)
     assert [c.title for c in info.book.cases.list_page()] == ["A case that stays"]
+
+
+def test_only_this_casebooks_backups_are_listed_or_deleted(new_casebook_info, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A chosen backup folder (a USB drive's root, say) may hold other files named .db, and
+    another casebook's backups: none of them is ever listed or deleted."""
+    info = new_casebook_info
+    book = info.book
+    folder = tmp_path / "usb"
+    folder.mkdir()
+    book.settings.set("backup_dir", str(folder))
+    ours = book.backup(folder / "casebook-backup-old.db")
+    stranger = folder / "holiday-photos.db"
+    stranger.write_bytes(b"not a casebook")
+    other, _recovery = Casebook.create(tmp_path / "other", school="Elm Academy",
+                                       jurisdiction="england", user_name="Jo Other",
+                                       passphrase="harbour violet kettle 42")
+    theirs = other.backup(folder / "elm-backup.db")
+    other.lock()
+    past = time.time() - 3600
+    for path in (ours, stranger, theirs):
+        os.utime(path, (past, past))
+    found = [b.path for b in backups_before(book, datetime.now())]
+    assert found == [ours]
+    _fresh, deleted, _failed = delete_backups(book, datetime.now())
+    assert deleted == 1 and not ours.exists()
+    assert stranger.exists() and theirs.exists()
