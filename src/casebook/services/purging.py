@@ -205,7 +205,10 @@ def snapshot(s: Session, *, cases: Iterable[int] = (), people: Iterable[int] = (
 
 def note_purge(s: Session, *, at: datetime, item: str, scope: str,
                targets: dict[str, dict[str, str]], rows: int, evidence: int) -> None:
-    """Add the purge to the ledger, in the purge's own transaction."""
+    """Add the purge to the ledger, in the purge's own transaction (nothing when it purged
+    nothing a backup could bring back)."""
+    if not targets:
+        return
     s.add(tpe.PurgeLedgerRow(token=secrets.token_hex(16), purged_at=at, item=item[:40],
                              scope=scope, targets=json.dumps(targets, sort_keys=True),
                              rows=rows, evidence=evidence))

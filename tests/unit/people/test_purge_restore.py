@@ -151,19 +151,45 @@ def test_the_ledger_cannot_be_changed_or_emptied(new_casebook) -> None:  # type:
             s.execute(text(sql))
 
 
-def test_transfer_purges_are_in_the_ledger_too(new_casebook) -> None:  # type: ignore[no-untyped-def]
-    from casebook.services.purging import note_purge, snapshot
-
-    book = new_casebook
-    _old, case = _old_learner_with_a_case(book)
-    with book.store.write("test.purge") as work:
-        evidence = list(work.session.scalars(select(t.EvidenceRow.id)))
-        targets = snapshot(work.session, evidence=evidence, cases=[case.id])
-        note_purge(work.session, at=book.store.now(), item="T-TEST", scope="evidence",
-                   targets=targets, rows=2, evidence=1)
+def test_the_tidy_after_a_transfer_receipt_stays_done_after_a_restore(new_casebook_info,  # type: ignore[no-untyped-def]
+                                                                       tmp_path) -> None:
+    """After the receiving school's receipt the sender keeps the chronology and the evidence
+    goes (the default policy): restoring a backup from before the receipt must not bring the
+    evidence back."""
+    info = new_casebook_info
+    book = info.book
+    zoe = book.people.add("learner", "Zoë", "Ødegård", date_of_birth=date(2014, 2, 3))
+    case = book.cases.create("Worried about messages", "harassment")
+    book.people.link_to_case(case.id, zoe.id, "harmed")
+    book.cases.add_entry(case.id, "Zoë told her tutor.")
+    book.evidence.add_stream(case.id, io.BytesIO(b"Marmalade octopus screenshot " * 80),
+                             filename="Zebraquill.png")
+    password = "amber lantern quietly 58"
+    sent = book.transfers.export(zoe.id, "Elm Academy", tmp_path / "z.cbx", password=password)
+    backup = book.backup()
+    receiver, _recovery = Casebook.create(tmp_path / "elm", school="Elm Academy",
+                                          jurisdiction="england", user_name="Jo Receiver",
+                                          passphrase="harbour violet kettle 42")
+    try:
+        got = receiver.transfers.import_package(tmp_path / "z.cbx", password)
+    finally:
+        receiver.lock()
+    book.transfers.record_receipt(sent.reference, got.receipt_code)
+    assert book.evidence.items(case.id) == []
     with book.store.read() as s:
-        row = s.scalars(select(tpe.PurgeLedgerRow)).one()
-    assert set(json.loads(row.targets)) == {"cases", "evidence"}
+        entry = s.scalars(select(tpe.PurgeLedgerRow)).one()
+    assert (entry.item, entry.scope) == (sent.reference, "evidence")
+    book.lock()
+
+    restored = restore_casebook(info.data_dir, backup, info.passphrase)
+    assert restored.purged_again > 0
+    key = _key_of(info)
+    after = everything(info.database, key)
+    assert b"Marmalade octopus" not in after
+    info.book = book = Casebook.open_with_passphrase(info.data_dir, info.passphrase)
+    assert book.evidence.items(case.id) == []
+    assert book.cases.chronology(case.id)  # the chronology is kept, as the policy says
+    assert book.verify().ok
 
 
 def test_backups_made_before_a_purge_are_found_and_deleted(new_casebook_info) -> None:  # type: ignore[no-untyped-def]
