@@ -11,7 +11,7 @@
 Both tables are audited (row hashes, see ``casebook.storage.chain``).
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0016
 Create Date: 2026-11-29
 """
 
@@ -23,7 +23,7 @@ from alembic import op
 from casebook.storage import chain
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
