@@ -21,14 +21,12 @@ from casebook.ui.worker import DbWorker
 
 try:  # the shared conftest may or may not make tests/gui a package
     from ._fixtures_case import open_case_view, prompt_seam, wait_idle  # noqa: F401
-    from .test_restore import _open_restore
 except ImportError:
     from _fixtures_case import (  # type: ignore[no-redef]  # noqa: F401
         open_case_view,
         prompt_seam,
         wait_idle,
     )
-    from test_restore import _open_restore  # type: ignore[no-redef]
 
 WAIT = 15_000
 
@@ -201,9 +199,7 @@ def test_after_a_purge_old_backups_are_named_and_deleted(qtbot, worker: DbWorker
 
 def test_restore_says_purged_records_were_removed_again(qtbot, main_window,  # type: ignore[no-untyped-def]
                                                         unlocked_casebook: Casebook,
-                                                        tmp_path: Path) -> None:
-    from conftest import PASSPHRASE
-
+                                                        tmp_path: Path, dsl_passphrase) -> None:
     book = unlocked_casebook
     old = book.people.add("learner", "Old", "Leaver", date_of_birth=date(1990, 1, 1))
     case = book.cases.create("Old case", "other")
@@ -211,8 +207,13 @@ def test_restore_says_purged_records_were_removed_again(qtbot, main_window,  # t
     backup = book.backup(tmp_path / "usb" / "before-purge.db")
     book.retention.purge(f"L{old.id}", confirm=True)
 
-    _settings, dialog = _open_restore(qtbot, main_window, backup)
-    qtbot.keyClicks(dialog.passphrase_edit, PASSPHRASE)
+    main_window.show_settings()  # Settings → Backups → Restore from a backup…
+    settings = main_window.settings_dialog
+    qtbot.waitUntil(lambda: not settings._loading)
+    prompts.answers.append([str(backup)])
+    qtbot.mouseClick(settings.restore_button, Qt.MouseButton.LeftButton)
+    dialog = settings.restore_dialog
+    qtbot.keyClicks(dialog.passphrase_edit, dsl_passphrase)
     qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.summary is not None, timeout=WAIT)
     with qtbot.waitSignal(main_window.restored, timeout=30_000):
