@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from casebook.domain import Person, UserRole
 from casebook.errors import ValidationError
+from casebook.memory import hand_back_memory
 from casebook.reports import (
     CaseReportData,
     ExportOptions,
@@ -143,14 +144,20 @@ class ExportService:
             evidence_ids=evidence, entry_ids=entries,
         )
         # The audit anchor printed in the footer is the log's head as the pages are drawn.
-        with audit_anchor_line(self.store.printed_anchor()):
-            return prepare_case_report(data, options, progress, preview_pages)
+        try:
+            with audit_anchor_line(self.store.printed_anchor()):
+                return prepare_case_report(data, options, progress, preview_pages)
+        finally:
+            hand_back_memory()  # what rendering freed goes back to the OS, not kept by malloc
 
     def save_case(self, case_id: int, prepared: PreparedReport, path: Path | str,
                   password: str | None = None) -> ExportResult:
         """Write a prepared report and record the export in the audit log."""
         self.store.require_writer()  # an export is recorded in the audit log
-        result = save_prepared_report(prepared, Path(path), password)
+        try:
+            result = save_prepared_report(prepared, Path(path), password)
+        finally:
+            hand_back_memory()  # the encrypted copy pikepdf made
         with self.store.write("export.case", f"case:{case_id}", result.audit_detail()):
             pass
         return result
@@ -235,8 +242,11 @@ class ExportService:
                                 generated_by=self.store.user.name,
                                 generated_at=self.store.now(), recipient="Governors",
                                 password=password)
-        with audit_anchor_line(self.store.printed_anchor()):
-            result = export_governors_summary(data, options, Path(path), progress)
+        try:
+            with audit_anchor_line(self.store.printed_anchor()):
+                result = export_governors_summary(data, options, Path(path), progress)
+        finally:
+            hand_back_memory()
         with self.store.write("export.summary", "casebook", result.audit_detail()):
             pass
         return result
