@@ -1,16 +1,26 @@
-"""Benchmark: render a large case (500 chronology entries, 50 images) to PDF.
+"""Benchmark: render a large case (500 chronology entries, 50 images) to PDF, and memory.
 
     .venv/bin/python bench/bench_reports.py [--entries 500] [--images 50] [--runs 3]
+    .venv/bin/python bench/bench_reports.py --casebook [--images 50] [--size 1170x2532]
 
 Prints the median of the runs for each template, plus the time to clean and encrypt the file,
-and the process's memory (resident set) after each template once garbage is collected, and its
-peak: what the app keeps after an export. ``--size 1170x2532`` makes the images phone
-screenshots. The data is made up in memory; nothing is read from a casebook.
+and the process's memory (resident set): before the export, its peak during the export, after
+it once garbage is collected, and after :func:`casebook.memory.hand_back_memory` (what the app
+does after every export). ``--size 1170x2532`` makes the images phone screenshots. The data is
+made up in memory; nothing is read from a casebook.
+
+``--casebook`` runs the exports as the app does instead: a demo casebook in a temporary
+folder, one more case with ``--images`` phone screenshots of an account, then the biggest demo
+case's case file and that case's platform pack through ``ExportService.prepare_case`` (with the
+check page's 12 page previews) and ``save_case``, on one worker thread like the app's database
+thread. ``--qt`` first loads Qt and the app's screens (an offscreen QApplication), so the
+baseline is the app's rather than a bare Python's. Peaks need Linux (``/proc/self/clear_refs``).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import io
 import os
@@ -18,6 +28,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -39,6 +51,7 @@ from casebook.domain import (
     School,
     SocialAccount,
 )
+from casebook.memory import hand_back_memory
 from casebook.reports import (
     CaseReportData,
     ExportOptions,
@@ -57,6 +70,43 @@ def rss_mib() -> float:
         return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
     except (OSError, ValueError, IndexError):
         return peak_rss_mib()
+
+
+def reset_peak() -> None:
+    """Start a new peak (Linux: writing 5 to clear_refs resets VmHWM); elsewhere a no-op."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def window_peak_mib() -> float:
+    """The peak since :func:`reset_peak` (Linux: VmHWM), else the process's lifetime peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError):
+        pass
+    return peak_rss_mib()
+
+
+def measured(job: Callable[[], object], run: Callable[[Callable[[], object]], object] | None = None
+             ) -> tuple[float, str]:
+    """Run ``job`` (through ``run``, e.g. on a worker thread); its time and an RSS line."""
+    gc.collect()
+    before = rss_mib()
+    reset_peak()
+    start = time.perf_counter()
+    result = run(job) if run is not None else job()
+    elapsed = time.perf_counter() - start
+    del result
+    peak = window_peak_mib()
+    gc.collect()
+    after = rss_mib()
+    start = time.perf_counter()
+    hand_back_memory()
+    trim_ms = (time.perf_counter() - start) * 1000
+    return elapsed, (f"RSS before {before:.0f}, peak {peak:.0f}, after {after:.0f}, "
+                     f"handed back {rss_mib():.0f} MiB ({trim_ms:.0f} ms)")
 
 
 def peak_rss_mib() -> float:
@@ -116,14 +166,85 @@ def make_data(entries: int, images: int,
     )
 
 
+def casebook_exports(images: int, size: tuple[int, int], with_qt: bool) -> None:
+    """The biggest demo case's case file and a platform pack of ``images`` screenshots, made
+    through the export service on one worker thread, as the app makes them."""
+    from casebook.domain import AccountKind, CaseType
+    from casebook.services.demo import create_demo_casebook
+
+    if with_qt:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from PySide6.QtWidgets import QApplication
+
+        import casebook.ui.main_window  # noqa: F401  (the app's screens, as after unlocking)
+
+        app = QApplication.instance() or QApplication([])  # noqa: F841
+    worker = ThreadPoolExecutor(1)  # the app's one database thread
+
+    def on_worker(job: Callable[[], object]) -> object:
+        return worker.submit(job).result()
+
+    with tempfile.TemporaryDirectory() as folder:
+        casebook = on_worker(lambda: create_demo_casebook(Path(folder) / "demo", "bench pass 1"))
+        cases, evidence, exports = casebook.cases, casebook.evidence, casebook.exports  # type: ignore[attr-defined]
+
+        def add_pack_case() -> int:
+            case = cases.create("Baiting account with many screenshots", CaseType.BAITING,
+                                SENTENCE)
+            cases.add_account(case.id, "Instagram", "@school.muggies", AccountKind.BAITING)
+            for index in range(images):
+                evidence.add_bytes(case.id, _image(index, size),
+                                   filename=f"shot-{index}.{'png' if index % 2 else 'jpg'}",
+                                   source="DSL", description=f"Screenshot {index}",
+                                   safety_confirmed=True)
+            return case.id
+
+        pack_case = on_worker(add_pack_case)
+        biggest = on_worker(lambda: max(
+            (c.id for c in cases.list_page(limit=1000)),  # type: ignore[attr-defined]
+            key=lambda cid: len(cases.chronology(cid)) + len(evidence.items(cid))
+            if cid != pack_case else -1))
+
+        def export(case_id: int, template_id: str) -> Callable[[], object]:
+            def job() -> object:
+                ids = frozenset(e.id for e in evidence.items(case_id))
+                prepared = exports.prepare_case(case_id, template_id, evidence_ids=ids,
+                                                password="a passphrase", preview_pages=12)
+                return exports.save_case(case_id, prepared, Path(folder) / "out.pdf")
+            return job
+
+        gc.collect()
+        hand_back_memory()
+        print(f"demo casebook + a case of {images} screenshots ({size[0]}x{size[1]})"
+              f"{', with Qt and the screens loaded' if with_qt else ''}; "
+              f"RSS {rss_mib():.0f} MiB")
+        for label, case_id, template_id in (("biggest demo case, case file", biggest,
+                                             "case-file"),
+                                            (f"{images}-screenshot platform pack", pack_case,
+                                             "platform-pack"),
+                                            (f"{images}-screenshot platform pack again",
+                                             pack_case, "platform-pack")):
+            elapsed, memory = measured(export(case_id, template_id), on_worker)
+            print(f"{label:<40} {elapsed:6.2f} s  {memory}")
+        on_worker(casebook.lock)  # type: ignore[attr-defined]
+    worker.shutdown()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=500)
     parser.add_argument("--images", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--size", default="1280x720", help="image size, e.g. 1170x2532 (a phone)")
+    parser.add_argument("--casebook", action="store_true",
+                        help="export from a demo casebook through the export service")
+    parser.add_argument("--qt", action="store_true",
+                        help="with --casebook: load Qt and the app's screens first")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
+    if args.casebook:
+        casebook_exports(args.images, (width, height), args.qt)
+        return
     data = make_data(args.entries, args.images, (width, height))
     gc.collect()
     print(f"case: {args.entries} chronology entries, {args.images} images ({width}x{height}); "
@@ -133,20 +254,24 @@ def main() -> None:
         options = ExportOptions(template_id, "Alex Morgan", datetime(2026, 3, 12, 16, 45),
                                 named_person_ids=frozenset({3}))
         times = []
+        rendered: list[bytes] = []
+        memory = ""
+
+        def render(o: ExportOptions = options, out: list[bytes] = rendered) -> None:
+            out.append(render_case_report(data, o))
+
         for _ in range(args.runs):
-            start = time.perf_counter()
-            pdf = render_case_report(data, options)
-            times.append(time.perf_counter() - start)
+            elapsed, memory = measured(render)
+            times.append(elapsed)
+            pdf = rendered.pop()
         with tempfile.TemporaryDirectory() as folder:
             start = time.perf_counter()
             pages = write_pdf_atomically(pdf, Path(folder) / "out.pdf", password="a passphrase")
             write_time = time.perf_counter() - start
         size_mb = len(pdf) / 1e6
         del pdf
-        gc.collect()
         print(f"{template_id:<16} {statistics.median(times):>9.2f} {pages:>6} "
-              f"{size_mb:>6.1f}   (encrypt+write {write_time:.2f} s; RSS after "
-              f"{rss_mib():.0f} MiB, peak {peak_rss_mib():.0f} MiB)")
+              f"{size_mb:>6.1f}   (encrypt+write {write_time:.2f} s; last run: {memory})")
 
 
 if __name__ == "__main__":
