@@ -14,6 +14,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,8 +73,11 @@ def prepare_high_dpi() -> None:
         Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
 
 
-def _prewarm() -> None:
-    """Import the heavy modules on the worker thread while the user reads the first screen."""
+def _prewarm(after: threading.Event | None = None) -> None:
+    """Import the heavy modules on the worker thread while the user reads the first screen
+    (once ``after`` is set, or after two seconds whatever happens)."""
+    if after is not None:
+        after.wait(timeout=2.0)
     import casebook.services  # noqa: F401
     import casebook.services.demo  # noqa: F401
 
@@ -110,12 +114,18 @@ class CasebookApp(QObject):
 
             self.worker.submit(make_demo, window.open_casebook, self._demo_failed)
             return window
-        self.worker.submit(_prewarm, None, lambda _e: None)
+        # The heavy imports wait until the first window is on screen: on two cores they would
+        # otherwise compete with the window's own imports for the interpreter (GIL), and the
+        # unlock window came up about a second later. The keyring attempt queues behind them.
+        shown = threading.Event()
+        self.worker.submit(lambda: _prewarm(after=shown), None, lambda _e: None)
         if self.paths.database.exists() or self.paths.slots.exists():
             window = self._show_main(None)
             window.unlock_panel.start(try_keyring=True)
-            return window
-        return self._show_first_run()
+        else:
+            window = self._show_first_run()
+        QTimer.singleShot(0, shown.set)  # after the window's first events (shown, painted)
+        return window
 
     def _show_first_run(self) -> QWidget:
         from casebook.ui.firstrun.wizard import FirstRunWizard
@@ -189,6 +199,11 @@ def _quit_when_started(app: QApplication, controller: CasebookApp, first: QWidge
 
     from casebook.ui.main_window import MainWindow
 
+    def shown() -> None:  # bench/bench_start.py times the start-up up to this line
+        if sys.stdout is not None:
+            print("casebook: first window shown", flush=True)
+
+    QTimer.singleShot(0, shown)
     if controller.demo and isinstance(first, MainWindow):
         first.unlocked.connect(lambda: QTimer.singleShot(0, finish))
     else:
