@@ -229,11 +229,6 @@ class _Picture(Image):
             self._img = None
             reader.__dict__.clear()  # the pixels, the PIL image, and the cycle through jpeg_fh
 
-    @property
-    def holds_pixels(self) -> bool:
-        """Whether a decoded copy of the picture is held (only while it is drawn)."""
-        return self._img is not None
-
 
 class _Document(BaseDocTemplate):
     def __init__(self, buffer: io.BytesIO, decor: PageDecor, total: int,
