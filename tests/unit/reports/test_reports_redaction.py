@@ -44,7 +44,11 @@ def _fold(text: str) -> str:
 
 
 def _pdf_strings(path: Path, password: str | None = None) -> list[str]:
-    """Every string object in the file: document info, outlines, names, annotations..."""
+    """Every string object in the file: document info, outlines, names, annotations...
+
+    The trailer's /ID is left out: it is 16 random bytes, which now and then fold to a short
+    name part (e.g. "zoe" from "õ" and "é") and made this check fail by chance.
+    """
     found: list[str] = []
     with pikepdf.open(path, password=password or "") as pdf:
         for obj in pdf.objects:
@@ -58,7 +62,7 @@ def _pdf_strings(path: Path, password: str | None = None) -> list[str]:
                 elif isinstance(item, pikepdf.Dictionary | pikepdf.Stream):
                     stack.extend(item[key] for key in item.keys()  # noqa: SIM118
                                  if key not in ("/Parent", "/P", "/First", "/Last", "/Next",
-                                                "/Prev"))
+                                                "/Prev", "/ID"))
     return found
 
 
