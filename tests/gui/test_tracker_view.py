@@ -67,7 +67,7 @@ def test_add_a_report_record_a_refusal_and_see_reminders_and_figures_change(
     view.made_edit.setDateTime(QDateTime(QDate(2026, 10, 2), QTime(8, 30)))
     qtbot.keyClicks(view.reference_edit, "IG-4471")
     with qtbot.waitSignal(view.report_saved, timeout=WAIT) as saved, \
-            qtbot.waitSignal(view.loaded, timeout=WAIT):
+            qtbot.waitSignal(view.figures_loaded, timeout=WAIT):
         qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
     report_id = saved.args[0]
     stored = TrackerService(world.book.store).get(report_id)
@@ -88,7 +88,7 @@ def test_add_a_report_record_a_refusal_and_see_reminders_and_figures_change(
     view.select_report(report_id)
     assert view.refusal_button.isEnabled()
     qtbot.keyClicks(view.response_edit, "We found no violation of our Community Guidelines.")
-    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+    with qtbot.waitSignal(view.figures_loaded, timeout=WAIT):
         qtbot.mouseClick(view.refusal_button, Qt.MouseButton.LeftButton)
     refused = TrackerService(world.book.store).get(report_id)
     assert refused.status == "refused" and refused.response.startswith("We found no violation")
@@ -108,10 +108,10 @@ def test_add_a_report_record_a_refusal_and_see_reminders_and_figures_change(
     assert view.recipient_edit.currentText() == "Professionals Online Safety Helpline (POSH)"
     view.account_edit.setCurrentIndex(view.account_edit.findData(account.id))
     view.request_edit.setCurrentIndex(view.request_edit.findData("advice"))
-    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+    with qtbot.waitSignal(view.figures_loaded, timeout=WAIT):
         qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
     assert view.reminder_texts() == []
-    assert view.reminder_list.item(0).text() == "Nothing to chase or escalate."
+    assert view.reminder_model.index(0).data() == "Nothing to chase or escalate."
     assert view.figures_table.rowCount() == 2
 
 
@@ -136,8 +136,7 @@ def test_clicking_a_reminder_selects_its_report(qtbot, worker, world) -> None:  
                        made_at=world.clock.now - timedelta(days=4))
     view = open_view(qtbot, worker, world)
     assert len(view.reminder_texts()) == 1
-    entry = view.reminder_list.item(0)
-    rect = view.reminder_list.visualItemRect(entry)
+    rect = view.reminder_list.visualRect(view.reminder_model.index(0))
     qtbot.mouseClick(view.reminder_list.viewport(), Qt.MouseButton.LeftButton,
                      pos=rect.center())
     assert view.form_title.text().startswith("Report to Snapchat")
@@ -214,7 +213,7 @@ def test_the_escalation_ladder_shows_where_a_report_stands_and_records_the_next_
     qtbot.waitUntil(lambda: view.account_edit.currentData() == account.id, timeout=WAIT)
     qtbot.keyClicks(view.reference_edit, "POSH-77")
     with qtbot.waitSignal(view.report_saved, timeout=WAIT) as saved, \
-            qtbot.waitSignal(view.loaded, timeout=WAIT):
+            qtbot.waitSignal(view.figures_loaded, timeout=WAIT):
         qtbot.mouseClick(view.add_button, Qt.MouseButton.LeftButton)
     stored = TrackerService(world.book.store).get(saved.args[0])
     assert (stored.body, stored.account_id, stored.reference) == ("helpline", account.id,
@@ -242,3 +241,84 @@ def test_a_change_elsewhere_reloads_the_screen_but_keeps_what_is_being_typed(
     assert view.reports_table.rowCount() == 2
     assert view.response_edit.toPlainText() == "They asked for the school's ID"
     assert view.save_button.isEnabled()
+
+
+def _many_reports(world: World, count: int) -> list[int]:
+    """``count`` reports to platforms on two cases, a day apart (the newest last)."""
+    first = world.book.cases.create("Fake account", "impersonation")
+    second = world.book.cases.create("Group chat", "harassment")
+    tracker = TrackerService(world.book.store)
+    return [tracker.add((first, second)[i % 2].id, body="platform", recipient="TikTok",
+                        made_at=world.clock.now - timedelta(days=count - i),
+                        status="removed").id
+            for i in range(count)]
+
+
+def _listed(view: TrackerView) -> list[int]:
+    return [view.reports_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
+            for row in range(view.reports_table.rowCount())]
+
+
+def test_reports_are_listed_a_page_at_a_time_and_show_more_lists_every_one(
+        qtbot, worker, world) -> None:  # type: ignore[no-untyped-def]
+    ids = _many_reports(world, 12)
+    TrackerService(world.book.store).add(
+        world.book.cases.list_page(limit=1)[0].id, body="helpline", recipient="POSH")
+    view = TrackerView(worker, world.book)
+    view.page_size = 5
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.show()
+    assert _listed(view) == ids[::-1][:5]  # newest first; the helpline report is not listed
+    assert view.shown_text.text() == "Showing the newest 5 of 12 reports"
+    assert view.more_button.isEnabled()
+    for shown in (10, 12):
+        qtbot.mouseClick(view.more_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda shown=shown: view.reports_table.rowCount() == shown, timeout=WAIT)
+    assert _listed(view) == ids[::-1]  # every report, once, in order
+    assert view.shown_text.text() == "12 reports" and not view.more_button.isEnabled()
+    # A report further down has its ladder too ("Where it stands").
+    assert view.reports_table.item(11, 8).text() == "Platform acted: nothing more to do"
+
+
+def test_a_reminder_about_a_report_not_listed_yet_still_opens_it(
+        qtbot, worker, world) -> None:  # type: ignore[no-untyped-def]
+    _many_reports(world, 6)
+    case = world.book.cases.create("Old report", "baiting")
+    old = TrackerService(world.book.store).add(
+        case.id, body="platform", recipient="Snapchat", reference="SC-1",
+        made_at=world.clock.now - timedelta(days=30))
+    view = TrackerView(worker, world.book)
+    view.page_size = 3
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.show()
+    assert old.id not in _listed(view)
+    [reminder] = view.reminder_texts()
+    assert reminder.startswith(f"Chase ({case.reference})")
+    view.reminder_list.clicked.emit(view.reminder_model.index(0))
+    qtbot.waitUntil(lambda: view.form_title.text().startswith("Report to Snapchat"),
+                    timeout=WAIT)
+    assert view.reference_edit.text() == "SC-1"
+    assert view.case_edit.currentData() == case.id
+    assert ("Professionals Online Safety Helpline (POSH)", "Open now") in view.ladder_rows()
+
+
+def test_the_case_picker_finds_cases_as_you_type(qtbot, worker, world) -> None:  # type: ignore[no-untyped-def]
+    wanted = world.book.cases.create("Nude image shared by Jordan Ødegård", "other")
+    for n in range(3):
+        world.book.cases.create(f"Unrelated case {n}", "harassment")
+    view = open_view(qtbot, worker, world)
+    assert view.case_edit.count() == 4
+    assert view.case_edit.currentData() != wanted.id  # the newest change comes first
+    qtbot.keyClicks(view.case_search, "odegard")
+    qtbot.waitUntil(lambda: view.case_edit.count() == 1, timeout=WAIT)
+    assert view.case_edit.currentData() == wanted.id
+    qtbot.waitUntil(lambda: worker.pending == 0, timeout=WAIT)  # its accounts
+    view.case_search.clear()
+    qtbot.keyClicks(view.case_search, "nobody by that name")
+    qtbot.waitUntil(lambda: view.form_message.text() == "No case matches that search.",
+                    timeout=WAIT)
+    assert view.case_edit.count() == 0
+    view.add_button.click()
+    assert view.form_message.text() == "Open a case first: every report belongs to a case."

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from casebook.domain import Jurisdiction, PlatformReport, require_text
 from casebook.errors import NotFoundError, ValidationError
@@ -250,19 +251,34 @@ class TrackerService:
                                        t.PlatformReportRow.id.desc()))
             return [mapping.platform_report(r) for r in rows]
 
-    def page(self, offset: int = 0, limit: int = 100) -> list[PlatformReport]:
+    def page(self, offset: int = 0, limit: int = 100,
+             bodies: Iterable[str] | None = None) -> list[PlatformReport]:
         """Newest first, one page: the tracker shows a page at a time (tens of thousands of
-        reports in a busy casebook)."""
+        reports in a busy casebook). ``bodies``: only reports to these (all when None)."""
+        r = t.PlatformReportRow
+        query = select(r.__table__).order_by(r.made_at.desc(), r.id.desc())
+        if bodies is not None:
+            query = query.where(r.body.in_(sorted(set(bodies))))
         with self.store.read() as s:
-            rows = s.scalars(select(t.PlatformReportRow)
-                             .order_by(t.PlatformReportRow.made_at.desc(),
-                                       t.PlatformReportRow.id.desc())
-                             .offset(max(0, offset)).limit(max(0, limit)))
-            return [mapping.platform_report(r) for r in rows]
+            rows = s.connection().execute(query.offset(max(0, offset)).limit(max(0, limit)))
+            return [mapping.platform_report(row) for row in rows]
 
-    def count(self) -> int:
+    def count(self, bodies: Iterable[str] | None = None) -> int:
+        """How many reports there are (to ``bodies`` when given): what ``page`` pages through."""
+        query = select(func.count(t.PlatformReportRow.id))
+        if bodies is not None:
+            query = query.where(t.PlatformReportRow.body.in_(sorted(set(bodies))))
         with self.store.read() as s:
-            return int(s.scalar(select(func.count(t.PlatformReportRow.id))) or 0)
+            return int(s.scalar(query) or 0)
+
+    def for_cases(self, case_ids: Iterable[int]) -> list[PlatformReport]:
+        """Every report on these cases, oldest first (what their escalation ladders need)."""
+        r = t.PlatformReportRow
+        with self.store.read() as s:
+            rows = s.connection().execute(select(r.__table__)
+                                          .where(r.case_id.in_(sorted(set(case_ids))))
+                                          .order_by(r.made_at, r.id))
+            return [mapping.platform_report(row) for row in rows]
 
     def case_references(self, case_ids: Iterable[int] | None = None) -> dict[int, str]:
         """Case id -> case reference, for showing reports from every case in one list (only
@@ -282,18 +298,27 @@ class TrackerService:
                                        t.PlatformReportRow.id.desc()))
             return [mapping.platform_report(r) for r in rows]
 
-    def _reminder_candidates(self) -> list[PlatformReport]:
-        """Reports a reminder can be about, and the escalations that may settle them: not
-        every report the school ever made."""
+    @staticmethod
+    def _needs_reminder(now: datetime) -> ColumnElement[bool]:
+        """SQL for "a reminder is due about this report" (see ``reminders``): waiting for more
+        than 48 hours, or a platform's refusal or silence not escalated since."""
         r = t.PlatformReportRow
-        open_question = or_(r.status == "waiting",
-                            and_(r.body == "platform", r.status.in_(("refused", "no-response"))))
-        escalations = and_(r.body.in_(sorted(ESCALATION_BODIES)),
-                           r.case_id.in_(select(r.case_id).where(open_question)))
-        with self.store.read() as s:  # plain rows: thousands of them at 50,000 cases
-            rows = s.connection().execute(select(r.__table__)
-                                          .where(or_(open_question, escalations)))
-            return [mapping.platform_report(row) for row in rows]
+        later = aliased(t.PlatformReportRow)
+        escalated_later = select(later.id).where(
+            later.case_id == r.case_id, later.id != r.id,
+            later.body.in_(sorted(ESCALATION_BODIES)), later.made_at >= r.made_at,
+            or_(r.account_id.is_(None), later.account_id.is_(None),
+                later.account_id == r.account_id)).exists()
+        return or_(and_(r.status == "waiting", r.made_at < now - CHASE_AFTER),
+                   and_(r.body == "platform", r.status.in_(("refused", "no-response")),
+                        ~escalated_later))
+
+    def reminder_count(self, now: datetime | None = None) -> int:
+        """How many reminders there are (``reminders`` lists them)."""
+        now = now or self.store.now()
+        with self.store.read() as s:
+            return int(s.scalar(select(func.count(t.PlatformReportRow.id))
+                                .where(self._needs_reminder(now))) or 0)
 
     def jurisdiction(self) -> Jurisdiction:
         """The school's jurisdiction (decides the helpline, agencies and wording)."""
@@ -325,24 +350,39 @@ class TrackerService:
         """The ladder's steps for the school's jurisdiction (data, see services.escalation)."""
         return load_ladder(self.jurisdiction())
 
-    def ladders(self, now: datetime | None = None) -> dict[int, Ladder]:
-        """Report id -> where it stands, for every report made to a platform."""
+    def ladders(self, now: datetime | None = None,
+                report_ids: Iterable[int] | None = None) -> dict[int, Ladder]:
+        """Report id -> where it stands, for every report made to a platform (only those of
+        ``report_ids`` when given: the page the tracker shows, not every report)."""
         now = now or self.store.now()
-        reports = self.all()
+        r = t.PlatformReportRow
+        if report_ids is None:
+            reports = self.all()
+        else:
+            with self.store.read() as s:
+                case_ids = s.scalars(select(r.case_id).distinct()
+                                     .where(r.id.in_(sorted(set(report_ids))))).all()
+            reports = self.for_cases(case_ids)
+        wanted = None if report_ids is None else set(report_ids)
         rungs = self.rungs()
+        refusals: Counter[str] = Counter()
         with self.store.read() as s:
-            types = dict(s.execute(select(t.CaseRow.id, t.CaseRow.case_type)).all())
+            types = dict(s.execute(select(t.CaseRow.id, t.CaseRow.case_type)
+                                   .where(t.CaseRow.id.in_({x.case_id for x in reports}))).all())
+            for recipient, n in s.execute(select(r.recipient, func.count(r.id))
+                                          .where(r.body == "platform", r.status == "refused")
+                                          .group_by(r.recipient)):
+                refusals[recipient.strip().casefold()] += n
         by_case: dict[int, list[PlatformReport]] = {}
         for report in reports:
             by_case.setdefault(report.case_id, []).append(report)
-        refusals = Counter(r.recipient.strip().casefold() for r in reports
-                           if r.body == "platform" and r.status == "refused")
-        return {r.id: ladder_for(r, by_case[r.case_id], rungs, now, types.get(r.case_id),
-                                 refusals=refusals[r.recipient.strip().casefold()])
-                for r in reports if r.body == "platform"}
+        return {x.id: ladder_for(x, by_case[x.case_id], rungs, now, types.get(x.case_id),
+                                 refusals=refusals[x.recipient.strip().casefold()])
+                for x in reports
+                if x.body == "platform" and (wanted is None or x.id in wanted)}
 
     def ladder(self, report_id: int) -> Ladder:
-        ladder = self.ladders().get(report_id)
+        ladder = self.ladders(report_ids=[report_id]).get(report_id)
         if ladder is None:
             raise ValidationError("Only a report to a platform has escalation steps.")
         return ladder
@@ -375,14 +415,16 @@ class TrackerService:
                 return agency.name, True
         return "", False
 
-    def reminders(self, now: datetime | None = None) -> list[Reminder]:
-        """What to chase or escalate, oldest first."""
+    def reminders(self, now: datetime | None = None, limit: int | None = None) -> list[Reminder]:
+        """What to chase or escalate, oldest first (the first ``limit`` when given: thousands
+        at 50,000 cases). SQLite picks the reports (``_needs_reminder``)."""
         now = now or self.store.now()
-        reports = sorted(self._reminder_candidates(), key=lambda r: (r.made_at, r.id))
-        by_case: dict[int, list[PlatformReport]] = {}
-        for report in reports:
-            if report.body in ESCALATION_BODIES:
-                by_case.setdefault(report.case_id, []).append(report)
+        r = t.PlatformReportRow
+        query = select(r.__table__).where(self._needs_reminder(now)).order_by(r.made_at, r.id)
+        if limit is not None:
+            query = query.limit(max(0, limit))
+        with self.store.read() as s:
+            reports = [mapping.platform_report(row) for row in s.connection().execute(query)]
         helpline, has_helpline = self._helpline()
         escalate_to = (f"escalate it to {helpline}" if has_helpline
                        else "escalate it through the routes for your area")
@@ -399,8 +441,7 @@ class TrackerService:
                     text = f"No answer from {report.recipient}{ref} after {waited}. Chase it."
                 out.append(Reminder(report.id, report.case_id, "chase", report.recipient,
                                     report.reference, report.made_at, text))
-            elif (report.body == "platform" and report.status in ("refused", "no-response")
-                  and not self._escalated_later(report, by_case.get(report.case_id, []))):
+            elif report.body == "platform" and report.status in ("refused", "no-response"):
                 what = ("refused to act (“does not break the rules”)"
                         if report.status == "refused" else "did not answer")
                 if has_helpline:
@@ -413,17 +454,6 @@ class TrackerService:
                 out.append(Reminder(report.id, report.case_id, "escalate", report.recipient,
                                     report.reference, since, text))
         return out
-
-    @staticmethod
-    def _escalated_later(report: PlatformReport, reports: list[PlatformReport]) -> bool:
-        for other in reports:
-            if other.id == report.id or other.case_id != report.case_id:
-                continue
-            if other.body not in ESCALATION_BODIES or other.made_at < report.made_at:
-                continue
-            if report.account_id is None or other.account_id in (None, report.account_id):
-                return True
-        return False
 
     # ----- figures -----------------------------------------------------------------------
     def figures(self) -> list[RecipientFigures]:

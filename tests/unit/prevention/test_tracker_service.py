@@ -163,3 +163,27 @@ def test_reminders_on_many_cases_match_each_case_on_its_own(world: World) -> Non
     assert sorted((r.report_id, r.kind) for r in tracker.reminders(now=now)
                   if r.kind == "escalate") == sorted(expected)
     assert sum(r.kind == "chase" for r in tracker.reminders(now=MADE + timedelta(hours=49))) == 4
+
+
+def test_a_page_of_one_kind_of_report_and_the_ladders_of_just_that_page(world: World) -> None:
+    """The tracker lists reports to platforms a page at a time, with the ladders of that page
+    only: the same ladders as reading every report, the first reminders the same as all."""
+    from prevention_helpers import seed_demo
+
+    seed_demo(world)
+    tracker = TrackerService(world.book.store)
+    every = tracker.all()
+    platform = [r.id for r in every if r.body == "platform"]
+    assert len(platform) < len(every)  # the demo has helpline and other reports too
+    paged = [r.id for offset in range(0, len(platform) + 4, 4)
+             for r in tracker.page(offset, 4, bodies=("platform",))]
+    assert paged == platform and tracker.count(bodies=("platform",)) == len(platform)
+
+    everything = tracker.ladders()
+    for offset in range(0, len(platform), 4):
+        ids = platform[offset:offset + 4]
+        assert tracker.ladders(report_ids=ids) == {i: everything[i] for i in ids}
+
+    reminders = tracker.reminders()
+    assert reminders and tracker.reminder_count() == len(reminders)
+    assert tracker.reminders(limit=2) == reminders[:2]

@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QDate,
+    QDateTime,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTime,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QComboBox,
@@ -22,8 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPlainTextEdit,
     QSplitter,
     QTabWidget,
@@ -35,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from casebook.domain import PlatformReport, SocialAccount
 from casebook.errors import ValidationError
+from casebook.services.cases import CaseFilter
 from casebook.services.escalation import Ladder, RungState
 from casebook.services.tracker import (
     BODIES,
@@ -55,14 +65,32 @@ from casebook.ui.kit.palette import colour
 from casebook.ui.kit.tables import ROLE, read_only_table
 from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.widgets.date_field import DateTimeField
-from casebook.ui.widgets.drafts import FormDraft, ask_to_discard, put_back_pending
+from casebook.ui.widgets.drafts import (
+    NOT_DRAFTED,
+    FormDraft,
+    ask_to_discard,
+    put_back_pending,
+)
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
     from casebook.services import Casebook
     from casebook.services.cases import CaseService
 
-__all__ = ["TrackerView", "TrackerBundle"]
+__all__ = ["TrackerView", "TrackerBundle", "ReportPage", "load_bundle", "load_page",
+           "PAGE_SIZE"]
+
+#: Reports listed at a time ("Show more" adds the next page): tens of thousands in a busy
+#: casebook would take seconds to read and freeze the window while the table filled.
+PAGE_SIZE = 100
+#: Cases the form's case picker offers: the most recently changed, or those found by search.
+CASE_CHOICES = 30
+#: "Reports to platforms" lists these; the others are steps on their ladders or referrals.
+LISTED = ("platform",)
+#: Reminders read when the screen opens, oldest first ("Show all" reads the rest).
+REMINDERS_FIRST = 50
+#: How long the case picker waits after the last key before it searches.
+SEARCH_PAUSE_MS = 250
 
 #: Short status words for the table (the form shows the full ones).
 #: What a report at each escalation step usually asks for (the form's "Asked for").
@@ -80,39 +108,132 @@ class CaseChoice:
 
 
 @dataclass(frozen=True)
-class TrackerBundle:
-    reports: tuple[PlatformReport, ...]  # every report (escalations and referrals too)
-    reminders: tuple[Reminder, ...]
-    figures: tuple[RecipientFigures, ...]
-    cases: tuple[CaseChoice, ...]
+class ReportPage:
+    """Some reports, where each stands on its ladder, and their cases' references."""
+
+    reports: tuple[PlatformReport, ...]
+    ladders: dict[int, Ladder]  # platform report id -> where it stands
     case_refs: dict[int, str]
+
+
+@dataclass(frozen=True)
+class TrackerBundle:
+    reports: tuple[PlatformReport, ...]  # the first page of reports to platforms, newest first
+    reminders: tuple[Reminder, ...]
+    cases: tuple[CaseChoice, ...]  # the most recently changed cases, for the form
+    case_refs: dict[int, str]  # for the reports and reminders shown
     suggestions: dict[str, tuple[str, ...]]  # body -> recipient names
     now: datetime
-    #: Platform report id -> where it stands on the escalation ladder.
+    #: Platform report id -> where it stands on the escalation ladder (the reports shown).
     ladders: dict[int, Ladder] = dataclasses.field(default_factory=dict)
     #: Escalation step id -> who a report at it goes to.
     rung_recipients: dict[str, str] = dataclasses.field(default_factory=dict)
+    total: int = 0  # how many reports to platforms there are in all
+    reminder_total: int = 0  # how many reminders there are (``reminders`` may be the first)
 
     @property
     def platform_reports(self) -> tuple[PlatformReport, ...]:
-        """What "Reports to platforms" lists: the platform reports, not referrals."""
+        """What "Reports to platforms" lists first: the platform reports, not referrals."""
         return tuple(r for r in self.reports if r.body == "platform")
 
 
-def load_bundle(tracker: TrackerService, cases: CaseService) -> TrackerBundle:
-    """Worker job: what the tracker shows when it opens (bench/run.py times this)."""
-    choices = tuple(CaseChoice(c.id, c.reference, c.title) for c in cases.list_page(limit=1000))
+def _ladders(tracker: TrackerService, reports: list[PlatformReport]) -> dict[int, Ladder]:
     try:
-        ladders = tracker.ladders()
-        recipients = {r.id: tracker.rung_recipient(r) for r in tracker.rungs()}
+        return tracker.ladders(report_ids=[r.id for r in reports])
     except ValidationError:  # a damaged ladder file loses the ladder, not the list
-        ladders, recipients = {}, {}
+        return {}
+
+
+def load_page(tracker: TrackerService, offset: int, limit: int = PAGE_SIZE) -> ReportPage:
+    """Worker job: one page of "Reports to platforms", newest first ("Show more")."""
+    reports = tracker.page(offset, limit, bodies=LISTED)
+    return ReportPage(tuple(reports), _ladders(tracker, reports),
+                      tracker.case_references(r.case_id for r in reports))
+
+
+def load_report(tracker: TrackerService, report_id: int) -> ReportPage:
+    """Worker job: one report not on the pages shown (a reminder's, or an escalation)."""
+    report = tracker.get(report_id)
+    ladders = _ladders(tracker, [report]) if report.body == "platform" else {}
+    return ReportPage((report,), ladders, tracker.case_references([report.case_id]))
+
+
+def load_bundle(tracker: TrackerService, cases: CaseService,
+                limit: int = PAGE_SIZE) -> TrackerBundle:
+    """Worker job: what the tracker shows when it opens (bench/run.py times this): the newest
+    ``limit`` reports and how many there are, the oldest reminders and how many there are.
+    The figures per platform follow in a job of their own (``TrackerService.figures``)."""
+    choices = tuple(CaseChoice(c.id, c.reference, c.title) for c in cases.list_page(
+        CaseFilter(sort="updated", descending=True), limit=CASE_CHOICES))
+    page = load_page(tracker, 0, limit)
+    try:
+        recipients = {r.id: tracker.rung_recipient(r) for r in tracker.rungs()}
+    except ValidationError:
+        recipients = {}
+    reminders = tuple(tracker.reminders(limit=REMINDERS_FIRST))
+    reminder_total = tracker.reminder_count() if len(reminders) >= REMINDERS_FIRST \
+        else len(reminders)
+    refs = dict(page.case_refs)
+    refs.update(tracker.case_references({r.case_id for r in reminders} - set(refs)))
     return TrackerBundle(
-        reports=tuple(tracker.all()), reminders=tuple(tracker.reminders()),
-        figures=tuple(tracker.figures()), cases=choices,
-        case_refs=tracker.case_references(), suggestions=tracker.suggestions(),
-        now=tracker.store.now(), ladders=ladders, rung_recipients=recipients,
+        reports=page.reports, reminders=reminders,
+        cases=choices, case_refs=refs, suggestions=tracker.suggestions(),
+        now=tracker.store.now(), ladders=page.ladders, rung_recipients=recipients,
+        total=tracker.count(bodies=LISTED), reminder_total=reminder_total,
     )
+
+
+def load_reminders(tracker: TrackerService) -> tuple[tuple[Reminder, ...], dict[int, str]]:
+    """Worker job: every reminder ("Show all"), and the references of their cases."""
+    reminders = tuple(tracker.reminders())
+    return reminders, tracker.case_references({r.case_id for r in reminders})
+
+
+def search_cases(cases: CaseService, text: str) -> list[CaseChoice]:
+    """Worker job: the case picker's search (the case list's own search, newest change
+    first)."""
+    found = cases.list_page(CaseFilter(text=text, sort="updated", descending=True),
+                            limit=CASE_CHOICES)
+    return [CaseChoice(c.id, c.reference, c.title) for c in found]
+
+
+_ROOT = QModelIndex()  # the (invalid) root index, as a shared default argument
+
+
+class ReminderModel(QAbstractListModel):
+    """The reminders as a model: thousands of them at 50,000 cases, drawn only as they scroll
+    into view (a list widget built one item per reminder froze the window)."""
+
+    def __init__(self, owner: QWidget) -> None:
+        super().__init__(owner)
+        self._owner = owner
+        self._rows: list[tuple[str, int | None, str]] = []  # text, report id, colour role
+
+    def set_rows(self, rows: list[tuple[str, int | None, str]]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex,
+             role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        text, report_id, tone = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return text
+        if role == ROLE:
+            return report_id
+        if role == Qt.ItemDataRole.ForegroundRole and tone:
+            return QBrush(colour(tone, self._owner))
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if index.isValid() and self._rows[index.row()][1] is None:
+            return Qt.ItemFlag.ItemIsEnabled
+        return super().flags(index)
 
 
 def _share(count: int, total: int) -> str:
@@ -130,7 +251,9 @@ class TrackerView(LiveView):
     """Reports to platforms and bodies, from every case; current after any change."""
 
     watches = frozenset({"case", "tracker"})
+    page_size = PAGE_SIZE  # reports listed at a time
     loaded = Signal(object)  # TrackerBundle
+    figures_loaded = Signal()  # the figures per platform follow the bundle
     report_saved = Signal(int)  # report id
 
     def __init__(self, worker: DbWorker, casebook: Casebook,
@@ -145,6 +268,16 @@ class TrackerView(LiveView):
         self._form_report: int | None = None  # the report the form was last filled with
         self._wanted_account: int | None = None
         self._accounts_case: int | None = None
+        self._shown: list[PlatformReport] = []  # the rows of "Reports to platforms"
+        self._known: dict[int, PlatformReport] = {}  # every report read (pages, reminders)
+        self._ladders: dict[int, Ladder] = {}
+        self._case_refs: dict[int, str] = {}
+        self._draft_gone: int | None = None  # a drafted report that no longer exists
+        self._fill_round = 0  # a newer fill of the table stops an older one
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_PAUSE_MS)
+        self._search_timer.timeout.connect(self._search_cases)
 
         outer = QVBoxLayout(self)
         outer.addWidget(self._build_reminders())
@@ -158,6 +291,11 @@ class TrackerView(LiveView):
              "Where it stands"], "reportsTable", "Reports to platforms", stretch=8)
         self.reports_table.itemSelectionChanged.connect(self._report_chosen)
         left_layout.addWidget(self.reports_table, 3)
+        self.shown_text = named(QLabel(""), "reportsShown", "How many reports are shown")
+        self.more_button = button("Show &more", "moreReportsButton", self.show_more,
+                                  help="List the next reports, older ones")
+        self.more_button.setEnabled(False)
+        left_layout.addLayout(hbox(self.shown_text, None, self.more_button))
         self.figures_table = read_only_table(
             ["Platform or body", "Reports", "Removed", "Refused", "No answer",
              "Median days to an answer"], "figuresTable", "Figures per platform or body",
@@ -213,13 +351,19 @@ class TrackerView(LiveView):
     def _build_reminders(self) -> QGroupBox:
         box = named(QGroupBox("What to do next"), "remindersBox")
         layout = QVBoxLayout(box)
-        self.reminder_list = named(QListWidget(), "reminderList",
+        self.reminder_list = named(QListView(), "reminderList",
                                    "Reminders: reports to chase or escalate")
-        self.reminder_list.setWordWrap(True)
+        self.reminder_model = ReminderModel(self)
+        self.reminder_list.setModel(self.reminder_model)
+        self.reminder_list.setUniformItemSizes(True)  # no measuring thousands of lines
         self.reminder_list.setMaximumHeight(120)
-        self.reminder_list.itemActivated.connect(self._reminder_activated)
-        self.reminder_list.itemClicked.connect(self._reminder_activated)
+        self.reminder_list.activated.connect(self._reminder_activated)
+        self.reminder_list.clicked.connect(self._reminder_activated)
         layout.addWidget(self.reminder_list)
+        self.all_reminders_button = button("Show all reminders", "allRemindersButton",
+                                           self.show_all_reminders)
+        self.all_reminders_button.hide()
+        layout.addLayout(hbox(None, self.all_reminders_button))
         return box
 
     def _build_form(self) -> QGroupBox:
@@ -231,6 +375,12 @@ class TrackerView(LiveView):
         self.form_title.setFont(font)
         layout.addWidget(self.form_title)
         form = QFormLayout()
+        self.case_search = field(form, "F&ind a case:", QLineEdit(), name="caseSearch",
+                                 help="Type a reference, a name or words from the case")
+        self.case_search.setPlaceholderText("Reference, name or words from the case…")
+        self.case_search.setClearButtonEnabled(True)
+        self.case_search.setProperty(NOT_DRAFTED, True)  # a search, not a report's text
+        self.case_search.textEdited.connect(lambda _text: self._search_timer.start())
         self.case_edit = field(form, "Cas&e:", QComboBox(), name="caseEdit")
         self.case_edit.currentIndexChanged.connect(self._case_changed)
         self.account_edit = field(form, "Acco&unt reported:", QComboBox(), name="accountEdit")
@@ -293,9 +443,11 @@ class TrackerView(LiveView):
 
     def reload(self) -> int:
         tracker, cases = self._tracker, self._casebook.cases
+        # A reload after a change keeps the pages the user asked for (up to a few).
+        limit = min(max(self.page_size, len(self._shown)), 5 * self.page_size)
 
         def job() -> TrackerBundle:
-            return load_bundle(tracker, cases)
+            return load_bundle(tracker, cases, limit)
 
         return Op(self, job, doing="reading the reports", worker=self.worker) \
             .success(self._show).failure(self._load_failed).run()
@@ -307,25 +459,26 @@ class TrackerView(LiveView):
     def _show(self, bundle: TrackerBundle) -> None:
         first = self._bundle is None
         self._bundle = bundle
-        chosen_case = self.case_edit.currentData()
-        self.case_edit.blockSignals(True)
-        self.case_edit.clear()
-        for case in bundle.cases:
-            self.case_edit.addItem(f"{case.reference} – {case.title}", case.id)
-        index = self.case_edit.findData(chosen_case) if chosen_case is not None else 0
-        self.case_edit.setCurrentIndex(max(0, index))
-        self.case_edit.blockSignals(False)
+        self._known = {r.id: r for r in bundle.reports}
+        self._ladders = dict(bundle.ladders)
+        self._case_refs = dict(bundle.case_refs)
+        if first or not self.case_search.text().strip():
+            self._fill_cases(bundle.cases)
         if first:
             self._body_changed()
             self._reset_made()
             self._case_changed()
             self._edits.reset()  # filled by the screen, not typed
         self._fill_reminders()
-        self._fill_reports()
-        self._fill_figures()
+        self._shown = []
+        self.reports_table.setRowCount(0)
+        self._add_reports(list(bundle.platform_reports))
         if first:
             self._put_back_draft()
         self.loaded.emit(bundle)
+        tracker = self._tracker
+        Op(self, lambda: tuple(tracker.figures()), doing="reading the figures",
+           worker=self.worker).success(self._fill_figures).failure(self._load_failed).run()
 
     # ----- drafts -------------------------------------------------------------------------
     def save_drafts(self) -> None:
@@ -339,37 +492,162 @@ class TrackerView(LiveView):
                              "Save it, or choose New report to start again.")
 
     def _show_drafted(self, record: object) -> bool:
-        if isinstance(record, int) and self._report(record) is not None:
+        if not isinstance(record, int) or record == self._draft_gone:
+            return True  # a report no longer there: the text goes into a new report
+        if self._report(record) is not None:
             self.select_report(record)
-        return True  # a report no longer listed: the text goes into a new report
+            return True
+        # Further down the list than the page shown: read it, then put the text back.
+        tracker = self._tracker
 
-    def _fill_reminders(self) -> None:
+        def gone(_message: str) -> None:
+            self._draft_gone = record
+            self._put_back_draft()
+
+        Op(self, lambda: load_report(tracker, record), doing="reading the report",
+           worker=self.worker).success(lambda page: (self._remember(page),
+                                                     self._put_back_draft())) \
+            .failure(gone).run()
+        return False  # the draft waits until the report has been read
+
+    def _remember(self, page: ReportPage) -> None:
+        """Keep reports read beyond the first page, their ladders and case references."""
+        self._known.update((r.id, r) for r in page.reports)
+        self._ladders.update(page.ladders)
+        self._case_refs.update(page.case_refs)
+
+    # ----- the case picker ----------------------------------------------------------------
+    def _fill_cases(self, choices: tuple[CaseChoice, ...] | list[CaseChoice]) -> None:
+        """Offer ``choices``, keeping the case chosen now (a search may not find it)."""
+        chosen = self.case_edit.currentData()
+        chosen_text = self.case_edit.currentText()
+        self.case_edit.blockSignals(True)
+        self.case_edit.clear()
+        for case in choices:
+            self.case_edit.addItem(f"{case.reference} – {case.title}", case.id)
+        if chosen is not None and self.case_edit.findData(chosen) < 0 and \
+                not self.case_search.text().strip():
+            self.case_edit.insertItem(0, chosen_text, chosen)
+        index = self.case_edit.findData(chosen) if chosen is not None else 0
+        self.case_edit.setCurrentIndex(max(0, index))
+        self.case_edit.blockSignals(False)
+        if self.case_edit.currentData() != chosen:
+            self._case_changed()
+
+    def _search_cases(self) -> None:
+        text = self.case_search.text().strip()
+        cases = self._casebook.cases
+        if not text:
+            if self._bundle is not None:
+                self._fill_cases(self._bundle.cases)
+            return
+
+        def found(choices: list[CaseChoice]) -> None:
+            if self.case_search.text().strip() != text:
+                return  # the user typed on: a newer search is coming
+            self._fill_cases(choices)
+            if not choices:
+                self.form_message.show_info("No case matches that search.")
+            else:
+                self.form_message.clear()
+
+        Op(self, lambda: search_cases(cases, text), doing="finding cases",
+           worker=self.worker).success(found).failure(self._load_failed).run()
+
+    def _ensure_case(self, case_id: int) -> None:
+        """Put a report's case in the picker (a search may have left it out) and choose it."""
+        if self.case_edit.findData(case_id) < 0:
+            self.case_edit.blockSignals(True)
+            self.case_edit.insertItem(0, self._case_refs.get(case_id, f"Case {case_id}"),
+                                      case_id)
+            self.case_edit.blockSignals(False)
+        self.case_edit.setCurrentIndex(max(0, self.case_edit.findData(case_id)))
+
+    # ----- reminders and reports --------------------------------------------------------
+    def _fill_reminders(self, reminders: tuple[Reminder, ...] | None = None) -> None:
         assert self._bundle is not None
-        self.reminder_list.clear()
-        for reminder in self._bundle.reminders:
-            case = self._bundle.case_refs.get(reminder.case_id, "")
+        reminders = self._bundle.reminders if reminders is None else reminders
+        rows: list[tuple[str, int | None, str]] = []
+        for reminder in reminders:
+            case = self._case_refs.get(reminder.case_id, "")
             prefix = "Escalate" if reminder.kind == "escalate" else "Chase"
-            entry = QListWidgetItem(f"{prefix} ({case}): {reminder.text}")
-            entry.setData(ROLE, reminder.report_id)
-            entry.setForeground(QBrush(colour("warning" if reminder.kind == "escalate"
-                                              else "attention", self)))
-            self.reminder_list.addItem(entry)
-        if not self._bundle.reminders:
-            entry = QListWidgetItem("Nothing to chase or escalate.")
-            entry.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.reminder_list.addItem(entry)
+            rows.append((f"{prefix} ({case}): {reminder.text}", reminder.report_id,
+                         "warning" if reminder.kind == "escalate" else "attention"))
+        if not rows:
+            rows.append(("Nothing to chase or escalate.", None, ""))
+        self.reminder_model.set_rows(rows)
+        hidden = self._bundle.reminder_total - len(reminders)
+        self.all_reminders_button.setText(f"Show all {self._bundle.reminder_total:,} reminders")
+        self.all_reminders_button.setVisible(hidden > 0)
+
+    def show_all_reminders(self) -> None:
+        """List every reminder (the first few are listed when the screen opens)."""
+        tracker, bundle = self._tracker, self._bundle
+
+        def show(result: tuple[tuple[Reminder, ...], dict[int, str]]) -> None:
+            if self._bundle is not bundle:
+                return  # reloaded meanwhile
+            self._case_refs.update(result[1])
+            self._fill_reminders(result[0])
+
+        Op(self, lambda: load_reminders(tracker), doing="reading the reminders",
+           worker=self.worker).success(show).failure(self._load_failed) \
+            .busy(self.all_reminders_button).run()
 
     def reminder_texts(self) -> list[str]:
-        return [self.reminder_list.item(i).text() for i in range(self.reminder_list.count())
-                if self.reminder_list.item(i).data(ROLE) is not None]
+        model = self.reminder_model
+        return [model.data(model.index(i)) for i in range(model.rowCount())
+                if model.data(model.index(i), ROLE) is not None]
 
-    def _fill_reports(self) -> None:
+    def show_more(self) -> None:
+        """List the next page of reports."""
+        tracker, offset, limit = self._tracker, len(self._shown), self.page_size
+
+        def more(page: ReportPage) -> None:
+            if len(self._shown) != offset:
+                return  # a reload started the list again
+            self._remember(page)
+            self._add_reports(list(page.reports))
+
+        Op(self, lambda: load_page(tracker, offset, limit), doing="reading more reports",
+           worker=self.worker).success(more).failure(self._load_failed) \
+            .busy(self.more_button).run()
+
+    def _add_reports(self, reports: list[PlatformReport]) -> None:
+        """Add rows to the table a page at a time, letting the window breathe in between."""
+        self._fill_round += 1
+        round_ = self._fill_round
+        start = len(self._shown)
+        self._shown.extend(reports)
+        self._show_count()
+
+        def fill(begin: int) -> None:
+            if round_ != self._fill_round:
+                return
+            end = min(begin + self.page_size, start + len(reports))
+            self._fill_rows(begin, end)
+            if end < start + len(reports):
+                QTimer.singleShot(0, lambda: fill(end))
+            else:
+                self._show_ladder()
+
+        fill(start)
+
+    def _show_count(self) -> None:
+        total = self._bundle.total if self._bundle is not None else 0
+        total = max(total, len(self._shown))
+        self.shown_text.setText(f"Showing the newest {len(self._shown):,} of {total:,} reports"
+                                if len(self._shown) < total else
+                                f"{total:,} report{'' if total == 1 else 's'}")
+        self.more_button.setEnabled(len(self._shown) < total)
+
+    def _fill_rows(self, begin: int, end: int) -> None:
         assert self._bundle is not None
         bundle = self._bundle
-        reports = bundle.platform_reports
-        self.reports_table.setRowCount(len(reports))
+        self.reports_table.setRowCount(end)
         select_row = -1
-        for row, r in enumerate(reports):
+        for row in range(begin, end):
+            r = self._shown[row]
             status = SHORT_STATUS.get(r.status, r.status)
             late = r.status == "waiting" and bundle.now - r.made_at > CHASE_AFTER
             if r.outcome_at is not None:
@@ -379,11 +657,11 @@ class TrackerView(LiveView):
             else:
                 took = "–"
             cells = [_cell(fmt_datetime(r.made_at), r.id),
-                     _cell(bundle.case_refs.get(r.case_id, "")),
+                     _cell(self._case_refs.get(r.case_id, "")),
                      _cell(self._to_text(r)),
                      _cell(r.reference or "–"), _cell(REQUEST_LABELS.get(r.request, r.request)),
                      _cell(status), _cell(fmt_datetime(r.outcome_at, empty="–")), _cell(took)]
-            ladder = bundle.ladders.get(r.id)
+            ladder = self._ladders.get(r.id)
             where = ladder.where() if ladder is not None else ""
             cells.append(_cell(where, tip=where))
             if late:
@@ -398,7 +676,6 @@ class TrackerView(LiveView):
                 select_row = row
         if select_row >= 0:
             self.reports_table.selectRow(select_row)
-        self._show_ladder()
 
     @staticmethod
     def _to_text(report: PlatformReport) -> str:
@@ -407,9 +684,7 @@ class TrackerView(LiveView):
             return report.recipient
         return f"{report.recipient} ({kind.lower()})"
 
-    def _fill_figures(self) -> None:
-        assert self._bundle is not None
-        figures = self._bundle.figures
+    def _fill_figures(self, figures: tuple[RecipientFigures, ...]) -> None:
         self.figures_table.setRowCount(len(figures))
         for row, f in enumerate(figures):
             median = "–" if f.median_days is None else f"{f.median_days:g}"
@@ -418,6 +693,7 @@ class TrackerView(LiveView):
                      _cell(_share(f.unanswered, f.total)), _cell(median)]
             for column, cell in enumerate(cells):
                 self.figures_table.setItem(row, column, cell)
+        self.figures_loaded.emit()
 
     def figures_row(self, recipient: str) -> list[str]:
         """The figures shown for one platform or body (for tests and screen readers)."""
@@ -472,6 +748,7 @@ class TrackerView(LiveView):
         self.refusal_button.setEnabled(False)
         self.removed_button.setEnabled(False)
         self.case_edit.setEnabled(True)
+        self.case_search.setEnabled(True)
         self.account_edit.setEnabled(True)
 
     def new_report(self) -> bool:
@@ -496,23 +773,35 @@ class TrackerView(LiveView):
         return True
 
     def select_report(self, report_id: int) -> None:
+        """Show a report in the form (and select its row when it is listed); one not read
+        yet (further down the list, or an escalation) is read first."""
         for row in range(self.reports_table.rowCount()):
-            if self.reports_table.item(row, 0).data(ROLE) == report_id:
+            item = self.reports_table.item(row, 0)
+            if item is not None and item.data(ROLE) == report_id:
                 self.reports_table.selectRow(row)
                 return
-        # An escalation or referral is not listed: show it in the form all the same.
         report = self._report(report_id)
         if report is not None:
             self.reports_table.clearSelection()
             self._choose(report)
+            return
+        tracker = self._tracker
+
+        def read(page: ReportPage) -> None:
+            self._remember(page)
+            self.reports_table.clearSelection()
+            self._choose(page.reports[0])
+
+        Op(self, lambda: load_report(tracker, report_id), doing="reading the report",
+           worker=self.worker).success(read).failure(self._load_failed).run()
 
     def _report(self, report_id: int | None) -> PlatformReport | None:
         if self._bundle is None or report_id is None:
             return None
-        return next((r for r in self._bundle.reports if r.id == report_id), None)
+        return self._known.get(report_id)
 
-    def _reminder_activated(self, entry: QListWidgetItem) -> None:
-        report_id = entry.data(ROLE)
+    def _reminder_activated(self, index: QModelIndex) -> None:
+        report_id = index.data(ROLE)
         if report_id is not None:
             self.select_report(report_id)
 
@@ -536,9 +825,10 @@ class TrackerView(LiveView):
         self._form_report = report.id
         self._selected = report.id
         self.form_title.setText(f"Report to {report.recipient}, "
-                                f"{self._bundle.case_refs.get(report.case_id, '')}")
-        self.case_edit.setCurrentIndex(max(0, self.case_edit.findData(report.case_id)))
+                                f"{self._case_refs.get(report.case_id, '')}")
+        self._ensure_case(report.case_id)
         self.case_edit.setEnabled(False)
+        self.case_search.setEnabled(False)
         self.account_edit.setEnabled(False)
         self.body_edit.setCurrentIndex(max(0, self.body_edit.findData(report.body)))
         self.recipient_edit.setEditText(report.recipient)
@@ -575,7 +865,7 @@ class TrackerView(LiveView):
     def _show_ladder(self) -> None:
         """The steps after the selected platform report, each with where it stands."""
         self.ladder_list.clear()
-        ladder = self._bundle.ladders.get(self._selected or -1) if self._bundle else None
+        ladder = self._ladders.get(self._selected or -1) if self._bundle else None
         if ladder is None:
             self.ready_text.setText("Choose a report to a platform to see its next steps.")
             self.record_rung_button.setEnabled(False)
@@ -621,7 +911,7 @@ class TrackerView(LiveView):
                 for i in range(self.ladder_list.topLevelItemCount())]
 
     def _chosen_rung(self) -> RungState | None:
-        ladder = self._bundle.ladders.get(self._selected or -1) if self._bundle else None
+        ladder = self._ladders.get(self._selected or -1) if self._bundle else None
         item = self.ladder_list.currentItem()
         if ladder is None or item is None:
             return None
@@ -656,7 +946,7 @@ class TrackerView(LiveView):
             return
         if not self.new_report():
             return
-        self.case_edit.setCurrentIndex(max(0, self.case_edit.findData(report.case_id)))
+        self._ensure_case(report.case_id)
         self._wanted_account = report.account_id
         self.account_edit.setCurrentIndex(max(0, self.account_edit.findData(report.account_id)))
         self.body_edit.setCurrentIndex(max(0, self.body_edit.findData(state.rung.body)))

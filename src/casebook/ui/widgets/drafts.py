@@ -51,6 +51,10 @@ def set_text(widget: TextInput, text: str) -> None:
         widget.setPlainText(text)
 
 
+#: A widget property: set it on a text field that is not part of its form's draft.
+NOT_DRAFTED = "casebookNotDrafted"
+
+
 def text_inputs(root: QWidget) -> dict[str, TextInput]:
     """The editable free-text fields under ``root``, by accessible name (first one wins)."""
     found: dict[str, TextInput] = {}
@@ -60,6 +64,8 @@ def text_inputs(root: QWidget) -> dict[str, TextInput]:
             continue
         if isinstance(widget, QLineEdit) and widget.echoMode() != QLineEdit.EchoMode.Normal:
             continue  # a password is never kept, not even encrypted
+        if widget.property(NOT_DRAFTED):
+            continue  # a search box, say: what it finds is not the user's writing
         name = widget.accessibleName() or widget.objectName()
         if name and name not in found:
             found[name] = widget
