@@ -5,9 +5,11 @@
 - platform_reports(status, made_at, outcome_at, recipient): the reports waiting for more than
   48 hours (reminders, the dashboard's "waiting" number) and the days each platform took to
   answer (the tracker's figures), without reading every report's text.
+- cases(status, risk) and cases(opened_at, case_type): the dashboard counts open cases by risk
+  and the cases opened each month by type from the indexes (GROUP BY), not from the rows.
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0016
 Create Date: 2026-11-29
 """
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0017"
-down_revision = "0012"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
@@ -25,6 +27,8 @@ INDEXES: tuple[tuple[str, str, list[str]], ...] = (
     ("ix_platform_reports_body_status", "platform_reports", ["body", "status", "recipient"]),
     ("ix_platform_reports_status_made", "platform_reports",
      ["status", "made_at", "outcome_at", "recipient"]),
+    ("ix_cases_status_risk", "cases", ["status", "risk"]),
+    ("ix_cases_opened_type", "cases", ["opened_at", "case_type"]),
 )
 
 

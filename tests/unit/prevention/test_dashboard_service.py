@@ -68,20 +68,20 @@ def test_dashboard_numbers_match_the_data(tmp_path: Path) -> None:
         snap = dashboard.snapshot()
         assert snap.today == date(2026, 10, 5)
         assert snap.open_cases == 4
-        assert set(snap.ids("open-cases")) == {a.id, b.id, d.id, e.id}
+        assert set(dashboard.list_for("open-cases")) == {a.id, b.id, d.id, e.id}
         assert dict(snap.open_cases_by_risk) == {"critical": 1, "high": 2, "medium": 1, "low": 0}
         assert list(snap.open_cases_by_risk) == ["critical", "high", "medium", "low"]
-        assert set(snap.ids("open-cases:high")) == {a.id, e.id}
-        assert snap.ids("open-cases:critical") == [b.id]
-        assert snap.ids("open-cases:low") == []
-        assert snap.overdue_actions == 1 and snap.ids("overdue-actions") == [overdue.id]
-        assert snap.steps_waiting == 3 and set(snap.ids("steps-waiting")) == {a.id, b.id, d.id}
+        assert set(dashboard.list_for("open-cases:high")) == {a.id, e.id}
+        assert dashboard.list_for("open-cases:critical") == [b.id]
+        assert dashboard.list_for("open-cases:low") == []
+        assert snap.overdue_actions == 1 and dashboard.list_for("overdue-actions") == [overdue.id]
+        assert snap.steps_waiting == 3 and set(dashboard.list_for("steps-waiting")) == {a.id, b.id, d.id}
         # "Reports waiting" counts platform reports only: not the LADO referral, not the
         # helpline escalation (the tile opens "Reports to platforms", which lists neither).
         assert snap.reports_waiting == 1
-        assert snap.ids("reports-waiting") == [waiting.id]
-        assert snap.checklist_due == 2 and snap.ids("checklist-due") == ["rshe", "training"]
-        assert snap.official_checks_due == 1 and snap.ids("official-checks-due") == [never.id]
+        assert dashboard.list_for("reports-waiting") == [waiting.id]
+        assert snap.checklist_due == 2 and dashboard.list_for("checklist-due") == ["rshe", "training"]
+        assert snap.official_checks_due == 1 and dashboard.list_for("official-checks-due") == [never.id]
         assert snap.days_since_backup == 7
 
         months = dict(snap.cases_per_month)
@@ -90,8 +90,8 @@ def test_dashboard_numbers_match_the_data(tmp_path: Path) -> None:
         assert months["2026-03"]["impersonation"] == 1 and months["2026-03"]["harassment"] == 1
         assert months["2026-09"]["video"] == 1 and months["2026-10"]["impersonation"] == 1
         assert sum(sum(m.values()) for m in months.values()) == 4  # case a is older than a year
-        assert set(snap.ids("cases-month:2026-03")) == {b.id, c.id}
-        assert snap.ids("cases-month:2026-03:harassment") == [c.id]
+        assert set(dashboard.list_for("cases-month:2026-03")) == {b.id, c.id}
+        assert dashboard.list_for("cases-month:2026-03:harassment") == [c.id]
 
         outcomes = dict(snap.platform_outcomes)
         assert list(outcomes) == ["Instagram", "TikTok"]
@@ -99,10 +99,10 @@ def test_dashboard_numbers_match_the_data(tmp_path: Path) -> None:
                                                "other": 0}
         assert outcomes["TikTok"]["refused"] == 1
         assert "POSH" not in outcomes  # only platforms in this chart
-        assert set(snap.ids("platform-reports:Instagram")) == {waiting.id, removed.id}
+        assert set(dashboard.list_for("platform-reports:Instagram")) == {waiting.id, removed.id}
 
         # The list methods read afresh and agree with the snapshot.
-        assert dashboard.open_case_ids("high") == snap.ids("open-cases:high")
+        assert dashboard.open_case_ids("high") == dashboard.list_for("open-cases:high")
         assert dashboard.overdue_action_ids() == [overdue.id]
         assert set(dashboard.steps_waiting_case_ids()) == {a.id, b.id, d.id}
         assert dashboard.waiting_report_ids() == [waiting.id]
@@ -125,7 +125,7 @@ def test_dashboard_of_a_new_casebook_is_all_zeros(tmp_path: Path) -> None:
         assert (snap.open_cases, snap.overdue_actions, snap.steps_waiting, snap.reports_waiting,
                 snap.checklist_due, snap.official_checks_due) == (0, 0, 0, 0, 0, 0)
         assert snap.platform_outcomes == () and len(snap.cases_per_month) == 12
-        assert snap.ids("open-cases") == []
+        assert DashboardService(world.book.store).list_for("open-cases") == []
         # Reading the dashboard never creates a checklist review.
         assert world.checklist().reviews() == []
     finally:
@@ -134,3 +134,33 @@ def test_dashboard_of_a_new_casebook_is_all_zeros(tmp_path: Path) -> None:
 
 def test_months_back_crosses_the_year() -> None:
     assert months_back(date(2026, 2, 14), 4) == ["2025-11", "2025-12", "2026-01", "2026-02"]
+
+
+def test_every_number_matches_the_list_behind_it(tmp_path: Path) -> None:
+    """The counts come from SQL and the lists are read on a click: they must agree, for every
+    number and every bar of both charts (a believable year of data)."""
+    from prevention_helpers import seed_demo
+
+    world = make_world(tmp_path)
+    try:
+        seed_demo(world)
+        dashboard = DashboardService(world.book.store)
+        snap = dashboard.snapshot()
+        numbers = {"open-cases": snap.open_cases, "overdue-actions": snap.overdue_actions,
+                   "steps-waiting": snap.steps_waiting, "reports-waiting": snap.reports_waiting,
+                   "checklist-due": snap.checklist_due,
+                   "official-checks-due": snap.official_checks_due}
+        numbers.update({f"open-cases:{risk}": n for risk, n in snap.open_cases_by_risk.items()})
+        for month, counts in snap.cases_per_month:
+            numbers[f"cases-month:{month}"] = sum(counts.values())
+            numbers.update({f"cases-month:{month}:{kind}": n for kind, n in counts.items()})
+        for name, counts in snap.platform_outcomes:
+            numbers[f"platform-reports:{name}"] = sum(counts.values())
+        assert snap.open_cases and snap.platform_outcomes and snap.reports_waiting
+        for key, number in numbers.items():
+            ids = dashboard.list_for(key, snap.today)
+            assert len(ids) == len(set(ids)) == number, key
+        assert dashboard.list_for("no-such-list") == []
+        assert dashboard.list_for("cases-month:not-a-month") == []
+    finally:
+        world.book.lock()

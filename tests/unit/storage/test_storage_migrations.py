@@ -193,3 +193,22 @@ def test_upgrade_to_0016_adds_a_prefix_index_and_finds_the_same(new_casebook_inf
         segments = conn.execute(text("SELECT count(DISTINCT segid) FROM case_search_idx")).scalar()
     assert "prefix = '1'" in sql
     assert segments == 1
+
+
+def test_0017_indexes_serve_the_screens_counts(new_casebook_info) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard and the tracker count from indexes alone (no reading every row)."""
+    info = new_casebook_info
+    queries = {
+        "SELECT risk, count(id) FROM cases WHERE status IN ('open', 'monitoring') GROUP BY risk":
+            "COVERING INDEX ix_cases_status_risk",
+        "SELECT substr(opened_at, 1, 7), case_type, count(id) FROM cases "
+        "WHERE opened_at >= '2026-01-01' GROUP BY 1, 2": "COVERING INDEX ix_cases_opened_type",
+        "SELECT count(id) FROM platform_reports WHERE body IN ('platform')":
+            "COVERING INDEX ix_platform_reports_body_status",
+        "SELECT count(id) FROM platform_reports WHERE status = 'waiting'":
+            "COVERING INDEX ix_platform_reports_status_made",
+    }
+    with info.book.store.engine.connect() as conn:
+        for query, index in queries.items():
+            plan = " ".join(str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + query)))
+            assert index in plan, (query, plan)

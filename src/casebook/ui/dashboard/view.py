@@ -215,20 +215,25 @@ class DashboardView(LiveView):
 
     # ----- opening lists ------------------------------------------------------------------
     def _open(self, key: str) -> None:
+        self._open_ids(key.split(":", 1)[0], key)
+
+    def _open_ids(self, kind: str, key: str) -> None:
+        """Read the ids behind a number (on the worker), then say which list to open."""
         if self._snapshot is None:
             return
-        kind = key.split(":", 1)[0]
-        self.open_list.emit(kind, self._snapshot.ids(key))
+        service, today = self._service, self._snapshot.today
+        Op(self, lambda: service.list_for(key, today), doing="reading the list",
+           worker=self.worker).success(lambda ids: self.open_list.emit(kind, ids)) \
+            .failure(self._failed).run()
 
     def _month_clicked(self, index: int, segment: str) -> None:
         if self._snapshot is None:
             return
         month = self._snapshot.cases_per_month[index][0]
-        key = f"cases-month:{month}" + (f":{segment}" if segment else "")
-        self.open_list.emit("cases-month", self._snapshot.ids(key))
+        self._open_ids("cases-month", f"cases-month:{month}" + (f":{segment}" if segment else ""))
 
     def _platform_clicked(self, index: int, _segment: str) -> None:
         if self._snapshot is None:
             return
         name = self._snapshot.platform_outcomes[index][0]
-        self.open_list.emit("platform-reports", self._snapshot.ids(f"platform-reports:{name}"))
+        self._open_ids("platform-reports", f"platform-reports:{name}")
