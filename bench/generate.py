@@ -47,6 +47,8 @@ from casebook.services import Casebook, integrity  # noqa: E402
 from casebook.services.audit import GENESIS_HASH, entry_hash  # noqa: E402
 from casebook.storage import chain, migrate  # noqa: E402
 from casebook.storage import tables as t  # noqa: E402
+from casebook.storage import tables_people as tpe  # noqa: E402
+from casebook.storage.engine import open_engine  # noqa: E402
 from casebook.vault import KdfParams, KeyVault  # noqa: E402
 
 BATCH = 2000
@@ -208,6 +210,30 @@ class Generator:
                        f"person={person_id}")
         return rows
 
+    def register(self, learners: list[tuple[int, str, date | None, str | None]]
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Register learners made from the case people who are learners ((people id, name,
+        date of birth, year group)): one in ten is on 2 to 6 cases, so a learner's file brings
+        several cases together. Its own random stream: the other rows of a seed stay the same
+        (and ``--add-register`` can add it to a dataset made before)."""
+        rng = random.Random(self.seed + 1)
+        pool = list(learners)
+        rng.shuffle(pool)
+        register: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
+        while pool:
+            cases = rng.randint(2, 6) if rng.random() < 0.1 else 1
+            group, pool = pool[:cases], pool[cases:]
+            forename, _, surname = group[0][1].partition(" ")
+            register_id = len(register) + 1
+            register.append({"id": register_id, "kind": "learner", "upn": None,
+                             "forename": forename, "surname": surname,
+                             "date_of_birth": group[0][2], "year_group": group[0][3] or "",
+                             "created_at": START, "updated_at": START})
+            links += [{"case_person_id": person_id, "register_id": register_id}
+                      for person_id, *_rest in group]
+        return register, links
+
     def accounts(self, cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rows = []
         for account_id, case in enumerate(self.spread(len(cases) * 4 // 5, cases), start=1):
@@ -350,7 +376,12 @@ def fill(engine: Engine, gen: Generator, log: bool = True) -> dict[str, int]:
     put("cases", t.CaseRow.__table__, cases)
     put("case_steps", t.StepRow.__table__, gen.steps(cases))
     put("chronology", t.ChronologyRow.__table__, gen.chronology(cases))
-    put("people", t.PersonRow.__table__, gen.people(cases))
+    people = gen.people(cases)
+    put("people", t.PersonRow.__table__, people)
+    register, links = gen.register([(p["id"], p["name"], p["date_of_birth"], p["year_group"])
+                                    for p in people if p["kind"] == "learner"])
+    put("register_people", tpe.RegisterPersonRow.__table__, register)
+    put("person_links", tpe.PersonLinkRow.__table__, links)
     accounts = gen.accounts(cases)
     put("social_accounts", t.AccountRow.__table__, accounts)
     put("decisions", t.DecisionRow.__table__, gen.decisions(cases))
@@ -385,6 +416,38 @@ def fill(engine: Engine, gen: Generator, log: bool = True) -> dict[str, int]:
     finally:
         raw.close()
     say(f"  total {time.perf_counter() - started:.1f} s")
+    return counts
+
+
+def add_register(layout: Layout, seed: int) -> dict[str, int]:
+    """Add the learner register to a dataset made before it (both files, same rows)."""
+    manifest = layout.read_manifest()
+    key = KeyVault.load(layout.slots).unlock_with_passphrase("1", manifest["passphrase"])
+    page_size = manifest.get("cipher_page_size")
+    engines = [keyed_engine(layout.database, key, page_size=page_size) if page_size
+               else open_engine(layout.database, key)]
+    if manifest.get("plain"):
+        engines.append(plain_engine(layout.plain, driver="sqlcipher3"))
+    counts: dict[str, int] = {}
+    for engine in engines:
+        try:
+            tables = [tpe.RegisterPersonRow.__table__, tpe.FamilyLinkRow.__table__,
+                      tpe.PersonLinkRow.__table__]
+            t.Base.metadata.create_all(engine, tables=tables, checkfirst=True)
+            with engine.connect() as conn:
+                if conn.execute(text("SELECT count(*) FROM register_people")).scalar():
+                    continue  # added already
+                learners = [tuple(r) for r in conn.execute(text(
+                    "SELECT id, name, date_of_birth, year_group FROM people "
+                    "WHERE kind = 'learner' ORDER BY id"))]
+            learners = [(i, n, date.fromisoformat(d) if d else None, y)
+                        for i, n, d, y in learners]
+            register, links = Generator(0, seed, 0, 0).register(learners)
+            _insert(engine, tpe.RegisterPersonRow.__table__, register)
+            _insert(engine, tpe.PersonLinkRow.__table__, links)
+            counts = {"register_people": len(register), "person_links": len(links)}
+        finally:
+            engine.dispose()
     return counts
 
 
@@ -450,9 +513,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cipher-page-size", type=int, choices=[4096, 8192, 16384, 32768, 65536],
                         help="key the casebook with this cipher page size instead of the app's "
                              "(only bench/run.py can open the result)")
+    parser.add_argument("--add-register", action="store_true",
+                        help="only add the learner register to the dataset in --out (one made "
+                             "before the register existed)")
     args = parser.parse_args(argv)
 
     layout = Layout(args.out)
+    if args.add_register:
+        counts = add_register(layout, layout.read_manifest()["seed"])
+        manifest = layout.read_manifest()
+        manifest["counts"].update(counts)
+        layout.manifest.write_text(json.dumps(manifest, indent=2), "utf-8")
+        print(f"register added: {counts or 'already there'}")
+        return 0
     if layout.root.exists() and any(layout.root.iterdir()):
         if not args.force:
             print(f"{layout.root} is not empty; use --force to replace it.", file=sys.stderr)

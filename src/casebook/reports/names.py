@@ -27,9 +27,11 @@ Matching is done on tokens, so "Ben" is not found in "Benefit" nor "Ian" in "Chr
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["NameSubject", "NameMatch", "NameFinder", "fold", "name_parts", "TITLES"]
 
@@ -59,6 +61,7 @@ _MAX_JOIN = 3
 _MAX_TOKENS = 6
 
 
+@lru_cache(maxsize=65536)  # the same words again and again: a learner's file folds thousands
 def fold(text: str) -> str:
     """Case- and accent-folded text with only letters and digits kept."""
     out: list[str] = []
@@ -110,7 +113,19 @@ class _Token:
     alpha: bool
 
 
+_ASCII_RUN = re.compile(r"[A-Za-z]+|[0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
 def _tokens(text: str) -> list[_Token]:
+    """Runs of letters (split where a lower-case letter meets a capital: "McDonald") and
+    runs of digits."""
+    if text.isascii():  # most text, several times faster than looking at each character
+        return _ascii_tokens(text)
+    return _tokens_by_char(text)
+
+
+def _tokens_by_char(text: str) -> list[_Token]:
     tokens: list[_Token] = []
     start = -1
     kind = ""
@@ -133,6 +148,20 @@ def _tokens(text: str) -> list[_Token]:
             start, kind = index, this
     if start >= 0:
         tokens.append(_token(text, start, len(text), kind))
+    return tokens
+
+
+def _ascii_tokens(text: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    for run in _ASCII_RUN.finditer(text):
+        start, end = run.span()
+        if not text[start].isalpha():
+            tokens.append(_token(text, start, end, "d"))
+            continue
+        for cut in _CAMEL.finditer(text, start, end):
+            tokens.append(_token(text, start, cut.start(), "a"))
+            start = cut.start()
+        tokens.append(_token(text, start, end, "a"))
     return tokens
 
 

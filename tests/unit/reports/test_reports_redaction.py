@@ -293,3 +293,21 @@ def test_a_description_standing_for_a_person_does_not_swallow_ordinary_words() -
                          _learner("Riley Sampleton", "Learner A")])
     assert redactor.text("Photos of Year 9 posted by the Unknown Year 9 group; Riley upset") \
         == "Photos of Year 9 posted by the Learner B; Learner A upset"
+
+
+def test_the_fast_ascii_tokens_are_the_same_as_looking_at_each_character() -> None:
+    """Plain ASCII text takes a regex path (a learner's file redacts thousands of entries); it
+    must cut the same words, camel-case names and digit runs as the general path."""
+    import random
+    import string
+
+    from casebook.reports import names
+
+    rng = random.Random(20261129)
+    alphabet = string.ascii_letters + string.digits + " .,'-_\n\t" + "McDonald O'Brien"
+    texts = ["", "McDonald", "ABc", "aB1c", "Amelia-Rose O’Brien", "x2y", "iPhone 15 Pro"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+              for _ in range(3000)]
+    for text in texts:
+        if text.isascii():
+            assert names._ascii_tokens(text) == names._tokens_by_char(text), text
