@@ -56,6 +56,7 @@ from casebook.domain import CaseStatus, RiskLevel  # noqa: E402
 from casebook.services import CaseFilter, CaseService, EvidenceService  # noqa: E402
 from casebook.services.dashboard import DashboardService  # noqa: E402
 from casebook.services.people import PeopleService  # noqa: E402
+from casebook.services.retention import RetentionService  # noqa: E402
 from casebook.services.store import Store  # noqa: E402
 from casebook.services.tracker import TrackerService  # noqa: E402
 from casebook.storage import maintenance, migrate  # noqa: E402
@@ -236,8 +237,8 @@ def bench_screens(targets: Targets, runs: int) -> list[Row]:
         ("reports to platforms: figures per platform (after the page)",
          lambda sv: sv.tracker.figures(), ms),
         ("dashboard", lambda sv: sv.dashboard.snapshot(), ms),
-        ("a learner's file (the register learner on the most cases)",
-         _learner_file, ms),
+        ("a learner's file and holds, as the Learners tab reads them (the learner on the "
+         "most cases)", _learner_file, ms),
     ]
     return _time_jobs(targets, runs, work)
 
@@ -246,7 +247,7 @@ def _learner_file(sv: Services) -> object:
     """The Learners tab's job for the learner linked to the most cases (none: a dataset made
     before the register, see generate.py --register)."""
     assert sv.learner is not None
-    return sv.people.learner_file(sv.learner)
+    return sv.people.learner_file(sv.learner), sv.retention.holds(sv.learner)
 
 
 def _time_jobs(targets: Targets, runs: int,
@@ -286,6 +287,7 @@ class Services:
         self.tracker = TrackerService(store)
         self.dashboard = DashboardService(store)
         self.people = PeopleService(store)
+        self.retention = RetentionService(store)
         self.learner = _busiest_learner(store)
 
 

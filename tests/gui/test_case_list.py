@@ -18,6 +18,8 @@ from casebook.ui.models.case_table import (
     CaseTableModel,
 )
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 
 def _references(model: CaseTableModel) -> list[str]:
     return [model.index(row, COL_REFERENCE).data() for row in range(model.rowCount())]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -42,6 +43,8 @@ except ImportError:
 from casebook.domain import AccountStatus, CaseStatus
 from casebook.ui.cases.chronology_tab import AMENDED_MARK
 from casebook.ui.widgets.common import fmt_date, warning_colour
+
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
 
 
 def click(qtbot, button: QAbstractButton) -> None:  # type: ignore[no-untyped-def]

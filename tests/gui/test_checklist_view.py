@@ -31,6 +31,8 @@ from casebook.ui.checklist import ChecklistView  # noqa: E402
 from casebook.ui.kit.palette import colour  # noqa: E402
 from casebook.ui.worker import DbWorker  # noqa: E402
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 WAIT = 10_000
 
 

@@ -19,6 +19,8 @@ from casebook.services.tracker import TrackerService  # noqa: E402
 from casebook.ui.dashboard import DashboardView  # noqa: E402
 from casebook.ui.worker import DbWorker  # noqa: E402
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 WAIT = 10_000
 
 

@@ -15,6 +15,8 @@ from casebook.ui import prompts
 from casebook.ui.learners import LearnersView
 from casebook.ui.worker import DbWorker
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 WAIT = 10_000
 
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from casebook.ui.cases.case_list import CASE_ID_ROLE
 from casebook.ui.main_window import MainWindow
 from conftest import PASSPHRASE
+
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
 
 
 def test_dashboard_is_first_and_its_numbers_open_their_lists(qtbot, main_window: MainWindow,
@@ -22,7 +26,7 @@ def test_dashboard_is_first_and_its_numbers_open_their_lists(qtbot, main_window:
     panel = main_window.unlock_panel
     qtbot.waitUntil(lambda: panel.unlock_button.isEnabled() and not panel.busy)
     qtbot.keyClicks(panel.passphrase_edit, PASSPHRASE)
-    with qtbot.waitSignal(main_window.unlocked, timeout=10_000):
+    with qtbot.waitSignal(main_window.screens_ready, timeout=10_000):  # built after unlock
         panel.unlock_button.click()
 
     dashboard = main_window.fixed_views["dashboard"]

@@ -20,6 +20,8 @@ from casebook.ui.kit.palette import colour  # noqa: E402
 from casebook.ui.official_accounts import OfficialAccountsView  # noqa: E402
 from casebook.ui.worker import DbWorker  # noqa: E402
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 WAIT = 10_000
 
 

@@ -21,6 +21,8 @@ from casebook.ui.settings.settings_dialog import SettingsDialog
 from casebook.vault import KeyVault
 from conftest import USER_NAME
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 DEPUTY_PASSPHRASE = "lantern pebble orchard 7"
 
 

@@ -1,4 +1,5 @@
-"""The GUI stall watchdog notices a handler that blocks the event loop, and not idle waiting."""
+"""The GUI stall watchdog notices a handler that blocks the event loop, and not idle waiting
+nor the test's own code."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from stall_watch import StallWatch
 
 
 def _busy(seconds: float) -> None:
-    """Keep the GUI thread busy (as a slow handler would), without sleeping."""
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
+    """Keep the GUI thread busy (as a slow handler would) for ``seconds`` of its CPU time,
+    without sleeping (on a loaded machine that takes longer by the clock)."""
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
         pass
 
 
@@ -31,3 +33,28 @@ def test_waiting_with_a_free_event_loop_is_not_a_stall(qtbot) -> None:  # type: 
     with watch.watch("idle") as stall:
         qtbot.wait(200)
     assert stall.ms < 200  # the loop was free the whole time (generous: a loaded machine)
+
+
+def test_a_watched_test_body_counts_handlers_in_waits_not_the_tests_own_code(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from stall_watch import TestBodyWatch
+
+    with TestBodyWatch("body") as watch:
+        _busy(0.2)  # the test's own set-up, outside any wait: not the app's doing
+        qtbot.wait(20)
+        assert watch.stall.cpu_ms < 100
+        done: list[bool] = []
+        QTimer.singleShot(10, lambda: (_busy(0.2), done.append(True)))
+        qtbot.waitUntil(lambda: bool(done))  # a handler that blocks while the test waits
+    assert watch.stall.cpu_ms >= 150 and watch.stall.ms >= 150
+
+
+def test_a_handler_run_by_simulated_input_is_counted(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLineEdit
+    from stall_watch import TestBodyWatch
+
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.textEdited.connect(lambda _text: _busy(0.2))
+    with TestBodyWatch("typing") as watch:
+        qtbot.keyClick(edit, "a")
+    assert watch.stall.cpu_ms >= 150

@@ -18,6 +18,8 @@ from casebook.services.tracker import TrackerService  # noqa: E402
 from casebook.ui.tracker import TrackerView  # noqa: E402
 from casebook.ui.worker import DbWorker  # noqa: E402
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 WAIT = 10_000
 
 

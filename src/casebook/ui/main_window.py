@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -130,6 +130,8 @@ class MainWindow(QMainWindow):
     locked = Signal()
     #: After a casebook was opened in this window (views loading).
     unlocked = Signal()
+    #: Every school-wide screen has been built (a few event-loop turns after ``unlocked``).
+    screens_ready = Signal()
     #: A case tab was opened (case id).
     case_opened = Signal(int)
     #: A backup was restored and the casebook opened again.
@@ -656,22 +658,40 @@ class MainWindow(QMainWindow):
         assert self.tabs is not None
         dashboard = DashboardView(self.worker, casebook, parent=self.tabs)
         dashboard.open_list.connect(self._open_dashboard_list)
-        screens = (("dashboard", "Dashboard", dashboard),
-                   ("checklist", "Checklist", ChecklistView(self.worker, casebook,
-                                                             parent=self.tabs)),
-                   ("tracker", "Reports to platforms", TrackerView(self.worker, casebook,
-                                                                    parent=self.tabs)),
-                   ("official", "Official accounts", OfficialAccountsView(self.worker, casebook,
-                                                                           parent=self.tabs)))
         # Dashboard, Cases, Checklist, Reports to platforms, Official accounts, then open cases.
-        for position, (key, title, view) in zip((0, 2, 3, 4), screens, strict=True):
-            index = self.tabs.insertTab(position, view, title)
-            for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
-                self.tabs.tabBar().setTabButton(index, side, None)
-            self.fixed_views[key] = view
-        self._add_learners_view(casebook)
+        screens: list[tuple[int, str, str, Callable[[], QWidget]]] = [
+            (2, "checklist", "Checklist",
+             lambda: ChecklistView(self.worker, casebook, parent=self.tabs)),
+            (3, "tracker", "Reports to platforms",
+             lambda: TrackerView(self.worker, casebook, parent=self.tabs)),
+            (4, "official", "Official accounts",
+             lambda: OfficialAccountsView(self.worker, casebook, parent=self.tabs))]
+        self._add_fixed_view(0, "dashboard", "Dashboard", dashboard)
         self.tabs.setCurrentWidget(dashboard)
         dashboard.setFocus()
+
+        # The other screens one per turn of the event loop: all at once froze the window for
+        # 70-120 ms after unlocking.
+        def next_screen() -> None:
+            if casebook is not self.casebook or self.tabs is None:
+                return  # locked meanwhile
+            if screens:
+                position, key, title, make = screens.pop(0)
+                self._add_fixed_view(position, key, title, make())
+            else:
+                self._add_learners_view(casebook)
+                self.screens_ready.emit()
+                return
+            QTimer.singleShot(0, next_screen)
+
+        QTimer.singleShot(0, next_screen)
+
+    def _add_fixed_view(self, position: int, key: str, title: str, view: QWidget) -> None:
+        assert self.tabs is not None
+        index = self.tabs.insertTab(position, view, title)
+        for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
+            self.tabs.tabBar().setTabButton(index, side, None)
+        self.fixed_views[key] = view
 
     def _add_learners_view(self, casebook: Casebook) -> None:
         """The Learners screen, just after Cases (issue 12)."""

@@ -8,6 +8,7 @@ own changes through the worker, then asks for a fresh bundle so all tabs agree.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from contextlib import suppress
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -201,9 +202,24 @@ class CaseView(QWidget):
         self.placeholder.setText(user_message(exc))
 
     def _first_load(self, result: tuple[Setup, CaseBundle, dict[str, str | None]]) -> None:
+        """Build the tabs one per turn of the event loop (all eight at once froze the window
+        for 40-70 ms), then show the case."""
         setup, bundle, drafts = result
-        self.ctx = CaseContext(self.worker, self.casebook, self.case_id, setup)
-        self._build_tabs(self.ctx)
+        ctx = CaseContext(self.worker, self.casebook, self.case_id, setup)
+        steps = self._build_tabs(ctx)
+
+        def step() -> None:
+            if self._cleared:
+                return
+            if next(steps, None) is not None:
+                QTimer.singleShot(0, step)
+                return
+            self.ctx = ctx  # loaded: the tabs exist
+            self._finish_first_load(bundle, drafts)
+
+        step()
+
+    def _finish_first_load(self, bundle: CaseBundle, drafts: dict[str, str | None]) -> None:
         self._saved_drafts = {k: v or "" for k, v in drafts.items()}
         self._show(bundle)
         for panel in self.panels:
@@ -219,15 +235,24 @@ class CaseView(QWidget):
             with suppress(KeyError):
                 self.select_tab(self._pending_tab)
 
-    def _build_tabs(self, ctx: CaseContext) -> None:
+    def _build_tabs(self, ctx: CaseContext) -> Iterator[str]:
+        """The tabs, one at a time (the caller lets the event loop run between them)."""
         self.overview = OverviewTab(ctx, self)
+        yield "overview"
         self.chronology = ChronologyTab(ctx, self)
+        yield "chronology"
         self.people = PeopleTab(ctx, self)
+        yield "people"
         self.accounts = AccountsTab(ctx, self)
+        yield "accounts"
         self.evidence = EvidenceWidget(ctx, self)
+        yield "evidence"
         self.decisions = DecisionsTab(ctx, self)
+        yield "decisions"
         self.actions = ActionsTab(ctx, self)
+        yield "actions"
         self.steps = StepsTab(ctx, self)
+        yield "steps"
         self.steps.open_wizard_requested.connect(self.open_wizard)
         # No Alt+letters on these tabs (the forms below need the letters): Alt+1 to Alt+8.
         for number, (panel, text) in enumerate(

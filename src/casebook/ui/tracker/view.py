@@ -292,7 +292,7 @@ class TrackerView(LiveView):
         self.reports_table.itemSelectionChanged.connect(self._report_chosen)
         left_layout.addWidget(self.reports_table, 3)
         self.shown_text = named(QLabel(""), "reportsShown", "How many reports are shown")
-        self.more_button = button("Show &more", "moreReportsButton", self.show_more,
+        self.more_button = button("Show ol&der reports", "moreReportsButton", self.show_more,
                                   help="List the next reports, older ones")
         self.more_button.setEnabled(False)
         left_layout.addLayout(hbox(self.shown_text, None, self.more_button))
