@@ -107,7 +107,7 @@ def _main_screens(worker: Any, casebook: Any, shoot: Shooter) -> None:
     window.resize(WIDTH, HEIGHT)
     window.show()
     _wait(lambda: window.case_list is not None and not window.case_list.model.loading
-          and bool(window.school_name))
+          and bool(window.school_name) and "learners" in window.fixed_views)  # all screens
     _settle(worker)
     shoot(window, "main-window-dashboard")  # the first screen after unlocking
     window.show_case_list()

@@ -84,6 +84,12 @@ def test_legal_hold_blocks_purge_until_lifted(new_casebook) -> None:  # type: ig
     book = new_casebook
     old, _young, case, _shared = _setup(book)
     hold = book.retention.place_hold(case.reference, "Public inquiry into online harms")
+    on_file = book.retention.place_hold(f"L{old.id}", "Held for the same inquiry")
+    assert book.retention.holds() == [
+        (hold, case.reference, "Public inquiry into online harms"),
+        (on_file, f"L{old.id}", "Held for the same inquiry")]
+    assert book.retention.holds(old.id) == [(on_file, f"L{old.id}", "Held for the same inquiry")]
+    book.retention.lift_hold(on_file)
     with pytest.raises(ValidationError, match="legal hold"):
         book.retention.purge(f"L{old.id}", confirm=True)
     assert book.cases.get(case.id).title == "Zebraquill page"
