@@ -192,6 +192,8 @@ class NameFinder:
             key = fold(phrase)
             if len(key) >= 3:
                 self._keys[key] = [_Key(NameSubject(phrase, None), "full")]
+        #: Every start of a key: a word that begins no name ends the search there.
+        self._prefixes = frozenset(key[:n] for key in self._keys for n in range(1, len(key)))
 
     def _add(self, key: str, entry: _Key) -> None:
         if key and entry not in self._keys.setdefault(key, []):
@@ -256,6 +258,8 @@ class NameFinder:
                   and joined[:-1] in self._keys and len(tokens[j].key) > 1
                   and self._fits(text, tokens, i, j + 1, self._keys[joined[:-1]])):
                 best = (j + 1, self._keys[joined[:-1]], True)
+            if joined not in self._prefixes:
+                break  # no longer name starts with these words
         return best
 
     def _fits(self, text: str, tokens: Sequence[_Token], i: int, j: int,
