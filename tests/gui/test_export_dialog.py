@@ -22,6 +22,8 @@ from casebook.ui.export import ExportDialog, GovernorsExportDialog, common
 from casebook.ui.export.governors_dialog import current_term, period_name
 from casebook.ui.worker import DbWorker
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 LEARNER = "Zoe Whitfield"
 STAFF = "Daniel Okafor"
 PARENT = "Priya Banerjee"
