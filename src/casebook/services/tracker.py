@@ -82,6 +82,11 @@ UNANSWERED: frozenset[str] = frozenset({"waiting", "no-response"})
 ESCALATION_BODIES: frozenset[str] = frozenset({"helpline", "report-harmful-content"})
 
 
+#: Another report on the same case, for "escalated since" (one alias: SQLAlchemy caches the
+#: compiled query by it).
+_LATER = aliased(t.PlatformReportRow, name="later")
+
+
 @dataclass(frozen=True)
 class Reminder:
     """Something to do about one report. ``kind`` is "chase" or "escalate"."""
@@ -303,7 +308,7 @@ class TrackerService:
         """SQL for "a reminder is due about this report" (see ``reminders``): waiting for more
         than 48 hours, or a platform's refusal or silence not escalated since."""
         r = t.PlatformReportRow
-        later = aliased(t.PlatformReportRow)
+        later = _LATER
         escalated_later = select(later.id).where(
             later.case_id == r.case_id, later.id != r.id,
             later.body.in_(sorted(ESCALATION_BODIES)), later.made_at >= r.made_at,
@@ -350,8 +355,8 @@ class TrackerService:
         """The ladder's steps for the school's jurisdiction (data, see services.escalation)."""
         return load_ladder(self.jurisdiction())
 
-    def ladders(self, now: datetime | None = None,
-                report_ids: Iterable[int] | None = None) -> dict[int, Ladder]:
+    def ladders(self, now: datetime | None = None, report_ids: Iterable[int] | None = None,
+                rungs: tuple[Rung, ...] | None = None) -> dict[int, Ladder]:
         """Report id -> where it stands, for every report made to a platform (only those of
         ``report_ids`` when given: the page the tracker shows, not every report)."""
         now = now or self.store.now()
@@ -364,7 +369,7 @@ class TrackerService:
                                      .where(r.id.in_(sorted(set(report_ids))))).all()
             reports = self.for_cases(case_ids)
         wanted = None if report_ids is None else set(report_ids)
-        rungs = self.rungs()
+        rungs = self.rungs() if rungs is None else rungs
         refusals: Counter[str] = Counter()
         with self.store.read() as s:
             types = dict(s.execute(select(t.CaseRow.id, t.CaseRow.case_type)
@@ -387,16 +392,26 @@ class TrackerService:
             raise ValidationError("Only a report to a platform has escalation steps.")
         return ladder
 
-    def rung_recipient(self, rung: Rung) -> str:
-        """Who a report at ``rung`` goes to, named as the school's profile names it."""
-        if not rung.agency:
-            return rung.title
+    def rung_recipients(self, rungs: tuple[Rung, ...]) -> dict[str, str]:
+        """Step id -> who a report at it goes to (``rung_recipient`` for each, reading the
+        school's profile once)."""
         try:
             from casebook.profiles import load_profile
 
-            return load_profile(self.jurisdiction()).agency(rung.agency).name
-        except Exception:  # a damaged profile only loses the name
-            return rung.title
+            profile = load_profile(self.jurisdiction())
+        except Exception:  # a damaged profile only loses the names
+            return {rung.id: rung.title for rung in rungs}
+        out = {}
+        for rung in rungs:
+            try:
+                out[rung.id] = profile.agency(rung.agency).name if rung.agency else rung.title
+            except Exception:
+                out[rung.id] = rung.title
+        return out
+
+    def rung_recipient(self, rung: Rung) -> str:
+        """Who a report at ``rung`` goes to, named as the school's profile names it."""
+        return self.rung_recipients((rung,))[rung.id]
 
     # ----- what to do next ---------------------------------------------------------------
     def _helpline(self) -> tuple[str, bool]:

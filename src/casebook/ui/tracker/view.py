@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
 from casebook.domain import PlatformReport, SocialAccount
 from casebook.errors import ValidationError
 from casebook.services.cases import CaseFilter
-from casebook.services.escalation import Ladder, RungState
+from casebook.services.escalation import Ladder, Rung, RungState
 from casebook.services.tracker import (
     BODIES,
     BODY_LABELS,
@@ -137,17 +137,19 @@ class TrackerBundle:
         return tuple(r for r in self.reports if r.body == "platform")
 
 
-def _ladders(tracker: TrackerService, reports: list[PlatformReport]) -> dict[int, Ladder]:
+def _ladders(tracker: TrackerService, reports: list[PlatformReport],
+             rungs: tuple[Rung, ...] | None = None) -> dict[int, Ladder]:
     try:
-        return tracker.ladders(report_ids=[r.id for r in reports])
+        return tracker.ladders(report_ids=[r.id for r in reports], rungs=rungs)
     except ValidationError:  # a damaged ladder file loses the ladder, not the list
         return {}
 
 
-def load_page(tracker: TrackerService, offset: int, limit: int = PAGE_SIZE) -> ReportPage:
+def load_page(tracker: TrackerService, offset: int, limit: int = PAGE_SIZE,
+              rungs: tuple[Rung, ...] | None = None) -> ReportPage:
     """Worker job: one page of "Reports to platforms", newest first ("Show more")."""
     reports = tracker.page(offset, limit, bodies=LISTED)
-    return ReportPage(tuple(reports), _ladders(tracker, reports),
+    return ReportPage(tuple(reports), _ladders(tracker, reports, rungs),
                       tracker.case_references(r.case_id for r in reports))
 
 
@@ -165,11 +167,12 @@ def load_bundle(tracker: TrackerService, cases: CaseService,
     The figures per platform follow in a job of their own (``TrackerService.figures``)."""
     choices = tuple(CaseChoice(c.id, c.reference, c.title) for c in cases.list_page(
         CaseFilter(sort="updated", descending=True), limit=CASE_CHOICES))
-    page = load_page(tracker, 0, limit)
     try:
-        recipients = {r.id: tracker.rung_recipient(r) for r in tracker.rungs()}
-    except ValidationError:
-        recipients = {}
+        rungs: tuple[Rung, ...] | None = tracker.rungs()
+    except ValidationError:  # a damaged ladder file loses the ladder, not the list
+        rungs = None
+    page = load_page(tracker, 0, limit, rungs)
+    recipients = tracker.rung_recipients(rungs) if rungs is not None else {}
     reminders = tuple(tracker.reminders(limit=REMINDERS_FIRST))
     reminder_total = tracker.reminder_count() if len(reminders) >= REMINDERS_FIRST \
         else len(reminders)
