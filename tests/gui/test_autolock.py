@@ -15,7 +15,7 @@ def _unlock(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     panel = window.unlock_panel
     qtbot.waitUntil(lambda: panel.unlock_button.isEnabled() and not panel.busy)
     qtbot.keyClicks(panel.passphrase_edit, PASSPHRASE)
-    with qtbot.waitSignal(window.screens_ready, timeout=10_000):  # all built after unlock
+    with qtbot.waitSignal(window.unlocked, timeout=10_000):
         qtbot.keyClick(panel.passphrase_edit, Qt.Key.Key_Return)
 
 

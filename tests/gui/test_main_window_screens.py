@@ -26,7 +26,7 @@ def test_dashboard_is_first_and_its_numbers_open_their_lists(qtbot, main_window:
     panel = main_window.unlock_panel
     qtbot.waitUntil(lambda: panel.unlock_button.isEnabled() and not panel.busy)
     qtbot.keyClicks(panel.passphrase_edit, PASSPHRASE)
-    with qtbot.waitSignal(main_window.screens_ready, timeout=10_000):  # built after unlock
+    with qtbot.waitSignal(main_window.unlocked, timeout=10_000):
         panel.unlock_button.click()
 
     dashboard = main_window.fixed_views["dashboard"]

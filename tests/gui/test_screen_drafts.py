@@ -17,7 +17,7 @@ from casebook.ui.checklist.view import ChecklistView
 from casebook.ui.main_window import MainWindow
 from casebook.ui.official_accounts.view import OfficialAccountsView
 from casebook.ui.tracker.view import TrackerView
-from casebook.ui.widgets.drafts import DISCARD_TITLE, FormDraft
+from casebook.ui.widgets.drafts import DISCARD_TITLE, FormDraft, has_typed_text
 from casebook.ui.worker import DbWorker
 from conftest import PASSPHRASE
 
@@ -328,3 +328,36 @@ def test_a_draft_puts_back_only_what_was_typed_never_a_stale_copy_of_other_field
     again = _shown(qtbot, worker, TrackerView(worker, book))
     assert again.response_edit.toPlainText() == "They want a photo of the head's ID"
     assert again.reference_edit.text() == "IG-1044"  # not the copy the form held before
+
+
+def test_a_draft_on_a_report_further_down_the_list_goes_back_on_that_report(
+        qtbot, worker: DbWorker, unlocked_casebook: Casebook) -> None:
+    """The tracker lists a page of reports; a draft typed on an older one is put back on it
+    (read first), not into a new report. What was typed in the case search is no draft."""
+    book = unlocked_casebook
+    case = book.cases.create("Fake school account", "impersonation")
+    old = book.tracker.add(case.id, body="platform", recipient="Snapchat", reference="SC-9",
+                           made_at=datetime.now() - timedelta(days=9))
+    for day in range(3):
+        book.tracker.add(case.id, body="platform", recipient="TikTok",
+                         made_at=datetime.now() - timedelta(days=day, hours=1))
+    view = TrackerView(worker, book)
+    view.page_size = 2
+    _shown(qtbot, worker, view)
+    qtbot.keyClicks(view.case_search, "fake school")
+    assert not has_typed_text(view.report_form)  # a search is not a report's text
+    view.case_search.clear()
+    view.select_report(old.id)
+    qtbot.waitUntil(lambda: view.reference_edit.text() == "SC-9", timeout=WAIT)
+    qtbot.keyClicks(view.response_edit, "Snapchat asked for the URL again")
+    view.save_drafts()
+    _idle(qtbot, worker)
+    view.hide()
+
+    again = TrackerView(worker, book)
+    again.page_size = 2
+    _shown(qtbot, worker, again)
+    qtbot.waitUntil(lambda: again.response_edit.toPlainText()
+                    == "Snapchat asked for the URL again", timeout=WAIT)
+    assert again.form_title.text().startswith("Report to Snapchat")
+    assert again.reference_edit.text() == "SC-9" and again.save_button.isEnabled()

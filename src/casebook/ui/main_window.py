@@ -128,10 +128,8 @@ class MainWindow(QMainWindow):
 
     #: After the casebook was locked and the unlock screen shows.
     locked = Signal()
-    #: After a casebook was opened in this window (views loading).
+    #: After a casebook was opened in this window and its screens built (views loading).
     unlocked = Signal()
-    #: Every school-wide screen has been built (a few event-loop turns after ``unlocked``).
-    screens_ready = Signal()
     #: A case tab was opened (case id).
     case_opened = Signal(int)
     #: A backup was restored and the casebook opened again.
@@ -465,7 +463,7 @@ class MainWindow(QMainWindow):
             self.worker.submit(lambda: describe_location(root), self._show_location_warning,
                                lambda _e: None)
         log.info("main window unlocked (user %s)", user.id)
-        self.unlocked.emit()
+        # ``unlocked`` follows once the school-wide screens have been built (_add_fixed_views).
 
     def _apply_session(self, casebook: Casebook, info: dict[str, Any]) -> None:
         if casebook is not self.casebook:
@@ -680,7 +678,7 @@ class MainWindow(QMainWindow):
                 self._add_fixed_view(position, key, title, make())
             else:
                 self._add_learners_view(casebook)
-                self.screens_ready.emit()
+                self.unlocked.emit()  # every screen is there now
                 return
             QTimer.singleShot(0, next_screen)
 
