@@ -36,7 +36,8 @@ def test_reports_waiting_counts_platform_reports_and_matches_the_list_it_opens(
 
     qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
     tracker = main_window.fixed_views["tracker"]
-    assert main_window.tabs.currentWidget() is tracker
+    # The ids behind the number are read on the worker, then the list opens.
+    qtbot.waitUntil(lambda: main_window.tabs.currentWidget() is tracker, timeout=WAIT)
     qtbot.waitUntil(lambda: getattr(tracker, "bundle", None) is not None, timeout=WAIT)
     listed = [tracker.reports_table.item(row, 0).data(Qt.ItemDataRole.UserRole)
               for row in range(tracker.reports_table.rowCount())]
