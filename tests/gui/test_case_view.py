@@ -281,3 +281,18 @@ def test_dates_are_read_the_way_the_school_writes_them() -> None:
     assert parse_date("yesterday", today=today) == date(2026, 11, 22)
     assert parse_date("") is None and parse_date("31/02/2026") is None
     assert parse_date("next week") is None
+
+
+def test_a_case_closed_while_its_tabs_are_being_built_stops_building(
+        qtbot, worker, unlocked_casebook, case_id) -> None:  # type: ignore[no-untyped-def]
+    """The tabs are built one per event-loop turn; a view deleted half-way (a lock, Ctrl+W)
+    must not go on building into deleted widgets."""
+    from casebook.ui.cases.case_view import CaseView
+
+    view = CaseView(worker, unlocked_casebook, case_id)
+    view.show()
+    qtbot.waitUntil(lambda: hasattr(view, "overview"), timeout=15_000)
+    assert view.ctx is None  # not all built yet
+    view.deleteLater()
+    qtbot.wait(100)  # the remaining turns would have run here (an error fails the test)
+    wait_idle(qtbot, worker)

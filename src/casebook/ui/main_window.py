@@ -680,9 +680,9 @@ class MainWindow(QMainWindow):
                 self._add_learners_view(casebook)
                 self.unlocked.emit()  # every screen is there now
                 return
-            QTimer.singleShot(0, next_screen)
+            QTimer.singleShot(0, self, next_screen)
 
-        QTimer.singleShot(0, next_screen)
+        QTimer.singleShot(0, self, next_screen)  # dropped if the window goes
 
     def _add_fixed_view(self, position: int, key: str, title: str, view: QWidget) -> None:
         assert self.tabs is not None

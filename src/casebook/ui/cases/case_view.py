@@ -212,7 +212,7 @@ class CaseView(QWidget):
             if self._cleared:
                 return
             if next(steps, None) is not None:
-                QTimer.singleShot(0, step)
+                QTimer.singleShot(0, self, step)  # dropped if the view goes
                 return
             self.ctx = ctx  # loaded: the tabs exist
             self._finish_first_load(bundle, drafts)

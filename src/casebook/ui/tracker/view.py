@@ -630,7 +630,7 @@ class TrackerView(LiveView):
             end = min(begin + self.page_size, start + len(reports))
             self._fill_rows(begin, end)
             if end < start + len(reports):
-                QTimer.singleShot(0, lambda: fill(end))
+                QTimer.singleShot(0, self, lambda: fill(end))
             else:
                 self._show_ladder()
 
