@@ -9,7 +9,7 @@
   and the cases opened each month by type from the indexes (GROUP BY), not from the rows.
 
 Revision ID: 0017
-Revises: 0016
+Revises: 0015
 Create Date: 2026-11-29
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0017"
-down_revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
