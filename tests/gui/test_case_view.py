@@ -42,7 +42,8 @@ except ImportError:
 
 from casebook.domain import AccountStatus, CaseStatus
 from casebook.ui.cases.chronology_tab import AMENDED_MARK
-from casebook.ui.widgets.common import fmt_date, warning_colour
+from casebook.ui.kit.palette import warning_colour
+from casebook.ui.widgets.common import fmt_date
 
 pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
 

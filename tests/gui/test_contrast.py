@@ -8,17 +8,20 @@ from PySide6.QtGui import QColor, QPalette
 
 from casebook.domain import STEP_ORDER, Step, StepStatus
 from casebook.ui.kit.charts import NumberTile
-from casebook.ui.kit.palette import ROLES, SERIES
-from casebook.ui.theme import (
-    DARK_TEXT,
-    LIGHT_TEXT,
+from casebook.ui.kit.palette import (
+    ROLES,
+    SERIES,
     TEXT_RATIO,
+    TEXT_ROLES,
     contrast,
+    done_colour,
     highlight_pair,
+    muted_colour,
+    readable_palette,
     readable_text,
     text_colour,
+    warning_colour,
 )
-from casebook.ui.widgets.common import done_colour, muted_colour, warning_colour
 from casebook.ui.widgets.step_progress import StepProgress
 
 Role = QPalette.ColorRole
@@ -84,7 +87,7 @@ def test_dashboard_numbers_are_readable_in_every_accent(qtbot, name: str) -> Non
 @pytest.mark.parametrize("name", PALETTES)
 def test_every_text_colour_is_readable_on_window_and_fields(qtbot, name: str) -> None:
     palette = PALETTES[name]
-    for kind in LIGHT_TEXT.keys() | DARK_TEXT.keys():
+    for kind in TEXT_ROLES:
         colour = text_colour(kind, palette)
         for role in (Role.Window, Role.Base):
             assert contrast(colour, palette.color(role)) >= TEXT_RATIO, (kind, role)
@@ -105,8 +108,6 @@ def test_readable_text_changes_as_little_as_needed() -> None:
 
 @pytest.mark.parametrize("name", PALETTES)
 def test_the_app_palette_makes_selection_and_placeholders_readable(name: str) -> None:
-    from casebook.ui.theme import readable_palette
-
     palette = QPalette(PALETTES[name])
     palette.setColor(Role.PlaceholderText, QColor("#9a9a9a") if name != "dark" else "#6a6a6a")
     fixed = readable_palette(palette) or palette

@@ -58,7 +58,7 @@ def setup_application(app: QApplication) -> None:
         path = fonts / name
         if path.exists():
             QFontDatabase.addApplicationFont(str(path))
-    from casebook.ui.theme import readable_palette
+    from casebook.ui.kit.palette import readable_palette
 
     readable = readable_palette(app.palette())  # e.g. white on Fusion's blue is only 3.7:1
     if readable is not None:

@@ -14,14 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.domain import Action
-from casebook.ui.widgets.common import (
-    add_row,
-    button_row,
-    done_colour,
-    fmt_date,
-    fmt_datetime,
-    warning_colour,
-)
+from casebook.ui.kit.palette import done_colour, warning_colour
+from casebook.ui.widgets.common import add_row, button_row, fmt_date, fmt_datetime
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.corrections import Fix
 from casebook.ui.widgets.date_field import DateField

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from casebook.domain.enums import CaseStatus, CaseType, RiskLevel
 from casebook.storage.search import search_too_short
 from casebook.ui.kit import Banner, app_settings, user_message
+from casebook.ui.kit.palette import muted_colour
 from casebook.ui.models.case_table import (
     CASE_ID_ROLE,
     COL_OPENED,
@@ -47,7 +48,6 @@ from casebook.ui.models.case_table import (
     CaseTableModel,
 )
 from casebook.ui.models.labels import RISK_LABELS, STATUS_LABELS, case_type_label
-from casebook.ui.widgets.common import muted_colour
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.drafts import AskBeforeDiscard
 from casebook.ui.worker import DbWorker

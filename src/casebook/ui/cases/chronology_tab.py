@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from casebook.domain import ChronologyEntry, StepKey
 from casebook.ui.kit import named
-from casebook.ui.widgets.common import Banner, add_row, button_row, fmt_datetime, muted_colour
+from casebook.ui.kit.palette import muted_colour
+from casebook.ui.widgets.common import Banner, add_row, button_row, fmt_datetime
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.date_field import DateTimeField
 from casebook.ui.widgets.drafts import AskBeforeDiscard

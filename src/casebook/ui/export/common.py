@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 from casebook.reports import ExportResult
 from casebook.services import Casebook
 from casebook.ui import prompts
-from casebook.ui.widgets.common import Banner, alive, heading, muted_colour, user_message
+from casebook.ui.kit.palette import muted_colour
+from casebook.ui.widgets.common import Banner, alive, heading, user_message
 from casebook.ui.widgets.drafts import confirm_discard
 from casebook.ui.worker import DbWorker
 

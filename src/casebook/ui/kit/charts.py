@@ -26,7 +26,6 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractButton, QSizePolicy, QWidget
 
 from casebook.ui.kit import palette
-from casebook.ui.theme import readable_text
 
 __all__ = ["NumberTile", "StackedBarChart", "Segment"]
 
@@ -93,7 +92,7 @@ class NumberTile(QAbstractButton):
         pal = self.palette()
         if self._value in ("0", "–"):
             return pal.color(QPalette.ColorRole.Text)
-        return readable_text(self._accent, pal.color(QPalette.ColorRole.Base))
+        return palette.readable_text(self._accent, pal.color(QPalette.ColorRole.Base))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

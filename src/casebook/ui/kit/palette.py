@@ -1,8 +1,13 @@
-"""Every colour the screens use, in one place, for the light and the dark scheme.
+"""Every colour the screens use, and the contrast maths that keeps text on them readable.
 
-Colours are chosen for text contrast of at least 4.5:1 on the window background of their
-scheme (large numbers and chart bars 3:1). Screens ask for a role ("warning", "done") and never
-write a colour themselves.
+Screens ask for a role ("warning", "done") and never write a colour themselves. Each role has a
+light-scheme and a dark-scheme colour, chosen for text contrast of at least 4.5:1 on the window
+background of its scheme (large numbers and chart bars 3:1; WCAG 2.1, 1.4.3). Where a colour
+must sit on something the OS chose (its selection colour, a high-contrast theme), it starts
+from ``QPalette`` and is only darkened or lightened as far as needed to reach the ratio, so the
+OS's dark and high-contrast themes are followed. Chart colours (the Okabe–Ito set) are kept for
+fills; when one is used for text it goes through :func:`readable_text`. Checked by
+``tests/gui/test_contrast.py``.
 """
 
 from __future__ import annotations
@@ -10,12 +15,16 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+#: WCAG 2.1 AA: ordinary text, and large text (18 pt, or 14 pt bold, and above).
+TEXT_RATIO = 4.5
+LARGE_TEXT_RATIO = 3.0
+
 #: Distinct, colour-blind-friendly series colours for charts (Okabe–Ito based).
 SERIES = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7f7f7f",
           "#F0E442")
 
-#: (light scheme, dark scheme) for each role.
-ROLES: dict[str, tuple[str, str]] = {
+#: (light scheme, dark scheme) for each role that colours text.
+TEXT_ROLES: dict[str, tuple[str, str]] = {
     "warning": ("#b71c1c", "#ff8a80"),      # errors, overdue, "never backed up"
     "done": ("#1b5e20", "#81c784"),         # finished, in date
     "attention": ("#7a4f00", "#ffd180"),    # waiting for an answer
@@ -29,16 +38,84 @@ ROLES: dict[str, tuple[str, str]] = {
     "outcome-refused": ("#a33a00", "#ffab91"),
     "outcome-unanswered": ("#7a4f00", "#ffd180"),
     "outcome-other": ("#5f5f5f", "#bdbdbd"),
-    "tint-warning": ("#fde2e1", "#4a1c1c"),  # backgrounds behind normal text
+}
+
+#: Every role: the text roles, and backgrounds and borders behind normal text.
+ROLES: dict[str, tuple[str, str]] = {
+    **TEXT_ROLES,
+    "tint-warning": ("#fde2e1", "#4a1c1c"),
     "tint-attention": ("#fff3d6", "#4a3a12"),
     "tint-heading": ("#e8edf3", "#263445"),
     "border-attention": ("#d9a400", "#d9a400"),
 }
 
 
-def is_dark(widget: QWidget | None = None) -> bool:
-    palette = widget.palette() if widget is not None else QApplication.palette()
-    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+# --- Contrast (WCAG 2.1) ---------------------------------------------------------------------
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(colour: QColor) -> float:
+    """WCAG relative luminance, 0 (black) to 1 (white)."""
+    return (0.2126 * _channel(colour.red()) + 0.7152 * _channel(colour.green())
+            + 0.0722 * _channel(colour.blue()))
+
+
+def contrast(a: QColor | str, b: QColor | str) -> float:
+    """WCAG contrast ratio between two colours, 1 to 21."""
+    la, lb = relative_luminance(QColor(a)), relative_luminance(QColor(b))
+    light, dark = max(la, lb), min(la, lb)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _towards(colour: QColor, target: QColor, amount: float) -> QColor:
+    return QColor(round(colour.red() + (target.red() - colour.red()) * amount),
+                  round(colour.green() + (target.green() - colour.green()) * amount),
+                  round(colour.blue() + (target.blue() - colour.blue()) * amount))
+
+
+def adjust_for_contrast(colour: QColor | str, against: QColor | str,
+                        ratio: float = TEXT_RATIO) -> QColor:
+    """``colour`` moved towards black or white (whichever ``against`` is further from) just
+    far enough to reach ``ratio``; unchanged when it already does."""
+    colour, against = QColor(colour), QColor(against)
+    if contrast(colour, against) >= ratio:
+        return colour
+    target = QColor("#000000") if relative_luminance(against) > 0.18 else QColor("#ffffff")
+    low, high = 0.0, 1.0
+    for _ in range(20):  # bisect to the smallest change that is enough
+        middle = (low + high) / 2
+        if contrast(_towards(colour, target, middle), against) >= ratio:
+            high = middle
+        else:
+            low = middle
+    return _towards(colour, target, high)
+
+
+def readable_text(colour: QColor | str, background: QColor | str, *,
+                  large: bool = False) -> QColor:
+    """A text colour as close to ``colour`` as is readable on ``background``."""
+    return adjust_for_contrast(colour, background, LARGE_TEXT_RATIO if large else TEXT_RATIO)
+
+
+def readable_fill(fill: QColor | str, text: QColor | str, *, large: bool = False) -> QColor:
+    """A background as close to ``fill`` as makes ``text`` readable on it."""
+    return adjust_for_contrast(fill, text, LARGE_TEXT_RATIO if large else TEXT_RATIO)
+
+
+# --- Roles on the scheme in use --------------------------------------------------------------
+
+def _palette_of(source: QWidget | QPalette | None) -> QPalette:
+    if isinstance(source, QPalette):
+        return source
+    return source.palette() if source is not None else QApplication.palette()
+
+
+def is_dark(source: QWidget | QPalette | None = None) -> bool:
+    """Whether ``source`` (a widget, a palette, or the app when None) shows a dark scheme."""
+    return _palette_of(source).color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def colour(role: str, widget: QWidget | None = None) -> QColor:
@@ -49,6 +126,17 @@ def colour(role: str, widget: QWidget | None = None) -> QColor:
 
 def hex_colour(role: str, widget: QWidget | None = None) -> str:
     return colour(role, widget).name()
+
+
+def text_colour(role: str, source: QWidget | QPalette | None = None) -> QColor:
+    """The ``role`` text colour, made readable on the window and the field colours of
+    ``source``'s palette (a high-contrast theme may need more than the role's own colour)."""
+    palette = _palette_of(source)
+    light, dark = TEXT_ROLES[role]
+    result = QColor(dark if is_dark(palette) else light)
+    for background in (QPalette.ColorRole.Window, QPalette.ColorRole.Base):
+        result = readable_text(result, palette.color(background))
+    return result
 
 
 def warning_colour(widget: QWidget | None = None) -> QColor:
@@ -62,7 +150,7 @@ def done_colour(widget: QWidget | None = None) -> QColor:
 
 def muted_colour(widget: QWidget | None = None) -> QColor:
     """Secondary text: between the text and the background, still readable (about 5:1)."""
-    palette = widget.palette() if widget is not None else QApplication.palette()
+    palette = _palette_of(widget)
     text = palette.color(QPalette.ColorRole.WindowText)
     back = palette.color(QPalette.ColorRole.Window)
     mix = 0.62
@@ -71,15 +159,32 @@ def muted_colour(widget: QWidget | None = None) -> QColor:
                   round(text.blue() * mix + back.blue() * (1 - mix)))
 
 
-def contrast(a: QColor, b: QColor) -> float:
-    """WCAG contrast ratio of two colours (1 to 21)."""
+# --- The OS palette --------------------------------------------------------------------------
 
-    def luminance(c: QColor) -> float:
-        def channel(v: int) -> float:
-            x = v / 255
-            return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
+def highlight_pair(palette: QPalette) -> tuple[QColor, QColor]:
+    """The palette's selection colours (background, text), with the background darkened or
+    lightened if the text on it would be under 4.5:1 (Fusion's blue with white is 3.7:1)."""
+    text = palette.color(QPalette.ColorRole.HighlightedText)
+    fill = readable_fill(palette.color(QPalette.ColorRole.Highlight), text)
+    return fill, text
 
-        return 0.2126 * channel(c.red()) + 0.7152 * channel(c.green()) + 0.0722 * channel(c.blue())
 
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
+def readable_palette(palette: QPalette) -> QPalette | None:
+    """The OS palette with its selection and placeholder colours made readable (4.5:1), or
+    None when it already is (then it is left alone, so live theme changes still apply)."""
+    fixed = QPalette(palette)
+    changed = False
+    for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+        text = palette.color(group, QPalette.ColorRole.HighlightedText)
+        fill = palette.color(group, QPalette.ColorRole.Highlight)
+        better = readable_fill(fill, text)
+        if better != fill:
+            fixed.setColor(group, QPalette.ColorRole.Highlight, better)
+            changed = True
+        base = palette.color(group, QPalette.ColorRole.Base)
+        hint = palette.color(group, QPalette.ColorRole.PlaceholderText)
+        better = readable_text(hint, base)
+        if better != hint:
+            fixed.setColor(group, QPalette.ColorRole.PlaceholderText, better)
+            changed = True
+    return fixed if changed else None

@@ -12,7 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from casebook.domain import Jurisdiction
-from casebook.ui.widgets.common import Banner, add_row, muted_colour, user_message
+from casebook.ui.kit.palette import muted_colour
+from casebook.ui.widgets.common import Banner, add_row, user_message
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from casebook.ui.widgets.common import muted_colour, warning_colour
+from casebook.ui.kit.palette import muted_colour, warning_colour
 
 _COMMON_FORMATS = ("%Y-%m-%d", "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%b %d %Y",
                    "%d %b %y")

@@ -9,7 +9,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from casebook.domain import STEP_ORDER, Step, StepKey, StepStatus
-from casebook.ui.theme import highlight_pair
+from casebook.ui.kit.palette import highlight_pair
 
 STATUS_WORDS = {
     StepStatus.NOT_STARTED: "Not started",

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.profiles import FieldSpec
-from casebook.ui.widgets.common import add_grid_field, add_row, muted_colour
+from casebook.ui.kit.palette import muted_colour
+from casebook.ui.widgets.common import add_grid_field, add_row
 from casebook.ui.widgets.date_field import DateField
 
 REQUIRED_MARK = " (required)"
