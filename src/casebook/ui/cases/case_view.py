@@ -8,8 +8,9 @@ own changes through the worker, then asks for a fresh bundle so all tabs agree.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -37,8 +38,9 @@ from casebook.ui.cases.people_tab import PeopleTab
 from casebook.ui.cases.steps_tab import StepsTab
 from casebook.ui.evidence.evidence_widget import EvidenceWidget
 from casebook.ui.kit.live import KeepCurrent
+from casebook.ui.kit.ops import Op
 from casebook.ui.widgets import drafts as form_drafts
-from casebook.ui.widgets.common import Banner, Jobs, heading, user_message
+from casebook.ui.widgets.common import Banner, heading
 from casebook.ui.widgets.context import (
     CaseBundle,
     CaseContext,
@@ -174,7 +176,7 @@ class CaseView(QWidget):
         self.stack.addWidget(self.tabs)
         layout.addWidget(self.stack, 1)
 
-        self.jobs = Jobs(self, worker, self.banner.show_error)
+        self.op_epoch = 0  # moves on when cleared, so answers still on their way are dropped
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
@@ -188,7 +190,7 @@ class CaseView(QWidget):
             drafts = {key: casebook.settings.get_draft(key) for key in keys}
             return load_setup(casebook), load_bundle(casebook, case_id), drafts
 
-        self.jobs.run(first, self._first_load, self._load_failed)
+        self._op(first).success(self._first_load).failure(self._load_failed).run()
         self._reading = False
         # The worker's change notice: read the case again (now if on screen, else when next
         # shown), so a report recorded in the tracker or a correction elsewhere shows here.
@@ -197,9 +199,13 @@ class CaseView(QWidget):
             and bool(kinds & {"case", "evidence", "tracker"}), self.refresh)
 
     # ----- loading ------------------------------------------------------------------------
-    def _load_failed(self, exc: BaseException) -> None:
+    def _op(self, job: Callable[[], Any]) -> Op[Any]:
+        """An operation for this view: on its worker, a failure shown in its banner."""
+        return Op(self, job, worker=self.worker).messages(self.banner)
+
+    def _load_failed(self, message: str) -> None:
         self.title.setText("This case could not be opened")
-        self.placeholder.setText(user_message(exc))
+        self.placeholder.setText(message)
 
     def _first_load(self, result: tuple[Setup, CaseBundle, dict[str, str | None]]) -> None:
         """Build the tabs one per turn of the event loop (all eight at once froze the window
@@ -306,11 +312,11 @@ class CaseView(QWidget):
         self._reading = True
         casebook, case_id = self.casebook, self.case_id
 
-        def failed(exc: BaseException) -> None:
+        def failed(message: str) -> None:
             self._reading = False
-            self.banner.show_error(user_message(exc))
+            self.banner.show_error(message)
 
-        self.jobs.run(lambda: load_bundle(casebook, case_id), self._show, failed)
+        self._op(lambda: load_bundle(casebook, case_id)).success(self._show).failure(failed).run()
 
     def _panel_changed(self) -> None:
         self.changed.emit()
@@ -425,7 +431,8 @@ class CaseView(QWidget):
                 self.banner.show_info("The case is marked closed. Everything on it has been kept.")
                 self._panel_changed()
 
-            self.jobs.run(lambda: cases.set_status(case_id, CaseStatus.CLOSED, reason), done)
+            self._op(lambda: cases.set_status(case_id, CaseStatus.CLOSED, reason)).success(
+                done).run()
 
         def finished() -> None:
             if self.close_dialog is dialog:
@@ -447,8 +454,8 @@ class CaseView(QWidget):
             self.banner.show_info("The case is open again.")
             self._panel_changed()
 
-        self.jobs.run(lambda: cases.set_status(case_id, CaseStatus.OPEN,
-                                               "Reopened by the user."), done)
+        self._op(lambda: cases.set_status(case_id, CaseStatus.OPEN, "Reopened by the user.")
+                 ).success(done).run()
 
     # ----- drafts and locking -------------------------------------------------------------
     def save_drafts(self) -> None:
@@ -476,13 +483,13 @@ class CaseView(QWidget):
             for key, text in changed.items():
                 settings.save_draft(key, text)
 
-        self.jobs.run(job)
+        self._op(job).run()
 
     def clear(self) -> None:
         """Drop everything shown (on lock). The view cannot be used afterwards."""
         self._cleared = True
         self._draft_timer.stop()
-        self.jobs.forget()
+        self.op_epoch += 1
         if self.wizard is not None:
             self.wizard.discard()
             self.wizard = None

@@ -43,7 +43,7 @@ from casebook.ui.evidence.safety_gate import (
     UnsafeNoteDialog,
 )
 from casebook.ui.evidence.viewer import EvidenceViewer
-from casebook.ui.widgets.common import fmt_datetime, user_message
+from casebook.ui.widgets.common import fmt_datetime
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.panel import CasePanel, fill_table, make_table, selected_id
 
@@ -213,7 +213,7 @@ class EvidenceWidget(CasePanel):
 
     def reload(self) -> None:
         evidence, case_id = self.ctx.casebook.evidence, self.ctx.case_id
-        self.jobs.run(lambda: evidence.items(case_id), self.set_items)
+        self.op(lambda: evidence.items(case_id)).success(self.set_items).run()
 
     def clear(self) -> None:
         super().clear()
@@ -427,10 +427,9 @@ class EvidenceWidget(CasePanel):
         for path in files:
             self._pending += 1
             self._show_progress(True, f"Adding {path.name}…")
-            self.jobs.run(
-                lambda path=path: evidence.add_file(case_id, path, source=source,
-                                                    safety_confirmed=True, progress=report),
-                self._file_done, self._file_failed)
+            self.op(lambda path=path: evidence.add_file(case_id, path, source=source,
+                                                        safety_confirmed=True, progress=report)
+                    ).success(self._file_done).failure(self._file_failed).run()
 
     def add_image(self, image: QImage, how: str = SOURCE_PASTED) -> None:
         data = QByteArray()
@@ -448,9 +447,9 @@ class EvidenceWidget(CasePanel):
             self._added = []
             self._pending += 1
             self._show_progress(True, "Adding the screenshot…")
-            self.jobs.run(lambda: evidence.add_bytes(case_id, png, filename=name, source=source,
-                                                     safety_confirmed=True),
-                          self._file_done, self._file_failed)
+            self.op(lambda: evidence.add_bytes(case_id, png, filename=name, source=source,
+                                               safety_confirmed=True)
+                    ).success(self._file_done).failure(self._file_failed).run()
 
         self.ask_gate("a screenshot from the clipboard", store)
 
@@ -470,14 +469,14 @@ class EvidenceWidget(CasePanel):
         self.changed.emit()
         self.reload()
 
-    def _file_failed(self, exc: BaseException) -> None:
+    def _file_failed(self, message: str) -> None:
         self._pending = max(0, self._pending - 1)
         if self._pending == 0:
             self._show_progress(False)
             if self._added:
                 self.changed.emit()
                 self.reload()
-        self.banner.show_error(user_message(exc))
+        self.banner.show_error(message)
 
     def _show_progress(self, visible: bool, text: str = "") -> None:
         self.progress_label.setText(text)
@@ -517,5 +516,5 @@ class EvidenceWidget(CasePanel):
         if not target:
             return
         evidence = self.ctx.casebook.evidence
-        self.jobs.run(lambda: evidence.save_copy(item.id, target),
-                      lambda path: self.banner.show_info(f"A copy was saved to {path}."))
+        self.op(lambda: evidence.save_copy(item.id, target)).success(
+            lambda path: self.banner.show_info(f"A copy was saved to {path}.")).run()

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from casebook.domain import EvidenceItem
 from casebook.ui.evidence.decode import VIEW_LIMIT_BYTES, Picture, Shown, prepare
-from casebook.ui.widgets.common import Banner, Jobs, heading
+from casebook.ui.kit.ops import Op
+from casebook.ui.widgets.common import Banner, heading
 from casebook.ui.widgets.context import CaseContext
 
 ZOOM_STEP = 1.25
@@ -126,7 +127,7 @@ class EvidenceViewer(QDialog):
                            (QKeySequence.StandardKey.MoveToPreviousPage, lambda: self.go(-1))):
             QShortcut(QKeySequence(keys), self, slot)
 
-        self.jobs = Jobs(self, ctx.worker, self.banner.show_error)
+        self.op_epoch = 0  # moves on with each load, so only the latest item is shown
         self.resize(900, 640)
         self.load()
 
@@ -139,7 +140,7 @@ class EvidenceViewer(QDialog):
 
     def load(self) -> None:
         """Read and decode the current item on the DB thread (late answers are dropped)."""
-        self.jobs.forget()
+        self.op_epoch += 1
         self._show_nothing("Opening…")
         if not self.items:
             self._show_nothing("There is no evidence on this case yet.")
@@ -154,7 +155,7 @@ class EvidenceViewer(QDialog):
         def job() -> Shown:
             return prepare(item, evidence.read_bytes(item.id, VIEW_LIMIT_BYTES))
 
-        self.jobs.run(job, self._show)
+        Op(self, job, worker=self.ctx.worker).success(self._show).messages(self.banner).run()
 
     # ----- showing ------------------------------------------------------------------------
     def _clear_canvas(self) -> None:
@@ -270,6 +271,6 @@ class EvidenceViewer(QDialog):
 
     def close_for_lock(self) -> None:
         """The casebook is locking: drop every decoded picture and close."""
-        self.jobs.forget()
+        self.op_epoch += 1
         self._show_nothing("")
         self.done(QDialog.DialogCode.Rejected)

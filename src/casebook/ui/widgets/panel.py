@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casebook.ui.widgets.common import Banner, Jobs
+from casebook.ui.kit.banner import Banner
+from casebook.ui.kit.ops import Op
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.corrections import (
     CorrectionDialog,
@@ -43,7 +44,7 @@ class CasePanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.banner = Banner(self)
-        self.jobs = Jobs(self, ctx.worker, self.banner.show_error)
+        self.op_epoch = 0  # moves on when cleared, so answers still on their way are dropped
         self.bundle: CaseBundle | None = None
         self.correction_dialog: CorrectionDialog | None = None
         self.correct_button: QPushButton | None = None
@@ -63,7 +64,11 @@ class CasePanel(QWidget):
                 on_done(result)
             self.changed.emit()
 
-        self.jobs.run(job, done)
+        self.op(job).success(done).run()
+
+    def op(self, job: Callable[[], Any]) -> Op[Any]:
+        """An operation for this panel: on the case's worker, its failure in the banner."""
+        return Op(self, job, worker=self.ctx.worker).messages(self.banner)
 
     def set_data(self, bundle: CaseBundle) -> None:
         self.bundle = bundle
@@ -163,7 +168,7 @@ class CasePanel(QWidget):
         dialog.open()
 
     def clear(self) -> None:
-        self.jobs.forget()
+        self.op_epoch += 1
         dialog = self.correction_dialog
         if dialog is not None and shiboken6.isValid(dialog) and dialog.isVisible():
             dialog.drop()  # what was typed is kept as a draft (lock, closed tab)

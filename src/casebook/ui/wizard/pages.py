@@ -33,14 +33,13 @@ from casebook.ui.cases.actions_tab import ActionsTab
 from casebook.ui.cases.decisions_tab import DecisionsTab
 from casebook.ui.cases.people_tab import PeopleTab
 from casebook.ui.evidence.evidence_widget import EvidenceWidget
+from casebook.ui.kit.ops import Op
 from casebook.ui.widgets.common import (
     Banner,
-    Jobs,
     bullet_text,
     fmt_date,
     fmt_datetime,
     heading,
-    user_message,
 )
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.date_field import DateField
@@ -70,7 +69,7 @@ class QuickNote(QGroupBox):
         super().__init__("Add to the chronology", parent)
         self.ctx = ctx
         self.banner = Banner(self)
-        self.jobs = Jobs(self, ctx.worker, self.banner.show_error)
+        self.op_epoch = 0  # moves on when cleared, so answers on their way are dropped
         layout = QHBoxLayout(self)
         self.text_edit = QPlainTextEdit(self)
         self.text_edit.setTabChangesFocus(True)
@@ -98,7 +97,8 @@ class QuickNote(QGroupBox):
             self.banner.show_info("Added.")
             self.added.emit()
 
-        self.jobs.run(lambda: cases.add_entry(case_id, text), done)
+        Op(self, lambda: cases.add_entry(case_id, text), worker=self.ctx.worker).success(
+            done).messages(self.banner).run()
 
 
 class StepPage(QWidget):
@@ -250,7 +250,7 @@ class StepPage(QWidget):
     def clear(self) -> None:
         for panel in self.panels:
             panel.clear()
-        self.quick.jobs.forget()
+        self.quick.op_epoch += 1
         self.form.set_values({})
 
 
@@ -324,7 +324,7 @@ class InvestigationPage(StepPage):
         self.add_panel("People involved", self.people)
         self.decisions = DecisionsTab(self.ctx, self.content)
         self.add_panel("Decisions", self.decisions)
-        self.decision_jobs = Jobs(self, self.ctx.worker, self.banner.show_error)
+        self.op_epoch = 0  # moves on when cleared, so a decision on its way is dropped
 
     def on_toggled(self, field_id: str, checked: bool) -> None:
         trigger = self.triggers.get(field_id)
@@ -345,17 +345,16 @@ class InvestigationPage(StepPage):
             self.banner.show_info(f"Decision recorded: {trigger.what}.")
             self.panel_changed.emit()
 
-        def failed(exc: BaseException) -> None:
+        def failed(message: str) -> None:
             self.logged.pop(marker, None)
-            self.banner.show_error(user_message(exc))
+            self.banner.show_error(message)
 
-        self.decision_jobs.run(
-            lambda: records.record_decision(cb, case_id, key, marker, trigger.what, reason),
-            done, failed)
+        Op(self, lambda: records.record_decision(cb, case_id, key, marker, trigger.what, reason),
+           worker=self.ctx.worker).success(done).failure(failed).run()
 
     def clear(self) -> None:
         super().clear()
-        self.decision_jobs.forget()
+        self.op_epoch += 1
 
 
 # --------------------------------------------------------------------------- 3 sanctions

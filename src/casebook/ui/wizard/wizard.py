@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from casebook.domain import STEP_ORDER, Case, StepStatus
 from casebook.services import Casebook
-from casebook.ui.widgets.common import Banner, Jobs, fmt_datetime, user_message
+from casebook.ui.kit.ops import Op
+from casebook.ui.widgets.common import Banner, fmt_datetime
 from casebook.ui.widgets.context import CaseBundle, CaseContext, Setup, load_bundle, load_setup
 from casebook.ui.widgets.step_progress import STATUS_MARKS, STATUS_WORDS, is_complete
 from casebook.ui.wizard import records
@@ -124,7 +125,7 @@ class ResponseWizard(QDialog):
         QShortcut(QKeySequence("Ctrl+PgUp"), self, self.previous_page)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self, self.autosave_now)
 
-        self.jobs = Jobs(self, worker, self.banner.show_error)
+        self.op_epoch = 0  # moves on when discarded, so answers on their way are dropped
         self.timer = QTimer(self)
         self.timer.setInterval(AUTOSAVE_MS)
         self.timer.timeout.connect(self.autosave_now)
@@ -132,11 +133,15 @@ class ResponseWizard(QDialog):
         def first() -> tuple[Setup, CaseBundle]:
             return load_setup(casebook), load_bundle(casebook, case_id)
 
-        self.jobs.run(first, self._loaded, self._load_failed)
+        self._op(first).success(self._loaded).failure(self._load_failed).run()
 
     # ----- loading ------------------------------------------------------------------------
-    def _load_failed(self, exc: BaseException) -> None:
-        self.loading.setText(user_message(exc))
+    def _op(self, job: Callable[[], Any]) -> Op[Any]:
+        """An operation for the wizard: on its worker, a failure shown in its banner."""
+        return Op(self, job, worker=self.worker).messages(self.banner)
+
+    def _load_failed(self, message: str) -> None:
+        self.loading.setText(message)
         self.close_button.setEnabled(True)
         self._close_failed = True
 
@@ -180,7 +185,7 @@ class ResponseWizard(QDialog):
             if then is not None:
                 then()
 
-        self.jobs.run(lambda: load_bundle(casebook, case_id), show)
+        self._op(lambda: load_bundle(casebook, case_id)).success(show).run()
 
     def _panel_changed(self) -> None:
         self.saved.emit()
@@ -286,7 +291,7 @@ class ResponseWizard(QDialog):
 
     def _save(self, derive: str | None, status: StepStatus | None = None,
               on_done: Callable[[records.SaveResult], None] | None = None,
-              on_error: Callable[[BaseException], None] | None = None,
+              on_error: Callable[[str], None] | None = None,
               page: StepPage | None = None) -> bool:
         """Save a page if anything needs saving. False when there was nothing to do."""
         page = page or self.page
@@ -319,13 +324,13 @@ class ResponseWizard(QDialog):
             if on_done is not None:
                 on_done(result)
 
-        def failed(exc: BaseException) -> None:
+        def failed(message: str) -> None:
             page.saved_data = {}
-            self.banner.show_error(user_message(exc))
+            self.banner.show_error(message)
             if on_error is not None:
-                on_error(exc)
+                on_error(message)
 
-        self.jobs.run(job, done, failed)
+        self._op(job).success(done).failure(failed).run()
         return True
 
     def autosave_now(self) -> None:
@@ -380,7 +385,7 @@ class ResponseWizard(QDialog):
         for button in (self.back_button, self.next_button, self.done_button, self.close_button):
             button.setEnabled(False)
 
-        def failed(_exc: BaseException) -> None:
+        def failed(_message: str) -> None:
             self._closing = False
             self._close_failed = True
             self.close_button.setEnabled(True)
@@ -401,7 +406,7 @@ class ResponseWizard(QDialog):
     def discard(self) -> None:
         """Close without saving and drop all shown data (the casebook is being locked)."""
         self.timer.stop()
-        self.jobs.forget()
+        self.op_epoch += 1
         for page in self.pages:
             page.clear()
         self._closing = True
