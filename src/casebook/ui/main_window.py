@@ -42,6 +42,7 @@ from casebook.paths import CasebookPaths
 from casebook.ui import prompts
 from casebook.ui.autolock import DEFAULT_MINUTES, IdleLock
 from casebook.ui.kit import app_settings, flush_worker, make_icon, user_message
+from casebook.ui.kit.lock_aware import CaseTab, ClosesForLock, KeepsDrafts
 from casebook.ui.models.labels import ROLE_SHORT, case_type_label, wording
 from casebook.ui.unlock.unlock_panel import UnlockPanel
 from casebook.ui.widgets.scrolling_tabs import ScrollingTabs
@@ -50,6 +51,7 @@ from casebook.ui.worker import DbWorker
 if TYPE_CHECKING:
     from casebook.services import Casebook
     from casebook.ui.cases.case_list import CaseListPanel, NewCaseDialog
+    from casebook.ui.learners import LearnersView
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ SCREEN_MENU = (("dashboard", "&Dashboard"), ("checklist", "Chec&klist"),
                ("tracker", "&Reports to platforms"), ("official", "&Official accounts"))
 
 
-class CasePlaceholder(QWidget):
+class CasePlaceholder(CaseTab):
     """Shown for a case when the full case view is not part of this build."""
 
     def __init__(self, worker: DbWorker, casebook: Casebook, case_id: int,
@@ -115,9 +117,6 @@ class CasePlaceholder(QWidget):
     def _show(self, case: Any) -> None:
         self.label.setText(f"{case.reference}  {case.title}\n\n{case.summary}\n\n"
                            "The full case view is not available in this build.")
-
-    def save_drafts(self) -> None:
-        return None
 
     def clear(self) -> None:
         self.label.clear()
@@ -153,9 +152,10 @@ class MainWindow(QMainWindow):
         #: Screens that stay open while unlocked (dashboard, checklist, ...), rebuilt per unlock
         #: because they hold what they last loaded.
         self.fixed_views: dict[str, QWidget] = {}
-        self.case_views: dict[int, QWidget] = {}
+        self.learners_view: LearnersView | None = None
+        self.case_views: dict[int, CaseTab] = {}
         self.new_case_dialog: NewCaseDialog | None = None
-        self._case_view_class: Any = None
+        self._case_view_class: type[CaseTab] | None = None
         self._lock_note = ""
         self._select_after_change: int | None = None
 
@@ -490,7 +490,7 @@ class MainWindow(QMainWindow):
                     self.open_case(int(case_id), focus=False)
                     view = self.case_views.get(int(case_id))
                     tab = inner.get(str(case_id))
-                    if view is not None and tab and hasattr(view, "show_tab_when_loaded"):
+                    if view is not None and tab:
                         view.show_tab_when_loaded(str(tab))
                 current = state.get("current")
                 if current is not None and int(current) in self.case_views:
@@ -615,18 +615,17 @@ class MainWindow(QMainWindow):
         """Queue autosaves (they run on the worker before the lock job that follows)."""
         user_key = self._user_key()
         for view in [*self.case_views.values(), *self.fixed_views.values()]:
-            saver = getattr(view, "save_drafts", None)
-            if saver is not None:
-                try:
-                    saver()
-                except Exception as exc:  # one view failing must not stop the lock
-                    user_message(exc, "saving drafts")
+            if not isinstance(view, KeepsDrafts):
+                continue  # a screen with nothing typed to keep (the learners register)
+            try:
+                view.save_drafts()
+            except Exception as exc:  # one view failing must not stop the lock
+                user_message(exc, "saving drafts")
         order = [self.tabs.widget(i) for i in range(1, self.tabs.count())] if self.tabs else []
         ids = [cid for widget in order for cid, view in self.case_views.items() if view is widget]
         current = self.tabs.currentWidget() if self.tabs else None
         current_id = next((cid for cid, view in self.case_views.items() if view is current), None)
-        inner = {str(cid): getattr(view, "current_tab", lambda: "")()
-                 for cid, view in self.case_views.items()}
+        inner = {str(cid): view.current_tab() for cid, view in self.case_views.items()}
         state = json.dumps({"cases": ids, "current": current_id, "tabs": inner}) if ids else ""
         key = f"{user_key}:{OPEN_CASES_DRAFT}"
         self.worker.submit(lambda: casebook.settings.save_draft(key, state), None,
@@ -640,9 +639,8 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QDialog):
             if not dialog.isVisible():
                 continue
-            closer = getattr(dialog, "close_for_lock", None)
-            if closer is not None:
-                closer()
+            if isinstance(dialog, ClosesForLock):
+                dialog.close_for_lock()
             if dialog.isVisible():
                 dialog.done(QDialog.DialogCode.Rejected)
 
@@ -703,6 +701,7 @@ class MainWindow(QMainWindow):
         for side in (QTabBar.ButtonPosition.RightSide, QTabBar.ButtonPosition.LeftSide):
             self.tabs.tabBar().setTabButton(index, side, None)
         self.fixed_views["learners"] = view
+        self.learners_view = view
         dashboard = self.fixed_views["dashboard"]
         reminders = LearnerReminders(self.worker, casebook, dashboard)
         dashboard.layout().insertWidget(1, reminders)  # under the dashboard's title row
@@ -721,8 +720,8 @@ class MainWindow(QMainWindow):
             return
         from casebook.ui.learners import import_learners
 
-        view = self.fixed_views.get("learners")
-        import_learners(self, self.worker, casebook, getattr(view, "refresh", None))
+        view = self.learners_view
+        import_learners(self, self.worker, casebook, view.refresh if view is not None else None)
 
     def _open_dashboard_list(self, kind: str, ids: list) -> None:  # type: ignore[type-arg]
         """Open the list behind a dashboard number."""
@@ -759,6 +758,7 @@ class MainWindow(QMainWindow):
                     self.tabs.removeTab(index)
                 view.deleteLater()
         self.fixed_views.clear()
+        self.learners_view = None
         if self.case_list is not None:
             self.case_list.clear()
 
@@ -798,9 +798,7 @@ class MainWindow(QMainWindow):
                 return
         else:
             view = CasePlaceholder(self.worker, casebook, case_id, self.tabs)
-        changed = getattr(view, "changed", None)
-        if changed is not None:
-            changed.connect(lambda cid=case_id: self._case_changed(cid))
+        view.changed.connect(lambda cid=case_id: self._case_changed(cid))
         self.case_views[case_id] = view
         index = self.tabs.addTab(view, "Loading…")
         self.tabs.setTabToolTip(index, "")
@@ -848,12 +846,10 @@ class MainWindow(QMainWindow):
         view = self.case_views.pop(case_id, None)
         if view is None or self.tabs is None:
             return
-        clear = getattr(view, "clear", None)
-        if clear is not None:
-            try:
-                clear()
-            except Exception as exc:
-                user_message(exc, "clearing a case view")
+        try:
+            view.clear()
+        except Exception as exc:
+            user_message(exc, "clearing a case view")
         index = self.tabs.indexOf(view)
         if index >= 0:
             self.tabs.removeTab(index)
@@ -865,9 +861,7 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         for case_id, view in list(self.case_views.items()):
             if view is widget:
-                saver = getattr(view, "save_drafts", None)
-                if saver is not None:
-                    saver()
+                view.save_drafts()
                 self._remove_case(case_id)
                 break
 

@@ -38,6 +38,7 @@ from casebook.ui.cases.people_tab import PeopleTab
 from casebook.ui.cases.steps_tab import StepsTab
 from casebook.ui.evidence.evidence_widget import EvidenceWidget
 from casebook.ui.kit.live import KeepCurrent
+from casebook.ui.kit.lock_aware import CaseTab
 from casebook.ui.kit.ops import Op
 from casebook.ui.widgets import drafts as form_drafts
 from casebook.ui.widgets.common import Banner, heading
@@ -116,10 +117,9 @@ class CloseCaseDialog(AskBeforeDiscard):
         self.accept()
 
 
-class CaseView(QWidget):
+class CaseView(CaseTab):
     """The open case. ``changed`` fires after any save so the case list can refresh."""
 
-    changed = Signal()
     #: Emitted each time fresh data has been shown (first load and every refresh).
     loaded = Signal()
 
