@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from mnemonics import clashes
 
 from casebook.services import Casebook
 from casebook.ui import prompts
@@ -227,11 +228,6 @@ def test_every_input_on_the_learners_screen_has_a_name(qtbot, worker: DbWorker, 
 def test_no_alt_letter_clashes_on_any_learners_page(qtbot, main_window, unlocked_casebook) -> None:  # type: ignore[no-untyped-def]
     """Each page of the Learners screen (register, review, transfers) has its own Alt letters
     and none clashes with the menus or the main tabs."""
-    try:
-        from .test_words_and_keys import clashes
-    except ImportError:
-        from test_words_and_keys import clashes  # type: ignore[no-redef]
-
     _seed(unlocked_casebook)
     view = main_window.fixed_views["learners"]
     main_window.tabs.setCurrentWidget(view)

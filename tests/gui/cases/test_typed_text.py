@@ -6,21 +6,12 @@ from __future__ import annotations
 import json
 
 import shiboken6
+from case_helpers import open_case_view, wait_idle
 from PySide6.QtCore import Qt
 
 from casebook.ui import prompts
 from casebook.ui.main_window import MainWindow
 from casebook.ui.widgets.drafts import DISCARD_TITLE
-
-try:
-    from ._fixtures_case import case_id, open_case_view, prompt_seam, wait_idle  # noqa: F401
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        open_case_view,
-        prompt_seam,
-        wait_idle,
-    )
 
 LONG_TEXT = "The parent rang at 08:40. " * 800  # 20,000 characters, as in the issue
 

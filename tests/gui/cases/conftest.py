@@ -1,4 +1,4 @@
-"""Fixtures and helpers for the case view, wizard and evidence GUI tests.
+"""Fixtures for the case view, wizard and evidence GUI tests (helpers: ``case_helpers.py``).
 
 The shared ``tests/gui/conftest.py`` gives ``casebook_dir`` and isolates settings, keyring and
 prompts. Here ``unlocked_casebook`` and ``worker`` are overridden (same names) so a test can pick
@@ -62,20 +62,3 @@ def case_id(unlocked_casebook: Casebook) -> int:
     case = unlocked_casebook.cases.create("Fake account using the school logo", "impersonation",
                                           "An account pretending to be the school.")
     return case.id
-
-
-def wait_idle(qtbot, worker: DbWorker) -> None:  # type: ignore[no-untyped-def]
-    """Every submitted job has finished and its callback has run."""
-    qtbot.waitUntil(lambda: worker.pending == 0, timeout=15_000)
-
-
-def open_case_view(qtbot, worker: DbWorker, casebook: Casebook, case_id: int):  # type: ignore[no-untyped-def]
-    from casebook.ui.cases.case_view import CaseView
-
-    view = CaseView(worker, casebook, case_id)
-    qtbot.addWidget(view)
-    view.resize(1100, 800)
-    view.show()
-    qtbot.waitUntil(lambda: view.bundle is not None, timeout=15_000)
-    wait_idle(qtbot, worker)
-    return view

@@ -3,28 +3,8 @@ offers the kind "pretends to be a learner"."""
 
 from __future__ import annotations
 
+from case_helpers import open_case_view
 from PySide6.QtCore import Qt
-
-try:  # the shared conftest may or may not make tests/gui a package
-    from ._fixtures_case import (  # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
 
 
 def test_account_form_keeps_the_numeric_id(qtbot, worker, unlocked_casebook,  # noqa: F811

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import shiboken6
+from case_helpers import open_case_view, wait_idle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel
 
@@ -17,28 +18,6 @@ from casebook.domain import StepKey
 from casebook.ui import prompts
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.drafts import DISCARD_TITLE
-
-try:  # the shared conftest may or may not make tests/gui a package
-    from ._fixtures_case import (  # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-
 from casebook.ui.widgets.panel import selected_id
 
 WAIT = 10_000

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+from case_helpers import open_case_view, wait_idle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,29 +17,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
 )
-
-try:  # the shared conftest may or may not make tests/gui a package
-    from ._fixtures_case import (  # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-
-import pytest
 
 from casebook.domain import AccountStatus, CaseStatus, StepKey, StepStatus
 from casebook.ui import prompts

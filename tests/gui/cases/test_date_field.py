@@ -7,21 +7,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from case_helpers import open_case_view, wait_idle
 from PySide6.QtWidgets import QApplication, QDateEdit, QDateTimeEdit
 
 from casebook.domain.errors import ValidationError
 from casebook.ui.main_window import MainWindow
 from casebook.ui.widgets.date_field import DateField, DateTimeField, date_problem
-
-try:
-    from ._fixtures_case import case_id, open_case_view, prompt_seam, wait_idle  # noqa: F401
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        open_case_view,
-        prompt_seam,
-        wait_idle,
-    )
 
 TOMORROW = date.today() + timedelta(days=1)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from case_helpers import open_case_view, wait_idle
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -18,27 +19,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QWidget,
 )
-
-try:  # the shared conftest may or may not make tests/gui a package
-    from ._fixtures_case import (  # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
 
 from casebook.domain import AccountStatus, CaseStatus
 from casebook.ui.cases.chronology_tab import AMENDED_MARK

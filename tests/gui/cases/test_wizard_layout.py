@@ -4,31 +4,10 @@ of pixels tall; plus no two controls of a page share an Alt+letter (item 7)."""
 
 from __future__ import annotations
 
+from case_helpers import open_case_view
+from mnemonics import clashes
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
-
-try:
-    from ._fixtures_case import (  # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-    from .test_words_and_keys import clashes
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-    from test_words_and_keys import clashes  # type: ignore[no-redef]
 
 #: The tallest page may be this tall at 100% text (they were 1,000 to 2,100 px).
 MAX_PAGE_HEIGHT = 1_400

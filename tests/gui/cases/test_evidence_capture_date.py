@@ -4,28 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from case_helpers import open_case_view
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
-
-try:  # the shared conftest may or may not make tests/gui a package
-    from ._fixtures_case import (  # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
 
 
 def test_capture_date_is_recorded(qtbot, worker, unlocked_casebook,  # noqa: F811

@@ -5,26 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-try:  # the shared conftest may or may not make tests/gui a package
-    from ._fixtures_case import (  # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
+from case_helpers import open_case_view, wait_idle
 
 
 def test_people_tab_links_register_entries(qtbot, worker, unlocked_casebook, case_id) -> None:  # type: ignore[no-untyped-def]

@@ -9,30 +9,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from case_helpers import open_case_view, wait_idle
 from PIL import Image
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
-
-try:
-    from ._fixtures_case import (  # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        prompt_seam,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
 
 MARKER = "MARKER-7f3a-only-in-memory"
 

@@ -4,24 +4,7 @@ hidden or shown with one switch."""
 
 from __future__ import annotations
 
-try:  # the shared conftest may or may not make tests/gui a package
-    from ._fixtures_case import (  # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef] # noqa: F401
-        case_id,
-        jurisdiction,
-        open_case_view,
-        unlocked_casebook,
-        wait_idle,
-        worker,
-    )
+from case_helpers import open_case_view
 
 from casebook.domain import StepKey, StepStatus
 from casebook.ui.cases.chronology_tab import SYSTEM_AUTHOR
