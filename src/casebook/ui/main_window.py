@@ -42,6 +42,7 @@ from casebook.paths import CasebookPaths
 from casebook.ui import prompts
 from casebook.ui.autolock import DEFAULT_MINUTES, IdleLock
 from casebook.ui.kit import app_settings, flush_worker, make_icon, user_message
+from casebook.ui.kit.busy import busy_bar
 from casebook.ui.kit.lock_aware import CaseTab, ClosesForLock, KeepsDrafts
 from casebook.ui.models.labels import ROLE_SHORT, case_type_label, wording
 from casebook.ui.unlock.unlock_panel import UnlockPanel
@@ -382,12 +383,7 @@ class MainWindow(QMainWindow):
         self.backup_status.setAccessibleName("Last backup")
         self.lock_status = QLabel(self)
         self.lock_status.setAccessibleName("Locked or unlocked")
-        self.worker_bar = QProgressBar(self)
-        self.worker_bar.setRange(0, 0)
-        self.worker_bar.setTextVisible(False)
-        self.worker_bar.setMaximumSize(80, 10)
-        self.worker_bar.setAccessibleName("Working")
-        self.worker_bar.hide()
+        self.worker_bar = busy_bar(self, width=80, height=10)
         self._separators: list[QFrame] = []
         for widget in (self.user_status, self.file_status, self.backup_status):
             bar.addWidget(widget)

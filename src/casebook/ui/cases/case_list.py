@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from casebook.domain.enums import CaseStatus, CaseType, RiskLevel
 from casebook.storage.search import search_too_short
 from casebook.ui.kit import Banner, app_settings, user_message
+from casebook.ui.kit.busy import busy_bar
 from casebook.ui.kit.palette import muted_colour
 from casebook.ui.models.case_table import (
     CASE_ID_ROLE,
@@ -167,12 +168,7 @@ class CaseListPanel(QWidget):
         self.counts_label = QLabel(self)
         self.counts_label.setAccessibleName("How many cases are shown")
         self.counts_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.loading_bar = QProgressBar(self)
-        self.loading_bar.setRange(0, 0)
-        self.loading_bar.setTextVisible(False)
-        self.loading_bar.setMaximumSize(120, 8)
-        self.loading_bar.setAccessibleName("Loading cases")
-        self.loading_bar.hide()
+        self.loading_bar = busy_bar(self, "Loading cases", width=120)
         counts_row = QHBoxLayout()
         counts_row.addWidget(self.counts_label)
         counts_row.addStretch(1)

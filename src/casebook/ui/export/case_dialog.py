@@ -45,7 +45,7 @@ from casebook.reports import (
     wording_for,
 )
 from casebook.services import Casebook
-from casebook.ui.export.common import ExportDialogBase, PasswordBox, hint
+from casebook.ui.export.common import ExportDialogBase, PasswordBox, dialog_heading, hint
 from casebook.ui.widgets.common import fmt_datetime, heading
 from casebook.ui.widgets.context import US_WORDS
 from casebook.ui.widgets.labels import PERSON_KINDS, PERSON_ROLES
@@ -154,14 +154,7 @@ class ExportDialog(ExportDialogBase):
     # ----- building -----------------------------------------------------------------------
     def _build_form(self) -> None:
         form_widget = QWidget(self)
-        self.heading = QLabel(form_widget)
-        font = self.heading.font()
-        font.setBold(True)
-        if font.pointSizeF() > 0:
-            font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.heading.setFont(font)
-        self.heading.setWordWrap(True)
-        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading = dialog_heading(form_widget)
 
         self.template_combo = QComboBox(form_widget)
         self.template_combo.setAccessibleName("Report")

@@ -88,6 +88,20 @@ def password_problem(password: str, confirm: str) -> str:
     return ""
 
 
+def dialog_heading(parent: QWidget) -> QLabel:
+    """The bold heading at the top of an export dialog. Its text (a case's title, say) is set
+    once the dialog has loaded, as plain text."""
+    label = QLabel(parent)
+    font = label.font()
+    font.setBold(True)
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+    label.setFont(font)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
 def hint(text: str, parent: QWidget | None = None) -> QLabel:
     """A short explanation in the secondary text colour."""
     label = QLabel(text, parent)

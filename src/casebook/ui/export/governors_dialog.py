@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from casebook.domain import Jurisdiction
 from casebook.reports import get_template
 from casebook.services import Casebook
-from casebook.ui.export.common import ExportDialogBase, PasswordBox, hint
+from casebook.ui.export.common import ExportDialogBase, PasswordBox, dialog_heading, hint
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.worker import DbWorker
 
@@ -100,13 +100,7 @@ class GovernorsExportDialog(ExportDialogBase):
 
     def _build_form(self) -> None:
         widget = QWidget(self)
-        self.heading = QLabel(widget)
-        font = self.heading.font()
-        font.setBold(True)
-        if font.pointSizeF() > 0:
-            font.setPointSizeF(font.pointSizeF() * 1.2)
-        self.heading.setFont(font)
-        self.heading.setWordWrap(True)
+        self.heading = dialog_heading(widget)
         self.intro = hint("Counts and charts of the cases opened in the period: how many, of "
                           "what kind, which platforms and what happened when accounts were "
                           "reported. It names nobody and gives no case details.", widget)

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -34,6 +33,7 @@ from casebook.ui import prompts
 from casebook.ui.firstrun.passphrase import PassphraseFields
 from casebook.ui.firstrun.recovery import RecoveryKeyPanel
 from casebook.ui.kit import Banner, app_settings, user_message
+from casebook.ui.kit.busy import busy_bar
 from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.models.labels import JURISDICTION_NAMES, wording
 from casebook.ui.worker import DbWorker
@@ -44,16 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAGE_SCHOOL, PAGE_YOU, PAGE_RECOVERY, PAGE_REMEMBER, PAGE_BACKUPS = range(5)
-
-
-def _busy_bar(parent: QWidget) -> QProgressBar:
-    bar = QProgressBar(parent)
-    bar.setRange(0, 0)
-    bar.setTextVisible(False)
-    bar.setMaximumHeight(8)
-    bar.setAccessibleName("Working")
-    bar.hide()
-    return bar
 
 
 class SchoolPage(QWizardPage):
@@ -115,7 +105,7 @@ class YouPage(QWizardPage):
             "(not even IT support) can reset it without the recovery key on the next page.",
             self)
         advice.setWordWrap(True)
-        self.progress = _busy_bar(self)
+        self.progress = busy_bar(self)
         self.progress_label = QLabel("Creating your casebook… this takes a few seconds.", self)
         self.progress_label.hide()
         self.message = Banner(self)
@@ -253,7 +243,7 @@ class BackupPage(QWizardPage):
         self.backup_now_check = QCheckBox("Make the first &backup now", self)
         self.backup_now_check.setChecked(True)
         self.backup_now_check.setAccessibleName("Make the first backup now")
-        self.progress = _busy_bar(self)
+        self.progress = busy_bar(self)
         self.message = Banner(self)
         row = QHBoxLayout()
         row.addWidget(self.folder_edit, 1)

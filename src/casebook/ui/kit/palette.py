@@ -174,17 +174,15 @@ def readable_palette(palette: QPalette) -> QPalette | None:
     None when it already is (then it is left alone, so live theme changes still apply)."""
     fixed = QPalette(palette)
     changed = False
+    role = QPalette.ColorRole
+    # (the colour to fix, what it must be readable with, how to fix it)
+    pairs = ((role.Highlight, role.HighlightedText, readable_fill),
+             (role.PlaceholderText, role.Base, readable_text))
     for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
-        text = palette.color(group, QPalette.ColorRole.HighlightedText)
-        fill = palette.color(group, QPalette.ColorRole.Highlight)
-        better = readable_fill(fill, text)
-        if better != fill:
-            fixed.setColor(group, QPalette.ColorRole.Highlight, better)
-            changed = True
-        base = palette.color(group, QPalette.ColorRole.Base)
-        hint = palette.color(group, QPalette.ColorRole.PlaceholderText)
-        better = readable_text(hint, base)
-        if better != hint:
-            fixed.setColor(group, QPalette.ColorRole.PlaceholderText, better)
-            changed = True
+        for target, other, fix in pairs:
+            current = palette.color(group, target)
+            better = fix(current, palette.color(group, other))
+            if better != current:
+                fixed.setColor(group, target, better)
+                changed = True
     return fixed if changed else None

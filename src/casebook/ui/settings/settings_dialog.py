@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -43,6 +42,7 @@ from casebook.ui.autolock import DEFAULT_MINUTES, MAX_MINUTES, MIN_MINUTES
 from casebook.ui.firstrun.passphrase import PassphraseFields
 from casebook.ui.firstrun.recovery import RecoveryKeyDialog
 from casebook.ui.kit import Banner, app_settings, fmt_datetime, user_message
+from casebook.ui.kit.busy import busy_bar
 from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.models.labels import JURISDICTION_NAMES, ROLE_LABELS, ROLE_SHORT
 from casebook.ui.settings.restore_dialog import RestoreDialog
@@ -53,16 +53,6 @@ if TYPE_CHECKING:
     from casebook.services import Casebook
 
 log = logging.getLogger(__name__)
-
-
-def _busy_bar(parent: QWidget) -> QProgressBar:
-    bar = QProgressBar(parent)
-    bar.setRange(0, 0)
-    bar.setTextVisible(False)
-    bar.setMaximumHeight(8)
-    bar.setAccessibleName("Working")
-    bar.hide()
-    return bar
 
 
 def _load(casebook: Casebook) -> dict[str, Any]:
@@ -99,7 +89,7 @@ class PassphraseDialog(QDialog):
             self.role_combo.addItem(ROLE_LABELS[role], role.value)
         self.fields = PassphraseFields(self)
         self.message = Banner(self)
-        self.progress = _busy_bar(self)
+        self.progress = busy_bar(self)
         if adding:
             name_label = QLabel("&Name:", self)
             name_label.setBuddy(self.name_edit)
@@ -280,7 +270,7 @@ class SettingsDialog(QDialog):
         self.backup_result = QLabel(page)
         self.backup_result.setWordWrap(True)
         self.backup_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.backup_progress = _busy_bar(page)
+        self.backup_progress = busy_bar(page)
         help_text = QLabel("Backups are encrypted and open with the same passphrases and "
                            "recovery key. Keep them somewhere other than this computer.", page)
         help_text.setWordWrap(True)
@@ -340,7 +330,7 @@ class SettingsDialog(QDialog):
                       "casebook, under their name. Backups made before then still open with "
                       "the old passphrases; keep them in the safe.", page)
         note.setWordWrap(True)
-        self.people_progress = _busy_bar(page)
+        self.people_progress = busy_bar(page)
         layout.addLayout(row, 1)
         layout.addWidget(self.people_progress)
         layout.addWidget(note)
@@ -364,7 +354,7 @@ class SettingsDialog(QDialog):
             "Turn this off on a shared computer.", page)
         keyring_text.setWordWrap(True)
         self.keyring_check.toggled.connect(self.set_keyring)
-        self.security_progress = _busy_bar(page)
+        self.security_progress = busy_bar(page)
         recovery_box = QGroupBox("Recovery key", page)
         box_layout = QVBoxLayout(recovery_box)
         box_layout.addWidget(recovery_text)
