@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from mnemonics import clashes
+from PySide6.QtCore import Qt
 
 from casebook.services import Casebook
 from casebook.ui import prompts
+from casebook.ui.kit import GENERIC_ERROR
 from casebook.ui.learners import LearnersView
 from casebook.ui.worker import DbWorker
 
@@ -237,3 +239,35 @@ def test_no_alt_letter_clashes_on_any_learners_page(qtbot, main_window, unlocked
         view.pages.setCurrentIndex(index)
         found += [f"page {index}: {c}" for c in clashes(main_window)]
     assert found == []
+
+
+def test_failures_are_explained_calmly_without_the_systems_words(
+        qtbot, worker: DbWorker, unlocked_casebook: Casebook, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11 item 13: no screen shows ``str(error)``; a failure is one plain line."""
+    _seed(unlocked_casebook)
+    view = LearnersView(worker, unlocked_casebook)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded, timeout=WAIT):
+        view.show()
+    with qtbot.waitSignal(view.file_shown, timeout=WAIT):
+        view.people_table.selectRow(0)
+    folder = tmp_path / "Oakfield CP files"
+    folder.mkdir()  # a folder where the PDF should go: the OS refuses to write it
+    prompts.shown.clear()
+    prompts.answers.append(str(folder))
+    qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(kind == "error" for kind, _t, _x in prompts.shown),
+                    timeout=WAIT)
+    [(_kind, title, text)] = [s for s in prompts.shown if s[0] == "error"]
+    assert title == "Not saved" and text.startswith("Casebook could not save")
+    assert "Errno" not in text and "Oakfield" not in text
+
+    def broken(*_args: object, **_kwargs: object) -> list[object]:
+        raise RuntimeError("no such column: Zoë Ødegård")  # a fault that names a learner
+
+    monkeypatch.setattr(unlocked_casebook.people, "search", broken)
+    with qtbot.waitSignal(view.failed, timeout=WAIT) as failed:
+        view.refresh()
+    assert failed.args == [GENERIC_ERROR]
+    assert view.message.text() == GENERIC_ERROR

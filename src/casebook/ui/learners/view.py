@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from casebook.domain import ROLE_LABELS, LearnerFile, PersonKind, RegisterEntry
 from casebook.ui import prompts
 from casebook.ui.kit import KeepCurrent
+from casebook.ui.kit.errors import user_message
 from casebook.ui.learners.family import FamilyPanel
 
 __all__ = ["LearnersView", "LearnersBundle", "import_learners"]
@@ -100,7 +101,7 @@ def import_learners(parent: QWidget, worker: Any, casebook: Any,
             done()
 
     def failed(error: BaseException) -> None:
-        prompts.error(parent, "Learners not imported", str(error))
+        prompts.error(parent, "Learners not imported", user_message(error))
 
     worker.submit(lambda: casebook.learner_import.run(path), finished, failed)
 
@@ -120,8 +121,9 @@ class _LoadOnShow(QWidget):
             self.refresh()
 
     def _failed(self, error: BaseException) -> None:
-        self.message.setText(str(error))  # type: ignore[attr-defined]
-        self.failed.emit(str(error))
+        message = user_message(error, "reading the learners")
+        self.message.setText(message)  # type: ignore[attr-defined]
+        self.failed.emit(message)
 
 
 class LearnersView(_LoadOnShow):
@@ -451,7 +453,7 @@ class LearnersView(_LoadOnShow):
         self._worker.submit(lambda: book.people.export_file(person_id, Path(path)),
                             lambda pages: prompts.info(self, "File saved",
                                                        f"Saved {pages} page(s) to {path}."),
-                            lambda error: prompts.error(self, "Not saved", str(error)))
+                            lambda error: prompts.error(self, "Not saved", user_message(error)))
 
     def purge_selected(self) -> None:
         rows = self.review_table.selectionModel().selectedRows()
@@ -485,7 +487,7 @@ class LearnersView(_LoadOnShow):
                 self._offer_to_delete_backups(when, backups)
 
         self._worker.submit(job, done,
-                            lambda error: prompts.error(self, "Not purged", str(error)))
+                            lambda error: prompts.error(self, "Not purged", user_message(error)))
 
     def _offer_to_delete_backups(self, when: datetime, backups: list[Any]) -> None:
         """Say which backups still hold what was purged, and offer to delete them."""
@@ -521,7 +523,7 @@ class LearnersView(_LoadOnShow):
 
         self._worker.submit(job, done,
                             lambda error: prompts.error(self, "Backups not deleted",
-                                                        str(error)))
+                                                        user_message(error)))
 
     # ----- transfers ---------------------------------------------------------------------
     def _chosen_transfer(self) -> str | None:
@@ -570,7 +572,7 @@ class LearnersView(_LoadOnShow):
 
         self._worker.submit(lambda: book.transfers.record_receipt(reference, code), done,
                             lambda error: prompts.error(self, "Receipt not recorded",
-                                                        str(error)))
+                                                        user_message(error)))
 
     def chase(self) -> None:
         reference = self._chosen_transfer()
@@ -578,7 +580,7 @@ class LearnersView(_LoadOnShow):
             return
         book = self._casebook
         self._worker.submit(lambda: book.transfers.chase(reference), lambda _i: self.refresh(),
-                            lambda error: prompts.error(self, "Not recorded", str(error)))
+                            lambda error: prompts.error(self, "Not recorded", user_message(error)))
 
     def save_cover(self) -> None:
         reference = self._chosen_transfer()
@@ -592,7 +594,7 @@ class LearnersView(_LoadOnShow):
         self._worker.submit(lambda: book.transfers.export_cover(reference, Path(path)),
                             lambda p: prompts.info(self, "Saved", f"Print {p}; never send it "
                                                    "with the package."),
-                            lambda error: prompts.error(self, "Not saved", str(error)))
+                            lambda error: prompts.error(self, "Not saved", user_message(error)))
 
     def import_transfer(self) -> None:
         password = self.package_password.text()
@@ -617,7 +619,7 @@ class LearnersView(_LoadOnShow):
             self.refresh()
 
         self._worker.submit(lambda: book.transfers.import_package(path, password), done,
-                            lambda error: prompts.error(self, "Not imported", str(error)))
+                            lambda error: prompts.error(self, "Not imported", user_message(error)))
 
     # ----- holds and subject access --------------------------------------------------------
     def place_hold(self) -> None:
@@ -638,7 +640,7 @@ class LearnersView(_LoadOnShow):
             self._chosen()
 
         self._worker.submit(lambda: book.retention.place_hold(f"L{person_id}", reason), done,
-                            lambda error: prompts.error(self, "Hold not placed", str(error)))
+                            lambda error: prompts.error(self, "Hold not placed", user_message(error)))
 
     def mark_left(self) -> None:
         if self._file is None:
@@ -657,7 +659,7 @@ class LearnersView(_LoadOnShow):
             self.refresh()
 
         self._worker.submit(lambda: book.people.mark_left(who.id), done,
-                            lambda error: prompts.error(self, "Not changed", str(error)))
+                            lambda error: prompts.error(self, "Not changed", user_message(error)))
 
     def subject_access(self) -> None:
         if self._file is None:
@@ -674,4 +676,4 @@ class LearnersView(_LoadOnShow):
                                    f"Saved {r.pages} page(s) to {r.pdf}. {r.withheld} item(s) "
                                    f"were withheld; the reasons are in {r.log.name}. Keep that "
                                    "log; do not send it."),
-            lambda error: prompts.error(self, "Not saved", str(error)))
+            lambda error: prompts.error(self, "Not saved", user_message(error)))
