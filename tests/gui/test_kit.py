@@ -184,3 +184,95 @@ def test_an_open_case_shows_a_report_recorded_in_the_tracker(
     with qtbot.waitSignal(view.loaded, timeout=WAIT):
         main_window.tabs.setCurrentWidget(view)
     assert [r.recipient for r in view.bundle.reports] == ["Instagram"]
+
+
+def test_a_change_on_one_screen_reaches_every_screen_that_shows_it(
+        qtbot, main_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Item 2: one change notice, no refresh code per view. Every school-wide screen has been
+    shown once; an official account added through its own form reaches the dashboard (not on
+    screen: it reads when next shown), while screens that show nothing of it are left alone."""
+    views = main_window.fixed_views
+    for key in ("dashboard", "checklist", "tracker", "official"):
+        view = views[key]
+        if view.loads == 0:
+            with qtbot.waitSignal(view.loaded, timeout=WAIT):
+                main_window.tabs.setCurrentWidget(view)
+        main_window.tabs.setCurrentWidget(view)
+    dashboard, official = views["dashboard"], views["official"]
+    qtbot.waitUntil(lambda: dashboard.snapshot is not None, timeout=WAIT)
+    assert dashboard.tile("official-checks-due").value_text == "0"
+    loads = {key: views[key].loads for key in ("dashboard", "checklist", "tracker")}
+
+    assert main_window.tabs.currentWidget() is official
+    official.platform_edit.setEditText("Instagram")
+    qtbot.keyClicks(official.handle_edit, "@oakfieldprimary")
+    official.checked_set.setChecked(False)  # never checked: a check is due
+    with qtbot.waitSignal(official.loaded, timeout=WAIT):
+        qtbot.mouseClick(official.add_button, Qt.MouseButton.LeftButton)
+    assert official.table.rowCount() == 1
+    flush = main_window.worker
+    qtbot.waitUntil(lambda: flush.pending == 0, timeout=WAIT)
+
+    assert dashboard.stale and dashboard.loads == loads["dashboard"]  # off screen: no read yet
+    for key in ("checklist", "tracker"):  # they show nothing of official accounts
+        assert not views[key].stale and views[key].loads == loads[key], key
+    with qtbot.waitSignal(dashboard.loaded, timeout=WAIT):
+        main_window.tabs.setCurrentWidget(dashboard)
+    assert dashboard.tile("official-checks-due").value_text == "1"
+    assert dashboard.loads == loads["dashboard"] + 1
+
+
+def test_every_field_of_the_school_wide_screens_is_named_from_its_label(
+        qtbot, main_window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """Item 13: the form helper names each field from its label, so a screen reader says what
+    is on screen and Alt+letter on the label reaches the field; nothing is left unnamed."""
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractItemView,
+        QAbstractSpinBox,
+        QComboBox,
+        QHeaderView,
+        QLabel,
+        QLineEdit,
+        QPlainTextEdit,
+    )
+
+    from casebook.ui.kit.forms import plain
+
+    inputs = QLineEdit | QPlainTextEdit | QComboBox | QAbstractSpinBox | QAbstractItemView
+    checked = 0
+    problems = []
+    for key in ("dashboard", "checklist", "tracker", "official"):
+        view = main_window.fixed_views[key]
+        main_window.tabs.setCurrentWidget(view)
+        qtbot.waitUntil(lambda view=view: view.loads > 0 and not view.stale, timeout=WAIT)
+        for label in view.findChildren(QLabel):
+            target = label.buddy()
+            if target is None or isinstance(target, QLabel) or not label.isVisibleTo(view):
+                continue  # no field, or a read-only text (read out as it is)
+            spoken = target.accessibleName() or (target.focusProxy() or target).accessibleName()
+            words = plain(label.text()).casefold().split()
+            if not words or words[0] not in spoken.casefold():  # "Owner" → "Show items of owner"
+                problems.append(f"{key}: label {label.text()!r} names its field {spoken!r}")
+            checked += 1
+        for widget in view.findChildren(QWidget):
+            if not isinstance(widget, inputs | QAbstractButton) or not widget.isVisibleTo(view):
+                continue
+            if isinstance(widget.parent(), QComboBox | QAbstractSpinBox) \
+                    or isinstance(widget, QHeaderView):
+                continue  # a combo's own line edit or list; a table's header
+            if isinstance(widget, QAbstractButton) and plain(widget.text()):
+                continue  # a button says its own text
+            if not widget.accessibleName():
+                problems.append(f"{key}: {type(widget).__name__} {widget.objectName()!r}")
+    assert problems == [], "\n".join(problems)
+    assert checked >= 15  # the checklist, tracker and official-account forms were seen
+
+    # Alt+letter on a label moves to its field (the buddy is the field, not a wrapper).
+    official = main_window.fixed_views["official"]
+    main_window.tabs.setCurrentWidget(official)
+    official.activateWindow()
+    official.platform_edit.setFocus()
+    assert not official.handle_edit.hasFocus()
+    qtbot.keyClick(official, "d", Qt.KeyboardModifier.AltModifier)  # "Han&dle:"
+    qtbot.waitUntil(lambda: official.handle_edit.hasFocus(), timeout=WAIT)

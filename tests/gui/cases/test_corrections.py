@@ -342,3 +342,74 @@ def test_a_referral_reference_is_corrected_in_the_step_and_in_the_tracker(
     assert unlocked_casebook.tracker.get(report.id).reference == "PC-12"
     [fix] = [c for c in cases.corrections(case_id) if c.record_kind == "step"]
     assert fix.before["referral_rows"]["police"]["reference"] == "PC-1"
+
+
+def _audit(book) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    with book.store.read() as s:
+        return [tuple(r) for r in s.execute(text(
+            "SELECT action, target, detail FROM audit_log ORDER BY seq"))]
+
+
+def _correct(qtbot, tab, record_id: int, field: str, value: str, reason: str):  # type: ignore[no-untyped-def]
+    """Select the row, press "Correct…", retype ``field`` and give the reason."""
+    select(tab.table, record_id)
+    click(qtbot, tab.correct_button)
+    dialog = tab.correction_dialog
+    editor = dialog.editors[field]
+    editor.clear()
+    qtbot.keyClicks(editor, value)
+    qtbot.keyClicks(dialog.reason_edit, reason)
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        click(qtbot, dialog.ok_button)
+    return dialog
+
+
+def test_a_decision_and_an_action_are_corrected_and_an_account_removed_all_audited(
+        qtbot, worker, unlocked_casebook, case_id) -> None:  # type: ignore[no-untyped-def]
+    cases = unlocked_casebook.cases
+    decision = cases.add_decision(case_id, "Report to the platfrom", "It copies the crest")
+    action = cases.add_action(case_id, "Ring parnets", "DSL")
+    kept = cases.add_account(case_id, "Instagram", "@oak_fake", "impersonating-school")
+    mistake = cases.add_account(case_id, "TikTok", "@not_this_one", "baiting")
+    view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
+
+    view.select_tab("Decisions")
+    decisions = view.decisions
+    qtbot.waitUntil(lambda: decisions.table.rowCount() == 1, timeout=WAIT)
+    _correct(qtbot, decisions, decision.id, "what", "Report to the platform", "Typing mistake")
+    qtbot.waitUntil(lambda: any(decisions.table.item(0, c).text() == "Report to the platform"
+                                for c in range(decisions.table.columnCount())), timeout=WAIT)
+
+    view.select_tab("Actions")
+    actions = view.actions
+    qtbot.waitUntil(lambda: actions.table.rowCount() == 1, timeout=WAIT)
+    _correct(qtbot, actions, action.id, "description", "Ring parents", "Spelling")
+    qtbot.waitUntil(lambda: actions.table.item(0, 1).text() == "Ring parents", timeout=WAIT)
+
+    view.select_tab("Accounts")
+    accounts = view.accounts
+    qtbot.waitUntil(lambda: accounts.table.rowCount() == 2, timeout=WAIT)
+    select(accounts.table, mistake.id)
+    click(qtbot, accounts.remove_button)
+    removal = accounts.correction_dialog
+    click(qtbot, removal.ok_button)  # a removal needs its reason too
+    assert removal.isVisible() and removal.banner.text()
+    qtbot.keyClicks(removal.reason_edit, "Not part of this case")
+    with qtbot.waitSignal(removal.accepted, timeout=WAIT):
+        click(qtbot, removal.ok_button)
+    qtbot.waitUntil(lambda: accounts.table.rowCount() == 1, timeout=WAIT)
+    wait_idle(qtbot, worker)
+
+    assert [a.id for a in cases.accounts(case_id)] == [kept.id]
+    fixes = {c.record_kind: c for c in cases.corrections(case_id)}
+    assert fixes["decision"].before == {"what": "Report to the platfrom"}
+    assert fixes["action"].before == {"description": "Ring parnets"}
+    assert fixes["account"].removal and fixes["account"].reason == "Not part of this case"
+    audited = [(a, t) for a, t, _d in _audit(unlocked_casebook)]
+    assert ("correction.decision", f"decision:{decision.id}") in audited
+    assert ("correction.action", f"action:{action.id}") in audited
+    assert ("correction.remove-account", f"account:{mistake.id}") in audited
+    details = " ".join(d for _a, _t, d in _audit(unlocked_casebook))
+    assert "parnets" not in details and "not_this_one" not in details  # ids, never words
