@@ -37,6 +37,27 @@ def select(table, record_id: int) -> None:  # type: ignore[no-untyped-def]
     raise AssertionError(f"{record_id} is not listed")
 
 
+def shown(qtbot, view, name: str, tab, rows: int):  # type: ignore[no-untyped-def]
+    """Bring the case's ``name`` tab to the front once its table has ``rows`` rows."""
+    view.select_tab(name)
+    qtbot.waitUntil(lambda: tab.table.rowCount() == rows, timeout=WAIT)
+    return tab
+
+
+def correct(qtbot, tab, record_id: int, field: str, value: str, reason: str):  # type: ignore[no-untyped-def]
+    """Select the row, press "Correct…", retype ``field`` and give the reason."""
+    select(tab.table, record_id)
+    click(qtbot, tab.correct_button)
+    dialog = tab.correction_dialog
+    editor = dialog.editors[field]
+    editor.clear()
+    qtbot.keyClicks(editor, value)
+    qtbot.keyClicks(dialog.reason_edit, reason)
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        click(qtbot, dialog.ok_button)
+    return dialog
+
+
 def test_correct_a_name_and_a_handle_then_remove_a_person_added_by_mistake(
         qtbot, worker, unlocked_casebook, case_id) -> None:  # type: ignore[no-untyped-def]
     cases = unlocked_casebook.cases
@@ -45,9 +66,7 @@ def test_correct_a_name_and_a_handle_then_remove_a_person_added_by_mistake(
     account = cases.add_account(case_id, "Instagram", "@oakfeild_fake", "impersonating-school")
     view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
 
-    view.select_tab("People")
-    tab = view.people
-    qtbot.waitUntil(lambda: tab.table.rowCount() == 2, timeout=WAIT)
+    tab = shown(qtbot, view, "People", view.people, rows=2)
     assert not tab.correct_button.isEnabled() and not tab.remove_button.isEnabled()
     select(tab.table, typo.id)
     click(qtbot, tab.correct_button)
@@ -81,18 +100,8 @@ def test_correct_a_name_and_a_handle_then_remove_a_person_added_by_mistake(
     assert [p.name for p in cases.people(case_id)] == ["Jo Smith"]
     assert cases.corrections(case_id)[-1].removal
 
-    view.select_tab("Accounts")
-    accounts = view.accounts
-    qtbot.waitUntil(lambda: accounts.table.rowCount() == 1, timeout=WAIT)
-    select(accounts.table, account.id)
-    click(qtbot, accounts.correct_button)
-    fix_dialog = accounts.correction_dialog
-    handle = fix_dialog.editors["handle"]
-    handle.clear()
-    qtbot.keyClicks(handle, "@oakfield_fake")
-    qtbot.keyClicks(fix_dialog.reason_edit, "Letters swapped")
-    with qtbot.waitSignal(fix_dialog.accepted, timeout=WAIT):
-        click(qtbot, fix_dialog.ok_button)
+    accounts = shown(qtbot, view, "Accounts", view.accounts, rows=1)
+    correct(qtbot, accounts, account.id, "handle", "@oakfield_fake", "Letters swapped")
     qtbot.waitUntil(lambda: accounts.table.item(0, 1).text() == "@oakfield_fake", timeout=WAIT)
     wait_idle(qtbot, worker)
     chronology = [e for e in cases.chronology(case_id) if e.system]
@@ -108,9 +117,7 @@ def test_step_answers_are_corrected_and_every_original_can_be_read(
     cases.correct_action(action.id, "Deputy took it on", owner="Deputy DSL")
     view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
 
-    view.select_tab("Response steps")
-    steps = view.steps
-    qtbot.waitUntil(lambda: steps.table.rowCount() == 5, timeout=WAIT)
+    steps = shown(qtbot, view, "Response steps", view.steps, rows=5)
     assert not steps.correct_button.isEnabled()
     steps.table.selectRow(0)
     click(qtbot, steps.correct_button)
@@ -129,9 +136,7 @@ def test_step_answers_are_corrected_and_every_original_can_be_read(
     [answers] = [c for c in cases.corrections(case_id) if c.record_kind == "step"]
     assert answers.before == {"reported_by": "Form tutr"}
 
-    view.select_tab("Actions")
-    actions = view.actions
-    qtbot.waitUntil(lambda: actions.table.rowCount() == 1, timeout=WAIT)
+    actions = shown(qtbot, view, "Actions", view.actions, rows=1)
     tip = actions.table.item(0, 2).toolTip()
     assert "original is kept" in tip and "owner was “DSL”, now “Deputy DSL”" in tip
     click(qtbot, actions.history_button())
@@ -352,20 +357,6 @@ def _audit(book) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
             "SELECT action, target, detail FROM audit_log ORDER BY seq"))]
 
 
-def _correct(qtbot, tab, record_id: int, field: str, value: str, reason: str):  # type: ignore[no-untyped-def]
-    """Select the row, press "Correct…", retype ``field`` and give the reason."""
-    select(tab.table, record_id)
-    click(qtbot, tab.correct_button)
-    dialog = tab.correction_dialog
-    editor = dialog.editors[field]
-    editor.clear()
-    qtbot.keyClicks(editor, value)
-    qtbot.keyClicks(dialog.reason_edit, reason)
-    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
-        click(qtbot, dialog.ok_button)
-    return dialog
-
-
 def test_a_decision_and_an_action_are_corrected_and_an_account_removed_all_audited(
         qtbot, worker, unlocked_casebook, case_id) -> None:  # type: ignore[no-untyped-def]
     cases = unlocked_casebook.cases
@@ -375,22 +366,16 @@ def test_a_decision_and_an_action_are_corrected_and_an_account_removed_all_audit
     mistake = cases.add_account(case_id, "TikTok", "@not_this_one", "baiting")
     view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
 
-    view.select_tab("Decisions")
-    decisions = view.decisions
-    qtbot.waitUntil(lambda: decisions.table.rowCount() == 1, timeout=WAIT)
-    _correct(qtbot, decisions, decision.id, "what", "Report to the platform", "Typing mistake")
+    decisions = shown(qtbot, view, "Decisions", view.decisions, rows=1)
+    correct(qtbot, decisions, decision.id, "what", "Report to the platform", "Typing mistake")
     qtbot.waitUntil(lambda: any(decisions.table.item(0, c).text() == "Report to the platform"
                                 for c in range(decisions.table.columnCount())), timeout=WAIT)
 
-    view.select_tab("Actions")
-    actions = view.actions
-    qtbot.waitUntil(lambda: actions.table.rowCount() == 1, timeout=WAIT)
-    _correct(qtbot, actions, action.id, "description", "Ring parents", "Spelling")
+    actions = shown(qtbot, view, "Actions", view.actions, rows=1)
+    correct(qtbot, actions, action.id, "description", "Ring parents", "Spelling")
     qtbot.waitUntil(lambda: actions.table.item(0, 1).text() == "Ring parents", timeout=WAIT)
 
-    view.select_tab("Accounts")
-    accounts = view.accounts
-    qtbot.waitUntil(lambda: accounts.table.rowCount() == 2, timeout=WAIT)
+    accounts = shown(qtbot, view, "Accounts", view.accounts, rows=2)
     select(accounts.table, mistake.id)
     click(qtbot, accounts.remove_button)
     removal = accounts.correction_dialog
