@@ -22,6 +22,9 @@ from casebook.ui.kit.palette import (
     text_colour,
     warning_colour,
 )
+from casebook.ui.kit.palette import (
+    colour as role_colour,
+)
 from casebook.ui.widgets.step_progress import StepProgress
 
 Role = QPalette.ColorRole
@@ -118,3 +121,28 @@ def test_the_app_palette_makes_selection_and_placeholders_readable(name: str) ->
                         fixed.color(group, Role.Base)) >= TEXT_RATIO
     if name == "high-contrast":  # already readable: the OS's own colours are kept
         assert fixed.color(Role.Highlight) == palette.color(Role.Highlight)
+
+
+@pytest.mark.parametrize("name", PALETTES)
+def test_tinted_backgrounds_keep_the_schemes_text_readable(qtbot, name: str) -> None:
+    """Tints sit behind ordinary text: the scheme's text colour must stay readable on them, and
+    a tinted line on screen (the learner reminders on the dashboard) follows the scheme."""
+    from casebook.ui.learners.reminders import LearnerReminders
+
+    palette = PALETTES[name]
+    text = palette.color(Role.WindowText)
+    holder = NumberTile("x")  # any widget carrying the palette
+    qtbot.addWidget(holder)
+    holder.setPalette(palette)
+    for role in (r for r in ROLES if r.startswith("tint-")):
+        assert contrast(role_colour(role, holder), text) >= TEXT_RATIO, (role, text.name())
+
+    reminders = LearnerReminders(None, None)
+    qtbot.addWidget(reminders)
+    reminders.setPalette(palette)
+    reminders.setText("1 transfer is waiting for its receipt.")
+    reminders.resize(400, 40)
+    reminders.show()
+    background = reminders.grab().toImage().pixelColor(8, 20)  # inside the border
+    assert background == role_colour("tint-attention", reminders)
+    assert contrast(background, text) >= TEXT_RATIO

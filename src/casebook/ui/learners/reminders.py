@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
+
+from casebook.ui.kit import palette
 
 
 class LearnerReminders(QLabel):
@@ -18,12 +20,26 @@ class LearnerReminders(QLabel):
         self.setAccessibleName("Learner reminders")
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.RichText)
-        self.setStyleSheet("QLabel { background: #FFF4D6; border: 1px solid #E6C36A; "
-                           "border-radius: 4px; padding: 6px; }")
+        self._style()
         self.linkActivated.connect(lambda link: self.open_learners.emit(int(link)))
         self._worker = worker
         self._casebook = casebook
         self.hide()
+
+    def _style(self) -> None:
+        """The attention tint of the scheme in use (a light tint under dark text would be
+        unreadable in a dark theme)."""
+        tint = palette.hex_colour("tint-attention", self)
+        border = palette.hex_colour("border-attention", self)
+        sheet = (f"QLabel {{ background: {tint}; border: 1px solid {border}; "
+                 "border-radius: 4px; padding: 6px; }")
+        if sheet != self.styleSheet():  # setting it again would announce a change again
+            self.setStyleSheet(sheet)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._style()
 
     def refresh(self, *_args: object) -> None:
         book = self._casebook
