@@ -317,36 +317,28 @@ class MainWindow(QMainWindow):
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
         self.new_case_menu = QMenu("New &case of type", self)
-        for action in self.new_type_actions.values():
-            self.new_case_menu.addAction(action)
-        file_menu.addAction(self.new_case_action)
-        file_menu.addMenu(self.new_case_menu)
-        file_menu.addSeparator()
-        file_menu.addAction(self.governors_action)
-        file_menu.addAction(self.import_learners_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.backup_action)
-        file_menu.addAction(self.settings_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.lock_action)
-        file_menu.addAction(self.quit_action)
-        view_menu = bar.addMenu("&View")
-        view_menu.addAction(self.case_list_action)
-        for action in self.screen_actions.values():
-            view_menu.addAction(action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.find_action)
-        view_menu.addAction(self.refresh_action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.next_tab_action)
-        view_menu.addAction(self.previous_tab_action)
-        case_menu = bar.addMenu("&Case")
-        case_menu.addAction(self.open_case_action)
-        case_menu.addAction(self.close_tab_action)
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self.about_action)
+        self.new_case_menu.addActions(list(self.new_type_actions.values()))
+        # Each menu's items in order; None is a separator.
+        menus: dict[str, list[QAction | QMenu | None]] = {
+            "&File": [self.new_case_action, self.new_case_menu, None, self.governors_action,
+                      self.import_learners_action, None, self.backup_action,
+                      self.settings_action, None, self.lock_action, self.quit_action],
+            "&View": [self.case_list_action, *self.screen_actions.values(), None,
+                      self.find_action, self.refresh_action, None, self.next_tab_action,
+                      self.previous_tab_action],
+            "&Case": [self.open_case_action, self.close_tab_action],
+            "&Help": [self.about_action],
+        }
+        for title, items in menus.items():
+            menu = bar.addMenu(title)
+            for item in items:
+                if item is None:
+                    menu.addSeparator()
+                elif isinstance(item, QMenu):
+                    menu.addMenu(item)
+                else:
+                    menu.addAction(item)
 
     def _make_toolbar(self) -> None:
         toolbar = QToolBar("Main toolbar", self)
