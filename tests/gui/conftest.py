@@ -16,6 +16,7 @@ from pathlib import Path  # noqa: E402
 
 import keyring  # noqa: E402
 import pytest  # noqa: E402
+from gui_defaults import PASSPHRASE, SCHOOL, USER_NAME  # noqa: E402
 from keyring.backend import KeyringBackend  # noqa: E402
 from keyring.compat import properties  # noqa: E402
 from keyring.errors import PasswordDeleteError  # noqa: E402
@@ -32,10 +33,6 @@ from stall_watch import (  # noqa: E402
 from casebook.services import Casebook  # noqa: E402
 from casebook.ui import prompts  # noqa: E402
 from casebook.ui.worker import DbWorker  # noqa: E402
-
-PASSPHRASE = "violet kettle harbour 42"
-USER_NAME = "Jo Tester"
-SCHOOL = "Testbridge School"
 
 
 class MemoryKeyring(KeyringBackend):

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
+from gui_defaults import PASSPHRASE
 from PySide6.QtCore import Qt
 
 from casebook.ui import prompts
 from casebook.ui.main_window import MainWindow
-from conftest import PASSPHRASE
 
 
 def _unlock(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import shiboken6
+from gui_defaults import PASSPHRASE
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget, QWizard
 
@@ -18,7 +19,6 @@ from casebook.services.demo import DEMO_SCHOOL, populate_demo
 from casebook.ui.app import DEMO_PASSPHRASE, CasebookApp
 from casebook.ui.firstrun.wizard import PAGE_RECOVERY, FirstRunWizard
 from casebook.ui.main_window import MainWindow
-from conftest import PASSPHRASE
 
 
 def _clean_env(**extra: str) -> dict[str, str]:

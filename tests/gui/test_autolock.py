@@ -4,11 +4,11 @@ screen shows, and unsaved text (and the open cases) come back after unlocking.""
 from __future__ import annotations
 
 import shiboken6
+from gui_defaults import PASSPHRASE
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from casebook.ui.main_window import MainWindow
-from conftest import PASSPHRASE
 
 
 def _unlock(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from gui_defaults import PASSPHRASE
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
@@ -21,7 +22,6 @@ from casebook.ui.firstrun.wizard import (
 )
 from casebook.ui.kit import app_settings
 from casebook.ui.kit.settings import KEYRING_USER_SETTING
-from conftest import PASSPHRASE
 
 KEY_PATTERN = re.compile(r"^([0-9A-Z]{4}-){8}[0-9A-Z]{4}$")
 

@@ -22,8 +22,9 @@ def test_network_folder_shows_a_calm_banner(qtbot, main_window: MainWindow) -> N
 
 
 def test_local_folder_shows_none(qtbot, worker, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from gui_defaults import PASSPHRASE
+
     from casebook.services import Casebook
-    from conftest import PASSPHRASE
 
     book, _ = Casebook.create(tmp_path / "local", school="S", jurisdiction="england",
                               user_name="Jo", passphrase=PASSPHRASE)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from gui_defaults import PASSPHRASE
 
 from casebook.ui.cases.case_list import CASE_ID_ROLE
 from casebook.ui.main_window import MainWindow
-from conftest import PASSPHRASE
 
 pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
 

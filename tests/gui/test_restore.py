@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from gui_defaults import PASSPHRASE
 from PySide6.QtCore import Qt
 
 from casebook.services import Casebook
@@ -15,7 +16,6 @@ from casebook.ui import prompts
 from casebook.ui.main_window import MainWindow
 from casebook.ui.settings.restore_dialog import RestoreDialog, human_size
 from casebook.ui.settings.settings_dialog import SettingsDialog
-from conftest import PASSPHRASE
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
+from gui_defaults import USER_NAME
 from PySide6.QtCore import Qt
 
 from casebook.errors import DamagedFileError, WrongKeyError
@@ -19,7 +20,6 @@ from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.main_window import MainWindow
 from casebook.ui.settings.settings_dialog import SettingsDialog
 from casebook.vault import KeyVault
-from conftest import USER_NAME
 
 pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
 

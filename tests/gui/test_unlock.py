@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from gui_defaults import PASSPHRASE, SCHOOL, USER_NAME
 from PySide6.QtCore import Qt
 
 from casebook.paths import CasebookPaths
@@ -16,7 +17,6 @@ from casebook.storage.engine import open_engine
 from casebook.ui.main_window import MainWindow
 from casebook.ui.unlock.unlock_panel import UPGRADING_TEXT, UnlockPanel
 from casebook.vault import KeyVault
-from conftest import PASSPHRASE, SCHOOL, USER_NAME
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gui_defaults import PASSPHRASE, SCHOOL, USER_NAME
 from PySide6.QtCore import Qt
 
 from casebook.paths import CasebookPaths
 from casebook.services import Casebook
 from casebook.ui.main_window import MainWindow
-from conftest import PASSPHRASE, SCHOOL, USER_NAME
 
 
 def test_unlock_says_who_has_it_open_then_opens_once_closed(qtbot, worker,  # type: ignore[no-untyped-def]

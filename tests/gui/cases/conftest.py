@@ -12,13 +12,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Re-exported so that an old-style ``from conftest import PASSPHRASE`` gets the shared values
+# whichever conftest pytest loaded last; this folder's casebooks use CASE_PASSPHRASE.
+from gui_defaults import PASSPHRASE, SCHOOL, USER_NAME  # noqa: E402, F401
 from PySide6.QtWidgets import QApplication
 
 from casebook.services import Casebook
 from casebook.ui import prompts
 from casebook.ui.worker import DbWorker
 
-PASSPHRASE = "a long enough test passphrase 1234"
+CASE_PASSPHRASE = "a long enough test passphrase 1234"
 
 
 @pytest.fixture
@@ -32,7 +36,7 @@ def unlocked_casebook(casebook_dir: Path, jurisdiction: str,
     monkeypatch.setenv("CASEBOOK_INSECURE_TEST_KDF", "1")
     book, _recovery = Casebook.create(casebook_dir, school="Test School",
                                       jurisdiction=jurisdiction, user_name="Sam Patel",
-                                      passphrase=PASSPHRASE)
+                                      passphrase=CASE_PASSPHRASE)
     yield book
     book.lock()
 
