@@ -141,3 +141,29 @@ def test_every_screen_fits_a_small_laptop(qtbot, worker, unlocked_casebook, scre
     assert too_big == []
     assert sideways == []
     assert squeezed == []
+
+
+def test_the_export_dialogs_open_no_taller_than_the_screen(qtbot, worker,
+                                                            unlocked_casebook) -> None:  # type: ignore[no-untyped-def]
+    """The export dialog grew to fit its longest list (835 px for a case with many people),
+    more than a 1366×768 laptop has room for; it now opens within the screen it is on, and
+    still no smaller than it needs."""
+    from casebook.ui.export.case_dialog import ExportDialog
+    from casebook.ui.export.governors_dialog import GovernorsExportDialog
+
+    book = unlocked_casebook
+    case = book.cases.create("Fake account using the crest", "impersonation", "Many people.")
+    for n in range(30):
+        book.cases.add_person(case.id, f"Learner {n:02d} Example", "learner", "witness")
+    case_dialog = ExportDialog(worker, book, case.id)
+    governors = GovernorsExportDialog(worker, book)
+    for dialog in (case_dialog, governors):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda dialog=dialog: dialog.setup is not None, timeout=10_000)
+        qtbot.waitUntil(lambda: worker.pending == 0, timeout=10_000)
+        QApplication.processEvents()
+        room = dialog.screen().availableGeometry()
+        assert dialog.height() <= room.height() - 40, (type(dialog).__name__, dialog.height())
+        assert dialog.width() <= room.width() - 16
+        assert dialog.height() >= dialog.minimumSizeHint().height()

@@ -46,6 +46,7 @@ from casebook.reports import (
 )
 from casebook.services import Casebook
 from casebook.ui.export.common import ExportDialogBase, PasswordBox, dialog_heading, hint
+from casebook.ui.kit.sizing import fit_to_screen
 from casebook.ui.widgets.common import fmt_datetime, heading
 from casebook.ui.widgets.context import US_WORDS
 from casebook.ui.widgets.labels import PERSON_KINDS, PERSON_ROLES
@@ -355,7 +356,7 @@ class ExportDialog(ExportDialogBase):
         self.show_form()
         self.people_tree.updateGeometry()
         self.layout().activate()
-        self.resize(max(self.width(), 700), self.sizeHint().height())
+        fit_to_screen(self, max(self.width(), 700), self.sizeHint().height())
         self.template_combo.setFocus()
 
     def _fill(self, text: str) -> str:

@@ -36,6 +36,7 @@ from casebook.reports import ExportResult
 from casebook.services import Casebook
 from casebook.ui import prompts
 from casebook.ui.kit.palette import muted_colour
+from casebook.ui.kit.sizing import fit_to_screen
 from casebook.ui.widgets.common import Banner, alive, heading, user_message
 from casebook.ui.widgets.drafts import confirm_discard
 from casebook.ui.worker import DbWorker
@@ -314,7 +315,7 @@ class ExportDialogBase(QDialog):
         height += margins.top() + margins.bottom()
         if self.banner.isVisible():
             height += self.banner.sizeHint().height() + self.layout().spacing()
-        self.resize(self.width(), height)
+        fit_to_screen(self, self.width(), height)
 
     def load_failed(self, error: BaseException) -> None:
         self.loading_label.setText(user_message(error))
