@@ -47,8 +47,12 @@ test: $(TEST_STAMP)
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check src migrations packaging tests bench
 
+# Every PNG in docs/screenshots: the app's screens at 1366×768, then the school-wide screens
+# with the richer data the GUI tests seed (tests named *screenshot(s)_of*).
 screenshots: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m casebook.ui.screenshots docs/screenshots
+	CASEBOOK_TEST_SCREENSHOTS=docs/screenshots QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q \
+		-p no:cacheprovider tests/gui -k "screenshot_of or screenshots_of"
 
 bench-data: $(STAMP)
 	$(PY) bench/generate.py --out bench/data --plain

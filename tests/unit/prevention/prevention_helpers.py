@@ -240,16 +240,20 @@ def seed_demo(world: World) -> dict[str, object]:
 # --------------------------------------------------------------------------- GUI helpers
 
 #: Where the tests' screenshots of the prevention screens go: a temporary folder, so running
-#: the suite never changes the repository (`make screenshots` makes the ones in docs/), unless
-#: CASEBOOK_TEST_SCREENSHOTS names a folder to keep them in.
+#: the suite never changes the repository, unless CASEBOOK_TEST_SCREENSHOTS names a folder to
+#: keep them in (`make screenshots` sets it to docs/screenshots).
 SCREENSHOTS = Path(os.environ.get("CASEBOOK_TEST_SCREENSHOTS")
                    or Path(tempfile.gettempdir()) / "casebook-test-screenshots")
+#: What a school-wide screen gets inside the main window on a 1366×768 laptop (issue 11).
+SCREEN_AREA = (1366, 662)
 
 
 def save_screenshot(widget, name: str) -> Path:  # type: ignore[no-untyped-def]
-    """Grab ``widget`` into ``SCREENSHOTS/name``; returns the path."""
+    """Grab ``widget``, at the size it has in the main window on a 1366×768 screen, into
+    ``SCREENSHOTS/name``; returns the path."""
     from PySide6.QtCore import QCoreApplication
 
+    widget.resize(*SCREEN_AREA)
     for _ in range(5):  # let pending layout and paint requests settle first
         QCoreApplication.processEvents()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
