@@ -67,6 +67,15 @@ class Shooter:
         print(f"  {path}")
 
 
+def _usual_location(unlock: Any) -> None:
+    """Show the unlock screen's file as a DSL's would be, not the throwaway folder's path."""
+    from casebook.paths import CasebookPaths, default_data_dir
+    from casebook.ui.about import shown_path
+
+    unlock.where_label.setText(
+        f"Casebook file: {shown_path(CasebookPaths(default_data_dir()).database)}")
+
+
 def _first_run(worker: Any, root: Path, shoot: Shooter) -> None:
     from PySide6.QtWidgets import QWizard
 
@@ -180,12 +189,14 @@ def _main_screens(worker: Any, casebook: Any, shoot: Shooter) -> None:
     _wait(lambda: window.casebook is None and not window._locking)
     _settle(worker)
     unlock = window.unlock_panel
+    _usual_location(unlock)
     shoot(window, "unlock")
     unlock.passphrase_edit.setText("not the passphrase")
     unlock.submit()
     _wait(lambda: not unlock.busy and unlock.message.kind == "wrong")
     _settle(worker)
     unlock.passphrase_edit.setText("")
+    _usual_location(unlock)
     shoot(window, "unlock-wrong-passphrase")
     window.shutdown()
     window.hide()
@@ -285,6 +296,7 @@ def _countdown(worker: Any, root: Path, shoot: Shooter) -> None:
     _wait(lambda: unlock.waiting)
     _settle(worker)
     unlock.passphrase_edit.setText("")
+    _usual_location(unlock)
     shoot(window, "unlock-countdown")
     window.shutdown()
     window.hide()
@@ -317,6 +329,7 @@ def _damaged(worker: Any, root: Path, shoot: Shooter) -> None:
     window.unlock_panel.submit()
     _wait(lambda: window.unlock_panel.message.kind == "damaged")
     window.unlock_panel.passphrase_edit.setText("")
+    _usual_location(window.unlock_panel)
     shoot(window, "unlock-damaged-file")
     window.shutdown()
     window.hide()
