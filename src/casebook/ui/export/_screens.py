@@ -68,6 +68,8 @@ def grab_export_screens(worker: DbWorker, casebook: Casebook, case_id: int,
         prompts.answers.append(str(temp / dialog.suggested_name()))
         dialog.start()
         _wait(lambda: dialog.result is not None or dialog.banner.kind == "error")
+        # Where a DSL would save it, not the throwaway folder the PDF went to.
+        dialog.done_label.setText(dialog.done_label.text().replace(str(temp), "~/Documents"))
         written.append(_save(dialog, out / "export-done.png"))
         dialog.close()
         dialog.deleteLater()
