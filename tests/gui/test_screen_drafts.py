@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from gui_defaults import PASSPHRASE
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QWidget
 
@@ -19,7 +20,6 @@ from casebook.ui.official_accounts.view import OfficialAccountsView
 from casebook.ui.tracker.view import TrackerView
 from casebook.ui.widgets.drafts import DISCARD_TITLE, FormDraft, has_typed_text
 from casebook.ui.worker import DbWorker
-from conftest import PASSPHRASE
 
 WAIT = 15_000
 REPLY = "They say the account does not break their rules; ticket TT-5521. " * 40
