@@ -31,6 +31,12 @@ def jurisdiction() -> str:
 
 
 @pytest.fixture
+def dsl_passphrase() -> str:
+    """The passphrase of this folder's casebooks (a test that restores a backup types it)."""
+    return CASE_PASSPHRASE
+
+
+@pytest.fixture
 def unlocked_casebook(casebook_dir: Path, jurisdiction: str,
                       monkeypatch: pytest.MonkeyPatch) -> Iterator[Casebook]:
     monkeypatch.setenv("CASEBOOK_INSECURE_TEST_KDF", "1")

@@ -12,21 +12,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from case_helpers import open_case_view, wait_idle
 from PySide6.QtCore import Qt
 
 from casebook.services import Casebook
 from casebook.ui import prompts
 from casebook.ui.learners import LearnersView
 from casebook.ui.worker import DbWorker
-
-try:  # the shared conftest may or may not make tests/gui a package
-    from ._fixtures_case import open_case_view, prompt_seam, wait_idle  # noqa: F401
-except ImportError:
-    from _fixtures_case import (  # type: ignore[no-redef]  # noqa: F401
-        open_case_view,
-        prompt_seam,
-        wait_idle,
-    )
 
 WAIT = 15_000
 
