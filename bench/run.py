@@ -61,16 +61,17 @@ from casebook.services.store import Store  # noqa: E402
 from casebook.services.tracker import TrackerService  # noqa: E402
 from casebook.storage import maintenance, migrate  # noqa: E402
 from casebook.storage.engine import CIPHER_PAGE_SIZE, open_engine  # noqa: E402
-from casebook.storage.search import search_too_short  # noqa: E402
+from casebook.storage.search import search_too_short, searched_text  # noqa: E402
 from casebook.ui.models.case_table import CaseTableModel  # noqa: E402
 from casebook.ui.tracker.view import PAGE_SIZE, load_bundle, load_page  # noqa: E402
 from casebook.vault import KeyVault  # noqa: E402
 
-#: Typical searches: one word (a platform), two and three words, three words with the last
-#: one begun, a one-letter and a three-letter prefix typed so far, a name with Ø and å typed
-#: without them, and the broadest one-letter prefix (every case has words starting with s).
-SEARCHES = ["instagram", "screenshots parent", "fake school logo", "fake school l", "j", "jam",
-            "odegard", "s"]
+#: Typical searches: one word (a platform), two and three words, two and three words with the
+#: last one begun, a one-letter and a three-letter prefix typed so far, a name with Ø and å
+#: typed without them, and the broadest one-letter prefix (every case has words starting with
+#: s). The list does not search for one letter on its own: those rows time what it runs then.
+SEARCHES = ["instagram", "screenshots parent", "screenshots pa", "fake school logo",
+            "fake school l", "j", "jam", "odegard", "s"]
 #: The case list as it opens (CaseTableModel's default filter: newest change first).
 DEFAULT_LIST = CaseFilter(sort="updated", descending=True)
 QUERY_TARGET = 0.050
@@ -217,8 +218,8 @@ def bench_queries(targets: Targets, runs: int) -> list[Row]:
     ]
     for words in SEARCHES:
         work.append((_search_label(words, first),
-                     lambda sv, w=words: sv.cases.first_page(replace(DEFAULT_LIST, text=w),
-                                                             listed), ms))
+                     lambda sv, w=words: sv.cases.first_page(
+                         replace(DEFAULT_LIST, text=searched_text(w)), listed), ms))
     work += [
         ("open newest case (details, chronology, people, actions, evidence list)",
          lambda sv: _open_case(sv.cases, sv.evidence), None),
@@ -273,8 +274,8 @@ def _time_jobs(targets: Targets, runs: int,
 
 
 def _search_label(words: str, first: str) -> str:
-    if search_too_short(words):  # the CLI still runs it
-        return f"search “{words}” (the list asks for one more letter instead): {first}"
+    if search_too_short(words):  # the list does not search for it: timed as the list runs it
+        return f"search “{words}” (not searched: the list shows every case, asks for one more letter): {first}"
     return f"search “{words}”: {first}"
 
 

@@ -33,3 +33,11 @@ def search_too_short(text: str) -> bool:
     prefixes, migration 0016)."""
     words = re.findall(r"\w+", fold(text), flags=re.UNICODE)
     return len(words) == 1 and len(words[0]) == 1
+
+
+def searched_text(typed: str) -> str:
+    """What the case list searches for when ``typed`` is in its search box: nothing while it is
+    too short (:func:`search_too_short`; the list shows every case and asks for one more
+    letter)."""
+    typed = typed.strip()
+    return "" if search_too_short(typed) else typed

@@ -162,3 +162,12 @@ def test_query_folds_agree_with_the_index_migration() -> None:
 ])
 def test_one_letter_on_its_own_is_too_short_to_search(typed: str, short: bool) -> None:
     assert search.search_too_short(typed) is short
+
+
+@pytest.mark.parametrize(("typed", "searched"), [
+    ("j", ""), (" J ", ""), ('"j"', ""), ("-s", ""), ("", ""), ("  ", ""),
+    (" ja ", "ja"), ("fake school l", "fake school l"), ("-", "-"),
+])
+def test_the_list_searches_nothing_for_one_letter(typed: str, searched: str) -> None:
+    """What the case list (and the bench timing it) puts in its filter for what was typed."""
+    assert search.searched_text(typed) == searched

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from casebook.domain.enums import CaseStatus, CaseType, RiskLevel
-from casebook.storage.search import search_too_short
+from casebook.storage.search import search_too_short, searched_text
 from casebook.ui.kit import Banner, app_settings, user_message
 from casebook.ui.kit.busy import busy_bar
 from casebook.ui.kit.palette import muted_colour
@@ -391,10 +391,9 @@ class CaseListPanel(QWidget):
             opened_to = self.to_date.value()
         elif isinstance(opened, int):
             opened_from = date.today() - timedelta(days=opened)
-        typed = self.search_edit.text().strip()
         return replace(flt, statuses=statuses, types=(CaseType(case_type),) if case_type else (),
                        risks=risks, opened_from=opened_from, opened_to=opened_to,
-                       text="" if search_too_short(typed) else typed, ids=self._only_ids)
+                       text=searched_text(self.search_edit.text()), ids=self._only_ids)
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
