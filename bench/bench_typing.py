@@ -37,8 +37,8 @@ from casebook.ui.cases.case_list import SEARCH_DELAY_MS, CaseListPanel  # noqa: 
 from casebook.ui.worker import DbWorker  # noqa: E402
 from casebook.vault import KeyVault  # noqa: E402
 
-SEARCHES = ["instagram", "screenshots parent", "fake school logo", "fake school l", "j", "jam",
-            "odegard"]
+SEARCHES = ["instagram", "screenshots parent", "screenshots pa", "fake school logo",
+            "fake school l", "j", "jam", "odegard"]
 TARGET_MS = 100.0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,8 +11,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from storage_helpers import new_database, new_key, sha256_file, sidecars
 
+from casebook.domain import CaseStatus
 from casebook.errors import NewerVersionError
-from casebook.services import Casebook
+from casebook.services import Casebook, CaseFilter, CaseService
+from casebook.services.store import Store
 from casebook.storage import migrate
 from casebook.storage.engine import connect_keyed, open_engine
 from casebook.vault import KeyVault
@@ -191,7 +195,7 @@ def test_upgrade_to_0016_adds_a_prefix_index_and_finds_the_same(new_casebook_inf
     with info.book.store.engine.connect() as conn:
         sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'case_search'")).scalar()
         segments = conn.execute(text("SELECT count(DISTINCT segid) FROM case_search_idx")).scalar()
-    assert "prefix = '1'" in sql
+    assert "prefix = '1 2'" in sql  # 0018's, at the head
     assert segments == 1
 
 
@@ -212,3 +216,80 @@ def test_0017_indexes_serve_the_screens_counts(new_casebook_info) -> None:  # ty
         for query, index in queries.items():
             plan = " ".join(str(r[-1]) for r in conn.execute(text("EXPLAIN QUERY PLAN " + query)))
             assert index in plan, (query, plan)
+
+
+#: Words for the generated casebook: many share their first two letters (pa-, sc-, lo-), some
+#: carry accents or letters the index folds, handles join words with "_" and digits.
+_WORDS = ["parent", "parents", "pastoral", "page", "past", "patel", "screenshot", "screenshots",
+          "school", "scared", "logo", "location", "lounge", "fake", "family", "instagram",
+          "snapchat", "account", "comments", "jamie", "jakub", "ødegård", "zoë", "café", "łukasz",
+          "straße", "report", "reported", "removal", "AND", "OR", "NOT", "NEAR"]
+_SEARCHES = ["pa", "screenshots pa", "fake school lo", "sc", "lo", "screenshots parent",
+             "parent", "jamie_pa", "odegard", "zoe ca", "lukasz", "strasse", "j", "s", "ja",
+             "AND", "OR pa", "NEAR(", '"pa', "pa*", "-pa", "(sc", "'", "nothing here", "pa pa"]
+
+
+def _fill_generated(book: Casebook, cases: int = 60) -> None:
+    """A small casebook of made-up text (seeded): titles, entries, people and handles."""
+    rng = random.Random(20261129)
+
+    def words(n: int) -> str:
+        return " ".join(rng.choice(_WORDS) for _ in range(n))
+
+    statuses = [CaseStatus.OPEN, CaseStatus.MONITORING, CaseStatus.CLOSED, CaseStatus.CLOSED]
+    for n in range(cases):
+        case = book.cases.create(words(3).capitalize(), "harassment", summary=words(8))
+        for _ in range(rng.randint(0, 3)):
+            book.cases.add_entry(case.id, words(rng.randint(3, 12)))
+        if rng.random() < 0.5:
+            book.cases.add_account(case.id, "Instagram",
+                                   f"@{rng.choice(_WORDS)}_{rng.choice(_WORDS)}{n}",
+                                   "harassing")
+        status = statuses[n % len(statuses)]
+        if status != CaseStatus.OPEN:
+            book.cases.set_status(case.id, status, reason="Resolved with the family")
+
+
+def _search_results(cases) -> dict[tuple[str, str, int], object]:  # type: ignore[no-untyped-def]
+    """Every search as the list runs it: first page (short and long) with its counts, the next
+    page, in the list's default order and two others."""
+    filters = {"updated": CaseFilter(sort="updated", descending=True),
+               "title": CaseFilter(sort="title", descending=False),
+               "open": CaseFilter(sort="updated", statuses=(CaseStatus.OPEN,))}
+    out: dict[tuple[str, str, int], object] = {}
+    for typed in _SEARCHES:
+        for name, flt in filters.items():
+            flt = replace(flt, text=typed)
+            for limit in (5, 100):
+                page = cases.first_page(flt, limit)
+                out[(typed, name, limit)] = ([c.id for c in page.rows], page.counts)
+            out[(typed, name, 0)] = [c.id for c in cases.list_page(flt, 5, 5)]
+    return out
+
+
+def test_0018_two_letter_prefixes_find_and_count_exactly_what_0017_did(new_casebook_info) -> None:  # type: ignore[no-untyped-def]
+    """The same cases, in the same order, with the same counts, before and after the upgrade,
+    for prefixes, accents, folded letters, operators and quotes typed by a user."""
+    info = new_casebook_info
+    _fill_generated(info.book)
+    at_head = _search_results(info.book.cases)
+    assert at_head[("screenshots pa", "updated", 100)][1].matching > 5  # not empty lists
+    assert at_head[("pa", "updated", 100)][1].matching > 20
+    store = info.book.store
+    info.book.lock()
+    key = KeyVault.load(info.slots).unlock_with_passphrase("1", info.passphrase)
+    engine = open_engine(info.database, key)
+    try:
+        for revision in ("0017", migrate.head_revision()):
+            if revision == "0017":
+                migrate.downgrade(engine, "0017")
+            else:
+                migrate.upgrade(engine)
+            with engine.connect() as conn:
+                sql = conn.execute(text(
+                    "SELECT sql FROM sqlite_master WHERE name = 'case_search'")).scalar()
+            assert ("prefix = '1'" in sql) is (revision == "0017")
+            cases = CaseService(Store(store.paths, engine, store.user))
+            assert _search_results(cases) == at_head, revision
+    finally:
+        engine.dispose()
