@@ -8,7 +8,9 @@ prefixes indexed it reads one list: 16 ms. Three letters and more begin fewer wo
 left as they are (a prefix index per length grows the index by about half each time).
 
 The index is rebuilt from every record, as 0016 did, and merged into one segment: the same
-rows, the same matches. The search index grows from about 210 to about 330 MB at 50,000 cases.
+rows, the same matches. At 50,000 cases the index grows from 212 to 320 MB (the casebook file
+by 6 %) and the rebuild took 61 s on a busy 2-core machine (load 2.4-3.4), after the check and
+backup every upgrade makes; the unlock screen says the casebook is being updated meanwhile.
 
 Revision ID: 0018
 Revises: 0017

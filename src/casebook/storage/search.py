@@ -27,10 +27,10 @@ def fold(text: str) -> str:
 
 def search_too_short(text: str) -> bool:
     """True for one letter or digit on its own. Nearly every case has a word starting with any
-    letter, so such a search reads most of the index (0.15-0.6 s at 50,000 cases, holding up
-    the next search) to list nearly every case: the case list asks for one more letter instead.
-    A one-letter word after others ("fake school l") is searched (the index has one-letter
-    prefixes, migration 0016)."""
+    letter, so such a search reads most of the index (80-180 ms for "s" at 50,000 cases,
+    holding up the next search) to list nearly every case (all 50,000 for "s"): the case list
+    asks for one more letter instead. A one-letter word after others ("fake school l") is
+    searched (the index has one- and two-letter prefixes, migrations 0016 and 0018)."""
     words = re.findall(r"\w+", fold(text), flags=re.UNICODE)
     return len(words) == 1 and len(words[0]) == 1
 
