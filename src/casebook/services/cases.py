@@ -310,8 +310,8 @@ class CaseService:
     def counts(self, flt: CaseFilter = CaseFilter(), s: Session | None = None,
                hits: bool = False) -> CaseCounts:
         """All the list's counts: one GROUP BY status (the full-text match runs once, not once
-        per status) and the casebook's total. A search with no other filter counts its matches
-        per status from :data:`HITS` instead (:meth:`_search_counts`)."""
+        per status) and the casebook's total. With no filter but the words and the statuses,
+        only the cases that are not closed are looked up (:meth:`_counts_by_status`)."""
         if s is None:
             with self.store.read() as session:
                 return self.counts(flt, session)

@@ -10,7 +10,9 @@ import pytest
 from page_dump import everything
 from sqlalchemy import select
 
+from casebook.domain import CaseStatus
 from casebook.errors import ValidationError
+from casebook.services import CaseFilter
 from casebook.storage import tables as t
 
 MARKERS = ("Zebraquill", "Marmalade octopus", "Velvetpancake", "Quokkaspindle",
@@ -174,3 +176,18 @@ def test_a_person_removed_by_a_correction_is_not_on_their_file(new_casebook) -> 
     book.cases.remove_person(link.id, "Wrong Zoë: she was not there")
     assert book.people.links(zoe.id) == []
     assert book.people.learner_file(zoe.id).entries == ()
+
+
+def test_the_case_list_counts_no_purged_case(new_casebook) -> None:  # type: ignore[no-untyped-def]
+    """The list counts a search's closed matches as the matches less the others: a purged
+    case's words must leave the index with it, or it would be counted as closed."""
+    book = new_casebook
+    old, _young, _case, shared = _setup(book)
+    book.retention.purge(f"L{old.id}", confirm=True)
+    gone = book.cases.first_page(CaseFilter(text="zebraquill"))
+    assert gone.rows == [] and gone.counts.matching == 0
+    assert set(gone.counts.by_status.values()) == {0}
+    kept = book.cases.first_page(CaseFilter(text="shared"))
+    assert [c.id for c in kept.rows] == [shared.id]
+    assert kept.counts.by_status == {CaseStatus.OPEN: 1, CaseStatus.MONITORING: 0,
+                                     CaseStatus.CLOSED: 0}
