@@ -15,7 +15,10 @@ what ``casebook-admin verify`` and ``casebook-admin backup`` do with the file:
 The datasets take turns run by run, so load from other processes falls on each alike; the
 table gives medians (first run in brackets, which may read from disk rather than the OS cache)
 and seconds per GiB. "Linear" means s/GiB stays flat from the smallest to the largest file:
-the last line gives the largest's s/GiB over the smallest's.
+the last line gives the largest's s/GiB over the smallest's. A second table splits verify into
+its steps (as its progress reports them) with the process's peak resident memory during it
+(Linux: VmHWM, reset through ``/proc/self/clear_refs`` after the key is derived, whose 64 MiB
+would otherwise be the peak).
 
 Neither job writes to the casebook: pointing this at a shared dataset is safe.
 """
@@ -36,6 +39,7 @@ from pathlib import Path
 from casebook.paths import CasebookPaths
 from casebook.services import integrity
 from casebook.storage import maintenance
+from casebook.storage.verify import STEPS, Progress
 from casebook.vault import KeyVault
 
 GIB = 2**30
@@ -48,6 +52,8 @@ class Dataset:
     key: bytes
     size: int
     times: dict[str, list[float]] = field(default_factory=dict)
+    steps: list[list[float]] = field(default_factory=list)
+    peaks: list[int] = field(default_factory=list)
 
 
 def load(folder: Path) -> Dataset:
@@ -69,13 +75,42 @@ def _fsynced_copy(source: Path, target: Path) -> None:
         os.fsync(handle.fileno())
 
 
+def _reset_peak() -> bool:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
 def run_once(data: Dataset, scratch: Path) -> None:
     target = scratch / "backup.db"
 
     def verify() -> None:
-        report = integrity.verify_casebook(data.paths.database, data.key, None)
+        started: list[float] = [0.0] * (len(STEPS) + 1)
+
+        def heard(progress: Progress) -> None:
+            if progress.done == 0 and not started[progress.step]:
+                started[progress.step] = time.perf_counter()
+
+        peak_known = _reset_peak()
+        start = time.perf_counter()
+        report = integrity.verify_casebook(data.paths.database, data.key, None,
+                                           on_progress=heard)
+        started[0], end = start, time.perf_counter()
         if not report.file.rows_ok or not report.file.chain.ok:
             raise SystemExit(f"{data.folder}: verify found problems: {report.problems}")
+        marks = [started[i] or start for i in range(1, len(STEPS) + 1)] + [end]
+        data.steps.append([b - a for a, b in zip(marks, marks[1:], strict=False)])
+        if peak_known:
+            data.peaks.append(_peak_kib())
 
     jobs = {
         "verify": verify,
@@ -115,6 +150,14 @@ def main() -> None:
         print(f"| {data.folder.name} | {data.size / 2**20:,.0f} MiB | "
               + " | ".join(_cell(data.times[name], data.size)
                            for name in ("verify", "backup", "floor")) + " |")
+    print()
+    print("| casebook | " + " | ".join(STEPS) + " | peak RSS |")
+    print("|---|" + "---|" * (len(STEPS) + 1))
+    for data in datasets:
+        medians = [statistics.median(run[i] for run in data.steps) for i in range(len(STEPS))]
+        peak = f"{max(data.peaks) / 1024:,.0f} MiB" if data.peaks else "–"
+        print(f"| {data.folder.name} | " + " | ".join(f"{m:,.1f} s" for m in medians)
+              + f" | {peak} |")
     if len(datasets) > 1:
         small, large = datasets[0], datasets[-1]
 

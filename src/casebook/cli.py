@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from casebook import __version__
 from casebook.domain import CaseType, Jurisdiction
@@ -21,6 +22,10 @@ from casebook.paths import CasebookPaths, default_data_dir
 
 PASSPHRASE_ENV = "CASEBOOK_PASSPHRASE"
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_VERIFY_FAILED = 0, 1, 2, 3
+
+
+if TYPE_CHECKING:
+    from casebook.storage.verify import Progress
 
 
 class CliError(Exception):
@@ -230,16 +235,45 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if not paths.slots.is_file():
         raise CliError(f"the key file is missing from {paths.root}")
     _user, key = KeyVault.load(paths.slots).unlock_any_passphrase(_read_passphrase(args))
+    progress = _VerifyProgress(sys.stderr)
     try:
-        report = integrity.verify_casebook(paths.database, key, paths.backups, printed)
+        report = integrity.verify_casebook(paths.database, key, paths.backups, printed,
+                                           on_progress=progress)
     except CasebookError:
         raise
     except Exception as exc:  # a damaged file must give a report, never a traceback
         print(f"Verify could not finish: {exc or type(exc).__name__}")
         print("Result: PROBLEMS FOUND")
         return EXIT_VERIFY_FAILED
+    finally:
+        progress.finish()
     _print_verify(report)
     return EXIT_OK if report.ok else EXIT_VERIFY_FAILED
+
+
+class _VerifyProgress:
+    """Shows on stderr which step verify is on (a 2 GB casebook takes about a minute): one
+    line rewritten in place on a terminal, one line per step otherwise (logs, pipes)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+        self.step, self.width = 0, 0
+
+    def __call__(self, progress: Progress) -> None:
+        if self.live:
+            text = progress.text()
+            self.stream.write("\r" + text.ljust(self.width))
+            self.width = len(text)
+            self.stream.flush()
+        elif progress.step != self.step:
+            print(f"Verify: {progress.text()}", file=self.stream, flush=True)
+        self.step = progress.step
+
+    def finish(self) -> None:
+        if self.live and self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
 
 
 def _print_verify(report) -> None:  # type: ignore[no-untyped-def]

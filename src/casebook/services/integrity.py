@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from casebook.fileio import atomic_write_bytes
 from casebook.storage.chain import GENESIS_HASH, UNANCHORED_PER_COMMIT
-from casebook.storage.verify import AnchorCheck, FileReport, verify_file
+from casebook.storage.verify import AnchorCheck, FileReport, OnProgress, verify_file
 from casebook.vault.files import read_small_file
 
 log = logging.getLogger(__name__)
@@ -151,9 +151,11 @@ class VerifyReport:
 
 
 def verify_casebook(database: Path, data_key: bytes, backups: Path | None = None,
-                    printed: list[tuple[str, int, str]] | None = None) -> VerifyReport:
+                    printed: list[tuple[str, int, str]] | None = None,
+                    on_progress: OnProgress | None = None) -> VerifyReport:
     """Verify a casebook without writing to it: the file, the live anchor, every backup's
-    anchor in ``backups``, and anchors the user copied from exports (``printed``)."""
+    anchor in ``backups``, and anchors the user copied from exports (``printed``).
+    ``on_progress`` hears each step (``storage.verify.Progress``) as it goes."""
     problems: list[str] = []
     notes: list[str] = []
     try:
@@ -169,7 +171,7 @@ def verify_casebook(database: Path, data_key: bytes, backups: Path | None = None
         checks.append(("backup", *backup_anchor))
     for label, seq, prefix in printed or []:
         checks.append(("printed", AnchorCheck(label, seq, prefix), ""))
-    report = verify_file(database, data_key, [c for _, c, _ in checks])
+    report = verify_file(database, data_key, [c for _, c, _ in checks], on_progress)
     result = VerifyReport(report, anchor, problems, notes)
     _judge_file(result)
     _judge_anchor(result, had_file=anchor_path(database).exists())

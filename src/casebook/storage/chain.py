@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Protocol
 
 GENESIS_HASH = "0" * 64
@@ -75,35 +76,79 @@ class DBAPIConnection(Protocol):
     def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
 
 
+def _blob(value: object) -> object:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"hex": bytes(value).hex()}
+    raise TypeError(f"{type(value).__name__} cannot be hashed as a row value")
+
+
+# One encoder each, made once: json.dumps with options builds a new encoder on every call,
+# which was a third of the time verify spent on each of a million rows.
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                              default=_blob)
+#: For dicts built in sorted key order already (:class:`RowHasher`): the same text.
+_PRESORTED = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_blob)
+
+
+#: Row hashes longer than this are hashed piece by piece: an upgrade's baseline entry names
+#: every row (about 100 MB of text at 50,000 cases), and encoding it in one go held three
+#: copies of it at once.
+_PIECE = 1 << 20
+
+
 def entry_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, target: str,
                detail: str, row_hashes: str = "") -> str:
     fields: list[object] = [prev_hash, seq, at.isoformat(timespec="microseconds"), actor,
                             action, target, detail]
-    if row_hashes:
-        fields.append(row_hashes)
-    payload = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    if len(row_hashes) <= _PIECE:
+        if row_hashes:
+            fields.append(row_hashes)
+        return hashlib.sha256(_COMPACT.encode(fields).encode("utf-8")).hexdigest()
+    # The same bytes as above: '[...fields,"<row_hashes escaped>"]', the string escaped in
+    # pieces (JSON escapes one character at a time, so any cut between characters is safe).
+    digest = hashlib.sha256(_COMPACT.encode(fields)[:-1].encode("utf-8") + b',"')
+    for start in range(0, len(row_hashes), _PIECE):
+        piece = _COMPACT.encode(row_hashes[start:start + _PIECE])
+        digest.update(piece[1:-1].encode("utf-8"))
+    digest.update(b'"]')
+    return digest.hexdigest()
 
 
 def row_key(table: str, key: object) -> str:
     return f"{table}:{key}"
 
 
-def _value(value: object) -> object:
-    if isinstance(value, bytes | bytearray | memoryview):
-        return {"hex": bytes(value).hex()}
-    return value
-
-
 def canonical_row(table: str, key: object, columns: Iterable[str], values: Iterable[object]) -> str:
-    content = {name: _value(v) for name, v in zip(columns, values, strict=True)
+    content = {name: v for name, v in zip(columns, values, strict=True)
                if v is not None and v != ""}
-    return json.dumps({"table": table, "key": key, "values": content}, sort_keys=True,
-                      ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode({"table": table, "key": key, "values": content})
 
 
 def row_hash(table: str, key: object, columns: Iterable[str], values: Iterable[object]) -> str:
     return hashlib.sha256(canonical_row(table, key, columns, values).encode("utf-8")).hexdigest()
+
+
+class RowHasher:
+    """:func:`row_hash` for every row of one table read with the same columns, about twice as
+    fast: the columns are put in order once, not once per row (verify hashes every row)."""
+
+    def __init__(self, table: str, columns: Sequence[str]) -> None:
+        order = sorted(range(len(columns)), key=columns.__getitem__)
+        self.table = table
+        self._names = [columns[i] for i in order]
+        self._pick = itemgetter(*order) if len(order) > 1 else (lambda row: (row[order[0]],))
+        self._pk = list(columns).index(AUDITED_TABLES[table])
+
+    def key(self, row: Sequence[object]) -> object:
+        return row[self._pk]
+
+    def hexdigest(self, row: Sequence[object]) -> str:
+        """The row's hash, as :func:`row_hash` gives it."""
+        content = {name: v for name, v in zip(self._names, self._pick(row), strict=True)
+                   if v is not None and v != ""}
+        text = _PRESORTED.encode({"key": row[self._pk], "table": self.table, "values": content})
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def hash_live_row(conn: DBAPIConnection, table: str, key: object) -> str | None:
@@ -163,18 +208,20 @@ def append(conn: DBAPIConnection, *, at: datetime, actor: str, action: str, targ
     return seq, digest
 
 
+def iter_live_row_hashes(conn: DBAPIConnection, table: str) -> Iterator[tuple[str, str]]:
+    """Every row of ``table`` as stored now: its row key and hash, one at a time."""
+    cur = conn.execute(f'SELECT * FROM "{table}"')
+    hasher = RowHasher(table, [d[0] for d in cur.description])
+    for row in cur:
+        key = hasher.key(row)
+        if table == "meta" and key in UNAUDITED_META_KEYS:
+            continue
+        yield row_key(table, key), hasher.hexdigest(row)
+
+
 def live_row_hashes(conn: DBAPIConnection, table: str) -> dict[str, str]:
     """Every row of ``table`` as stored now, by row key."""
-    pk = AUDITED_TABLES[table]
-    cur = conn.execute(f'SELECT * FROM "{table}"')
-    columns = [d[0] for d in cur.description]
-    index = columns.index(pk)
-    out: dict[str, str] = {}
-    for row in cur:
-        if table == "meta" and row[index] in UNAUDITED_META_KEYS:
-            continue
-        out[row_key(table, row[index])] = row_hash(table, row[index], columns, row)
-    return out
+    return dict(iter_live_row_hashes(conn, table))
 
 
 def existing_tables(conn: DBAPIConnection) -> list[str]:

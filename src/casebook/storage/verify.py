@@ -3,6 +3,11 @@
 The file is opened ``mode=ro`` (SQLite then reads every committed frame of the ``-wal`` but
 never writes the database, checkpoints or changes its journal mode), and every step catches
 the driver's errors, so a damaged page becomes a line in the report instead of a crash.
+
+Each table is read once: the audit log by the chain check, the audited tables by the row
+check, the evidence chunks by the evidence check, everything else by the row-reading step.
+Memory grows only with the audit log's record of the rows (one key and 32-byte hash per
+audited row), never with the rows themselves: rows are hashed as they are read.
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine
@@ -31,6 +38,69 @@ from casebook.storage.engine import (
 
 #: Lines per kind of finding kept in a report (the counts are always complete).
 MAX_LINES = 50
+
+#: What each step of :func:`verify_file` does, as shown while it runs.
+STEPS = (
+    "checking that every page decrypts",
+    "checking the database's structure",
+    "reading every record",
+    "checking the audit history",
+    "checking every record against its history",
+    "checking the evidence files",
+)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a verify is: step ``step`` of ``len(STEPS)``, ``done`` of ``total`` items in it
+    (``total`` 0 when the step cannot count, e.g. SQLite's own checks)."""
+
+    step: int
+    done: int = 0
+    total: int = 0
+
+    @property
+    def steps(self) -> int:
+        return len(STEPS)
+
+    @property
+    def what(self) -> str:
+        return STEPS[self.step - 1]
+
+    @property
+    def percent(self) -> int | None:
+        return min(100, self.done * 100 // self.total) if self.total else None
+
+    def text(self) -> str:
+        """``Step 4 of 6: checking the audit history (40%)``."""
+        share = f" ({self.percent}%)" if self.percent is not None else ""
+        return f"Step {self.step} of {self.steps}: {self.what}{share}"
+
+
+OnProgress = Callable[[Progress], None]
+
+
+class _Steps:
+    """Reports progress about a hundred times per step, not once per row."""
+
+    def __init__(self, on_progress: OnProgress | None) -> None:
+        self.on_progress = on_progress
+        self.step, self.total, self._every, self._next = 0, 0, 1, 0
+
+    def start(self, step: int, total: int = 0) -> None:
+        self.step, self.total = step, max(total, 0)
+        self._every = max(1, self.total // 100)
+        self._next = self._every
+        self._send(0)
+
+    def at(self, done: int) -> None:
+        if done >= self._next:
+            self._next = done + self._every
+            self._send(done)
+
+    def _send(self, done: int) -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(self.step, done, self.total))
 
 
 @dataclass(frozen=True)
@@ -136,11 +206,14 @@ def _problem(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
-def verify_file(path: Path, data_key: bytes, anchors: Iterable[AnchorCheck] = ()) -> FileReport:
+def verify_file(path: Path, data_key: bytes, anchors: Iterable[AnchorCheck] = (),
+                on_progress: OnProgress | None = None) -> FileReport:
     """Check everything that can be checked inside the file; never writes, never raises for
-    damage (only for a missing or non-casebook file)."""
+    damage (only for a missing or non-casebook file). ``on_progress`` is called at each step
+    and about a hundred times within each step that can count its work."""
     report = FileReport()
     wanted = {a.seq for a in anchors}
+    steps = _Steps(on_progress)
     reader = _Reader(path, data_key)
     try:
         reader.fresh()
@@ -151,10 +224,11 @@ def verify_file(path: Path, data_key: bytes, anchors: Iterable[AnchorCheck] = ()
         report.cipher_problems.append(f"the file cannot be read: {_problem(exc)}")
         return report
     try:
-        _check_pages(reader, report)
-        last_hashes = _check_chain(reader.fresh(), report, wanted)
-        _check_rows(reader.fresh(), report, last_hashes)
-        _check_evidence(reader, report)
+        _check_pages(reader, report, steps)
+        last_hashes = _check_chain(reader, report, wanted, steps)
+        _check_rows(reader, report, last_hashes, steps)
+        del last_hashes
+        _check_evidence(reader, report, steps)
     finally:
         reader.close()
     return report
@@ -180,12 +254,14 @@ class _Reader:
             self.conn = None
 
 
-def _check_pages(reader: _Reader, report: FileReport) -> None:
+def _check_pages(reader: _Reader, report: FileReport, steps: _Steps) -> None:
+    steps.start(1)
     try:
         rows = reader.fresh().execute("PRAGMA cipher_integrity_check").fetchall()
         report.cipher_problems.extend(str(r[0]) for r in rows)
     except sqlcipher3.DatabaseError as exc:
         report.cipher_problems.append(_problem(exc))
+    steps.start(2)
     try:
         rows = reader.fresh().execute("PRAGMA integrity_check").fetchall()
         report.sqlite_problems.extend(str(r[0]) for r in rows if r[0] != "ok")
@@ -196,45 +272,69 @@ def _check_pages(reader: _Reader, report: FileReport) -> None:
         tables = [r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'")]
+        read_later = _read_by_later_steps(conn, tables)
     except sqlcipher3.DatabaseError as exc:
         report.sqlite_problems.append(_problem(exc))
         return
-    for table in tables:
+    tables = [t for t in tables if t not in read_later]
+    steps.start(3, len(tables))
+    for done, table in enumerate(tables):
         try:
             for _row in conn.execute(f'SELECT * FROM "{table}"'):
                 report.rows_read += 1
         except sqlcipher3.DatabaseError as exc:
             report.sqlite_problems.append(f"{table}: {_problem(exc)}")
             conn = reader.fresh()
+        steps.at(done + 1)
+
+
+def _read_by_later_steps(conn: sqlcipher3.Connection, tables: list[str]) -> set[str]:
+    """Tables a later step reads in full (every column of every row), counting the rows and
+    reporting a read error as this step would: reading them here too would only repeat it."""
+    later = {"audit_log", "evidence_chunks"} & set(tables)
+    if "audit_log" in later and "row_hashes" in _columns(conn, "audit_log"):
+        later |= set(chain.existing_tables(conn))
+    return later
 
 
 def _columns(conn: sqlcipher3.Connection, table: str) -> set[str]:
     return {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
 
 
-def _check_chain(conn: sqlcipher3.Connection, report: FileReport,
-                 wanted: set[int]) -> dict[str, str | None]:
-    """Walk the log; returns each audited row's last recorded hash (None: deleted)."""
-    last: dict[str, str | None] = {}
+#: The chain's columns in order (``row_hashes`` since 0010): every column of the table.
+_LOG_COLUMNS = "seq, at, actor, action, target, detail, prev_hash, hash"
+
+
+def _check_chain(reader: _Reader, report: FileReport, wanted: set[int],
+                 steps: _Steps) -> dict[str, object]:
+    """Walk the log; returns each audited row's last recorded hash (None: deleted). Kept as
+    the parser makes them (hex text): converting a million of them to bytes took longer and,
+    with the allocator's rounding, saved no memory."""
+    last: dict[str, object] = {}
+    conn = reader.fresh()
     try:
         with_rows = "row_hashes" in _columns(conn, "audit_log")
         report.rows_tracked = with_rows
         extra = ", row_hashes" if with_rows else ""
-        cur = conn.execute("SELECT seq, at, actor, action, target, detail, prev_hash, hash"
-                           f"{extra} FROM audit_log ORDER BY seq")
+        top = conn.execute("SELECT max(seq) FROM audit_log").fetchone()[0]
+        steps.start(4, top if isinstance(top, int) else 0)
+        cur = conn.execute(f"SELECT {_LOG_COLUMNS}{extra} FROM audit_log ORDER BY seq")
     except sqlcipher3.DatabaseError as exc:
+        report.sqlite_problems.append(f"audit_log: {_problem(exc)}")
         report.chain = chain.ChainReport(0, 0, f"the audit log could not be read: {_problem(exc)}")
         return last
     prev, expected, count, broken = chain.GENESIS_HASH, 1, 0, None
+    entry_hash, fromisoformat = chain.entry_hash, datetime.fromisoformat
     try:
         for row in cur:
             seq, at_raw, actor, action, target, detail, prev_hash, digest = row[:8]
             row_hashes = (row[8] or "") if with_rows else ""
             count += 1
+            report.rows_read += 1
             report.last_seq, report.last_hash = seq, digest
             if seq in wanted:
                 report.hashes_at[seq] = digest
-            at = datetime.fromisoformat(str(at_raw))
+            at = fromisoformat(str(at_raw))
             if action == "casebook.restore":
                 report.last_restore_at = at
                 report.last_restore = str(seq)
@@ -250,18 +350,18 @@ def _check_chain(conn: sqlcipher3.Connection, report: FileReport,
                 elif prev_hash != prev:
                     broken = chain.ChainReport(count, seq,
                                                "the link to the previous entry is broken")
-                elif digest != chain.entry_hash(prev, seq, at, actor, action, target, detail,
-                                                row_hashes):
+                elif digest != entry_hash(prev, seq, at, actor, action, target, detail,
+                                          row_hashes):
                     broken = chain.ChainReport(count, seq,
                                                "the entry was changed after it was written")
-            if row_hashes:
-                try:
-                    last.update(json.loads(row_hashes))
-                except ValueError:
-                    broken = broken or chain.ChainReport(count, seq, "its row hashes are unreadable")
+            if row_hashes and not _remember(last, row_hashes):
+                broken = broken or chain.ChainReport(count, seq, "its row hashes are unreadable")
             prev, expected = digest, seq + 1
+            steps.at(seq if isinstance(seq, int) else count)
         report.log_complete = True
     except (sqlcipher3.DatabaseError, ValueError) as exc:
+        if isinstance(exc, sqlcipher3.DatabaseError):
+            report.sqlite_problems.append(f"audit_log: {_problem(exc)}")
         broken = broken or chain.ChainReport(count, report.last_seq + 1,
                                              f"the log could not be read past entry "
                                              f"{report.last_seq}: {_problem(exc)}")
@@ -269,10 +369,80 @@ def _check_chain(conn: sqlcipher3.Connection, report: FileReport,
     return last
 
 
-def _check_rows(conn: sqlcipher3.Connection, report: FileReport,
-                last: dict[str, str | None]) -> None:
+#: Row hashes longer than this are read pair by pair into the map instead of parsed whole.
+_STREAM_ABOVE = 1 << 20
+_DECODER = json.JSONDecoder()
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _remember(last: dict[str, object], text: str) -> bool:
+    """Add one entry's row hashes to ``last``; False if they are not a JSON object.
+
+    An upgrade's baseline entry names every row (100 MB of text at 50,000 cases): parsed whole
+    it made a second map of a million rows beside ``last``, so a big one is read pair by pair
+    with the json module's own scanners (the same rules as ``json.loads``)."""
+    if len(text) <= _STREAM_ABOVE:
+        try:
+            hashes = json.loads(text)
+        except ValueError:
+            return False
+        if not isinstance(hashes, dict):
+            return False
+        last.update(hashes)
+        return True
+    pairs: dict[str, object] = {}
+    try:
+        for key, value in _object_pairs(text):
+            pairs[key] = value
+            if len(pairs) >= 10_000:  # a bad end still leaves ``last`` as if parsed whole
+                last.update(pairs)
+                pairs.clear()
+    except ValueError:
+        return False
+    last.update(pairs)
+    return True
+
+
+def _object_pairs(text: str) -> Iterator[tuple[str, object]]:
+    """The pairs of a JSON object, in order; ValueError where ``json.loads`` would raise."""
+    end = _SPACE.match(text, 0).end()
+    if text[end:end + 1] != "{":
+        raise ValueError("not an object")
+    end = _SPACE.match(text, end + 1).end()
+    if text[end:end + 1] == "}":
+        end += 1
+    else:
+        while True:
+            if text[end:end + 1] != '"':
+                raise ValueError("a key was expected")
+            key, end = json.decoder.scanstring(text, end + 1, True)
+            end = _SPACE.match(text, end).end()
+            if text[end:end + 1] != ":":
+                raise ValueError("':' was expected")
+            end = _SPACE.match(text, end + 1).end()
+            try:
+                value, end = _DECODER.scan_once(text, end)
+            except StopIteration as exc:
+                raise ValueError("a value was expected") from exc
+            yield key, value
+            end = _SPACE.match(text, end).end()
+            mark = text[end:end + 1]
+            end = _SPACE.match(text, end + 1).end()
+            if mark == "}":
+                break
+            if mark != ",":
+                raise ValueError("',' or '}' was expected")
+    if _SPACE.match(text, end).end() != len(text):
+        raise ValueError("extra data")
+
+
+def _check_rows(reader: _Reader, report: FileReport, last: dict[str, object],
+                steps: _Steps) -> None:
+    """Hash every live row as it is read and compare it with its last audited hash, taking
+    that hash out of ``last``: what is left at the end are audited rows that are gone."""
     if not report.rows_tracked:
         return
+    conn = reader.fresh()
     try:
         tables = chain.existing_tables(conn)
         triggers = {r[0] for r in conn.execute(
@@ -280,31 +450,44 @@ def _check_rows(conn: sqlcipher3.Connection, report: FileReport,
     except sqlcipher3.DatabaseError as exc:
         report.sqlite_problems.append(_problem(exc))
         return
+    steps.start(5, len(last))
     unreadable: set[str] = set()
-    live: set[str] = set()
+    missing = object()
     for table in tables:
         report.missing_triggers.extend(
             name for name in chain.tracking_trigger_names(table) if name not in triggers)
+        skip = chain.UNAUDITED_META_KEYS if table == "meta" else ()
         try:
-            rows = chain.live_row_hashes(conn, table)
+            cur = conn.execute(f'SELECT * FROM "{table}"')
+            hasher = chain.RowHasher(table, [d[0] for d in cur.description])
+            for row in cur:
+                report.rows_read += 1
+                pk = hasher.key(row)
+                if pk in skip:
+                    continue
+                key = f"{table}:{pk}"
+                report.rows_checked += 1
+                recorded = last.pop(key, missing)
+                if recorded is missing:
+                    report.unaudited_rows.append(key)
+                elif recorded != hasher.hexdigest(row):
+                    report.changed_rows.append(key)
+                steps.at(report.rows_checked)
         except sqlcipher3.DatabaseError as exc:
             report.sqlite_problems.append(f"{table}: {_problem(exc)}")
             unreadable.add(table)
-            continue
-        for key, digest in rows.items():
-            report.rows_checked += 1
-            live.add(key)
-            if key not in last:
-                report.unaudited_rows.append(key)
-            elif last[key] != digest:
-                report.changed_rows.append(key)
+            conn = reader.fresh()
     for key, digest in last.items():
         table = key.partition(":")[0]
-        if digest is not None and key not in live and table not in unreadable:
+        if digest is not None and table not in unreadable:
             report.missing_rows.append(key)
 
 
-def _check_evidence(reader: _Reader, report: FileReport) -> None:
+def _check_evidence(reader: _Reader, report: FileReport, steps: _Steps) -> None:
+    """Hash every evidence file in one pass over ``evidence_chunks`` in key order (each file's
+    chunks together, in order), which also reads every chunk. After a read error the file being
+    read and those after it are read again one by one: one damaged page must not hide the rest.
+    """
     conn = reader.fresh()
     try:
         items = conn.execute("SELECT id, sha256 FROM evidence WHERE kind = 'file' "
@@ -313,6 +496,41 @@ def _check_evidence(reader: _Reader, report: FileReport) -> None:
         report.sqlite_problems.append(f"evidence: {_problem(exc)}")
         report.evidence_listed = False
         return
+    steps.start(6, len(items))
+    wanted = {evidence_id for evidence_id, _ in items}
+    digests: dict[object, Any] = {}
+    current: object = None
+    failed = False
+    try:
+        for evidence_id, data in conn.execute(
+                "SELECT evidence_id, data FROM evidence_chunks ORDER BY evidence_id, seq"):
+            report.rows_read += 1
+            current = evidence_id
+            if evidence_id in wanted:
+                if evidence_id not in digests:
+                    digests[evidence_id] = hashlib.sha256()
+                    steps.at(len(digests))
+                digests[evidence_id].update(data)
+    except sqlcipher3.DatabaseError as exc:
+        report.sqlite_problems.append(f"evidence_chunks: {_problem(exc)}")
+        failed = True
+        digests.pop(current, None)  # its next chunk, or the next file's first, failed
+    again: list[tuple[int, str]] = []
+    for evidence_id, expected in items:
+        if failed and evidence_id not in digests:
+            again.append((evidence_id, expected))
+            continue
+        digest = digests.get(evidence_id) or hashlib.sha256()  # a file with no chunks
+        report.evidence_checked += 1
+        if digest.hexdigest() != expected:
+            report.evidence_bad.append(evidence_id)
+    if again:
+        _check_evidence_one_by_one(reader, report, again)
+
+
+def _check_evidence_one_by_one(reader: _Reader, report: FileReport,
+                               items: list[tuple[int, str]]) -> None:
+    conn = reader.fresh()
     for evidence_id, expected in items:
         digest = hashlib.sha256()
         try:
@@ -326,6 +544,7 @@ def _check_evidence(reader: _Reader, report: FileReport) -> None:
         report.evidence_checked += 1
         if digest.hexdigest() != expected:
             report.evidence_bad.append(evidence_id)
+    report.evidence_bad.sort()
 
 
 def open_read_only_engine(path: Path, data_key: bytes) -> Engine:
