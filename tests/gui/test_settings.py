@@ -220,3 +220,28 @@ def test_revoke_offers_a_new_recovery_key_when_the_old_one_cannot_move(
     connect_keyed(casebook_dir / "casebook.db", data_key).close()
     with pytest.raises(WrongKeyError):
         _opens_with(casebook_dir, DEPUTY_PASSPHRASE)
+
+
+def test_check_for_damage_shows_each_step_then_the_verdict(
+        qtbot, settings_dialog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verify runs on the database thread and says which step it is on while it works (a
+    2 GB casebook takes about a minute), then gives its verdict."""
+    dialog = settings_dialog
+    seen: list[str] = []
+    show = dialog._verify_moved
+
+    def shown(progress: object) -> None:
+        show(progress)
+        seen.append(dialog.backup_result.text())
+
+    monkeypatch.setattr(dialog, "_verify_moved", shown)
+    qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
+    assert not dialog.verify_button.isEnabled()
+    qtbot.waitUntil(dialog.verify_button.isEnabled, timeout=20_000)
+    assert "in good order" in dialog.backup_result.text()
+    assert dialog.backup_progress.isHidden()
+    steps = [text.split(":")[0] for text in seen]
+    assert steps[0] == "Checking the casebook… Step 1 of 6"
+    assert sorted(set(steps)) == [f"Checking the casebook… Step {n} of 6" for n in range(1, 7)]
+    assert steps == sorted(steps)  # in order, each step once or more
+    assert any(text.endswith("(100%)") for text in seen if "Step 4 of 6" in text)

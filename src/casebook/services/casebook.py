@@ -48,7 +48,7 @@ from casebook.services.users import UserService
 from casebook.storage import maintenance, migrate, rekey
 from casebook.storage import tables as t
 from casebook.storage.engine import open_engine
-from casebook.storage.verify import open_read_only_engine
+from casebook.storage.verify import OnProgress, open_read_only_engine
 from casebook.storage.writer_lock import WriterLock
 from casebook.vault import KeyVault, new_data_key
 from casebook.vault.recovery import new_recovery_key
@@ -504,10 +504,11 @@ class Casebook:
         self.settings.note_backup(self.store.now().isoformat())
         return path
 
-    def verify(self) -> VerifyReport:
-        """Read-only: pages, audit chain, audited rows, evidence hashes and the anchors."""
+    def verify(self, on_progress: OnProgress | None = None) -> VerifyReport:
+        """Read-only: pages, audit chain, audited rows, evidence hashes and the anchors.
+        ``on_progress`` hears each step as it goes (on the calling thread)."""
         return integrity.verify_casebook(self.paths.database, self._require_key(),
-                                         self.paths.backups)
+                                         self.paths.backups, on_progress=on_progress)
 
     def audit_anchor(self) -> integrity.Anchor:
         """The chain's head now, as printed on exports and backups."""

@@ -81,24 +81,34 @@ OnProgress = Callable[[Progress], None]
 
 
 class _Steps:
-    """Reports progress about a hundred times per step, not once per row."""
+    """Reports progress about a hundred times per step, not once per row, and where each step
+    ended before the next begins."""
 
     def __init__(self, on_progress: OnProgress | None) -> None:
         self.on_progress = on_progress
         self.step, self.total, self._every, self._next = 0, 0, 1, 0
+        self._done = self._sent = 0
 
     def start(self, step: int, total: int = 0) -> None:
+        self.flush()
         self.step, self.total = step, max(total, 0)
         self._every = max(1, self.total // 100)
         self._next = self._every
+        self._done = 0
         self._send(0)
 
     def at(self, done: int) -> None:
+        self._done = done
         if done >= self._next:
             self._next = done + self._every
             self._send(done)
 
+    def flush(self) -> None:
+        if self.step and self._done != self._sent:
+            self._send(self._done)
+
     def _send(self, done: int) -> None:
+        self._sent = done
         if self.on_progress is not None:
             self.on_progress(Progress(self.step, done, self.total))
 
@@ -229,6 +239,7 @@ def verify_file(path: Path, data_key: bytes, anchors: Iterable[AnchorCheck] = ()
         _check_rows(reader, report, last_hashes, steps)
         del last_hashes
         _check_evidence(reader, report, steps)
+        steps.flush()
     finally:
         reader.close()
     return report

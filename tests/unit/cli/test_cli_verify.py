@@ -177,3 +177,38 @@ def test_read_only_commands_and_verify_work_while_the_app_has_it_open(
         holder.stdin.write("\n")
         holder.stdin.flush()
         holder.wait(timeout=60)
+
+
+def test_verify_shows_each_step_on_stderr(book_dir: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Not a terminal (a log, a pipe): one line per step on stderr; the report stays on stdout."""
+    assert run(book_dir, "verify") == EXIT_OK
+    captured = capsys.readouterr()
+    steps = [line for line in captured.err.splitlines() if line.startswith("Verify: Step ")]
+    assert [line.split(":")[1].strip() for line in steps] == [f"Step {n} of 6" for n in
+                                                              range(1, 7)]
+    assert steps[3] == "Verify: Step 4 of 6: checking the audit history (0%)"
+    assert "Step" not in captured.out and "Result: OK" in captured.out
+
+
+def test_verify_progress_on_a_terminal_rewrites_one_line() -> None:
+    import io
+
+    from casebook.cli import _VerifyProgress
+    from casebook.storage.verify import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    shown = _VerifyProgress(screen)
+    for progress in (Progress(4, 0, 200), Progress(4, 100, 200), Progress(5, 0, 0)):
+        shown(progress)
+    shown.finish()
+    first = "Step 4 of 6: checking the audit history (0%)"
+    second = "Step 4 of 6: checking the audit history (50%)"
+    third = "Step 5 of 6: checking every record against its history"
+    # each line overwrites the last (padded over a longer one), and the line is wiped at the end
+    assert screen.getvalue() == (f"\r{first}\r{second}\r{third.ljust(len(second))}"
+                                 f"\r{' ' * len(third)}\r")

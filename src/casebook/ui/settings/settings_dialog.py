@@ -7,12 +7,13 @@ Save button to forget. Slow work (the passphrase KDF, backups) shows a busy indi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -165,6 +166,13 @@ class PassphraseDialog(QDialog):
         self.done(QDialog.DialogCode.Rejected)
 
 
+class _VerifyRelay(QObject):
+    """Lives on the GUI thread; verify's progress is emitted from the database thread, so each
+    update is queued to the event loop (the check itself never runs on the GUI thread)."""
+
+    moved = Signal(object)  # storage.verify.Progress
+
+
 class SettingsDialog(QDialog):
     idle_minutes_changed = Signal(int)
     #: A backup was made (ISO time).
@@ -267,6 +275,7 @@ class SettingsDialog(QDialog):
         self.restore_button.setToolTip("Shows what a backup holds before anything is replaced")
         self.restore_button.clicked.connect(self.choose_restore)
         self.restore_dialog: RestoreDialog | None = None
+        self._verify_relay: _VerifyRelay | None = None
         self.backup_result = QLabel(page)
         self.backup_result.setWordWrap(True)
         self.backup_result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -524,10 +533,23 @@ class SettingsDialog(QDialog):
         self.backup_progress.show()
         self.backup_result.setText("Checking every record… this can take a minute.")
         casebook = self.casebook
+        relay = _VerifyRelay(self)
+        relay.moved.connect(self._verify_moved)
+        self._verify_relay = relay
 
-        def done(report: Any) -> None:
+        def heard(progress: Any) -> None:
+            with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
+                relay.moved.emit(progress)
+
+        def finished() -> None:
             self.verify_button.setEnabled(True)
             self.backup_progress.hide()
+            self.backup_progress.setRange(0, 0)
+            relay.deleteLater()
+            self._verify_relay = None
+
+        def done(report: Any) -> None:
+            finished()
             if report.ok:
                 self.backup_result.setText("The casebook is in good order: every record reads "
                                            "correctly and the history has not been altered.")
@@ -537,11 +559,23 @@ class SettingsDialog(QDialog):
                     "backup now, and ask your IT support to run ‘casebook-admin verify’.")
 
         def failed(error: BaseException) -> None:
-            self.verify_button.setEnabled(True)
+            finished()
             self.backup_result.setText("")
             self._failed(error)
 
-        self.worker.submit(casebook.verify, done, failed)
+        self.worker.submit(lambda: casebook.verify(on_progress=heard), done, failed)
+
+    def _verify_moved(self, progress: Any) -> None:
+        """One step of the check, e.g. "Step 4 of 6: checking the audit history (40%)"."""
+        if self._verify_relay is None:
+            return
+        self.backup_result.setText(f"Checking the casebook… {progress.text()}")
+        bar = self.backup_progress
+        if progress.percent is None:
+            bar.setRange(0, 0)
+        else:
+            bar.setRange(0, 100 * progress.steps)
+            bar.setValue(100 * (progress.step - 1) + progress.percent)
 
     # ----- people -----------------------------------------------------------------------
     def add_person(self) -> None:
