@@ -143,12 +143,16 @@ class RowHasher:
     def key(self, row: Sequence[object]) -> object:
         return row[self._pk]
 
-    def hexdigest(self, row: Sequence[object]) -> str:
-        """The row's hash, as :func:`row_hash` gives it."""
+    def digest(self, row: Sequence[object]) -> bytes:
+        """The row's hash as 32 bytes (:func:`row_hash` gives them as hex)."""
         content = {name: v for name, v in zip(self._names, self._pick(row), strict=True)
                    if v is not None and v != ""}
         text = _PRESORTED.encode({"key": row[self._pk], "table": self.table, "values": content})
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(text.encode("utf-8")).digest()
+
+    def hexdigest(self, row: Sequence[object]) -> str:
+        """The row's hash, as :func:`row_hash` gives it."""
+        return self.digest(row).hex()
 
 
 def hash_live_row(conn: DBAPIConnection, table: str, key: object) -> str | None:
