@@ -414,23 +414,58 @@ def _remember(last: dict[str, object], text: str) -> bool:
             return False
         if not isinstance(hashes, dict):
             return False
-        pairs: Iterable[tuple[str, object]] = hashes.items()
-    else:
-        pairs = _object_pairs(text)
-    fromhex = bytes.fromhex
+        _keep(last, hashes.items())
+        return True
     try:
-        for key, value in pairs:
-            if value.__class__ is str and len(value) == 64:  # type: ignore[arg-type]
-                try:
-                    raw = fromhex(value)  # type: ignore[arg-type]
-                except ValueError:
-                    raw = None
-                if raw is not None and raw.hex() == value:  # fromhex also takes "AB 12"
-                    value = raw
-            last[key] = value
-    except ValueError:
-        return False  # a bad end: the pairs before it are kept, as the whole-text parse did not
+        _keep(last, _pairs_in_pieces(text))
+    except _NotInPieces:
+        try:  # read again from the start: the pairs already kept are set again, in order
+            _keep(last, _object_pairs(text))
+        except ValueError:
+            return False  # a bad end: unlike json.loads, the pairs before it were kept
     return True
+
+
+def _keep(last: dict[str, object], pairs: Iterable[tuple[str, object]]) -> None:
+    fromhex = bytes.fromhex
+    for key, value in pairs:
+        if value.__class__ is str and len(value) == 64:  # type: ignore[arg-type]
+            try:
+                raw = fromhex(value)  # type: ignore[arg-type]
+            except ValueError:
+                raw = None
+            if raw is not None and raw.hex() == value:  # fromhex also takes "AB 12"
+                value = raw
+        last[key] = value
+
+
+class _NotInPieces(Exception):
+    pass
+
+
+#: Characters per piece when a big object is parsed in pieces.
+_PIECE = 1 << 20
+
+
+def _pairs_in_pieces(text: str) -> Iterator[tuple[str, object]]:
+    """The pairs of a big JSON object, parsed by ``json.loads`` about a megabyte at a time:
+    cut before each ``,"`` found (never inside a string, where a quote is escaped) and closed
+    with braces. A cut that is not between two top-level pairs leaves a piece that is not
+    valid JSON, and then :class:`_NotInPieces` asks for the pair-by-pair reading."""
+    start, first = 0, True
+    while True:
+        cut = text.find(',"', start + _PIECE) if start + _PIECE < len(text) else -1
+        piece = text[start:] if cut == -1 else text[start:cut] + "}"
+        try:
+            parsed = json.loads(piece if first else "{" + piece)
+        except ValueError:
+            raise _NotInPieces from None
+        if not isinstance(parsed, dict):
+            raise _NotInPieces
+        yield from parsed.items()
+        if cut == -1:
+            return
+        start, first = cut + 1, False
 
 
 def _object_pairs(text: str) -> Iterator[tuple[str, object]]:

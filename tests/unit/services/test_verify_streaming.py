@@ -83,7 +83,8 @@ def test_tampering_first_middle_and_last_rows_of_a_large_table_is_named(
     '{}', ' { } ', '{"a:1":"x"}', '{"a:1" : "x" , "b:2":null}\n', '{"a:1":"x","a:1":"y"}',
     '{"a:1":[1,{"b":2}]}', '{"\\u0063ases:1":"z"}', '{"a:1":1,}', '{"a:1":1', '{a:1}', '[1]',
     '"x"', '{"a:1":1} x', '{"a:1":1}}', '{"a:1"1}', '', ' ', '{"a:1":tru}', '{"a:1":"\\x"}',
-    '{"a:1":"tab\tinside"}', '{"a:1":2.5e3}',
+    '{"a:1":"tab\tinside"}', '{"a:1":2.5e3}', '{"a:1":{"b":1,"c":2},"d:2":[1,"x"]}',
+    '{"a:1":"x,\\"","b:2":"\\\",\"y"}', '{"a:1":1,"b:2":2,"a:1":3}', '{"a:1":1 ,"b:2":2}',
 ])
 def test_row_hashes_read_pair_by_pair_as_json_loads_reads_them(
         text: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,13 +93,23 @@ def test_row_hashes_read_pair_by_pair_as_json_loads_reads_them(
         want = parsed if isinstance(parsed, dict) else None
     except ValueError:
         want = None
-    for above in (1 << 20, 0):  # whole, then pair by pair
+    # whole; in pieces cut at every ',"'; in one piece; pair by pair (the pieces refused)
+    for above, piece, pieces_ok in ((1 << 20, 1 << 20, True), (0, 1, True), (0, 1 << 20, True),
+                                    (0, 1, False)):
         monkeypatch.setattr(verify, "_STREAM_ABOVE", above)
+        monkeypatch.setattr(verify, "_PIECE", piece)
+        if not pieces_ok:
+            monkeypatch.setattr(verify, "_pairs_in_pieces", _refused)
         last: dict[str, object] = {"z:9": "kept"}
         ok = verify._remember(last, text)
-        assert ok == (want is not None), (text, above)
+        assert ok == (want is not None), (text, above, piece, pieces_ok)
         if ok:
             assert last == {"z:9": "kept", **want}
+
+
+def _refused(text: str):  # type: ignore[no-untyped-def]
+    raise verify._NotInPieces
+    yield
 
 
 def test_a_large_baseline_is_read_pair_by_pair_with_the_same_result() -> None:
