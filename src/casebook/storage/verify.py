@@ -405,7 +405,8 @@ def _remember(last: dict[str, object], text: str) -> bool:
     less at 50,000 cases); a value that is not a hash as written by Casebook is kept as it is,
     and then matches no row. An upgrade's baseline entry names every row (100 MB of text at
     50,000 cases): parsed whole it made a second map of a million rows beside ``last``, so a
-    big one is read pair by pair with the json module's own scanners (``json.loads``' rules).
+    big one is parsed a megabyte at a time, or pair by pair with the json module's own scanners
+    when it cannot be cut (the same rules as ``json.loads``).
     """
     if len(text) <= _STREAM_ABOVE:
         try:
