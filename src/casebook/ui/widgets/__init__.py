@@ -1,6 +1,21 @@
-"""Small widgets shared by the case view, the response wizard and the evidence screens."""
+"""Small widgets shared by the case view, the response wizard and the evidence screens.
 
-from casebook.ui.widgets.date_field import DateField, DateTimeField, parse_date
-from casebook.ui.widgets.step_progress import StepProgress
+The names below load on first use (PEP 562): importing one submodule, such as the main
+window's ``scrolling_tabs``, does not import the date fields and step markers with it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {"DateField": "date_field", "DateTimeField": "date_field", "parse_date": "date_field",
+          "StepProgress": "step_progress"}
 
 __all__ = ["DateField", "DateTimeField", "StepProgress", "parse_date"]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
