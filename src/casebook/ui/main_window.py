@@ -44,9 +44,8 @@ from casebook.ui.autolock import DEFAULT_MINUTES, IdleLock
 from casebook.ui.kit import app_settings, flush_worker, make_icon, user_message
 from casebook.ui.kit.busy import busy_bar
 from casebook.ui.kit.lock_aware import CaseTab, ClosesForLock, KeepsDrafts
-from casebook.ui.models.labels import ROLE_SHORT, case_type_label, wording
+from casebook.ui.models.labels import DEFAULT_TERMS, ROLE_SHORT, case_type_label, wording
 from casebook.ui.unlock.unlock_panel import UnlockPanel
-from casebook.ui.widgets.scrolling_tabs import ScrollingTabs
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -145,7 +144,7 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.school_name = ""
         self.jurisdiction = Jurisdiction.ENGLAND
-        self.terms: Mapping[str, str] = wording(None)
+        self.terms: Mapping[str, str] = DEFAULT_TERMS  # the profile's once unlocked
         self._locking = False
         self._shut_down = False
         self.case_list: CaseListPanel | None = None
@@ -392,10 +391,17 @@ class MainWindow(QMainWindow):
         self._busy_timer.timeout.connect(self.worker_bar.show)
         self.worker.busy_changed.connect(self._worker_busy)
 
+    def prepare_workspace(self) -> None:
+        """Build the (hidden) tabs and case list while locked, so unlocking does not wait for
+        them; the app calls this once the start-up warm-up is done."""
+        if self.casebook is None and not self._shut_down:
+            self._build_workspace()
+
     def _build_workspace(self) -> None:
         if self.tabs is not None:
             return
         from casebook.ui.cases.case_list import CaseListPanel
+        from casebook.ui.widgets.scrolling_tabs import ScrollingTabs
 
         self.tabs = ScrollingTabs(self.workspace)
         self.tabs.setDocumentMode(True)
@@ -427,6 +433,8 @@ class MainWindow(QMainWindow):
         """Show an unlocked casebook: list, wording, status, then reopen what was open."""
         self.casebook = casebook
         self._locking = False
+        if self.terms is DEFAULT_TERMS:
+            self.terms = wording(None)  # until the session's jurisdiction is read
         self._build_workspace()
         assert self.case_list is not None and self.tabs is not None
         self.stack.setCurrentWidget(self.workspace)
@@ -437,9 +445,9 @@ class MainWindow(QMainWindow):
         self.user_status.setText(f"Signed in: {user.name} ({ROLE_SHORT.get(user.role, '')})")
         self.lock_status.setText("Unlocked")
         self.lock_status.setToolTip("The casebook is open. Ctrl+L locks it.")
-        self.case_list.set_casebook(casebook)
         self.worker.watch_changes(casebook.store.take_changes)
-        self._add_fixed_views(casebook)
+        self._add_fixed_views(casebook)  # its figures are read first: the dashboard shows
+        self.case_list.set_casebook(casebook)
         user_key = self._user_key()
         self.worker.submit(lambda: _session_info(casebook, user_key),
                            lambda info: self._apply_session(casebook, info),

@@ -32,6 +32,10 @@ _US_TERMS = {
     "dsl": "school safety lead", "dsl_short": "safety lead", "parents": "parents and guardians",
 }
 
+#: The en-GB words before a casebook is open (the profile is read once one is: no TOML to parse
+#: before the unlock window is up).
+DEFAULT_TERMS: Mapping[str, str] = MappingProxyType(dict(_GB_TERMS))
+
 
 def wording(jurisdiction: Jurisdiction | str | None) -> Mapping[str, str]:
     """The wording terms for a jurisdiction (``learner``, ``learners``, ``local_authority`` …)."""
