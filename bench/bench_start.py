@@ -141,7 +141,10 @@ def measured(app, controller, first):
         print(f"rss painted {rss():.1f}", flush=True)
         shell.flush_worker(controller.worker)
         print(f"rss settled {rss():.1f}", flush=True)
-    shell._FirstPaint(first.stack.currentWidget(), painted)
+    if hasattr(shell, "_FirstPaint"):
+        shell._FirstPaint(first.stack.currentWidget(), painted)
+    else:  # a Casebook from before the first-paint hook
+        QTimer.singleShot(0, painted)
     quit_when_started(app, controller, first)
 
 shell._quit_when_started = measured
