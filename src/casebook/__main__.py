@@ -77,22 +77,14 @@ def has_display(environ: Mapping[str, str] | None = None,
     return bool(env.get("QT_QPA_PLATFORM") or env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
-def setup_logging() -> None:
-    """Log ids and events (never names or case text) to a rotating file in the log folder."""
-    from casebook.fileio import PrivateRotatingFileHandler, private_dir
-    from casebook.paths import log_dir
+def setup_logging(*, open_file: bool = True) -> None:
+    """Log ids and events (never names or case text) to a rotating file in the log folder.
 
-    root = logging.getLogger()
-    root.setLevel(logging.INFO)
-    try:
-        folder = private_dir(log_dir())  # 0700, and every log file 0600, whatever the umask
-        handler: logging.Handler = PrivateRotatingFileHandler(folder / "casebook.log",
-                                                              maxBytes=1_000_000,
-                                                              backupCount=3, encoding="utf-8")
-    except OSError:
-        handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
+    ``open_file=False`` (the desktop app) holds the first records until the first window is
+    painted, then writes them (see :mod:`casebook.logfile`)."""
+    from casebook.logfile import start_logging
+
+    start_logging(open_file=open_file)
 
 
 def _install_excepthook() -> None:
@@ -177,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     if not has_display():
         print(no_display_message(), file=sys.stderr, end="")
         return 2
-    setup_logging()
+    setup_logging(open_file=False)  # opened once the first window is painted
     log = logging.getLogger("casebook")
 
     _install_excepthook()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import os
 import sys
 from dataclasses import dataclass
@@ -27,6 +26,13 @@ def resources_dir() -> Path:
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root:
         return Path(frozen_root) / "casebook" / "resources"
+    import casebook.resources  # a plain package: its folder, without importlib.resources' cost
+
+    folders = list(getattr(casebook.resources, "__path__", []))
+    if len(folders) == 1 and Path(folders[0]).is_dir():
+        return Path(folders[0])
+    import importlib.resources
+
     return Path(str(importlib.resources.files("casebook.resources")))
 
 

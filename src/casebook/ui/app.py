@@ -24,6 +24,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
+from casebook.logfile import open_log_file
 from casebook.paths import CasebookPaths, resources_dir
 from casebook.ui.kit.collector import MainThreadCollector
 from casebook.ui.kit.errors import user_message
@@ -103,6 +104,22 @@ WARM_UI_MODULES = (
 )
 
 
+class _FirstPaint(QObject):
+    """Calls ``then`` once, after ``widget`` has handled its first paint event."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then: Callable[[], None] | None = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint and self._then is not None:
+            then, self._then = self._then, None
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, then)  # once this paint event has been handled
+        return False
+
+
 class CasebookApp(QObject):
     """Decides what the user sees first and owns the worker thread for the app's life."""
 
@@ -127,6 +144,7 @@ class CasebookApp(QObject):
     # ----- start ------------------------------------------------------------------------
     def start(self) -> QWidget:
         """Show the first window and return it."""
+        from casebook.ui.main_window import MainWindow
         if self.demo:
             window = self._show_main(None)
             window.show_busy("Preparing the demo casebook…")
@@ -138,6 +156,7 @@ class CasebookApp(QObject):
                 return create_demo_casebook(root, DEMO_PASSPHRASE)
 
             self.worker.submit(make_demo, window.open_casebook, self._demo_failed)
+            _FirstPaint(window.busy_page, open_log_file)
             return window
         # The heavy imports wait until the first window is on screen: on two cores they would
         # otherwise compete with the window's own imports for the interpreter (GIL), and the
@@ -150,7 +169,14 @@ class CasebookApp(QObject):
             window.unlock_panel.start(try_keyring=True)
         else:
             window = self._show_first_run()
-        QTimer.singleShot(0, shown.set)  # after the window's first events (shown, painted)
+
+        def painted() -> None:
+            shown.set()
+            open_log_file()  # the records logged so far are written first
+
+        page = window.stack.currentWidget() if isinstance(window, MainWindow) else window
+        _FirstPaint(page, painted)
+        QTimer.singleShot(2_000, self, shown.set)  # painted or not, warm up after 2 s
         return window
 
     def _warm_ui(self) -> None:
@@ -210,6 +236,7 @@ class CasebookApp(QObject):
         if self._stopped:
             return
         self._stopped = True
+        open_log_file()  # if the first window was never painted
         if self.window is not None:
             self.window.shutdown()
         if self.wizard is not None:
@@ -235,22 +262,6 @@ def _quit_on_signals(app: object) -> None:
     timer = QTimer(app)  # type: ignore[arg-type]
     timer.start(500)
     timer.timeout.connect(lambda: None)
-
-
-class _FirstPaint(QObject):
-    """Calls ``then`` once, after ``widget`` has handled its first paint event."""
-
-    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._then: Callable[[], None] | None = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            then, self._then = self._then, None
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, then)  # once this paint event has been handled
-        return False
 
 
 def _quit_when_started(app: QApplication, controller: CasebookApp, first: QWidget) -> None:
