@@ -100,6 +100,19 @@ WARM_UI_MODULES = (
     "casebook.ui.official_accounts.view",
     "casebook.ui.learners",
     "casebook.ui.learners.reminders",
+    # the case view's parts one by one (all at once was a 50-60 ms turn)
+    "casebook.ui.widgets.common",
+    "casebook.ui.widgets.context",
+    "casebook.ui.widgets.panel",
+    "casebook.ui.cases.overview_tab",
+    "casebook.ui.cases.steps_tab",
+    "casebook.ui.cases.people_tab",
+    "casebook.ui.cases.accounts_tab",
+    "casebook.ui.cases.chronology_tab",
+    "casebook.ui.cases.decisions_tab",
+    "casebook.ui.cases.actions_tab",
+    "casebook.ui.evidence.evidence_widget",
+    "casebook.ui.wizard.wizard",
     "casebook.ui.cases.case_view",
 )
 
