@@ -188,8 +188,7 @@ class CasebookApp(QObject):
             open_log_file()  # the records logged so far are written first
 
         page = window.stack.currentWidget() if isinstance(window, MainWindow) else window
-        _FirstPaint(page, painted)
-        QTimer.singleShot(2_000, self, shown.set)  # painted or not, warm up after 2 s
+        _FirstPaint(page, painted)  # (painted or not, _prewarm starts after two seconds)
         return window
 
     def _warm_ui(self) -> None:
