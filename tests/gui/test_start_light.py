@@ -35,6 +35,7 @@ HEAVY = ("sqlalchemy", "alembic", "sqlcipher3", "reportlab", "pikepdf", "pypdfiu
 APP_AT_FIRST_PAINT = """
 import json, sys
 import casebook.ui.app as shell
+from casebook.ui.kit.paint import after_next_paint
 
 heavy = json.loads(sys.argv.pop(1))
 loaded = lambda: sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".")
@@ -43,7 +44,7 @@ quit_when_started = shell._quit_when_started
 
 def watched(app, controller, first):
     page = first.stack.currentWidget()
-    shell._FirstPaint(page, lambda: print("painted", type(page).__name__,
+    after_next_paint(page, lambda: print("painted", type(page).__name__,
                                           json.dumps(loaded()), flush=True))
     quit_when_started(app, controller, first)
 

@@ -16,11 +16,10 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -29,6 +28,7 @@ from casebook.paths import CasebookPaths, resources_dir
 from casebook.ui.kit.collector import MainThreadCollector
 from casebook.ui.kit.errors import user_message
 from casebook.ui.kit.ops import flush_worker
+from casebook.ui.kit.paint import after_next_paint
 from casebook.ui.kit.settings import APPLICATION, ORGANISATION
 from casebook.ui.worker import DbWorker
 
@@ -117,22 +117,6 @@ WARM_UI_MODULES = (
 )
 
 
-class _FirstPaint(QObject):
-    """Calls ``then`` once, after ``widget`` has handled its first paint event."""
-
-    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._then: Callable[[], None] | None = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Paint and self._then is not None:
-            then, self._then = self._then, None
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, then)  # once this paint event has been handled
-        return False
-
-
 class CasebookApp(QObject):
     """Decides what the user sees first and owns the worker thread for the app's life."""
 
@@ -169,7 +153,7 @@ class CasebookApp(QObject):
                 return create_demo_casebook(root, DEMO_PASSPHRASE)
 
             self.worker.submit(make_demo, window.open_casebook, self._demo_failed)
-            _FirstPaint(window.busy_page, open_log_file)
+            after_next_paint(window.busy_page, open_log_file)
             return window
         # The heavy imports wait until the first window is on screen: on two cores they would
         # otherwise compete with the window's own imports for the interpreter (GIL), and the
@@ -188,7 +172,7 @@ class CasebookApp(QObject):
             open_log_file()  # the records logged so far are written first
 
         page = window.stack.currentWidget() if isinstance(window, MainWindow) else window
-        _FirstPaint(page, painted)  # (painted or not, _prewarm starts after two seconds)
+        after_next_paint(page, painted)  # (painted or not, _prewarm starts after two seconds)
         return window
 
     def _warm_ui(self) -> None:
@@ -293,7 +277,7 @@ def _quit_when_started(app: QApplication, controller: CasebookApp, first: QWidge
 
     # "Shown" means painted: the unlock screen itself (the demo's "Preparing…" page, or the
     # first-run wizard) has drawn.
-    _FirstPaint(first.stack.currentWidget() if isinstance(first, MainWindow) else first, shown)
+    after_next_paint(first.stack.currentWidget() if isinstance(first, MainWindow) else first, shown)
     if controller.demo and isinstance(first, MainWindow):
         first.unlocked.connect(lambda: QTimer.singleShot(0, finish))
 
