@@ -83,6 +83,9 @@ def _prewarm(after: threading.Event | None = None) -> None:
         after.wait(timeout=2.0)
     import casebook.services  # noqa: F401
     import casebook.services.demo  # noqa: F401
+    from casebook.storage.migrate import head_revision
+
+    head_revision()  # the migration scripts, read once, so the unlock's check does not wait
 
 
 #: The screens' modules, imported on the GUI thread one per idle turn once the worker's warm-up
