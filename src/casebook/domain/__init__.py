@@ -8,10 +8,14 @@ and the dataclasses (with the profiles they read) cost about 30 ms at start-up.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casebook.domain.enums import *  # noqa: F401,F403
 from casebook.domain.enums import __all__ as _enum_names
+
+if TYPE_CHECKING:  # also what PyInstaller's analysis reads to bundle them
+    from casebook.domain.models import *  # noqa: F401,F403
+    from casebook.domain.people import *  # noqa: F401,F403
 
 _LAZY = ("casebook.domain.models", "casebook.domain.people")
 

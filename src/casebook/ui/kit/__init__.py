@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # also what PyInstaller's analysis reads to bundle them
     from casebook.ui.kit.banner import Banner
     from casebook.ui.kit.dates import fmt_date, fmt_datetime
     from casebook.ui.kit.errors import GENERIC_ERROR, user_message

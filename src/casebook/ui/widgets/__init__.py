@@ -7,7 +7,11 @@ window's ``scrolling_tabs``, does not import the date fields and step markers wi
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # also what PyInstaller's analysis reads to bundle them
+    from casebook.ui.widgets.date_field import DateField, DateTimeField, parse_date
+    from casebook.ui.widgets.step_progress import StepProgress
 
 _WHERE = {"DateField": "date_field", "DateTimeField": "date_field", "parse_date": "date_field",
           "StepProgress": "step_progress"}
