@@ -72,8 +72,9 @@ def test_restore_shows_the_backup_then_replaces_and_reopens(
     assert backed_up.read_bytes() == backup_bytes  # the backup itself is untouched
     assert any(kind == "info" and "kept in its folder" in text
                for kind, _title, text in prompts.shown)
-    qtbot.waitUntil(lambda: not main_window.case_list.model.loading)
-    assert main_window.case_list.model.rowCount() == 1
+    # The list reads the restored casebook once the dashboard has shown its figures.
+    qtbot.waitUntil(lambda: main_window.case_list.model.rowCount() == 1
+                    and not main_window.case_list.model.loading, timeout=10_000)
 
 
 def test_wrong_passphrase_shows_nothing_and_cannot_restore(
