@@ -29,8 +29,10 @@ so never point it at a dataset that others are measuring.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -64,7 +66,10 @@ SHOWN = "first window shown"
 #: Compiled bytecode goes to a folder of the bench's own (not the source tree), and is kept
 #: between runs, as an installed Casebook (pip or the frozen bundle) has its ``.pyc`` files:
 #: without it every run compiled all of Casebook's modules again, a cost no user pays.
-_PYCACHE = tempfile.mkdtemp(prefix="casebook-bench-pycache-")
+_PYCACHE = os.environ.get("PYTHONPYCACHEPREFIX") or ""
+if not _PYCACHE:  # (the --one-unlock runs are given the parent's)
+    _PYCACHE = tempfile.mkdtemp(prefix="casebook-bench-pycache-")
+    atexit.register(shutil.rmtree, _PYCACHE, ignore_errors=True)
 
 
 def _env() -> dict[str, str]:
