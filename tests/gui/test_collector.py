@@ -5,7 +5,12 @@ from __future__ import annotations
 import gc
 import weakref
 
-from casebook.ui.kit.collector import MainThreadCollector
+from casebook.ui.kit.collector import (
+    MainThreadCollector,
+    collect_on_this_thread,
+    freeze_long_lived,
+    thaw,
+)
 
 
 class _Cycle:
@@ -49,3 +54,43 @@ def test_without_the_collector_cyclic_garbage_stays_until_the_gui_thread_collect
     assert gone() is not None
     gc.collect()
     assert gone() is None
+
+
+def test_the_timer_collects_the_young_generation_and_the_old_one_only_as_python_would() -> None:
+    """A full collection of the app's heap froze the window for 100 ms every second; the
+    generations are chosen as Python's own collector chooses them."""
+    _young, middle, old = gc.get_threshold()
+    # Python's rule: an older generation once its count is over its threshold, so with
+    # (700, 10, 10): every 12th collection is a middle one, the one after the 11th middle one
+    # a full one.
+    every_middle = middle + 2
+    full = every_middle * (old + 1) + 1
+    gc.collect()
+    keep: list[_Cycle] = []
+    generations = []
+    for _ in range(full + 5):
+        _allocate_past_the_threshold(keep)
+        generations.append(collect_on_this_thread())
+    assert generations[0] == 0
+    assert generations.index(1) == every_middle - 1
+    assert generations.index(2) == full - 1
+    assert generations.count(2) == 1
+    assert generations.count(0) > generations.count(1) > generations.count(2)
+    keep.clear()
+    assert collect_on_this_thread() is None  # nothing allocated since: nothing to do
+    gc.collect()
+
+
+def test_the_workspace_frozen_at_unlock_is_left_alone_until_the_lock() -> None:
+    workspace = _Cycle()
+    gone = weakref.ref(workspace)
+    freeze_long_lived()
+    try:
+        assert gc.get_freeze_count() > 0
+        del workspace  # the workspace is closed: garbage, but frozen
+        gc.collect()
+        assert gone() is not None  # not even a full collection looks at it
+    finally:
+        thaw()  # as the lock does
+    assert gc.get_freeze_count() == 0
+    assert gone() is None  # collected by the lock itself

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from casebook.logfile import open_log_file
 from casebook.paths import CasebookPaths, resources_dir
-from casebook.ui.kit.collector import MainThreadCollector
+from casebook.ui.kit.collector import MainThreadCollector, freeze_long_lived, thaw
 from casebook.ui.kit.errors import user_message
 from casebook.ui.kit.ops import flush_worker
 from casebook.ui.kit.paint import after_next_paint
@@ -220,6 +220,9 @@ class CasebookApp(QObject):
 
         self.window = MainWindow(self.worker, self.paths, casebook, demo=self.demo,
                                  demo_passphrase=DEMO_PASSPHRASE if self.demo else None)
+        # The workspace's objects stay out of the GUI thread's collections while it is open.
+        self.window.unlocked.connect(freeze_long_lived)
+        self.window.locked.connect(thaw)
         self.window.show()
         return self.window
 

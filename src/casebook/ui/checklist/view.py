@@ -53,7 +53,7 @@ from casebook.ui.kit.charts import Segment, StackedBarChart
 from casebook.ui.kit.forms import EditGuard, button, hbox
 from casebook.ui.kit.palette import SERIES, colour, muted_colour
 from casebook.ui.kit.tables import cell as _cell
-from casebook.ui.kit.tables import read_only_table
+from casebook.ui.kit.tables import filling, read_only_table
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.drafts import FormDraft, ask_to_discard, put_back_pending
 from casebook.ui.worker import DbWorker
@@ -550,23 +550,24 @@ class ChecklistView(LiveView):
         rows = [progress.overall, *progress.sections]
         self._filling = True
         try:
-            self.section_table.setRowCount(len(rows))
-            for row, p in enumerate(rows):
-                title = _cell(p.title, p.section_id or None)
-                if row == 0:
-                    font = title.font()
-                    font.setBold(True)
-                    title.setFont(font)
-                self.section_table.setItem(row, 0, title)
-                bar = QProgressBar()
-                bar.setStyleSheet(_progress_style(self))
-                bar.setRange(0, max(1, p.applicable))
-                bar.setValue(p.in_place)
-                bar.setFormat(f"{p.in_place} of {p.applicable}")
-                bar.setAccessibleName(f"{p.title}: {p.in_place} of {p.applicable} in place")
-                bar.setToolTip(f"{p.percent_in_place}% of the items that apply are in place")
-                self.section_table.setCellWidget(row, 1, bar)
-                self.section_table.setItem(row, 2, _cell(_level(p.average_level)))
+            with filling(self.section_table):
+                self.section_table.setRowCount(len(rows))
+                for row, p in enumerate(rows):
+                    title = _cell(p.title, p.section_id or None)
+                    if row == 0:
+                        font = title.font()
+                        font.setBold(True)
+                        title.setFont(font)
+                    self.section_table.setItem(row, 0, title)
+                    bar = QProgressBar()
+                    bar.setStyleSheet(_progress_style(self))
+                    bar.setRange(0, max(1, p.applicable))
+                    bar.setValue(p.in_place)
+                    bar.setFormat(f"{p.in_place} of {p.applicable}")
+                    bar.setAccessibleName(f"{p.title}: {p.in_place} of {p.applicable} in place")
+                    bar.setToolTip(f"{p.percent_in_place}% of the items that apply are in place")
+                    self.section_table.setCellWidget(row, 1, bar)
+                    self.section_table.setItem(row, 2, _cell(_level(p.average_level)))
             index = next((r for r, p in enumerate(rows)
                           if (p.section_id or None) == self._section_filter), 0)
             self.section_table.selectRow(index)
@@ -637,54 +638,55 @@ class ChecklistView(LiveView):
             rows.append(item)
         self._filling = True
         try:
-            self.items_table.clearSpans()
-            self.items_table.setRowCount(len(rows))
-            select_row = -1
-            for row, entry in enumerate(rows):
-                if isinstance(entry, str):
-                    heading = QTableWidgetItem(entry)
-                    heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                    font = heading.font()
-                    font.setBold(True)
-                    heading.setFont(font)
-                    heading.setBackground(QBrush(colour("tint-heading", self)))
-                    heading.setForeground(QBrush(colour("accent", self)))
-                    self.items_table.setItem(row, 0, heading)
-                    for column in range(1, self.items_table.columnCount()):
-                        blank = QTableWidgetItem("")
-                        blank.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                        self.items_table.setItem(row, column, blank)
-                    self.items_table.setSpan(row, 0, 1, self.items_table.columnCount())
-                    continue
-                item = entry
-                title = item.title if item.in_template else \
-                    f"{item.title} (no longer in the checklist)"
-                cells = [
-                    _cell(title, item.item_id, item.description),
-                    _cell(item.status_label, tip=item.na_reason if not item.applicable else ""),
-                    _cell(_level(item.level) if item.applicable else "n/a",
-                          tip=item.level_text(item.level) if item.level else ""),
-                    _cell(str(item.target_level), tip=item.level_text(item.target_level)),
-                    _cell(item.owner or "–"),
-                    _cell(fmt_date(item.next_review, empty="–")),
-                ]
-                if item.is_overdue(today):
-                    late = cells[-1]
-                    late.setText(f"{fmt_date(item.next_review)} – overdue")
-                    late.setToolTip("The review date has passed.")
-                    for cell in cells:
-                        cell.setBackground(QBrush(colour("tint-warning", self)))
-                    late.setForeground(QBrush(colour("warning", self)))
-                    font = late.font()
-                    font.setBold(True)
-                    late.setFont(font)
-                if not item.in_template:
-                    for cell in cells:
-                        cell.setForeground(QBrush(muted_colour(self)))
-                for column, cell in enumerate(cells):
-                    self.items_table.setItem(row, column, cell)
-                if item.item_id == self._selected_item:
-                    select_row = row
+            with filling(self.items_table):
+                self.items_table.clearSpans()
+                self.items_table.setRowCount(len(rows))
+                select_row = -1
+                for row, entry in enumerate(rows):
+                    if isinstance(entry, str):
+                        heading = QTableWidgetItem(entry)
+                        heading.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                        font = heading.font()
+                        font.setBold(True)
+                        heading.setFont(font)
+                        heading.setBackground(QBrush(colour("tint-heading", self)))
+                        heading.setForeground(QBrush(colour("accent", self)))
+                        self.items_table.setItem(row, 0, heading)
+                        for column in range(1, self.items_table.columnCount()):
+                            blank = QTableWidgetItem("")
+                            blank.setFlags(Qt.ItemFlag.ItemIsEnabled)
+                            self.items_table.setItem(row, column, blank)
+                        self.items_table.setSpan(row, 0, 1, self.items_table.columnCount())
+                        continue
+                    item = entry
+                    title = item.title if item.in_template else \
+                        f"{item.title} (no longer in the checklist)"
+                    cells = [
+                        _cell(title, item.item_id, item.description),
+                        _cell(item.status_label, tip=item.na_reason if not item.applicable else ""),
+                        _cell(_level(item.level) if item.applicable else "n/a",
+                              tip=item.level_text(item.level) if item.level else ""),
+                        _cell(str(item.target_level), tip=item.level_text(item.target_level)),
+                        _cell(item.owner or "–"),
+                        _cell(fmt_date(item.next_review, empty="–")),
+                    ]
+                    if item.is_overdue(today):
+                        late = cells[-1]
+                        late.setText(f"{fmt_date(item.next_review)} – overdue")
+                        late.setToolTip("The review date has passed.")
+                        for cell in cells:
+                            cell.setBackground(QBrush(colour("tint-warning", self)))
+                        late.setForeground(QBrush(colour("warning", self)))
+                        font = late.font()
+                        font.setBold(True)
+                        late.setFont(font)
+                    if not item.in_template:
+                        for cell in cells:
+                            cell.setForeground(QBrush(muted_colour(self)))
+                    for column, cell in enumerate(cells):
+                        self.items_table.setItem(row, column, cell)
+                    if item.item_id == self._selected_item:
+                        select_row = row
             if select_row >= 0:
                 self.items_table.selectRow(select_row)
             else:
@@ -706,15 +708,16 @@ class ChecklistView(LiveView):
     def _fill_plan(self) -> None:
         assert self._bundle is not None
         plan = self._bundle.plan
-        self.plan_table.setRowCount(len(plan))
-        for row, entry in enumerate(plan):
-            item = entry.item
-            cells = [_cell(str(entry.gap)), _cell(item.title, item.item_id),
-                     _cell(item.section_title), _cell(_level(item.level)),
-                     _cell(str(item.target_level)), _cell(item.status_label),
-                     _cell(item.owner or "–"), _cell(entry.reason)]
-            for column, cell in enumerate(cells):
-                self.plan_table.setItem(row, column, cell)
+        with filling(self.plan_table):
+            self.plan_table.setRowCount(len(plan))
+            for row, entry in enumerate(plan):
+                item = entry.item
+                cells = [_cell(str(entry.gap)), _cell(item.title, item.item_id),
+                         _cell(item.section_title), _cell(_level(item.level)),
+                         _cell(str(item.target_level)), _cell(item.status_label),
+                         _cell(item.owner or "–"), _cell(entry.reason)]
+                for column, cell in enumerate(cells):
+                    self.plan_table.setItem(row, column, cell)
 
     def _plan_open(self, row: int, _column: int) -> None:
         cell = self.plan_table.item(row, 1)
@@ -948,31 +951,32 @@ class ChecklistView(LiveView):
              f"In place {b}"])
         self.compare_items.setHorizontalHeaderLabels(
             ["Item", "Section", f"Level {a}", f"Level {b}", "Change"])
-        self.compare_sections.setRowCount(len(comparison.sections))
-        for row, s in enumerate(comparison.sections):
-            text, tone = _change_text(s.change, self)
-            change = _cell(text)
-            if tone is not None:
-                change.setForeground(QBrush(tone))
-            share_a = "–" if s.share_a is None else f"{round(s.share_a * 100)}%"
-            share_b = "–" if s.share_b is None else f"{round(s.share_b * 100)}%"
-            for column, cell in enumerate([_cell(s.title), _cell(_level(s.average_a)),
-                                           _cell(_level(s.average_b)), change,
-                                           _cell(share_a), _cell(share_b)]):
-                self.compare_sections.setItem(row, column, cell)
-        self.compare_items.setRowCount(len(comparison.items))
-        for row, c in enumerate(comparison.items):
-            text, tone = _change_text(c.change, self)
-            change = _cell(text)
-            if tone is not None:
-                change.setForeground(QBrush(tone))
-            level_a, level_b = (
-                "not in this review" if status is None else
-                "n/a" if status == NOT_APPLICABLE else _level(level)
-                for status, level in ((c.status_a, c.level_a), (c.status_b, c.level_b)))
-            for column, cell in enumerate([_cell(c.title, c.item_id), _cell(c.section_title),
-                                           _cell(level_a), _cell(level_b), change]):
-                self.compare_items.setItem(row, column, cell)
+        with filling(self.compare_sections), filling(self.compare_items):
+            self.compare_sections.setRowCount(len(comparison.sections))
+            for row, s in enumerate(comparison.sections):
+                text, tone = _change_text(s.change, self)
+                change = _cell(text)
+                if tone is not None:
+                    change.setForeground(QBrush(tone))
+                share_a = "–" if s.share_a is None else f"{round(s.share_a * 100)}%"
+                share_b = "–" if s.share_b is None else f"{round(s.share_b * 100)}%"
+                for column, cell in enumerate([_cell(s.title), _cell(_level(s.average_a)),
+                                               _cell(_level(s.average_b)), change,
+                                               _cell(share_a), _cell(share_b)]):
+                    self.compare_sections.setItem(row, column, cell)
+            self.compare_items.setRowCount(len(comparison.items))
+            for row, c in enumerate(comparison.items):
+                text, tone = _change_text(c.change, self)
+                change = _cell(text)
+                if tone is not None:
+                    change.setForeground(QBrush(tone))
+                level_a, level_b = (
+                    "not in this review" if status is None else
+                    "n/a" if status == NOT_APPLICABLE else _level(level)
+                    for status, level in ((c.status_a, c.level_a), (c.status_b, c.level_b)))
+                for column, cell in enumerate([_cell(c.title, c.item_id), _cell(c.section_title),
+                                               _cell(level_a), _cell(level_b), change]):
+                    self.compare_items.setItem(row, column, cell)
         self.compared.emit(comparison)
 
     # ----- export -------------------------------------------------------------------------

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+)
 
 from casebook.ui.kit.forms import named
 
@@ -40,3 +49,24 @@ def cell(text: str, data: object = None, tip: str = "") -> QTableWidgetItem:
     if tip:
         item.setToolTip(tip)
     return item
+
+
+@contextmanager
+def filling(table: QTableView) -> Iterator[None]:
+    """Fill a table's rows with its columns fitted to their contents once, at the end.
+
+    Each ``setItem`` on a shown table whose columns fit their contents measures every row of
+    those columns again, so filling n rows costs n²: 76 rows of the checklist took 330-440 ms
+    of the GUI thread, 150 rows 1.6 s; with the columns held at their width meanwhile, 2-4 ms.
+    (When the fitted columns come out wider than the table, a stretched column keeps its width
+    and the table scrolls sideways, rather than keeping whatever width it reached cell by cell.)
+    """
+    header = table.horizontalHeader()
+    modes = {column: header.sectionResizeMode(column) for column in range(header.count())}
+    for column in modes:
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+    try:
+        yield
+    finally:
+        for column, mode in modes.items():  # fitted (and stretched) once, here
+            header.setSectionResizeMode(column, mode)

@@ -25,6 +25,7 @@ from casebook.domain import ROLE_LABELS
 from casebook.ui import prompts
 from casebook.ui.kit import Banner, field, user_message
 from casebook.ui.kit.forms import button, hbox
+from casebook.ui.kit.tables import filling
 
 ROLE = Qt.ItemDataRole.UserRole
 COLUMNS = ["Send", "Case", "Their part", "Evidence", "Size", "Other learners in the case"]
@@ -134,23 +135,24 @@ class SendTransferDialog(QDialog):
         self._words(learners)
         self.choices = choices
         self.table.blockSignals(True)
-        self.table.setRowCount(len(choices))
-        for row, choice in enumerate(choices):
-            tick = QTableWidgetItem("")
-            tick.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
-                          | Qt.ItemFlag.ItemIsSelectable)
-            tick.setCheckState(Qt.CheckState.Checked if choice.default
-                               else Qt.CheckState.Unchecked)
-            tick.setData(ROLE, choice.id)
-            what = choice.name if choice.kind == "file" else f"Note: {choice.name}"
-            values = [choice.case_reference, ROLE_LABELS[choice.role], what,
-                      _size(choice.size) if choice.kind == "file" else "—",
-                      "Yes: check it" if choice.others else "No"]
-            self.table.setItem(row, 0, tick)
-            for column, text in enumerate(values, start=1):
-                cell = QTableWidgetItem(text)
-                cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
-                self.table.setItem(row, column, cell)
+        with filling(self.table):
+            self.table.setRowCount(len(choices))
+            for row, choice in enumerate(choices):
+                tick = QTableWidgetItem("")
+                tick.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                              | Qt.ItemFlag.ItemIsSelectable)
+                tick.setCheckState(Qt.CheckState.Checked if choice.default
+                                   else Qt.CheckState.Unchecked)
+                tick.setData(ROLE, choice.id)
+                what = choice.name if choice.kind == "file" else f"Note: {choice.name}"
+                values = [choice.case_reference, ROLE_LABELS[choice.role], what,
+                          _size(choice.size) if choice.kind == "file" else "—",
+                          "Yes: check it" if choice.others else "No"]
+                self.table.setItem(row, 0, tick)
+                for column, text in enumerate(values, start=1):
+                    cell = QTableWidgetItem(text)
+                    cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                    self.table.setItem(row, column, cell)
         self.table.blockSignals(False)
         self._update()
         self.loaded.emit()

@@ -28,6 +28,7 @@ from casebook.domain import ROLE_LABELS, LearnerFile, PersonKind, RegisterEntry
 from casebook.ui import prompts
 from casebook.ui.kit import KeepCurrent
 from casebook.ui.kit.errors import user_message
+from casebook.ui.kit.tables import filling
 from casebook.ui.learners.family import FamilyPanel
 
 __all__ = ["LearnersView", "LearnersBundle", "import_learners"]
@@ -74,10 +75,11 @@ def _table(name: str, headers: list[str], stretch: int, accessible: str = "") ->
 
 
 def _fill(table: QTableWidget, rows: list[tuple[Any, list[str]]]) -> None:
-    table.setRowCount(len(rows))
-    for r, (data, values) in enumerate(rows):
-        for c, value in enumerate(values):
-            table.setItem(r, c, _cell(value, data if c == 0 else None))
+    with filling(table):
+        table.setRowCount(len(rows))
+        for r, (data, values) in enumerate(rows):
+            for c, value in enumerate(values):
+                table.setItem(r, c, _cell(value, data if c == 0 else None))
 
 
 def import_learners(parent: QWidget, worker: Any, casebook: Any,

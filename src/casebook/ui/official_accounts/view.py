@@ -40,7 +40,7 @@ from casebook.ui import prompts
 from casebook.ui.kit import Banner, LiveView, Op, field, fmt_date, named
 from casebook.ui.kit.forms import EditGuard, button, hbox
 from casebook.ui.kit.palette import colour
-from casebook.ui.kit.tables import ROLE, read_only_table
+from casebook.ui.kit.tables import ROLE, filling, read_only_table
 from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.widgets.date_field import DateField
 from casebook.ui.widgets.drafts import FormDraft, ask_to_discard, put_back_pending
@@ -226,35 +226,36 @@ class OfficialAccountsView(LiveView):
             f"{len(active)} account{'s' if len(active) != 1 else ''}; "
             + (f"{len(due)} not checked in the last {CHECK_EVERY_DAYS} days." if due
                else "all checked recently."))
-        self.table.setRowCount(len(bundle.accounts))
-        select_row = -1
-        for row, a in enumerate(bundle.accounts):
-            checked = fmt_date(a.last_checked, empty="never")
-            if a.check_due(bundle.today):
-                checked += " – due"
-            handle = a.handle if a.active else f"{a.handle} (retired {fmt_date(a.retired_at)})"
-            cells = [_cell(a.platform, a.id), _cell(handle), _cell(a.verification_label),
-                     _cell(a.login_holder or "not recorded"),
-                     _cell("On" if a.two_factor else "Off"), _cell(checked)]
-            if a.purpose:
-                cells[1].setToolTip(f"Used for: {a.purpose}")
-            if not a.two_factor and a.active:
-                cells[4].setForeground(QBrush(colour("warning", self)))
-                cells[4].setToolTip("Turn on two-factor sign-in so a lost password is not enough "
-                                    "to take the account over.")
-            if a.check_due(bundle.today):
-                for cell in cells:
-                    cell.setBackground(QBrush(colour("tint-warning", self)))
-                cells[5].setForeground(QBrush(colour("warning", self)))
-                cells[5].setToolTip(f"Nobody has checked this account in the last "
-                                    f"{CHECK_EVERY_DAYS} days.")
-                font = cells[5].font()
-                font.setBold(True)
-                cells[5].setFont(font)
-            for column, cell in enumerate(cells):
-                self.table.setItem(row, column, cell)
-            if a.id == self._selected:
-                select_row = row
+        with filling(self.table):
+            self.table.setRowCount(len(bundle.accounts))
+            select_row = -1
+            for row, a in enumerate(bundle.accounts):
+                checked = fmt_date(a.last_checked, empty="never")
+                if a.check_due(bundle.today):
+                    checked += " – due"
+                handle = a.handle if a.active else f"{a.handle} (retired {fmt_date(a.retired_at)})"
+                cells = [_cell(a.platform, a.id), _cell(handle), _cell(a.verification_label),
+                         _cell(a.login_holder or "not recorded"),
+                         _cell("On" if a.two_factor else "Off"), _cell(checked)]
+                if a.purpose:
+                    cells[1].setToolTip(f"Used for: {a.purpose}")
+                if not a.two_factor and a.active:
+                    cells[4].setForeground(QBrush(colour("warning", self)))
+                    cells[4].setToolTip("Turn on two-factor sign-in so a lost password is not enough "
+                                        "to take the account over.")
+                if a.check_due(bundle.today):
+                    for cell in cells:
+                        cell.setBackground(QBrush(colour("tint-warning", self)))
+                    cells[5].setForeground(QBrush(colour("warning", self)))
+                    cells[5].setToolTip(f"Nobody has checked this account in the last "
+                                        f"{CHECK_EVERY_DAYS} days.")
+                    font = cells[5].font()
+                    font.setBold(True)
+                    cells[5].setFont(font)
+                for column, cell in enumerate(cells):
+                    self.table.setItem(row, column, cell)
+                if a.id == self._selected:
+                    select_row = row
         if select_row >= 0:
             self.table.selectRow(select_row)
         if first:

@@ -45,6 +45,7 @@ from casebook.ui.firstrun.recovery import RecoveryKeyDialog
 from casebook.ui.kit import Banner, app_settings, fmt_datetime, user_message
 from casebook.ui.kit.busy import busy_bar
 from casebook.ui.kit.settings import KEYRING_USER_SETTING
+from casebook.ui.kit.tables import filling
 from casebook.ui.models.labels import JURISDICTION_NAMES, ROLE_LABELS, ROLE_SHORT
 from casebook.ui.settings.restore_dialog import RestoreDialog
 from casebook.ui.widgets.drafts import confirm_discard
@@ -422,16 +423,17 @@ class SettingsDialog(QDialog):
     def _show_users(self, users: list[User]) -> None:
         self.users = users
         table = self.people_table
-        table.setRowCount(len(users))
         me = self.casebook.user.id
-        for row, user in enumerate(users):
-            name = user.name + (" (you)" if user.id == me else "")
-            for column, text in enumerate((name, ROLE_SHORT.get(user.role, user.role.value),
-                                           "Can open it" if user.active
-                                           else "Removed")):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, user.id)
-                table.setItem(row, column, item)
+        with filling(table):
+            table.setRowCount(len(users))
+            for row, user in enumerate(users):
+                name = user.name + (" (you)" if user.id == me else "")
+                for column, text in enumerate((name, ROLE_SHORT.get(user.role, user.role.value),
+                                               "Can open it" if user.active
+                                               else "Removed")):
+                    item = QTableWidgetItem(text)
+                    item.setData(Qt.ItemDataRole.UserRole, user.id)
+                    table.setItem(row, column, item)
         self._update_people_buttons()
 
     def _update_people_buttons(self) -> None:

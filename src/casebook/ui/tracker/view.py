@@ -62,7 +62,7 @@ from casebook.services.tracker import (
 from casebook.ui.kit import Banner, LiveView, Op, field, fmt_date, fmt_datetime, named
 from casebook.ui.kit.forms import EditGuard, button, hbox
 from casebook.ui.kit.palette import colour
-from casebook.ui.kit.tables import ROLE, read_only_table
+from casebook.ui.kit.tables import ROLE, filling, read_only_table
 from casebook.ui.kit.tables import cell as _cell
 from casebook.ui.widgets.date_field import DateTimeField
 from casebook.ui.widgets.drafts import (
@@ -647,36 +647,37 @@ class TrackerView(LiveView):
     def _fill_rows(self, begin: int, end: int) -> None:
         assert self._bundle is not None
         bundle = self._bundle
-        self.reports_table.setRowCount(end)
-        select_row = -1
-        for row in range(begin, end):
-            r = self._shown[row]
-            status = SHORT_STATUS.get(r.status, r.status)
-            late = r.status == "waiting" and bundle.now - r.made_at > CHASE_AFTER
-            if r.outcome_at is not None:
-                took = _days((r.outcome_at - r.made_at).total_seconds())
-            elif r.status in ("waiting", "no-response"):
-                took = "waiting " + _days((bundle.now - r.made_at).total_seconds())
-            else:
-                took = "–"
-            cells = [_cell(fmt_datetime(r.made_at), r.id),
-                     _cell(self._case_refs.get(r.case_id, "")),
-                     _cell(self._to_text(r)),
-                     _cell(r.reference or "–"), _cell(REQUEST_LABELS.get(r.request, r.request)),
-                     _cell(status), _cell(fmt_datetime(r.outcome_at, empty="–")), _cell(took)]
-            ladder = self._ladders.get(r.id)
-            where = ladder.where() if ladder is not None else ""
-            cells.append(_cell(where, tip=where))
-            if late:
-                for cell in cells:
-                    cell.setBackground(QBrush(colour("tint-attention", self)))
-                cells[5].setText("Waiting: chase")
-            elif r.status == "refused":
-                cells[5].setForeground(QBrush(colour("warning", self)))
-            for column, cell in enumerate(cells):
-                self.reports_table.setItem(row, column, cell)
-            if r.id == self._selected:
-                select_row = row
+        with filling(self.reports_table):
+            self.reports_table.setRowCount(end)
+            select_row = -1
+            for row in range(begin, end):
+                r = self._shown[row]
+                status = SHORT_STATUS.get(r.status, r.status)
+                late = r.status == "waiting" and bundle.now - r.made_at > CHASE_AFTER
+                if r.outcome_at is not None:
+                    took = _days((r.outcome_at - r.made_at).total_seconds())
+                elif r.status in ("waiting", "no-response"):
+                    took = "waiting " + _days((bundle.now - r.made_at).total_seconds())
+                else:
+                    took = "–"
+                cells = [_cell(fmt_datetime(r.made_at), r.id),
+                         _cell(self._case_refs.get(r.case_id, "")),
+                         _cell(self._to_text(r)),
+                         _cell(r.reference or "–"), _cell(REQUEST_LABELS.get(r.request, r.request)),
+                         _cell(status), _cell(fmt_datetime(r.outcome_at, empty="–")), _cell(took)]
+                ladder = self._ladders.get(r.id)
+                where = ladder.where() if ladder is not None else ""
+                cells.append(_cell(where, tip=where))
+                if late:
+                    for cell in cells:
+                        cell.setBackground(QBrush(colour("tint-attention", self)))
+                    cells[5].setText("Waiting: chase")
+                elif r.status == "refused":
+                    cells[5].setForeground(QBrush(colour("warning", self)))
+                for column, cell in enumerate(cells):
+                    self.reports_table.setItem(row, column, cell)
+                if r.id == self._selected:
+                    select_row = row
         if select_row >= 0:
             self.reports_table.selectRow(select_row)
 
@@ -688,14 +689,15 @@ class TrackerView(LiveView):
         return f"{report.recipient} ({kind.lower()})"
 
     def _fill_figures(self, figures: tuple[RecipientFigures, ...]) -> None:
-        self.figures_table.setRowCount(len(figures))
-        for row, f in enumerate(figures):
-            median = "–" if f.median_days is None else f"{f.median_days:g}"
-            cells = [_cell(f.recipient, f.recipient), _cell(str(f.total)),
-                     _cell(_share(f.removed, f.total)), _cell(_share(f.refused, f.total)),
-                     _cell(_share(f.unanswered, f.total)), _cell(median)]
-            for column, cell in enumerate(cells):
-                self.figures_table.setItem(row, column, cell)
+        with filling(self.figures_table):
+            self.figures_table.setRowCount(len(figures))
+            for row, f in enumerate(figures):
+                median = "–" if f.median_days is None else f"{f.median_days:g}"
+                cells = [_cell(f.recipient, f.recipient), _cell(str(f.total)),
+                         _cell(_share(f.removed, f.total)), _cell(_share(f.refused, f.total)),
+                         _cell(_share(f.unanswered, f.total)), _cell(median)]
+                for column, cell in enumerate(cells):
+                    self.figures_table.setItem(row, column, cell)
         self.figures_loaded.emit()
 
     def figures_row(self, recipient: str) -> list[str]:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from casebook.ui.kit.banner import Banner
 from casebook.ui.kit.ops import Op
+from casebook.ui.kit.tables import filling
 from casebook.ui.widgets.context import CaseBundle, CaseContext
 from casebook.ui.widgets.corrections import (
     CorrectionDialog,
@@ -205,14 +206,15 @@ def fill_table(table: QTableWidget, rows: Sequence[Sequence[str]],
                ids: Sequence[int] | None = None) -> None:
     """Replace the rows, keeping the selected id selected."""
     keep = selected_id(table)
-    table.setRowCount(0)
-    table.setRowCount(len(rows))
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            item = QTableWidgetItem(value)
-            if ids is not None:
-                item.setData(Qt.ItemDataRole.UserRole, ids[r])
-            table.setItem(r, c, item)
+    with filling(table):
+        table.setRowCount(0)
+        table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                if ids is not None:
+                    item.setData(Qt.ItemDataRole.UserRole, ids[r])
+                table.setItem(r, c, item)
     table.resizeRowsToContents()
     if keep is not None and ids is not None and keep in ids:
         table.selectRow(list(ids).index(keep))
