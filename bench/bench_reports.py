@@ -32,6 +32,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -166,10 +167,29 @@ def make_data(entries: int, images: int,
     )
 
 
+def add_pack_case(casebook: Any, images: int, size: tuple[int, int]) -> int:
+    """A case with ``images`` screenshots of a baiting account (on the database thread)."""
+    case = casebook.cases.create("Baiting account with many screenshots", CaseType.BAITING,
+                                 SENTENCE)
+    casebook.cases.add_account(case.id, "Instagram", "@school.muggies", AccountKind.BAITING)
+    for index in range(images):
+        casebook.evidence.add_bytes(case.id, _image(index, size),
+                                    filename=f"shot-{index}.{'png' if index % 2 else 'jpg'}",
+                                    source="DSL", description=f"Screenshot {index}",
+                                    safety_confirmed=True)
+    return int(case.id)
+
+
+def biggest_case(casebook: Any, other_than: int) -> int:
+    """The demo case with the most chronology entries and evidence."""
+    return max((c.id for c in casebook.cases.list_page(limit=1000)),
+               key=lambda cid: len(casebook.cases.chronology(cid))
+               + len(casebook.evidence.items(cid)) if cid != other_than else -1)
+
+
 def casebook_exports(images: int, size: tuple[int, int], with_qt: bool) -> None:
     """The biggest demo case's case file and a platform pack of ``images`` screenshots, made
     through the export service on one worker thread, as the app makes them."""
-    from casebook.domain import AccountKind, CaseType
     from casebook.services.demo import create_demo_casebook
 
     if with_qt:
@@ -186,24 +206,10 @@ def casebook_exports(images: int, size: tuple[int, int], with_qt: bool) -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         casebook = on_worker(lambda: create_demo_casebook(Path(folder) / "demo", "bench pass 1"))
-        cases, evidence, exports = casebook.cases, casebook.evidence, casebook.exports  # type: ignore[attr-defined]
+        evidence, exports = casebook.evidence, casebook.exports  # type: ignore[attr-defined]
 
-        def add_pack_case() -> int:
-            case = cases.create("Baiting account with many screenshots", CaseType.BAITING,
-                                SENTENCE)
-            cases.add_account(case.id, "Instagram", "@school.muggies", AccountKind.BAITING)
-            for index in range(images):
-                evidence.add_bytes(case.id, _image(index, size),
-                                   filename=f"shot-{index}.{'png' if index % 2 else 'jpg'}",
-                                   source="DSL", description=f"Screenshot {index}",
-                                   safety_confirmed=True)
-            return case.id
-
-        pack_case = on_worker(add_pack_case)
-        biggest = on_worker(lambda: max(
-            (c.id for c in cases.list_page(limit=1000)),  # type: ignore[attr-defined]
-            key=lambda cid: len(cases.chronology(cid)) + len(evidence.items(cid))
-            if cid != pack_case else -1))
+        pack_case = on_worker(lambda: add_pack_case(casebook, images, size))
+        biggest = on_worker(lambda: biggest_case(casebook, pack_case))
 
         def export(case_id: int, template_id: str) -> Callable[[], object]:
             def job() -> object:
@@ -230,6 +236,121 @@ def casebook_exports(images: int, size: tuple[int, int], with_qt: bool) -> None:
     worker.shutdown()
 
 
+def window_exports(images: int, size: tuple[int, int]) -> None:
+    """The same exports through the real window: unlocked on a demo casebook, the case opened,
+    the export dialog driven as a user does (Export…, its page previews, Save…), then closed;
+    the app's collector and its freezing of the workspace as in ``ui/app.py``."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("CASEBOOK_INSECURE_TEST_KDF", "1")  # the demo's unlock is not timed
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from casebook.services.demo import create_demo_casebook
+    from casebook.ui import prompts
+    from casebook.ui.kit.collector import MainThreadCollector, freeze_long_lived, thaw
+    from casebook.ui.main_window import MainWindow
+    from casebook.ui.worker import DbWorker
+
+    app = QApplication.instance() or QApplication([])
+    collector = MainThreadCollector(app)
+    prompts.set_testing(True)  # the save dialog's answer comes from prompts.answers
+    worker = DbWorker()
+    print(f"Qt and the app's screens loaded: RSS {rss_mib():.0f} MiB")
+
+    def spin(until: Callable[[], bool], timeout_s: float = 120) -> None:
+        end = time.monotonic() + timeout_s
+        loop = QEventLoop()
+        while not until():
+            if time.monotonic() > end:
+                raise RuntimeError("timed out")
+            QTimer.singleShot(20, loop.quit)
+            loop.exec()
+
+    def on_worker(job: Callable[[], object]) -> object:
+        out: list[object] = []
+        worker.submit(job, out.append, lambda e: out.append(e))
+        spin(lambda: bool(out))
+        if isinstance(out[0], BaseException):
+            raise out[0]
+        return out[0]
+
+    def settle(seconds: float = 2.0) -> None:
+        """Let deleteLater, the collector's timer (1 s) and the views' reloads run."""
+        end = time.monotonic() + seconds
+        spin(lambda: time.monotonic() > end)
+
+    with tempfile.TemporaryDirectory() as folder:
+        casebook: Any = on_worker(lambda: create_demo_casebook(Path(folder) / "demo",
+                                                               "bench pass 1"))
+        pack_case = int(on_worker(lambda: add_pack_case(casebook, images, size)))  # type: ignore[call-overload]
+        biggest = int(on_worker(lambda: biggest_case(casebook, pack_case)))  # type: ignore[call-overload]
+        gc.collect()
+        hand_back_memory()
+        print(f"demo casebook made (on the worker): RSS {rss_mib():.0f} MiB")
+        window = MainWindow(worker, casebook.paths, casebook)
+
+        def export_through_dialog(case_id: int, template_id: str) -> int:
+            """Open the case, Export…, wait for the check page, Save…, close: the previews."""
+            window.open_case(case_id)
+            spin(lambda: case_id in window.case_views
+                 and window.case_views[case_id].bundle is not None)
+            view = window.case_views[case_id]
+            dialog: Any = view.open_export()
+            spin(lambda: dialog.setup is not None and dialog.export_button.isEnabled())
+            dialog.template_combo.setCurrentIndex(dialog.template_combo.findData(template_id))
+            box = dialog.password_box
+            if box.enable_check.isChecked():  # saved with a password, as bench --casebook
+                box.password_edit.setText("harbour lantern quietly")
+                box.confirm_edit.setText("harbour lantern quietly")
+            dialog.start()  # Export…: the PDF made in memory, the check page's previews
+            spin(lambda: dialog.prepared is not None or dialog.banner.kind == "error")
+            previews = len(dialog.prepared.previews) if dialog.prepared is not None else 0
+            prompts.answers.append(str(Path(folder) / f"{template_id}.pdf"))
+            dialog.start()  # Save…
+            spin(lambda: dialog.result is not None or dialog.banner.kind == "error")
+            if dialog.result is None:
+                raise RuntimeError(dialog.banner.text())
+            dialog.accept()
+            spin(lambda: view.export_dialog is None)
+            return previews
+
+        ready: list[bool] = []
+        window.unlocked.connect(freeze_long_lived)  # as ui/app.py
+        window.locked.connect(thaw)
+        window.unlocked.connect(lambda: ready.append(True))
+        window.resize(1366, 768)
+        window.show()
+        spin(lambda: bool(ready))
+        settle()
+        print(f"window unlocked on a demo casebook + a case of {images} screenshots "
+              f"({size[0]}x{size[1]}); RSS {rss_mib():.0f} MiB")
+        for label, case_id, template_id in (("biggest demo case, case file", biggest,
+                                             "case-file"),
+                                            (f"{images}-screenshot platform pack", pack_case,
+                                             "platform-pack"),
+                                            (f"{images}-screenshot platform pack again",
+                                             pack_case, "platform-pack")):
+            before = rss_mib()
+            reset_peak()
+            start = time.perf_counter()
+            previews = export_through_dialog(case_id, template_id)
+            elapsed = time.perf_counter() - start
+            settle()
+            peak, after = window_peak_mib(), rss_mib()
+            gc.collect()
+            hand_back_memory()
+            print(f"{label:<40} {elapsed:6.2f} s  RSS before {before:.0f}, peak {peak:.0f}, "
+                  f"after the dialog closed {after:.0f}, after a full collection and a trim "
+                  f"{rss_mib():.0f} MiB ({previews} previews)")
+        window.lock()
+        spin(lambda: window.casebook is None)
+        settle()
+        print(f"locked: RSS {rss_mib():.0f} MiB")
+        window.close()
+    worker.stop()
+    collector.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=500)
@@ -240,8 +361,13 @@ def main() -> None:
                         help="export from a demo casebook through the export service")
     parser.add_argument("--qt", action="store_true",
                         help="with --casebook: load Qt and the app's screens first")
+    parser.add_argument("--window", action="store_true",
+                        help="export through the real window and export dialog (offscreen)")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.lower().split("x"))
+    if args.window:
+        window_exports(args.images, (width, height))
+        return
     if args.casebook:
         casebook_exports(args.images, (width, height), args.qt)
         return
