@@ -17,6 +17,8 @@ from casebook.ui.main_window import MainWindow
 from casebook.ui.settings.restore_dialog import RestoreDialog, human_size
 from casebook.ui.settings.settings_dialog import SettingsDialog
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 
 @pytest.fixture
 def backed_up(unlocked_casebook: Casebook, tmp_path: Path) -> Path:

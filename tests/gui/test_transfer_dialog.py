@@ -8,12 +8,15 @@ import io
 from datetime import date
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from casebook.services import Casebook
 from casebook.ui import prompts
 from casebook.ui.learners.transfer_dialog import SendTransferDialog
 from casebook.ui.worker import DbWorker
+
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
 
 WAIT = 10_000
 

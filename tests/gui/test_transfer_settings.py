@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from casebook.services import Casebook
@@ -14,6 +15,8 @@ from casebook.ui import prompts
 from casebook.ui.learners import LearnersView
 from casebook.ui.settings.transfer_settings import TransferSettingsPage
 from casebook.ui.worker import DbWorker
+
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
 
 WAIT = 10_000
 

@@ -3,9 +3,13 @@ and what was typed is kept when the box is unticked again."""
 
 from __future__ import annotations
 
+import pytest
+
 from casebook.domain import Jurisdiction, StepKey
 from casebook.profiles import guidance_for
 from casebook.ui.wizard.fields import FieldForm
+
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
 
 
 def test_staff_questions_follow_the_allegation_box(qtbot) -> None:  # type: ignore[no-untyped-def]

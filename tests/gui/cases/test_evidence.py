@@ -17,6 +17,8 @@ from casebook.domain import EvidenceKind
 from casebook.ui import prompts
 from casebook.ui.evidence.evidence_widget import SOURCE_DROPPED, SOURCE_PASTED, not_stored_decision
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 
 def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
     assert button.isEnabled(), button.text()

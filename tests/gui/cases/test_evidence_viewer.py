@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from case_helpers import open_case_view, wait_idle
 from PIL import Image
+from PySide6.QtCore import Qt
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
+
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
 
 MARKER = "MARKER-7f3a-only-in-memory"
 
@@ -130,3 +133,35 @@ def test_undecodable_and_too_large_files_are_explained(qtbot, worker, unlocked_c
     qtbot.waitUntil(lambda: viewer.current is not None)
     assert viewer.current.kind == "none" and "could not read this picture" in viewer.empty.text()
     assert not viewer.zoom_in_button.isEnabled()
+
+
+def test_a_large_photo_opens_fits_and_zooms_without_freezing_the_window(
+        qtbot, worker, unlocked_casebook, case_id, stalls) -> None:  # type: ignore[no-untyped-def]
+    """A 12-megapixel phone photo: decoded on the database thread, scaled on the GUI thread."""
+    photo = io.BytesIO()
+    Image.effect_noise((4032, 3024), 60).convert("RGB").save(photo, "JPEG", quality=90)
+    _add(unlocked_casebook.evidence, case_id, photo.getvalue(), "photo.jpg")
+    view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
+    view.select_tab("Evidence")
+    view.evidence.table.selectRow(0)
+    with stalls.watch("opening a 12-megapixel photo"):
+        viewer = view.evidence.view_selected()
+        assert viewer is not None
+        viewer.resize(900, 640)
+        qtbot.waitUntil(lambda: viewer.current is not None and viewer.current.kind == "image",
+                        timeout=20_000)
+        qtbot.wait(20)
+    label, image = viewer._images[0]
+    assert (image.width(), image.height()) == (4032, 3024)
+    with stalls.watch("fitting it to a resized window, zooming in and to 100 %"):
+        viewer.resize(1000, 700)
+        qtbot.wait(20)
+        fitted = label.pixmap().width()
+        assert fitted < 1000
+        qtbot.mouseClick(viewer.zoom_in_button, Qt.MouseButton.LeftButton)
+        assert label.pixmap().width() > fitted
+        qtbot.wait(20)  # each click its own turn of the event loop, as a user's are
+        qtbot.mouseClick(viewer.actual_button, Qt.MouseButton.LeftButton)
+        assert label.pixmap().width() == 4032
+        qtbot.wait(20)
+    viewer.close()

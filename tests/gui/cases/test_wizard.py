@@ -24,6 +24,8 @@ from casebook.ui.widgets.common import fmt_date
 from casebook.ui.wizard import ResponseWizard
 from casebook.ui.wizard.wizard import AUTOSAVE_MS
 
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
+
 
 def click(qtbot, button) -> None:  # type: ignore[no-untyped-def]
     assert button.isEnabled(), button.text()

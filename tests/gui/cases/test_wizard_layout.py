@@ -4,10 +4,13 @@ of pixels tall; plus no two controls of a page share an Alt+letter (item 7)."""
 
 from __future__ import annotations
 
+import pytest
 from case_helpers import open_case_view
 from mnemonics import clashes
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
+
+pytestmark = pytest.mark.watch_stalls  # no GUI stall (tests/gui/stall_watch.py)
 
 #: The tallest page may be this tall at 100% text (they were 1,000 to 2,100 px).
 MAX_PAGE_HEIGHT = 1_400

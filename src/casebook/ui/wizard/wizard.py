@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from casebook.domain import STEP_ORDER, Case, StepStatus
+from casebook.domain import STEP_ORDER, Case, StepKey, StepStatus
 from casebook.services import Casebook
 from casebook.ui.kit.ops import Op
 from casebook.ui.widgets.common import Banner, fmt_datetime
@@ -146,21 +146,38 @@ class ResponseWizard(QDialog):
         self._close_failed = True
 
     def _loaded(self, result: tuple[Setup, CaseBundle]) -> None:
+        """Build the pages one per turn of the event loop (all five at once froze the window
+        for 55-60 ms), then show the step to resume."""
         setup, bundle = result
         self.ctx = CaseContext(self.worker, self.casebook, self.case_id, setup)
         self.case = bundle.case
         self.setWindowTitle(f"Response steps: {bundle.case.reference} {bundle.case.title}")
-        for number, key in enumerate(STEP_ORDER, start=1):
-            page = PAGE_TYPES[key](self.ctx, self.ctx.guidance(key), number, self.stack)
-            page.load_step(bundle.case.step(key))
-            page.set_bundle(bundle)
-            page.saved_data = page.collect()  # repeated fields appear with the bundle
-            page.edited.connect(self._edited)
-            page.panel_changed.connect(self._panel_changed)
-            self.stack.addWidget(page)
-            self.pages.append(page)
-            item = QListWidgetItem(self.nav)
-            item.setData(Qt.ItemDataRole.UserRole, key.value)
+        keys, built = list(STEP_ORDER), []
+
+        def step() -> None:
+            if not keys:
+                self.pages = built  # loaded: every page is there
+                self._pages_built(bundle)
+                return
+            built.append(self._add_page(len(built) + 1, keys.pop(0), bundle))
+            QTimer.singleShot(0, self, step)  # dropped if the wizard goes
+
+        step()
+
+    def _add_page(self, number: int, key: StepKey, bundle: CaseBundle) -> StepPage:
+        assert self.ctx is not None
+        page = PAGE_TYPES[key](self.ctx, self.ctx.guidance(key), number, self.stack)
+        page.load_step(bundle.case.step(key))
+        page.set_bundle(bundle)
+        page.saved_data = page.collect()  # repeated fields appear with the bundle
+        page.edited.connect(self._edited)
+        page.panel_changed.connect(self._panel_changed)
+        self.stack.addWidget(page)
+        item = QListWidgetItem(self.nav)
+        item.setData(Qt.ItemDataRole.UserRole, key.value)
+        return page
+
+    def _pages_built(self, bundle: CaseBundle) -> None:
         # Tab order: steps list, the page's fields (hidden pages are skipped), then the buttons.
         chain = [self.pages[-1].quick.button, self.back_button, self.next_button,
                  self.done_button, self.close_button]
