@@ -187,6 +187,13 @@ def biggest_case(casebook: Any, other_than: int) -> int:
                + len(casebook.evidence.items(cid)) if cid != other_than else -1)
 
 
+def export_plan(images: int, biggest: int, pack_case: int) -> list[tuple[str, int, str]]:
+    """What both casebook modes export: label, case, template."""
+    pack = f"{images}-screenshot platform pack"
+    return [("biggest demo case, case file", biggest, "case-file"),
+            (pack, pack_case, "platform-pack"), (f"{pack} again", pack_case, "platform-pack")]
+
+
 def casebook_exports(images: int, size: tuple[int, int], with_qt: bool) -> None:
     """The biggest demo case's case file and a platform pack of ``images`` screenshots, made
     through the export service on one worker thread, as the app makes them."""
@@ -224,12 +231,7 @@ def casebook_exports(images: int, size: tuple[int, int], with_qt: bool) -> None:
         print(f"demo casebook + a case of {images} screenshots ({size[0]}x{size[1]})"
               f"{', with Qt and the screens loaded' if with_qt else ''}; "
               f"RSS {rss_mib():.0f} MiB")
-        for label, case_id, template_id in (("biggest demo case, case file", biggest,
-                                             "case-file"),
-                                            (f"{images}-screenshot platform pack", pack_case,
-                                             "platform-pack"),
-                                            (f"{images}-screenshot platform pack again",
-                                             pack_case, "platform-pack")):
+        for label, case_id, template_id in export_plan(images, biggest, pack_case):
             elapsed, memory = measured(export(case_id, template_id), on_worker)
             print(f"{label:<40} {elapsed:6.2f} s  {memory}")
         on_worker(casebook.lock)  # type: ignore[attr-defined]
@@ -324,12 +326,7 @@ def window_exports(images: int, size: tuple[int, int]) -> None:
         settle()
         print(f"window unlocked on a demo casebook + a case of {images} screenshots "
               f"({size[0]}x{size[1]}); RSS {rss_mib():.0f} MiB")
-        for label, case_id, template_id in (("biggest demo case, case file", biggest,
-                                             "case-file"),
-                                            (f"{images}-screenshot platform pack", pack_case,
-                                             "platform-pack"),
-                                            (f"{images}-screenshot platform pack again",
-                                             pack_case, "platform-pack")):
+        for label, case_id, template_id in export_plan(images, biggest, pack_case):
             before = rss_mib()
             reset_peak()
             start = time.perf_counter()

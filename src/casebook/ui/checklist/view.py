@@ -944,6 +944,13 @@ class ChecklistView(LiveView):
         Op(self, lambda: service.compare(a, b), doing="comparing reviews", worker=self.worker) \
             .success(self._show_comparison).failure(self._failed).run()
 
+    def _change_cell(self, change: float | int | None) -> QTableWidgetItem:
+        text, tone = _change_text(change, self)
+        cell = _cell(text)
+        if tone is not None:
+            cell.setForeground(QBrush(tone))
+        return cell
+
     def _show_comparison(self, comparison: ReviewComparison) -> None:
         a, b = comparison.review_a.year_label, comparison.review_b.year_label
         self.compare_sections.setHorizontalHeaderLabels(
@@ -954,10 +961,7 @@ class ChecklistView(LiveView):
         with filling(self.compare_sections), filling(self.compare_items):
             self.compare_sections.setRowCount(len(comparison.sections))
             for row, s in enumerate(comparison.sections):
-                text, tone = _change_text(s.change, self)
-                change = _cell(text)
-                if tone is not None:
-                    change.setForeground(QBrush(tone))
+                change = self._change_cell(s.change)
                 share_a = "–" if s.share_a is None else f"{round(s.share_a * 100)}%"
                 share_b = "–" if s.share_b is None else f"{round(s.share_b * 100)}%"
                 for column, cell in enumerate([_cell(s.title), _cell(_level(s.average_a)),
@@ -966,10 +970,7 @@ class ChecklistView(LiveView):
                     self.compare_sections.setItem(row, column, cell)
             self.compare_items.setRowCount(len(comparison.items))
             for row, c in enumerate(comparison.items):
-                text, tone = _change_text(c.change, self)
-                change = _cell(text)
-                if tone is not None:
-                    change.setForeground(QBrush(tone))
+                change = self._change_cell(c.change)
                 level_a, level_b = (
                     "not in this review" if status is None else
                     "n/a" if status == NOT_APPLICABLE else _level(level)
