@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -287,6 +288,7 @@ def main() -> None:
         run_on_worker(app, worker, store_book.lock)
     run_on_worker(app, worker, book.lock)
     worker.stop()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
