@@ -168,9 +168,6 @@ def main() -> None:
                                                   "and verify instead of the demo casebook")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--switch-ms", type=float, default=None)
-    parser.add_argument("--compare-pieces", action="store_true",
-                        help="run each job also with long row hashes in one json call (as "
-                             "before storage/chain.PIECE), taking turns")
     parser.add_argument("--only", action="append", default=[],
                         help="run only the jobs whose label contains this (repeatable)")
     args = parser.parse_args()
@@ -259,29 +256,20 @@ def main() -> None:
     print(machine())
     print(f"switch interval {sys.getswitchinterval() * 1000:g} ms; GUI timer {TICK_MS} ms; "
           f"load average {os.getloadavg()[0]:.1f}")
-    from casebook.storage import chain
-
-    pieces = chain.PIECE
-    variants = [("", pieces)]
-    if args.compare_pieces:
-        variants = [(" [in pieces]", pieces), (" [one json call]", 1 << 62)]
-    for base_label, job in jobs:
+    for label, job in jobs:
         for run in range(args.runs):
-            for tag, piece in (variants if run % 2 == 0 else variants[::-1]):
-                chain.PIECE = piece
-                label = base_label + tag
-                gaps, holders = Gaps(), defaultdict(float)
-                probe.holders = holders
-                ticker.watch(gaps)
-                start = time.perf_counter()
-                run_on_worker(app, worker, job)
-                elapsed = time.perf_counter() - start
-                ticker.watch(None)
-                probe.holders = None
-                print(f"{label:<56} {elapsed:6.2f} s  {gaps.summary()}"
-                      + (f"  (run {run + 1})" if args.runs > 1 else ""))
-                for where, ms in sorted(holders.items(), key=lambda kv: -kv[1])[:4]:
-                    print(f"      {ms:6.0f} ms waited  {where}")
+            gaps, holders = Gaps(), defaultdict(float)
+            probe.holders = holders
+            ticker.watch(gaps)
+            start = time.perf_counter()
+            run_on_worker(app, worker, job)
+            elapsed = time.perf_counter() - start
+            ticker.watch(None)
+            probe.holders = None
+            print(f"{label:<45} {elapsed:6.2f} s  {gaps.summary()}"
+                  + (f"  (run {run + 1})" if args.runs > 1 else ""))
+            for where, ms in sorted(holders.items(), key=lambda kv: -kv[1])[:4]:
+                print(f"      {ms:6.0f} ms waited  {where}")
     print(f"load average {os.getloadavg()[0]:.1f}")
     probe.stop.set()
     if store_book is not book:
