@@ -131,3 +131,50 @@ def test_a_still_pointer_is_not_activity(qtbot, main_window: MainWindow) -> None
     assert lock._timer.remainingTime() < first - 50  # not restarted
     qtbot.mouseMove(target, target.rect().center())  # a real (spontaneous) move
     assert lock._timer.remainingTime() > first - 50
+
+
+def test_the_filter_listens_only_while_the_countdown_runs(qtbot) -> None:
+    """Locked, no Python runs for the application's events (building the workspace delivers
+    thousands); unlocked again, a key press still restarts the countdown."""
+    from PySide6.QtWidgets import QLineEdit
+
+    from casebook.ui.autolock import IdleLock
+
+    class CountingLock(IdleLock):
+        seen = 0
+
+        def eventFilter(self, watched, event):  # noqa: N802, ANN001, ANN201
+            CountingLock.seen += 1
+            return super().eventFilter(watched, event)
+
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.show()
+    lock = CountingLock(5)
+    try:
+        qtbot.keyClicks(edit, "abc")
+        edit.resize(300, 40)
+        assert CountingLock.seen == 0  # never started: nothing filtered
+
+        lock.set_interval_ms(60_000)
+        lock.start()
+        first = lock._timer.remainingTime()
+        qtbot.waitUntil(lambda: lock._timer.remainingTime() < first - 50, timeout=3000)
+        qtbot.keyClick(edit, Qt.Key.Key_D)
+        assert CountingLock.seen > 0
+        assert lock._timer.remainingTime() > first - 50  # the key restarted it
+
+        lock.stop()
+        CountingLock.seen = 0
+        qtbot.keyClicks(edit, "ef")
+        assert CountingLock.seen == 0
+
+        lock.start()  # started twice: still one filter, still counting keys
+        lock.start()
+        again = lock._timer.remainingTime()
+        qtbot.waitUntil(lambda: lock._timer.remainingTime() < again - 50, timeout=3000)
+        qtbot.keyClick(edit, Qt.Key.Key_G)
+        assert lock._timer.remainingTime() > again - 50
+        assert edit.text() == "abcdefg"
+    finally:
+        lock.detach()

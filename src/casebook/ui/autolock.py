@@ -3,6 +3,11 @@
 An event filter on the whole application restarts one single-shot timer on every key press,
 click, scroll or mouse move in any Casebook window; when the timer runs out, ``idle`` fires and
 the main window locks. Nothing here touches the casebook itself.
+
+The filter is installed only while the countdown runs (unlocked). An application-wide filter
+written in Python is called for every event Qt delivers, not only input: building the
+workspace at unlock delivers about 10,000 (polish, layout, child events), and while locked
+there is nothing to count down.
 """
 
 from __future__ import annotations
@@ -40,8 +45,6 @@ class IdleLock(QObject):
         self.set_minutes(minutes)
         self._last_pointer = QPoint()
         self._app = QCoreApplication.instance()
-        if self._app is not None:
-            self._app.installEventFilter(self)
 
     # ----- settings ---------------------------------------------------------------------
     def set_minutes(self, minutes: float) -> None:
@@ -64,10 +67,14 @@ class IdleLock(QObject):
 
     # ----- running ----------------------------------------------------------------------
     def start(self) -> None:
+        if self._app is not None:
+            self._app.installEventFilter(self)  # once: installing again only moves it first
         self._timer.start()
 
     def stop(self) -> None:
         self._timer.stop()
+        if self._app is not None:
+            self._app.removeEventFilter(self)
 
     def poke(self) -> None:
         """Count as activity (restart the countdown) if running."""
@@ -92,7 +99,5 @@ class IdleLock(QObject):
 
     def detach(self) -> None:
         """Stop and remove the application-wide filter (when the main window goes away)."""
-        self._timer.stop()
-        if self._app is not None:
-            self._app.removeEventFilter(self)
-            self._app = None
+        self.stop()
+        self._app = None
