@@ -11,7 +11,7 @@ from pathlib import Path
 
 import shiboken6
 from gui_defaults import PASSPHRASE
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QWidget, QWizard
 
 from casebook.__main__ import has_display
@@ -105,11 +105,24 @@ def test_demo_opens_a_marked_throwaway_casebook(qtbot) -> None:
     assert DEMO_PASSPHRASE in window.unlock_panel.demo_label.text()
     try:
         # The built workspace is left out of the GUI thread's collections (kit/collector.py)
-        # until the lock, which hands it back and collects it.
+        # until the lock, which hands it back and collects it once the locked screen is drawn.
         assert gc.get_freeze_count() > 10_000
+        painted: list[int] = []
+
+        class PaintWatch(QObject):
+            def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
+                if event.type() == QEvent.Type.Paint:
+                    painted.append(gc.get_freeze_count())
+                return False
+
+        watch = PaintWatch()
+        window.unlock_panel.installEventFilter(watch)
         with qtbot.waitSignal(window.locked, timeout=10_000):
             window.lock()
-        assert gc.get_freeze_count() == 0
+        assert gc.get_freeze_count() > 10_000  # the lock did not wait for the collection
+        qtbot.waitUntil(lambda: gc.get_freeze_count() == 0, timeout=5_000)
+        assert painted and painted[0] > 10_000  # the locked screen was drawn first
+        window.unlock_panel.removeEventFilter(watch)
     finally:
         gc.unfreeze()
     window.close()

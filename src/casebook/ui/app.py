@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from casebook.logfile import open_log_file
 from casebook.paths import CasebookPaths, resources_dir
-from casebook.ui.kit.collector import MainThreadCollector, freeze_long_lived, thaw
+from casebook.ui.kit.collector import MainThreadCollector, freeze_long_lived, thaw_once_painted
 from casebook.ui.kit.errors import user_message
 from casebook.ui.kit.ops import flush_worker
 from casebook.ui.kit.paint import after_next_paint
@@ -222,7 +222,8 @@ class CasebookApp(QObject):
                                  demo_passphrase=DEMO_PASSPHRASE if self.demo else None)
         # The workspace's objects stay out of the GUI thread's collections while it is open.
         self.window.unlocked.connect(freeze_long_lived)
-        self.window.locked.connect(thaw)
+        window = self.window
+        window.locked.connect(lambda: thaw_once_painted(window.unlock_panel))
         self.window.show()
         return self.window
 

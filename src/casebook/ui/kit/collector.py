@@ -11,7 +11,9 @@ own collector would have chosen, not a full one: a full collection of the unlock
 timer ran one about every second while the app was in use. A young collection takes well under
 a millisecond. Once the workspace is built its objects are frozen (``gc.freeze``: they live as
 long as the window), so even the rare full collection looks only at what came after; locking
-thaws them, so what the closed workspace leaves in cycles is collected then.
+thaws them, so what the closed workspace leaves in cycles is collected then: once the locked
+screen has been painted (that full collection takes 100-200 ms, and the "Locked" screen should
+not wait for it).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from __future__ import annotations
 import gc
 
 from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QWidget
+
+from casebook.ui.kit.paint import after_next_paint
 
 #: How often the GUI thread looks at the collector's counts.
 INTERVAL_MS = 1000
@@ -51,6 +56,26 @@ def thaw() -> None:
     (the window changes anyway; the case text it held does not wait in memory)."""
     gc.unfreeze()
     gc.collect()
+
+
+#: At most this long after the lock the collection runs even if the window was not painted
+#: (minimised, or hidden behind another window).
+THAW_FALLBACK_MS = 1000
+
+
+def thaw_once_painted(screen: QWidget) -> None:
+    """:func:`thaw`, once ``screen`` (the unlock screen the lock shows) has been painted, or
+    after :data:`THAW_FALLBACK_MS` if it is not painted by then; once either way."""
+    done = False
+
+    def run() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            thaw()
+
+    after_next_paint(screen, run)
+    QTimer.singleShot(THAW_FALLBACK_MS, run)
 
 
 class MainThreadCollector(QObject):
