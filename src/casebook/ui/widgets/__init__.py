@@ -6,8 +6,9 @@ window's ``scrolling_tabs``, does not import the date fields and step markers wi
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from casebook.lazy import lazy_names
 
 if TYPE_CHECKING:  # also what PyInstaller's analysis reads to bundle them
     from casebook.ui.widgets.date_field import DateField, DateTimeField, parse_date
@@ -19,7 +20,4 @@ _WHERE = {"DateField": "date_field", "DateTimeField": "date_field", "parse_date"
 __all__ = ["DateField", "DateTimeField", "StepProgress", "parse_date"]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+__getattr__ = lazy_names(__name__, _WHERE)
