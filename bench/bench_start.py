@@ -253,9 +253,8 @@ def one_unlock(casebook: Path, passphrase: str) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from casebook.ui.app import CasebookApp, prepare_high_dpi, setup_application
+    from casebook.ui.app import CasebookApp, setup_application
 
-    prepare_high_dpi()
     app = QApplication(sys.argv[:1])
     setup_application(app)
     controller = CasebookApp(casebook)

@@ -30,28 +30,41 @@ HEAVY = ("sqlalchemy", "alembic", "sqlcipher3", "reportlab", "pikepdf", "pypdfiu
          "casebook.ui.firstrun", "casebook.ui.widgets.date_field", "casebook.ui.kit.charts",
          "logging.handlers")
 
+#: PySide classes whose enums take long to build (the ``Qt`` namespace's 95, about 16 ms on two
+#: cores; QStyle's, about 6 ms; the dialogs'): none is built before the unlock window is painted
+#: (casebook.ui.kit.by_name). PySide creates a class in its module the first time it is used.
+SLOW_QT_CLASSES = {"PySide6.QtCore": ["Qt"],
+                   "PySide6.QtWidgets": ["QStyle", "QMessageBox", "QFileDialog"]}
+
 #: Runs the real app (``python -m casebook --quit-after-start``) and prints, when the unlock
-#: window has been painted, which of the heavy modules were loaded by then; and at exit.
+#: window has been painted, which of the heavy modules and slow Qt classes were loaded by then;
+#: and at exit.
 APP_AT_FIRST_PAINT = """
 import json, sys
 import casebook.ui.app as shell
 from casebook.ui.kit.paint import after_next_paint
 
 heavy = json.loads(sys.argv.pop(1))
+slow_qt = json.loads(sys.argv.pop(1))
 loaded = lambda: sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".")
                                                       for h in heavy))
+built = lambda: sorted(f"{module}.{name}" for module, names in slow_qt.items()
+                       for name in names if name in vars(sys.modules[module]))
 quit_when_started = shell._quit_when_started
 
 def watched(app, controller, first):
     page = first.stack.currentWidget()
-    after_next_paint(page, lambda: print("painted", type(page).__name__,
-                                          json.dumps(loaded()), flush=True))
+    compact = lambda names: json.dumps(names, separators=(",", ":"))
+    after_next_paint(page, lambda: print("painted", type(page).__name__, compact(loaded()),
+                                          compact(built()), flush=True))
     quit_when_started(app, controller, first)
 
 shell._quit_when_started = watched
 from casebook.__main__ import main
 code = main(sys.argv[1:])
 print("at exit", json.dumps(loaded()), flush=True)
+from casebook.ui.kit.fonts import register_fonts
+print("fonts added after exit", json.dumps(register_fonts()), flush=True)  # none: added after paint
 sys.exit(code)
 """
 
@@ -85,23 +98,39 @@ def test_the_check_sees_a_heavy_import(tmp_path: Path) -> None:
                                                          tmp_path)
 
 
+def test_the_slow_qt_classes_check_sees_one_built(tmp_path: Path) -> None:
+    """What the running-app test below reads: a class appears in its module once used."""
+    script = ("import sys, json; import PySide6.QtCore, PySide6.QtWidgets; "
+              f"slow = {SLOW_QT_CLASSES!r}; "
+              "built = lambda: [n for m, names in slow.items() for n in names "
+              "if n in vars(sys.modules[m])]; before = built(); "
+              "import casebook.ui.kit.charts; print(json.dumps([before, built()]))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, check=True, env=_env(tmp_path))
+    before, after = json.loads(result.stdout.strip().splitlines()[-1])
+    assert before == [] and "Qt" in after  # the charts name Qt at import
+
+
 def test_the_running_app_paints_the_unlock_window_before_anything_heavy(
         tmp_path: Path, casebook_dir: Path) -> None:
     Casebook.create(casebook_dir, school="Testbridge", jurisdiction="england",
                     user_name="Jo", passphrase=PASSPHRASE)[0].lock()
     result = subprocess.run(
-        [sys.executable, "-c", APP_AT_FIRST_PAINT, json.dumps(HEAVY), "--data-dir",
+        [sys.executable, "-c", APP_AT_FIRST_PAINT, json.dumps(HEAVY),
+         json.dumps(SLOW_QT_CLASSES), "--data-dir",
          str(casebook_dir), "--quit-after-start"],
         capture_output=True, text=True, timeout=180, check=False, env=_env(tmp_path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     painted = next(line for line in lines if line.startswith("painted "))
-    _, page, modules = painted.split(" ", 2)
+    _, page, modules, qt_classes = painted.split(" ", 3)
     assert page == "UnlockPanel"
     assert json.loads(modules) == []
+    assert json.loads(qt_classes) == []
     assert "casebook: first window shown" in lines  # --quit-after-start's line, same paint
     at_exit = json.loads(next(line for line in lines if line.startswith("at exit "))[8:])
     assert "casebook.services" in at_exit and "sqlalchemy" in at_exit  # warmed up after
+    assert "fonts added after exit []" in lines  # the app added the bundled fonts itself
     # What was logged before the window (held in memory) is in the log file, in order.
     log = next((tmp_path / "state").rglob("casebook.log")).read_text(encoding="utf-8")
     assert log.index("casebook started") < log.index("quitting as asked")
@@ -141,3 +170,12 @@ def test_the_warm_up_builds_the_workspace_and_the_first_unlock_uses_it(
     qtbot.waitUntil(lambda: case_list.model.rowCount() == 1, timeout=20_000)  # read after
     window.close()
     app.shutdown()
+
+
+def test_the_bundled_fonts_are_added_once(qapp, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from casebook.ui.kit import fonts
+
+    monkeypatch.setattr(fonts, "_registered", False)  # as in a new process
+    added = fonts.register_fonts()
+    assert {"DejaVu Sans", "DejaVu Sans Mono"} <= set(added)
+    assert fonts.register_fonts() == []

@@ -205,3 +205,21 @@ def test_a_current_casebook_opens_without_the_update_message(qtbot, locked_windo
     with qtbot.waitSignal(locked_window.unlocked, timeout=10_000):
         qtbot.keyClick(panel.passphrase_edit, Qt.Key.Key_Return)
     assert shown == []
+
+
+def test_the_locked_window_set_by_name_is_set(qtbot, locked_window: MainWindow) -> None:
+    """The locked window names no ``Qt`` enum before it is drawn (casebook.ui.kit.by_name):
+    what it sets by name, and what it sets after its first paint, is set all the same."""
+    panel = locked_window.unlock_panel
+    assert locked_window.toolbar.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+    assert (locked_window.new_case_button.toolButtonStyle()
+            == Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    assert locked_window.toolBarArea(locked_window.toolbar) == Qt.ToolBarArea.TopToolBarArea
+    assert locked_window.lock_action.shortcut().toString() == "Ctrl+L"
+    assert locked_window.quit_action.shortcut().toString() == "Ctrl+Q"
+    assert locked_window.about_action.shortcut().toString() == "F1"
+    assert (panel.where_label.textInteractionFlags()
+            == Qt.TextInteractionFlag.TextSelectableByMouse)
+    assert locked_window.autolock._timer.timerType() == Qt.TimerType.PreciseTimer
+    qtbot.waitUntil(lambda: panel.switch_button.cursor().shape()
+                    == Qt.CursorShape.PointingHandCursor)

@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from PySide6.QtGui import QFontDatabase, QGuiApplication, QIcon
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from casebook.logfile import open_log_file
 from casebook.paths import CasebookPaths, resources_dir
 from casebook.ui.kit.collector import MainThreadCollector, freeze_long_lived, thaw_once_painted
 from casebook.ui.kit.errors import user_message
+from casebook.ui.kit.fonts import register_fonts
 from casebook.ui.kit.ops import flush_worker
 from casebook.ui.kit.paint import after_next_paint
 from casebook.ui.kit.settings import APPLICATION, ORGANISATION
@@ -44,7 +45,11 @@ DEMO_PASSPHRASE = "demo casebook passphrase"
 
 
 def setup_application(app: QApplication) -> None:
-    """Names, fonts and style that every Casebook window relies on."""
+    """Names, icon and palette that every Casebook window relies on.
+
+    The bundled fonts are not here: :func:`casebook.ui.kit.fonts.register_fonts` adds them once
+    the first window is painted (it draws in the system's font; reading the four font files
+    took about 5 ms before it could be drawn)."""
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
@@ -55,25 +60,11 @@ def setup_application(app: QApplication) -> None:
     icon = resources_dir() / "icons" / "casebook.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    fonts = resources_dir() / "fonts"
-    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
-                 "DejaVuSansMono.ttf"):
-        path = fonts / name
-        if path.exists():
-            QFontDatabase.addApplicationFont(str(path))
     from casebook.ui.kit.palette import readable_palette
 
     readable = readable_palette(app.palette())  # e.g. white on Fusion's blue is only 3.7:1
     if readable is not None:
         app.setPalette(readable)
-
-
-def prepare_high_dpi() -> None:
-    """Call before the QApplication exists: crisp text at 125 % / 150 % Windows scaling."""
-    from PySide6.QtCore import Qt
-
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
 
 
 def _prewarm(after: threading.Event | None = None) -> None:
@@ -173,6 +164,7 @@ class CasebookApp(QObject):
         def painted() -> None:
             shown.set()
             open_log_file()  # the records logged so far are written first
+            register_fonts()
 
         page = window.stack.currentWidget() if isinstance(window, MainWindow) else window
         after_next_paint(page, painted)  # (painted or not, _prewarm starts after two seconds)
@@ -292,7 +284,8 @@ def _quit_when_started(app: QApplication, controller: CasebookApp, first: QWidge
 def run_app(data_dir: Path | str | None, *, demo: bool = False,
             quit_after_start: bool = False) -> int:
     """Create the QApplication, show the first window and run until the user quits."""
-    prepare_high_dpi()
+    # Crisp text at 125 % and 150 % Windows scaling needs no setting: Qt 6 passes fractional
+    # scale factors through by default.
     app = QApplication(sys.argv[:1])
     setup_application(app)
     collector = MainThreadCollector(app)  # never a collection on the database thread

@@ -12,7 +12,9 @@ there is nothing to count down.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QTimer, Signal
+
+from casebook.ui.kit.by_name import set_by_name
 
 DEFAULT_MINUTES = 5
 MIN_MINUTES = 1
@@ -40,7 +42,7 @@ class IdleLock(QObject):
         super().__init__(parent)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)  # one timer: precision is free
+        set_by_name(self._timer, "timerType", "PreciseTimer")  # one timer: precision is free
         self._timer.timeout.connect(self._expired)
         self.set_minutes(minutes)
         self._last_pointer = QPoint()

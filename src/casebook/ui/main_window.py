@@ -4,19 +4,19 @@ Locking (Ctrl+L, the toolbar, or idle) autosaves drafts, clears every view, clos
 closes the casebook on the worker thread and shows the unlock screen in the same window.
 After unlocking, the cases that were open come back, and so does unsaved text.
 
-This module imports nothing heavy at load time; the case screens are imported on first unlock.
+This module imports nothing heavy at load time; the case screens are imported on first unlock,
+and what only an unlocked window needs (json, datetime, the location check) where it is used:
+the locked window is the first thing on screen (bench/bench_start.py times it).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
 
 from casebook.domain.enums import CaseType, Jurisdiction
 from casebook.errors import LockedError
-from casebook.locations import describe_location
 from casebook.paths import CasebookPaths
 from casebook.ui import prompts
 from casebook.ui.autolock import DEFAULT_MINUTES, IdleLock
 from casebook.ui.kit import app_settings, flush_worker, make_icon, user_message
 from casebook.ui.kit.busy import busy_bar
+from casebook.ui.kit.by_name import set_by_name
 from casebook.ui.kit.lock_aware import CaseTab, ClosesForLock, KeepsDrafts
 from casebook.ui.kit.paint import after_next_paint
 from casebook.ui.models.labels import DEFAULT_TERMS, ROLE_SHORT, case_type_label, wording
@@ -50,6 +50,8 @@ from casebook.ui.unlock.unlock_panel import UnlockPanel
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from casebook.services import Casebook
     from casebook.ui.cases.case_list import CaseListPanel, NewCaseDialog
     from casebook.ui.learners import LearnersView
@@ -63,6 +65,7 @@ BACKUP_WARN_DAYS = 7
 
 def describe_backup(value: str, now: datetime | None = None) -> tuple[str, bool]:
     """("Last backup: …", overdue?) from the stored ISO time."""
+    from datetime import datetime
     if not value:
         return "Last backup: never", True
     try:
@@ -105,6 +108,8 @@ class CasePlaceholder(CaseTab):
     def __init__(self, worker: DbWorker, casebook: Casebook, case_id: int,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from PySide6.QtCore import Qt
+
         self.case_id = case_id
         self.label = QLabel("Loading the case…", self)
         self.label.setWordWrap(True)
@@ -200,8 +205,7 @@ class MainWindow(QMainWindow):
                                         demo_passphrase=demo_passphrase)
         self.unlock_panel.unlocked.connect(self.open_casebook)
         self.stack.addWidget(self.unlock_panel)
-        self.busy_page = self._make_busy_page()
-        self.stack.addWidget(self.busy_page)
+        self._busy_page: QWidget | None = None  # built when first shown
         self.workspace = QWidget(self.stack)
         self.workspace_layout = QVBoxLayout(self.workspace)
         self.workspace_layout.setContentsMargins(0, 0, 0, 0)
@@ -221,7 +225,17 @@ class MainWindow(QMainWindow):
             self._show_locked_state()
 
     # ================================================================== building
+    @property
+    def busy_page(self) -> QWidget:
+        """The "please wait" page (preparing the demo, a restore), built the first time."""
+        if self._busy_page is None:
+            self._busy_page = self._make_busy_page()
+            self.stack.addWidget(self._busy_page)
+        return self._busy_page
+
     def _make_busy_page(self) -> QWidget:
+        from PySide6.QtCore import Qt
+
         page = QWidget(self.stack)
         self.busy_label = QLabel("", page)
         self.busy_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -244,7 +258,9 @@ class MainWindow(QMainWindow):
                 tip: str = "") -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+            # setShortcuts with one: PySide weighs setShortcut(a_sequence) against its other
+            # overloads and builds the Qt namespace on the way (casebook.ui.kit.by_name)
+            action.setShortcuts([QKeySequence(shortcut)])
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip if shortcut is None else
@@ -274,7 +290,7 @@ class MainWindow(QMainWindow):
         self.settings_action.setIcon(make_icon("settings"))
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit,
                                         "Lock and close Casebook")
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setShortcuts([QKeySequence("Ctrl+Q")])
         self.find_action = self._action("&Find cases", self.focus_search,
                                         QKeySequence.StandardKey.Find, "Search the cases")
         self.refresh_action = self._action("Refres&h", self.refresh_list,
@@ -284,7 +300,7 @@ class MainWindow(QMainWindow):
         # "Close tab" only closes the tab; ending a case is "Mark case closed…" on the case.
         self.close_tab_action = self._action("Close &tab", self.close_current_case,
                                              QKeySequence.StandardKey.Close, "Close this case tab")
-        self.close_tab_action.setShortcut(QKeySequence("Ctrl+W"))
+        self.close_tab_action.setShortcuts([QKeySequence("Ctrl+W")])
         self.next_tab_action = self._action("Ne&xt tab", lambda: self._step_tab(1),
                                             QKeySequence.StandardKey.NextChild)
         self.previous_tab_action = self._action("Pre&vious tab", lambda: self._step_tab(-1),
@@ -301,7 +317,7 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About Casebook", self.show_about,
                                          QKeySequence.StandardKey.HelpContents,
                                          "About Casebook and its keyboard shortcuts")
-        self.about_action.setShortcut(QKeySequence("F1"))
+        self.about_action.setShortcuts([QKeySequence("F1")])
         self.governors_action = self._action("&Governors' summary…", self.export_governors,
                                              None, "Export the termly summary for governors")
         self.import_learners_action = self._action(
@@ -345,13 +361,14 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Main toolbar", self)
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        # by name, as everything the locked window builds (see casebook.ui.kit.by_name)
+        set_by_name(toolbar, "toolButtonStyle", "ToolButtonTextBesideIcon")
         toolbar.setAccessibleName("Main toolbar")
         self.new_case_button = QToolButton(toolbar)
         self.new_case_button.setDefaultAction(self.new_case_action)
         self.new_case_button.setMenu(self.new_case_menu)
         self.new_case_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        self.new_case_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        set_by_name(self.new_case_button, "toolButtonStyle", "ToolButtonTextBesideIcon")
         self.new_case_button.setAccessibleName("New case")
         toolbar.addWidget(self.new_case_button)
         toolbar.addSeparator()
@@ -362,7 +379,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(spacer)
         toolbar.addAction(self.lock_action)
         self.toolbar = toolbar
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
+        self.addToolBar(toolbar)  # at the top
 
     def _make_status_bar(self) -> None:
         bar = self.statusBar()
@@ -428,8 +445,9 @@ class MainWindow(QMainWindow):
 
     # ================================================================== open / lock
     def show_busy(self, text: str) -> None:
+        page = self.busy_page
         self.busy_label.setText(text)
-        self.stack.setCurrentWidget(self.busy_page)
+        self.stack.setCurrentWidget(page)
 
     def open_casebook(self, casebook: Casebook) -> None:
         """Show an unlocked casebook: list, wording, status, then reopen what was open."""
@@ -457,12 +475,16 @@ class MainWindow(QMainWindow):
         self._update_title()
         if not self.demo:
             root = self.paths.root
+            from casebook.locations import describe_location
+
             self.worker.submit(lambda: describe_location(root), self._show_location_warning,
                                lambda _e: None)
         log.info("main window unlocked (user %s)", user.id)
         # ``unlocked`` follows once the school-wide screens have been built (_add_fixed_views).
 
     def _apply_session(self, casebook: Casebook, info: dict[str, Any]) -> None:
+        import json
+
         if casebook is not self.casebook:
             return
         self.school_name = info["school"]
@@ -610,6 +632,8 @@ class MainWindow(QMainWindow):
 
     def _save_drafts(self, casebook: Casebook) -> None:
         """Queue autosaves (they run on the worker before the lock job that follows)."""
+        import json
+
         user_key = self._user_key()
         for view in [*self.case_views.values(), *self.fixed_views.values()]:
             if not isinstance(view, KeepsDrafts):
@@ -962,6 +986,8 @@ class MainWindow(QMainWindow):
         def done(path: Any) -> None:
             self.backup_action.setEnabled(self.casebook is not None)
             self.statusBar().showMessage(f"Backup saved: {path}", 10_000)
+            from datetime import datetime
+
             self._show_backup(datetime.now().isoformat(timespec="seconds"))
 
         def failed(error: BaseException) -> None:

@@ -2,14 +2,18 @@
 
 Tests set ``prompts.answers`` (a list consumed in order) instead of clicking modal dialogs,
 as KeePassXC's test hooks do; production code never sets it.
+
+The dialog classes are imported when a dialog opens: the first window imports this module, and
+naming QMessageBox and QFileDialog here built their enums before it could be drawn.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
 
 #: Queued answers for tests: booleans for questions, paths (str) for file dialogs, None to cancel.
 answers: deque[Any] = deque()
@@ -29,6 +33,8 @@ def info(parent: QWidget | None, title: str, text: str) -> None:
     shown.append(("info", title, text))
     if answers or _testing:
         return
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.information(parent, title, text)
 
 
@@ -36,6 +42,8 @@ def error(parent: QWidget | None, title: str, text: str) -> None:
     shown.append(("error", title, text))
     if answers or _testing:
         return
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.warning(parent, title, text)
 
 
@@ -45,6 +53,8 @@ def ask(parent: QWidget | None, title: str, text: str, *, yes: str = "Yes",
     has, value = _take(f"{title}: {text}")
     if has:
         return bool(value)
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.YesRole)
     no_button = box.addButton(no, QMessageBox.ButtonRole.NoRole)
@@ -57,6 +67,8 @@ def open_files(parent: QWidget | None, title: str, filter_text: str = "All files
     has, value = _take(title)
     if has:
         return [] if value is None else list(value) if isinstance(value, list | tuple) else [value]
+    from PySide6.QtWidgets import QFileDialog
+
     files, _ = QFileDialog.getOpenFileNames(parent, title, "", filter_text)
     return files
 
@@ -66,6 +78,8 @@ def save_file(parent: QWidget | None, title: str, suggested: str,
     has, value = _take(title)
     if has:
         return value
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filter_text)
     return path or None
 
@@ -74,6 +88,8 @@ def choose_folder(parent: QWidget | None, title: str, start: str = "") -> str | 
     has, value = _take(title)
     if has:
         return value
+    from PySide6.QtWidgets import QFileDialog
+
     path = QFileDialog.getExistingDirectory(parent, title, start)
     return path or None
 

@@ -349,10 +349,12 @@ def main(argv: list[str] | None = None) -> int:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(temp / "qt"))
     from casebook.ui import prompts
     from casebook.ui.app import DEMO_PASSPHRASE, setup_application
+    from casebook.ui.kit.fonts import register_fonts
     from casebook.ui.worker import DbWorker
 
     app = QApplication.instance() or QApplication([])
     setup_application(app)
+    register_fonts()
     prompts.set_testing(True)
     worker = DbWorker()
     shoot = Shooter(out)

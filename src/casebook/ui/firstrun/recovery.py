@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from casebook.ui import prompts
 from casebook.ui.kit import user_message
+from casebook.ui.kit.fonts import register_fonts
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ Casebook: Settings, Security, <i>Issue a new recovery key</i>. The old key then 
 
 
 def _document(key: str, school: str, when: datetime) -> QTextDocument:
+    register_fonts()
     doc = QTextDocument()
     doc.setDefaultFont(QFont("DejaVu Sans", 11))
     doc.setHtml(recovery_sheet_html(key, school, when))
@@ -95,6 +97,7 @@ class RecoveryKeyPanel(QWidget):
         intro.setTextFormat(Qt.TextFormat.RichText)
 
         self.key_label = QLabel(self)
+        register_fonts()
         font = QFont("DejaVu Sans Mono")
         font.setStyleHint(QFont.StyleHint.Monospace)
         font.setPointSizeF(max(font.pointSizeF(), 10) * 1.45)

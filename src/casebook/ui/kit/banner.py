@@ -6,28 +6,26 @@ it), "wait", "damaged" or "error". Text is plain (never rich text from the user)
 
 from __future__ import annotations
 
-from html import escape
-
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QStyle,
     QToolButton,
     QWidget,
 )
 
 from casebook.ui.kit import palette
 
+#: The style's standard icon for each kind, by name: naming QStyle here would build its many
+#: enums (about 6 ms) before the first window is drawn, where no banner shows.
 _ICONS = {
-    "info": QStyle.StandardPixmap.SP_MessageBoxInformation,
-    "done": QStyle.StandardPixmap.SP_DialogApplyButton,
-    "wrong": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "wait": QStyle.StandardPixmap.SP_MessageBoxWarning,
-    "damaged": QStyle.StandardPixmap.SP_MessageBoxCritical,
-    "error": QStyle.StandardPixmap.SP_MessageBoxCritical,
+    "info": "SP_MessageBoxInformation",
+    "done": "SP_DialogApplyButton",
+    "wrong": "SP_MessageBoxWarning",
+    "wait": "SP_MessageBoxWarning",
+    "damaged": "SP_MessageBoxCritical",
+    "error": "SP_MessageBoxCritical",
 }
 _TINTS = {"info": "info", "done": "done", "wrong": "attention", "wait": "attention"}
 
@@ -40,6 +38,17 @@ class Banner(QFrame):
         self.setObjectName("banner")
         self.kind = ""
         self.plain_text = ""
+        self._dismissable = dismissable
+        self._built = False  # the icon, text and button are made for the first message
+        self.hide()
+
+    def _build(self) -> None:
+        """Most screens never show a message, and the unlock window's two banners are made
+        before it is first drawn: their parts (and the ``Qt`` enums they need) wait until a
+        message is shown."""
+        from PySide6.QtCore import Qt
+
+        self._built = True
         self._icon = QLabel(self)
         self._icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.label = QLabel(self)
@@ -58,13 +67,18 @@ class Banner(QFrame):
         self.close_button.setToolTip("Dismiss message")
         self.close_button.setAutoRaise(True)
         self.close_button.clicked.connect(self.clear)
-        self.close_button.setVisible(dismissable)
+        self.close_button.setVisible(self._dismissable)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.hide()
 
     def show_message(self, kind: str, text: str, heading: str = "") -> None:
+        from html import escape
+
+        from PySide6.QtWidgets import QStyle
+
+        if not self._built:
+            self._build()
         self.kind = kind
-        icon = _ICONS.get(kind, _ICONS["info"])
+        icon = getattr(QStyle.StandardPixmap, _ICONS.get(kind, _ICONS["info"]))
         self._icon.setPixmap(self.style().standardIcon(icon).pixmap(20, 20))
         tint = palette.colour(_TINTS.get(kind, "warning"), self)
         self.setStyleSheet(
@@ -92,5 +106,6 @@ class Banner(QFrame):
     def clear(self) -> None:
         self.kind = ""
         self.plain_text = ""
-        self.label.clear()
+        if self._built:
+            self.label.clear()
         self.hide()

@@ -12,6 +12,8 @@ fills; when one is used for text it goes through :func:`readable_text`. Checked 
 
 from __future__ import annotations
 
+import copy
+
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -57,6 +59,13 @@ def _channel(value: int) -> float:
     return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
 
 
+def _as_colour(value: QColor | str) -> QColor:
+    """A new QColor of ``value``. Not ``QColor(a_qcolor)``: PySide weighs that call against
+    ``QColor(Qt.GlobalColor)`` and builds the whole ``Qt`` namespace, about 16 ms before the
+    first window (see :mod:`casebook.ui.kit.by_name`)."""
+    return QColor(value) if isinstance(value, str) else copy.copy(value)
+
+
 def relative_luminance(colour: QColor) -> float:
     """WCAG relative luminance, 0 (black) to 1 (white)."""
     return (0.2126 * _channel(colour.red()) + 0.7152 * _channel(colour.green())
@@ -65,7 +74,7 @@ def relative_luminance(colour: QColor) -> float:
 
 def contrast(a: QColor | str, b: QColor | str) -> float:
     """WCAG contrast ratio between two colours, 1 to 21."""
-    la, lb = relative_luminance(QColor(a)), relative_luminance(QColor(b))
+    la, lb = relative_luminance(_as_colour(a)), relative_luminance(_as_colour(b))
     light, dark = max(la, lb), min(la, lb)
     return (light + 0.05) / (dark + 0.05)
 
@@ -80,7 +89,7 @@ def adjust_for_contrast(colour: QColor | str, against: QColor | str,
                         ratio: float = TEXT_RATIO) -> QColor:
     """``colour`` moved towards black or white (whichever ``against`` is further from) just
     far enough to reach ``ratio``; unchanged when it already does."""
-    colour, against = QColor(colour), QColor(against)
+    colour, against = _as_colour(colour), _as_colour(against)
     if contrast(colour, against) >= ratio:
         return colour
     target = QColor("#000000") if relative_luminance(against) > 0.18 else QColor("#ffffff")
@@ -172,7 +181,7 @@ def highlight_pair(palette: QPalette) -> tuple[QColor, QColor]:
 def readable_palette(palette: QPalette) -> QPalette | None:
     """The OS palette with its selection and placeholder colours made readable (4.5:1), or
     None when it already is (then it is left alone, so live theme changes still apply)."""
-    fixed = QPalette(palette)
+    fixed = copy.copy(palette)  # not QPalette(palette): see _as_colour
     changed = False
     role = QPalette.ColorRole
     # (the colour to fix, what it must be readable with, how to fix it)

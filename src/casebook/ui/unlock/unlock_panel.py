@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -39,6 +39,9 @@ from casebook.errors import (
 )
 from casebook.paths import CasebookPaths
 from casebook.ui.kit import Banner, app_settings, user_message
+from casebook.ui.kit.by_name import set_by_name
+from casebook.ui.kit.fonts import register_fonts
+from casebook.ui.kit.paint import after_next_paint
 from casebook.ui.kit.settings import KEYRING_USER_SETTING
 from casebook.ui.worker import DbWorker
 
@@ -134,7 +137,7 @@ class UnlockPanel(QWidget):
         self.intro_label.setWordWrap(True)
         self.where_label = QLabel(card)
         self.where_label.setWordWrap(True)
-        self.where_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_by_name(self.where_label, "textInteractionFlags", "TextSelectableByMouse")
         self.where_label.setStyleSheet("color: palette(placeholder-text);")
         self.where_label.setText(f"Casebook file: {paths.database}")
 
@@ -173,7 +176,7 @@ class UnlockPanel(QWidget):
         self.switch_button = QPushButton("Use the recovery &key instead", card)
         self.switch_button.setFlat(True)
         self.switch_button.setAccessibleName("Use the recovery key instead")
-        self.switch_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        # (its pointing-hand cursor is set once the panel is painted: see _pointing_hand)
         self.switch_button.clicked.connect(lambda: self.set_recovery_mode(not self._recovery_mode))
 
         self.progress = QProgressBar(card)
@@ -196,7 +199,7 @@ class UnlockPanel(QWidget):
 
         self.demo_label = QLabel(card)
         self.demo_label.setWordWrap(True)
-        self.demo_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_by_name(self.demo_label, "textInteractionFlags", "TextSelectableByMouse")
         if demo_passphrase:
             self.demo_label.setText(
                 f"This is a DEMO casebook. Its passphrase is: <b>{_escape(demo_passphrase)}</b>")
@@ -246,6 +249,15 @@ class UnlockPanel(QWidget):
         self.set_recovery_mode(False)
         self._set_busy(False)
         self.upgrading.connect(self._show_upgrading)  # queued: it is emitted on the worker
+        after_next_paint(self, self._pointing_hand)
+
+    def _pointing_hand(self) -> None:
+        """The link-like switch shows a pointing hand. Set after the first paint: naming
+        ``Qt.CursorShape`` sooner builds the ``Qt`` namespace before the window is drawn (see
+        :mod:`casebook.ui.kit.by_name`), and no pointer can reach the button before then."""
+        from PySide6.QtCore import Qt
+
+        self.switch_button.setCursor(Qt.CursorShape.PointingHandCursor)
 
     # ----- public ------------------------------------------------------------------------
     @property
@@ -286,6 +298,8 @@ class UnlockPanel(QWidget):
 
     def set_recovery_mode(self, on: bool) -> None:
         self._recovery_mode = on
+        if on:
+            register_fonts()  # the key's monospaced font (the app adds it after the first paint)
         for widget in (self.passphrase_label, self.passphrase_edit, self.show_check):
             widget.setVisible(not on)
         for widget in (self.recovery_label, self.recovery_edit, self.recovery_help):
