@@ -1,6 +1,6 @@
 """Benchmark: how long until the unlock window is up, and from unlocking to the dashboard.
 
-    .venv/bin/python bench/bench_start.py --data bench/data [--runs 7]
+    .venv/bin/python bench/bench_start.py --data bench/data [--runs 7] [--bundle PATH]
 
 1. **Cold start** (issue #13: at most 1.5x a bare PySide6 window). Each run spawns a new
    Python: ``python -m casebook --data-dir <casebook> --quit-after-start``, timed until it
@@ -9,9 +9,10 @@
    turns, run by run (load from other processes falls on both alike); the table gives medians.
    "Cold-ish": the files are in the OS cache after the first run, as on a laptop where Casebook
    was opened earlier that day, and compiled bytecode is kept between runs, as an installed
-   Casebook has it. Also printed: the heaviest imports before the unlock window was painted
-   (``-X importtime``), and the resident memory when it is painted and once the warm-up imports
-   are done (Linux).
+   Casebook has it. ``--bundle dist/casebook/casebook`` also times the packaged app (what a
+   school installs) in the same rotation. Also printed: the heaviest imports before the unlock
+   window was painted (``-X importtime``), and the resident memory when it is painted and once
+   the warm-up imports are done (Linux).
 2. **Unlock to dashboard** (at most the key derivation + 250 ms). Each run a new process
    started as the app starts (``CasebookApp``): the unlock window, the warm-up while the user
    types, then the first unlock of that process timed from pressing Unlock until the dashboard
@@ -107,18 +108,23 @@ def time_to_window(command: list[str]) -> float:
     return elapsed
 
 
-def cold_start(casebook: Path, runs: int) -> tuple[list[float], list[float]]:
-    app = [sys.executable, "-m", "casebook", "--data-dir", str(casebook), "--quit-after-start"]
-    bare = [sys.executable, "-c", BARE]
-    app_times: list[float] = []
-    bare_times: list[float] = []
-    time_to_window(bare)  # both programs' files into the OS cache once
-    time_to_window(app)
+def cold_start(casebook: Path, runs: int, bundle: Path | None = None) -> dict[str, list[float]]:
+    """Seconds to the first painted window, per run, of the bare window ("bare"), Casebook
+    from this Python ("app") and, if given, the packaged Casebook ("bundle"), taking turns."""
+    commands = {"bare": [sys.executable, "-c", BARE],
+                "app": [sys.executable, "-m", "casebook", "--data-dir", str(casebook),
+                        "--quit-after-start"]}
+    if bundle is not None:
+        commands["bundle"] = [str(bundle), "--data-dir", str(casebook), "--quit-after-start"]
+    for command in commands.values():
+        time_to_window(command)  # every program's files into the OS cache once
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    order = list(commands)
     for run in range(runs):
-        pair = ((bare, bare_times), (app, app_times))
-        for command, times in pair if run % 2 == 0 else pair[::-1]:
-            times.append(time_to_window(command))
-    return app_times, bare_times
+        turn = run % len(order)
+        for name in order[turn:] + order[:turn]:  # each goes first in its turn
+            times[name].append(time_to_window(commands[name]))
+    return times
 
 
 def imports_before_window(casebook: Path, top: int = 12) -> list[tuple[float, str]]:
@@ -334,6 +340,9 @@ def main() -> None:
     parser.add_argument("--passphrase", default=None)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--skip", action="append", default=[], choices=["start", "unlock"])
+    parser.add_argument("--bundle", type=Path, default=None,
+                        help="also time the packaged app (dist/casebook/casebook, or "
+                             "casebook.exe) the same way")
     parser.add_argument("--one-unlock", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     casebook = args.data / "casebook"
@@ -345,11 +354,14 @@ def main() -> None:
         return
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     if "start" not in args.skip:
-        app_times, bare_times = cold_start(casebook, args.runs)
-        ratio = statistics.median(app_times) / statistics.median(bare_times)
-        print(f"bare PySide6 window:      {_ms(bare_times)}")
-        print(f"Casebook's unlock window: {_ms(app_times)}")
-        print(f"ratio {ratio:.2f}x (target at most 1.5x)")
+        times = cold_start(casebook, args.runs, args.bundle)
+        bare = statistics.median(times["bare"])
+        print(f"bare PySide6 window:      {_ms(times['bare'])}")
+        print(f"Casebook's unlock window: {_ms(times['app'])}")
+        print(f"ratio {statistics.median(times['app']) / bare:.2f}x (target at most 1.5x)")
+        if "bundle" in times:
+            print(f"the packaged Casebook:    {_ms(times['bundle'])}: "
+                  f"{statistics.median(times['bundle']) / bare:.2f}x the bare window")
         print("heaviest imports before the unlock window is painted (cumulative ms):")
         for ms, name in imports_before_window(casebook):
             print(f"  {ms:7.1f}  {name}")
