@@ -14,6 +14,7 @@ from casebook.paths import CasebookPaths
 from casebook.services import Casebook
 from casebook.storage import migrate
 from casebook.storage.engine import open_engine
+from casebook.ui.kit.settings import KEYRING_USER_SETTING, app_settings
 from casebook.ui.main_window import MainWindow
 from casebook.ui.unlock.unlock_panel import UPGRADING_TEXT, UnlockPanel
 from casebook.vault import KeyVault
@@ -151,6 +152,7 @@ def test_remembered_key_opens_at_start(qtbot, worker, locked_book, memory_keyrin
     paths, _recovery = locked_book
     casebook = Casebook.open_with_passphrase(paths.root, PASSPHRASE)
     assert casebook.users.remember_on_this_computer(True)
+    app_settings().setValue(KEYRING_USER_SETTING, casebook.user.id)  # as Settings does
     casebook.lock()
     window = MainWindow(worker, paths, None)
     qtbot.addWidget(window)
@@ -166,11 +168,31 @@ def test_no_keyring_falls_back_to_the_passphrase(qtbot, worker, locked_book) -> 
     window = MainWindow(worker, paths, None)
     qtbot.addWidget(window)
     window.show()
+    app_settings().setValue(KEYRING_USER_SETTING, 1)  # remembered here, but not in the keyring
     window.unlock_panel.start(try_keyring=True)
+    assert window.unlock_panel.busy  # trying it
     qtbot.waitUntil(lambda: not window.unlock_panel.busy)
     assert window.casebook is None
     assert window.unlock_panel.passphrase_edit.isEnabled()
     assert window.unlock_panel.message.kind == ""
+    window.close()
+
+
+def test_with_nothing_remembered_the_passphrase_can_be_typed_at_once(
+        qtbot, worker, locked_book) -> None:
+    """Nothing remembered on this computer: no keyring attempt holds the form greyed out
+    while the vault and keyring are imported after the window is drawn."""
+    paths, _recovery = locked_book
+    window = MainWindow(worker, paths, None)
+    qtbot.addWidget(window)
+    window.show()
+    window.unlock_panel.start(try_keyring=True)
+    panel = window.unlock_panel
+    assert not panel.busy and panel.passphrase_edit.isEnabled()
+    qtbot.keyClicks(panel.passphrase_edit, PASSPHRASE)
+    with qtbot.waitSignal(window.unlocked, timeout=10_000):
+        qtbot.keyClick(panel.passphrase_edit, Qt.Key.Key_Return)
+    assert window.casebook is not None
     window.close()
 
 

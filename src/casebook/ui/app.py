@@ -151,7 +151,7 @@ class CasebookApp(QObject):
             return window
         # The heavy imports wait until the first window is on screen: on two cores they would
         # otherwise compete with the window's own imports for the interpreter (GIL), and the
-        # unlock window came up about a second later. The keyring attempt queues behind them.
+        # unlock window came up about a second later. A remembered key is tried after them.
         shown = threading.Event()
         self.worker.submit(lambda: _prewarm(after=shown), lambda _r: self._warm_ui(),
                            lambda _e: self._warm_ui())

@@ -285,13 +285,14 @@ class UnlockPanel(QWidget):
             self.note.clear()
         self.intro_label.setText("Enter your passphrase to open the casebook.")
         self.passphrase_edit.setFocus()
-        if try_keyring:
-            remembered = self._remembered_user()
-            user_id = remembered or 1
-            self._set_busy(True, "Opening with the key remembered on this computer…"
-                           if remembered is not None else "")
+        remembered = self._remembered_user() if try_keyring else None
+        if remembered is not None:
+            # The form waits while the remembered key is tried (it needs the vault and the
+            # keyring, imported after the window is drawn). Without one it can be typed in at
+            # once: trying anyway kept it greyed out for most of a second at every start.
+            self._set_busy(True, "Opening with the key remembered on this computer…")
             root = self.paths.root
-            self.worker.submit(lambda: _open_with_keyring(root, user_id, self.upgrading.emit),
+            self.worker.submit(lambda: _open_with_keyring(root, remembered, self.upgrading.emit),
                                self._keyring_done, self._failed)
         else:
             self._check_wait()
