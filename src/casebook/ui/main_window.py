@@ -61,6 +61,12 @@ log = logging.getLogger(__name__)
 OPEN_CASES_DRAFT = "ui.open-cases"
 NEW_CASE_DRAFT = "ui.new-case"
 BACKUP_WARN_DAYS = 7
+#: The banners above every page, styled when first shown: a style sheet on any widget of the
+#: locked window made its first paint about 7 ms slower (Qt's style sheet engine starts).
+DEMO_BANNER_STYLE = ("#demoBanner { background: #fde68a; color: #1f2937; padding: 6px 12px;"
+                     " font-weight: bold; border-bottom: 1px solid #d97706; }")
+LOCATION_BANNER_STYLE = ("#locationBanner { background: #e0f2fe; color: #1f2937;"
+                         " padding: 6px 12px; border-bottom: 1px solid #7dd3fc; }")
 
 
 def describe_backup(value: str, now: datetime | None = None) -> tuple[str, bool]:
@@ -182,9 +188,8 @@ class MainWindow(QMainWindow):
         self.demo_banner.setObjectName("demoBanner")
         self.demo_banner.setAccessibleName("Demo casebook notice")
         self.demo_banner.setWordWrap(True)
-        self.demo_banner.setStyleSheet(
-            "#demoBanner { background: #fde68a; color: #1f2937; padding: 6px 12px;"
-            " font-weight: bold; border-bottom: 1px solid #d97706; }")
+        if demo:  # styled only when shown (see DEMO_BANNER_STYLE)
+            self.demo_banner.setStyleSheet(DEMO_BANNER_STYLE)
         self.demo_banner.setVisible(demo)
         outer.addWidget(self.demo_banner)
         # A calm note when the casebook's folder is on a network or synced/redirected path.
@@ -192,9 +197,6 @@ class MainWindow(QMainWindow):
         self.location_banner.setObjectName("locationBanner")
         self.location_banner.setAccessibleName("Where the casebook is kept")
         self.location_banner.setWordWrap(True)
-        self.location_banner.setStyleSheet(
-            "#locationBanner { background: #e0f2fe; color: #1f2937; padding: 6px 12px;"
-            " border-bottom: 1px solid #7dd3fc; }")
         self.location_banner.hide()
         outer.addWidget(self.location_banner)
         self.stack = QStackedWidget(central)
@@ -547,6 +549,8 @@ class MainWindow(QMainWindow):
         self.worker.submit(casebook.lock, self._locked, self._locked)
 
     def _show_location_warning(self, warning: str | None) -> None:
+        if warning and not self.location_banner.styleSheet():
+            self.location_banner.setStyleSheet(LOCATION_BANNER_STYLE)
         self.location_banner.setText(warning or "")
         self.location_banner.setVisible(bool(warning))
         if warning:
