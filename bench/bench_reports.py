@@ -249,7 +249,7 @@ def window_exports(images: int, size: tuple[int, int]) -> None:
 
     from casebook.services.demo import create_demo_casebook
     from casebook.ui import prompts
-    from casebook.ui.kit.collector import MainThreadCollector, freeze_long_lived, thaw
+    from casebook.ui.kit.collector import MainThreadCollector, SessionHeap
     from casebook.ui.main_window import MainWindow
     from casebook.ui.worker import DbWorker
 
@@ -317,8 +317,9 @@ def window_exports(images: int, size: tuple[int, int]) -> None:
             return previews
 
         ready: list[bool] = []
-        window.unlocked.connect(freeze_long_lived)  # as ui/app.py
-        window.locked.connect(thaw)
+        heap = SessionHeap()  # as ui/app.py
+        window.unlocked.connect(heap.session_open)
+        window.locked.connect(lambda: heap.session_closed(window.holds_no_casebook))
         window.unlocked.connect(lambda: ready.append(True))
         window.resize(1366, 768)
         window.show()

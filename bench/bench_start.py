@@ -22,7 +22,9 @@
    between runs). Each unlock's own derivation is timed inside it, so the time beyond it is
    exact, and the rest is split: opening on the worker (engine, migrations check, writer lock,
    audited unlock), the hand-over to the GUI thread, building the workspace and dashboard, the
-   dashboard's query, and the paint.
+   dashboard's query, and the paint. Then, once every screen is built, the lock: the
+   collection that hands the closed session back, and the GUI thread's longest turn from
+   pressing Lock until that collection is done (both in the GUI thread's CPU time).
 
 ``--data`` is a dataset made by generate.py (its passphrase is in dataset.json), or any
 folder with ``casebook/`` and ``--passphrase``. Unlocking writes to it (the unlock is audited),
@@ -216,6 +218,14 @@ class _Phases:
         self.built_at = 0.0             # open_casebook returned: workspace and dashboard built
         self.loaded_at = 0.0            # the dashboard's figures are in its widgets
         self.painted_at = 0.0           # ...and painted
+        # The lock, once every screen is built: the collection that hands the closed session
+        # back (GUI-thread CPU ms), the longest the GUI thread worked without returning to the
+        # event loop from pressing Lock until that collection was done, the objects the
+        # collections leave out (frozen: the app's) and those they look at (the session's).
+        self.lock_collect_ms = 0.0
+        self.lock_longest_turn_ms = 0.0
+        self.frozen = 0
+        self.session_objects = 0
 
 
 def _unlock_once(window: MainWindow, passphrase: str, phases: _Phases) -> float:
@@ -268,6 +278,59 @@ def _unlock_once(window: MainWindow, passphrase: str, phases: _Phases) -> float:
     return phases.painted_at
 
 
+def _lock_once(controller: object, window: MainWindow, phases: _Phases) -> None:
+    """Wait for every screen, then lock as the user does, timing the GUI thread's turns until
+    the collection after the locked screen's paint is done (the app's own ``SessionHeap``)."""
+    import gc
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    if len(window.fixed_views) < 5:  # the screens after the dashboard, one per turn
+        window.unlocked.connect(loop.quit)
+        QTimer.singleShot(60_000, loop.quit)
+        loop.exec()
+    QTimer.singleShot(1_500, loop.quit)  # the case list's first page, the reminders
+    loop.exec()
+    from casebook.ui.kit import collector
+
+    # The app's collection at lock: SessionHeap.session_closed (before it: collector.thaw,
+    # which froze the whole heap at unlock and thawed it all at lock).
+    owner: object = getattr(controller, "heap", collector)
+    name = "session_closed" if hasattr(owner, "session_closed") else "thaw"
+    phases.frozen = gc.get_freeze_count()
+    phases.session_objects = len(gc.get_objects())
+    closed = getattr(owner, name)
+    last = [time.thread_time()]
+    done = [False]
+
+    def tick() -> None:
+        now = time.thread_time()
+        phases.lock_longest_turn_ms = max(phases.lock_longest_turn_ms, (now - last[0]) * 1000)
+        last[0] = now
+
+    def timed_closed(*args: object) -> None:
+        begin = time.thread_time()
+        closed(*args)
+        phases.lock_collect_ms = (time.thread_time() - begin) * 1000
+        done[0] = True
+        QTimer.singleShot(0, loop.quit)
+
+    setattr(owner, name, timed_closed)
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    QTimer.singleShot(10_000, loop.quit)
+    last[0] = time.thread_time()
+    window.lock()
+    loop.exec()
+    tick()
+    timer.stop()
+    if not done[0]:
+        raise SystemExit("the lock's collection did not run within ten seconds")
+
+
 def one_unlock(casebook: Path, passphrase: str) -> None:
     """In a new process, as the app starts: the unlock window, the warm-up while the user
     types, then one unlock timed; prints the phases as JSON (``--one-unlock``)."""
@@ -279,6 +342,12 @@ def one_unlock(casebook: Path, passphrase: str) -> None:
 
     app = QApplication(sys.argv[:1])
     setup_application(app)
+    try:  # as run_app: no automatic collection, the GUI thread collects on a timer
+        from casebook.ui.kit.collector import MainThreadCollector
+
+        MainThreadCollector(app)
+    except ImportError:  # a Casebook from before the collector
+        pass
     controller = CasebookApp(casebook)
     window = controller.start()
     waiting = QEventLoop()
@@ -315,6 +384,7 @@ def one_unlock(casebook: Path, passphrase: str) -> None:
     KeyVault._open_passphrase_slot = timed_open_slot  # type: ignore[method-assign,assignment]
     Casebook._open = classmethod(timed_open)  # type: ignore[method-assign,assignment]
     _unlock_once(window, passphrase, phases)  # type: ignore[arg-type]
+    _lock_once(controller, window, phases)  # type: ignore[arg-type]
     controller.shutdown()
     print(json.dumps(phases.__dict__), flush=True)
 
@@ -347,6 +417,12 @@ def unlock_to_dashboard(casebook: Path, passphrase: str, runs: int
 def _ms(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:,.0f} ms (runs: " + ", ".join(
         f"{v * 1000:,.0f}" for v in values) + ")"
+
+
+def _ms_of(phases: list[_Phases], name: str) -> str:
+    values = [getattr(p, name) for p in phases]
+    return f"{statistics.median(values):,.1f} ms (runs: " + ", ".join(
+        f"{v:,.1f}" for v in values) + ")"
 
 
 def main() -> None:
@@ -414,6 +490,13 @@ def main() -> None:
         )
         for label, values in steps:
             print(f"  {label:<62} {_ms(values)}")
+        print("the lock, every screen built (GUI-thread CPU, medians):")
+        print(f"  the collection handing the session back: {_ms_of(phases, 'lock_collect_ms')}")
+        print("  longest GUI-thread turn from Lock to that collection done: "
+              f"{_ms_of(phases, 'lock_longest_turn_ms')}")
+        print(f"  objects frozen (the app's) / looked at (the session's): "
+              f"{statistics.median(p.frozen for p in phases):,.0f} / "
+              f"{statistics.median(p.session_objects for p in phases):,.0f}")
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 
 

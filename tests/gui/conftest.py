@@ -71,6 +71,7 @@ def _collect_on_the_gui_thread() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _collect_after_each_test() -> Iterator[None]:
     yield
+    gc.unfreeze()  # an app's heap frozen by its collector (kit/collector.py) is the test's
     gc.collect()  # on the GUI thread, once the test's windows are closed
 
 
@@ -153,7 +154,7 @@ def stalls(qtbot, request: pytest.FixtureRequest) -> Iterator[StallWatch]:  # ty
     the test fails if one is over ``CASEBOOK_STALL_LIMIT_MS`` (see stall_watch.py)."""
     watch = StallWatch()
     yield watch
-    _ALL_STALLS.extend((f"{request.node.name}: {s.label}", s.ms, s.cpu_ms) for s in watch.stalls)
+    _ALL_STALLS.extend((f"{request.node.nodeid}: {s.label}", s.ms, s.cpu_ms) for s in watch.stalls)
     worst = watch.over(limit_ms())
     assert not worst, "the GUI froze: " + "; ".join(_describe(s) for s in worst)
 
@@ -179,7 +180,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     with TestBodyWatch("the test's waits and input") as watch:
         result = yield
     stall = watch.stall
-    _ALL_STALLS.append((f"{item.name}: {stall.label}", stall.ms, stall.cpu_ms))
+    _ALL_STALLS.append((f"{item.nodeid}: {stall.label}", stall.ms, stall.cpu_ms))
     if stall.cpu_ms > limit_ms():
         pytest.fail("the GUI froze: " + _describe(stall), pytrace=False)
     return result
@@ -194,3 +195,11 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         f"(fail over {limit_ms():g} ms of GUI-thread CPU time)")
     for label, ms, cpu_ms in over[:15]:
         terminalreporter.write_line(f"  {cpu_ms:6.0f} ms CPU {ms:6.0f} ms clock  {label}")
+    terminalreporter.write_line("The worst watched stall of each test file (GUI-thread CPU):")
+    worst: dict[str, tuple[float, float, str]] = {}
+    for label, ms, cpu_ms in _ALL_STALLS:
+        module = label.split("::", 1)[0]
+        if module not in worst or cpu_ms > worst[module][0]:
+            worst[module] = (cpu_ms, ms, label.split("::", 1)[-1])
+    for module, (cpu_ms, ms, label) in sorted(worst.items(), key=lambda item: -item[1][0]):
+        terminalreporter.write_line(f"  {cpu_ms:6.0f} ms CPU {ms:6.0f} ms clock  {module}  ({label})")

@@ -7,8 +7,10 @@ import gc
 import os
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
+import pytest
 import shiboken6
 from gui_defaults import PASSPHRASE
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -103,31 +105,65 @@ def test_demo_opens_a_marked_throwaway_casebook(qtbot) -> None:
     qtbot.waitUntil(lambda: DEMO_SCHOOL in window.windowTitle())
     # The demo passphrase is on its unlock screen, so a newcomer can lock and unlock.
     assert DEMO_PASSPHRASE in window.unlock_panel.demo_label.text()
-    try:
-        # The built workspace is left out of the GUI thread's collections (kit/collector.py)
-        # until the lock, which hands it back and collects it once the locked screen is drawn.
-        assert gc.get_freeze_count() > 10_000
-        painted: list[int] = []
+    # The demo has no warm-up before its session: the session is frozen with the app
+    # (kit/collector.py), all thawed at the lock and collected once the locked screen is drawn.
+    assert gc.get_freeze_count() > 10_000 and not app.heap.app_frozen
+    book = weakref.ref(window.casebook)
+    painted: list[int] = []
 
-        class PaintWatch(QObject):
-            def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
-                if event.type() == QEvent.Type.Paint:
-                    painted.append(gc.get_freeze_count())
-                return False
+    class PaintWatch(QObject):
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                painted.append(gc.get_freeze_count())
+            return False
 
-        watch = PaintWatch()
-        window.unlock_panel.installEventFilter(watch)
-        with qtbot.waitSignal(window.locked, timeout=10_000):
-            window.lock()
-        assert gc.get_freeze_count() > 10_000  # the lock did not wait for the collection
-        qtbot.waitUntil(lambda: gc.get_freeze_count() == 0, timeout=5_000)
-        assert painted and painted[0] > 10_000  # the locked screen was drawn first
-        window.unlock_panel.removeEventFilter(watch)
-    finally:
-        gc.unfreeze()
+    watch = PaintWatch()
+    window.unlock_panel.installEventFilter(watch)
+    with qtbot.waitSignal(window.locked, timeout=10_000):
+        window.lock()
+    assert gc.get_freeze_count() > 10_000  # the lock did not wait for the collection
+    qtbot.waitUntil(lambda: app.heap.app_frozen, timeout=5_000)  # collected, then frozen
+    assert book() is None  # the closed casebook was handed back
+    assert painted and painted[0] > 10_000  # the locked screen was drawn first
+    window.unlock_panel.removeEventFilter(watch)
     window.close()
     app.shutdown()
     assert not folder.exists()  # thrown away
+
+
+def test_the_lock_hands_the_session_back_without_thawing_the_app(
+        qtbot, casebook_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """What lives as long as the app is frozen out of collections once the warm-up is done;
+    the lock collects only the closed session (a full collection of the whole heap was a
+    100-200 ms stall just as the user might type the passphrase again)."""
+    Casebook.create(casebook_dir, school="Testbridge", jurisdiction="england",
+                    user_name="Jo", passphrase=PASSPHRASE)[0].lock()
+    app = CasebookApp(casebook_dir)
+    window = app.start()
+    qtbot.addWidget(window)
+    assert isinstance(window, MainWindow)
+    with qtbot.waitSignal(app.warmed_up, timeout=60_000):
+        pass
+    assert app.heap.app_frozen
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000
+    thawed: list[bool] = []
+    unfreeze = gc.unfreeze
+    monkeypatch.setattr(gc, "unfreeze", lambda: (thawed.append(True), unfreeze())[1])
+    panel = window.unlock_panel
+    qtbot.waitUntil(lambda: not panel.busy)
+    panel.passphrase_edit.setText(PASSPHRASE)
+    with qtbot.waitSignal(window.unlocked, timeout=20_000):
+        panel.submit()
+    book = weakref.ref(window.casebook)
+    dashboard = weakref.ref(window.fixed_views["dashboard"])
+    assert gc.get_freeze_count() <= frozen  # the session stays in the collections
+    with qtbot.waitSignal(window.locked, timeout=10_000):
+        window.lock()
+    qtbot.waitUntil(lambda: book() is None and dashboard() is None, timeout=5_000)
+    assert not thawed and gc.get_freeze_count() > 10_000  # the app stayed frozen
+    window.close()
+    app.shutdown()
 
 
 def test_populate_demo_makes_realistic_fictional_cases(unlocked_casebook) -> None:

@@ -5,12 +5,7 @@ from __future__ import annotations
 import gc
 import weakref
 
-from casebook.ui.kit.collector import (
-    MainThreadCollector,
-    collect_on_this_thread,
-    freeze_long_lived,
-    thaw,
-)
+from casebook.ui.kit.collector import MainThreadCollector, SessionHeap, collect_on_this_thread
 
 
 class _Cycle:
@@ -81,16 +76,60 @@ def test_the_timer_collects_the_young_generation_and_the_old_one_only_as_python_
     gc.collect()
 
 
-def test_the_workspace_frozen_at_unlock_is_left_alone_until_the_lock() -> None:
-    workspace = _Cycle()
-    gone = weakref.ref(workspace)
-    freeze_long_lived()
+def test_the_app_frozen_before_a_session_is_left_out_and_the_lock_collects_the_session() -> None:
+    heap = SessionHeap()
+    app_cycle = _Cycle()  # lives as long as the app (the window, a module's objects)
+    app_object = weakref.ref(app_cycle)
     try:
-        assert gc.get_freeze_count() > 0
-        del workspace  # the workspace is closed: garbage, but frozen
-        gc.collect()
-        assert gone() is not None  # not even a full collection looks at it
+        heap.app_ready(idle=lambda: True)
+        assert heap.app_frozen and gc.get_freeze_count() > 0
+        frozen = gc.get_freeze_count()
+        heap.session_open()  # the session's objects stay in the collections
+        session = _Cycle()
+        gone = weakref.ref(session)
+        del session  # closed: garbage in a cycle
+        del app_cycle  # even if the app dropped a frozen cycle, no collection looks at it
+        heap.session_closed(idle=lambda: True)
+        assert gone() is None  # the lock handed the session back
+        assert gc.get_freeze_count() == frozen  # without thawing the app: a short collection
+        assert app_object() is not None
     finally:
-        thaw()  # as the lock does
-    assert gc.get_freeze_count() == 0
-    assert gone() is None  # collected by the lock itself
+        gc.unfreeze()
+        gc.collect()
+    assert app_object() is None
+
+
+def test_nothing_is_frozen_while_a_casebook_may_be_alive() -> None:
+    heap = SessionHeap()
+    heap.app_ready(idle=lambda: False)  # e.g. the keyring is opening the casebook
+    assert not heap.app_frozen and gc.get_freeze_count() == 0
+    heap.session_open()  # then a session without the app frozen first: frozen with it
+    try:
+        session = _Cycle()
+        gone = weakref.ref(session)
+        heap.session_closed(idle=lambda: False)  # the user is unlocking again already
+        assert gc.get_freeze_count() == 0 and not heap.app_frozen
+        del session
+        heap.session_closed(idle=lambda: True)  # this lock: everything thawed and collected
+        assert gone() is None
+        assert heap.app_frozen  # and the app frozen now, for the sessions after it
+    finally:
+        gc.unfreeze()
+
+
+def test_a_session_opened_before_the_app_was_frozen_is_thawed_and_collected_at_lock() -> None:
+    heap = SessionHeap()
+    session = _Cycle()
+    gone = weakref.ref(session)
+    heap.session_open()  # the demo, the first run, an unlock before the warm-up was done
+    try:
+        assert gc.get_freeze_count() > 0  # full collections while open skip the heap
+        heap.app_ready(idle=lambda: True)  # the warm-up ends during the session: no change
+        assert not heap.app_frozen
+        del session
+        gc.collect()
+        assert gone() is not None  # frozen with the session
+        heap.session_closed(idle=lambda: True)
+        assert gone() is None
+    finally:
+        gc.unfreeze()

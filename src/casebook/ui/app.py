@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from casebook.logfile import open_log_file
 from casebook.paths import CasebookPaths, resources_dir
-from casebook.ui.kit.collector import MainThreadCollector, freeze_long_lived, thaw_once_painted
+from casebook.ui.kit.collector import MainThreadCollector, SessionHeap
 from casebook.ui.kit.errors import user_message
 from casebook.ui.kit.fonts import register_fonts
 from casebook.ui.kit.ops import flush_worker
@@ -130,6 +130,8 @@ class CasebookApp(QObject):
         self.worker = DbWorker()
         self.window: MainWindow | None = None
         self.wizard: FirstRunWizard | None = None
+        #: The app's objects out of the GUI thread's collections, a session's in them.
+        self.heap = SessionHeap()
         self._stopped = False
 
     # ----- start ------------------------------------------------------------------------
@@ -187,6 +189,7 @@ class CasebookApp(QObject):
                 return
             if self.window is not None:
                 self.window.prepare_workspace()
+                self.heap.app_ready(self.window.holds_no_casebook)
             self.warmed_up.emit()
 
         QTimer.singleShot(0, self, step)
@@ -212,10 +215,10 @@ class CasebookApp(QObject):
 
         self.window = MainWindow(self.worker, self.paths, casebook, demo=self.demo,
                                  demo_passphrase=DEMO_PASSPHRASE if self.demo else None)
-        # The workspace's objects stay out of the GUI thread's collections while it is open.
-        self.window.unlocked.connect(freeze_long_lived)
+        self.window.unlocked.connect(self.heap.session_open)
         window = self.window
-        window.locked.connect(lambda: thaw_once_painted(window.unlock_panel))
+        window.locked.connect(lambda: self.heap.session_closed_once_painted(
+            window.unlock_panel, window.holds_no_casebook))
         self.window.show()
         return self.window
 

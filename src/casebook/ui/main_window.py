@@ -12,6 +12,7 @@ the locked window is the first thing on screen (bench/bench_start.py times it).
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -171,6 +172,8 @@ class MainWindow(QMainWindow):
         self._lock_note = ""
         self._select_after_change: int | None = None
         self._tab_hook: Callable[[int], None] | None = None
+        #: The casebook the last lock closed, until nothing refers to it any more.
+        self._closed: Callable[[], Casebook | None] = lambda: None
 
         self.setObjectName("mainWindow")
         self.setAccessibleName("Casebook")
@@ -446,6 +449,13 @@ class MainWindow(QMainWindow):
             self._case_view_class = None
 
     # ================================================================== open / lock
+    def holds_no_casebook(self) -> bool:
+        """Nothing of a casebook is alive: none open, being opened, locked or restored, the one
+        the last lock closed is gone, the database thread has no work (kit/collector.py
+        freezes the app's objects only then)."""
+        return (self.casebook is None and not self._locking and not self.unlock_panel.busy
+                and self.worker.pending == 0 and self._closed() is None)
+
     def show_busy(self, text: str) -> None:
         page = self.busy_page
         self.busy_label.setText(text)
@@ -538,6 +548,7 @@ class MainWindow(QMainWindow):
         self._close_dialogs()
         self._clear_views()
         self.casebook = None
+        self._closed = weakref.ref(casebook)
         for action in self.unlocked_actions:
             action.setEnabled(False)
         self.show_busy("Locking…")
@@ -574,6 +585,7 @@ class MainWindow(QMainWindow):
         self._close_dialogs()
         self._clear_views()
         self.casebook = None
+        self._closed = weakref.ref(casebook)
         for action in self.unlocked_actions:
             action.setEnabled(False)
         self.show_busy("Restoring the backup… Casebook opens again when it is done.")
@@ -730,7 +742,12 @@ class MainWindow(QMainWindow):
         if dashboard.isVisible():
             dashboard.loaded.connect(lambda _snap: after_next_paint(dashboard, rest))
             dashboard.failed.connect(lambda _message: rest())
-            QTimer.singleShot(2_000, self, rest)  # whatever happens to the dashboard
+            # Whatever happens to the dashboard; a timer of the dashboard's, so a lock within
+            # the two seconds does not keep the closed casebook (``rest`` holds it) alive.
+            fallback = QTimer(dashboard)
+            fallback.setSingleShot(True)
+            fallback.timeout.connect(rest)
+            fallback.start(2_000)
         else:  # a window not on screen: the dashboard reads nothing until it is shown
             QTimer.singleShot(0, self, rest)
 
@@ -801,6 +818,9 @@ class MainWindow(QMainWindow):
                 self.tabs.setCurrentWidget(view)
 
     def _clear_views(self) -> None:
+        if self._tab_hook is not None and self.tabs is not None:
+            self.tabs.currentChanged.disconnect(self._tab_hook)  # it holds the closed casebook
+        self._tab_hook = None
         if self.tabs is not None:
             for case_id in list(self.case_views):
                 self._remove_case(case_id)

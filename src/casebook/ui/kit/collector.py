@@ -9,16 +9,24 @@ Each collection freezes the window for as long as it takes, so it is the generat
 own collector would have chosen, not a full one: a full collection of the unlocked app's heap
 (about 280,000 objects: Qt, SQLAlchemy, the screens) took 100-120 ms of the GUI thread, and the
 timer ran one about every second while the app was in use. A young collection takes well under
-a millisecond. Once the workspace is built its objects are frozen (``gc.freeze``: they live as
-long as the window), so even the rare full collection looks only at what came after; locking
-thaws them, so what the closed workspace leaves in cycles is collected then: once the locked
-screen has been painted (that full collection takes 100-200 ms, and the "Locked" screen should
-not wait for it).
+a millisecond.
+
+What lives as long as the app (the modules, the window, the workspace built while locked:
+about 140,000 objects) is frozen out of every later collection (``gc.freeze``) once the
+start-up warm-up is done, while nothing of a casebook exists yet (:class:`SessionHeap`). A
+casebook's session (the screens built at unlock, the cases opened, the database objects:
+about 15,000) is then all a full collection looks at, so even the rare one is a few
+milliseconds, and the lock collects what the closed session left in cycles in one of them,
+once the locked screen has been painted. (Freezing the whole heap at unlock instead meant
+thawing it all at lock: a full collection of 100-200 ms while the user might be typing the
+passphrase again.) Frozen objects are still freed the moment nothing refers to them; only a
+cycle among them would wait, which is why nothing is frozen while a casebook could be alive.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
@@ -45,37 +53,73 @@ def collect_on_this_thread() -> int | None:
     return generation
 
 
-def freeze_long_lived() -> None:
-    """Leave every object alive now out of future collections (the workspace is built: its
-    screens, the modules and their classes live as long as the window)."""
-    gc.freeze()
-
-
-def thaw() -> None:
-    """At lock: the closed workspace's objects back into the collections, and collected now
-    (the window changes anyway; the case text it held does not wait in memory)."""
-    gc.unfreeze()
-    gc.collect()
-
-
 #: At most this long after the lock the collection runs even if the window was not painted
 #: (minimised, or hidden behind another window).
 THAW_FALLBACK_MS = 1000
+#: While the app is not idle (work on the database thread), the freeze waits this long, this
+#: many times at most (a session opened meanwhile, or the next lock, tries again).
+IDLE_RETRY_MS = 250
+IDLE_TRIES = 40
 
 
-def thaw_once_painted(screen: QWidget) -> None:
-    """:func:`thaw`, once ``screen`` (the unlock screen the lock shows) has been painted, or
-    after :data:`THAW_FALLBACK_MS` if it is not painted by then; once either way."""
-    done = False
+class SessionHeap:
+    """Which objects a full collection looks at: a session's, not the app's.
 
-    def run() -> None:
-        nonlocal done
-        if not done:
-            done = True
-            thaw()
+    - :meth:`app_ready` once the warm-up has built the locked window's workspace: everything
+      alive lives as long as the app, frozen, if nothing of a casebook can be alive
+      (``idle``: no casebook open or being opened, the database thread has nothing to do);
+    - :meth:`session_open` when a casebook's screens are built;
+    - :meth:`session_closed` at lock: the session's cycles collected (a few ms).
 
-    after_next_paint(screen, run)
-    QTimer.singleShot(THAW_FALLBACK_MS, run)
+    If the app was never frozen before a session (the demo, the first run, an unlock before the
+    warm-up was done), the session is frozen with it at unlock, as the only way to keep full
+    collections short while it is open, and the first lock thaws and collects everything once
+    (100-200 ms); the app is then frozen without the session, for the sessions after it.
+    """
+
+    def __init__(self) -> None:
+        self.app_frozen = False
+        self._session_frozen = False
+
+    def app_ready(self, idle: Callable[[], bool], tries: int = IDLE_TRIES) -> None:
+        """Freeze the app now if ``idle``; if not (the database thread is still busy, e.g.
+        the unlock screen asks how long to wait), look again a little later, a few times."""
+        if self.app_frozen or self._session_frozen:
+            return
+        if not idle():
+            if tries > 1:
+                QTimer.singleShot(IDLE_RETRY_MS, lambda: self.app_ready(idle, tries - 1))
+            return
+        gc.collect(0)  # the young garbage; an older generation would look at the whole heap
+        gc.freeze()
+        self.app_frozen = True
+
+    def session_open(self) -> None:
+        if not self.app_frozen and not self._session_frozen:
+            gc.freeze()
+            self._session_frozen = True
+
+    def session_closed(self, idle: Callable[[], bool]) -> None:
+        """Collect what the closed session left (its case text does not wait in memory)."""
+        if self._session_frozen:
+            gc.unfreeze()
+            self._session_frozen = False
+        gc.collect()  # every generation, but not the frozen app
+        self.app_ready(idle)
+
+    def session_closed_once_painted(self, screen: QWidget, idle: Callable[[], bool]) -> None:
+        """:meth:`session_closed` once ``screen`` (the unlock screen the lock shows) has been
+        painted, or after :data:`THAW_FALLBACK_MS` if it is not painted by then; once."""
+        done = False
+
+        def run() -> None:
+            nonlocal done
+            if not done:
+                done = True
+                self.session_closed(idle)
+
+        after_next_paint(screen, run)
+        QTimer.singleShot(THAW_FALLBACK_MS, run)
 
 
 class MainThreadCollector(QObject):
