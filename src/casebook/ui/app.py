@@ -31,6 +31,7 @@ from casebook.ui.kit.fonts import register_fonts
 from casebook.ui.kit.ops import flush_worker
 from casebook.ui.kit.paint import after_next_paint
 from casebook.ui.kit.settings import APPLICATION, ORGANISATION
+from casebook.ui.kit.turns import next_turn
 from casebook.ui.worker import DbWorker
 
 if TYPE_CHECKING:
@@ -185,7 +186,7 @@ class CasebookApp(QObject):
                     importlib.import_module(modules.pop(0))
                 except ImportError:  # a build without that screen: it is found out on use
                     log.info("a screen module could not be imported ahead")
-                QTimer.singleShot(0, self, step)
+                next_turn(self, step)
                 return
             if self.window is not None:
                 self.window.prepare_workspace()

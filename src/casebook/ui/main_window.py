@@ -46,6 +46,7 @@ from casebook.ui.kit.busy import busy_bar
 from casebook.ui.kit.by_name import set_by_name
 from casebook.ui.kit.lock_aware import CaseTab, ClosesForLock, KeepsDrafts
 from casebook.ui.kit.paint import after_next_paint
+from casebook.ui.kit.turns import next_turn
 from casebook.ui.models.labels import DEFAULT_TERMS, ROLE_SHORT, case_type_label, wording
 from casebook.ui.unlock.unlock_panel import UnlockPanel
 from casebook.ui.worker import DbWorker
@@ -715,7 +716,7 @@ class MainWindow(QMainWindow):
                 self._add_learners_view(casebook)
                 self.unlocked.emit()  # every screen is there now
                 return
-            QTimer.singleShot(0, self, next_screen)
+            next_turn(self, next_screen)
 
         # The case list's first page and the other screens wait until the dashboard has shown
         # its figures: on two cores, reading the list and building the screens beside the
@@ -729,7 +730,7 @@ class MainWindow(QMainWindow):
                 return
             started = True
             self.case_list.set_casebook(casebook)
-            QTimer.singleShot(0, self, next_screen)
+            next_turn(self, next_screen)
 
         def tab_changed(_index: int) -> None:
             if self.tabs is not None and self.tabs.currentWidget() is self.case_list:

@@ -40,6 +40,7 @@ from casebook.ui.evidence.evidence_widget import EvidenceWidget
 from casebook.ui.kit.live import KeepCurrent
 from casebook.ui.kit.lock_aware import CaseTab
 from casebook.ui.kit.ops import Op
+from casebook.ui.kit.turns import next_turn
 from casebook.ui.widgets import drafts as form_drafts
 from casebook.ui.widgets.common import Banner, heading
 from casebook.ui.widgets.context import (
@@ -218,7 +219,7 @@ class CaseView(CaseTab):
             if self._cleared:
                 return
             if next(steps, None) is not None:
-                QTimer.singleShot(0, self, step)  # dropped if the view goes
+                next_turn(self, step)  # dropped if the view goes
                 return
             self.ctx = ctx  # loaded: the tabs exist
             self._finish_first_load(bundle, drafts)

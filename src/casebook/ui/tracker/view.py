@@ -64,6 +64,7 @@ from casebook.ui.kit.forms import EditGuard, button, hbox
 from casebook.ui.kit.palette import colour
 from casebook.ui.kit.tables import ROLE, filling, read_only_table
 from casebook.ui.kit.tables import cell as _cell
+from casebook.ui.kit.turns import next_turn
 from casebook.ui.widgets.date_field import DateTimeField
 from casebook.ui.widgets.drafts import (
     NOT_DRAFTED,
@@ -630,7 +631,7 @@ class TrackerView(LiveView):
             end = min(begin + self.page_size, start + len(reports))
             self._fill_rows(begin, end)
             if end < start + len(reports):
-                QTimer.singleShot(0, self, lambda: fill(end))
+                next_turn(self, lambda: fill(end))
             else:
                 self._show_ladder()
 

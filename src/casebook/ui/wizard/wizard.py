@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from casebook.domain import STEP_ORDER, Case, StepKey, StepStatus
 from casebook.services import Casebook
 from casebook.ui.kit.ops import Op
+from casebook.ui.kit.turns import next_turn
 from casebook.ui.widgets.common import Banner, fmt_datetime
 from casebook.ui.widgets.context import CaseBundle, CaseContext, Setup, load_bundle, load_setup
 from casebook.ui.widgets.step_progress import STATUS_MARKS, STATUS_WORDS, is_complete
@@ -160,7 +161,7 @@ class ResponseWizard(QDialog):
                 self._pages_built(bundle)
                 return
             built.append(self._add_page(len(built) + 1, keys.pop(0), bundle))
-            QTimer.singleShot(0, self, step)  # dropped if the wizard goes
+            next_turn(self, step)  # dropped if the wizard goes
 
         step()
 
