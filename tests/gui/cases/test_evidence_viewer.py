@@ -165,3 +165,34 @@ def test_a_large_photo_opens_fits_and_zooms_without_freezing_the_window(
         assert label.pixmap().width() == 4032
         qtbot.wait(20)
     viewer.close()
+
+
+def test_opaque_and_see_through_pictures_keep_their_colours(qtbot, worker, unlocked_casebook,
+                                                            case_id) -> None:  # type: ignore[no-untyped-def]
+    """Photos are handed to Qt as its own RGB32 (no conversion at each zoom); a picture with
+    see-through pixels keeps them."""
+    evidence = unlocked_casebook.evidence
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 60)).save(photo, "PNG")
+    _add(evidence, case_id, photo.getvalue(), "photo.png")
+    clear = io.BytesIO()
+    picture = Image.new("RGBA", (40, 30), (10, 120, 240, 255))
+    picture.putpixel((0, 0), (0, 0, 0, 0))
+    picture.save(clear, "PNG")
+    _add(evidence, case_id, clear.getvalue(), "sticker.png")
+    view = open_case_view(qtbot, worker, unlocked_casebook, case_id)
+    view.select_tab("Evidence")
+    view.evidence.table.selectRow(0)
+    viewer = view.evidence.view_selected()
+    shown: dict[str, tuple[object, object]] = {}
+    for _ in range(2):
+        qtbot.waitUntil(lambda: viewer.current is not None and viewer.current.kind == "image")
+        image = viewer._images[0][1]
+        shown[viewer.current.title] = (image.pixelColor(5, 5).getRgb(),
+                                       image.pixelColor(0, 0).getRgb())
+        if viewer.next_button.isEnabled():
+            viewer.next_button.click()
+    assert shown["photo.png"] == ((200, 30, 60, 255), (200, 30, 60, 255))
+    assert shown["sticker.png"] == ((10, 120, 240, 255), (0, 0, 0, 0))
+    assert viewer.current.picture is not None and not viewer.current.picture.opaque
+    viewer.close()

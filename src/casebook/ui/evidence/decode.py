@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 import warnings
 from dataclasses import dataclass, field
 
@@ -29,13 +30,21 @@ PDF_PAGE_LIMIT = 200
 _TEXT_SUFFIXES = (".txt", ".csv", ".log", ".md", ".json", ".eml", ".html", ".htm", ".xml")
 
 
+#: Opaque pixels as 32-bit 0xffRRGGBB words in this machine's byte order: Qt's RGB32, which
+#: Qt shows and scales without converting (RGBA bytes cost a conversion of every pixel on the
+#: GUI thread at each zoom, 20-25 ms for a 12-megapixel photo).
+OPAQUE_RAW_MODE = "BGRA" if sys.byteorder == "little" else "ARGB"
+
+
 @dataclass(frozen=True)
 class Picture:
-    """RGBA pixels, row after row (4 bytes a pixel)."""
+    """Pixels row after row, 4 bytes a pixel: RGBA bytes, or if ``opaque`` (no pixel is see-
+    through, as in every photo) 0xffRRGGBB words in this machine's byte order."""
 
     width: int
     height: int
-    rgba: bytes
+    pixels: bytes
+    opaque: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,8 @@ def _title(item: EvidenceItem) -> str:
 def _picture(image: Image.Image) -> Picture:
     image = ImageOps.exif_transpose(image) or image
     rgba = image.convert("RGBA")
+    if rgba.getextrema()[3] == (255, 255):
+        return Picture(rgba.width, rgba.height, rgba.tobytes("raw", OPAQUE_RAW_MODE), True)
     return Picture(rgba.width, rgba.height, rgba.tobytes())
 
 
