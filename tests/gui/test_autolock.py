@@ -178,3 +178,45 @@ def test_the_filter_listens_only_while_the_countdown_runs(qtbot) -> None:
         assert edit.text() == "abcdefg"
     finally:
         lock.detach()
+
+
+def test_building_widgets_unwatched_skips_the_filter_and_input_after_it_counts(qtbot) -> None:
+    """Screens built while unlocked send thousands of events through the application-wide
+    filter; ``unwatched()`` lets them past it, and afterwards the filter is back."""
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+
+    from casebook.ui.autolock import IdleLock, unwatched
+
+    class CountingLock(IdleLock):
+        seen = 0
+
+        def eventFilter(self, watched, event):  # noqa: N802, ANN001, ANN201
+            CountingLock.seen += 1
+            return super().eventFilter(watched, event)
+
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.show()
+    lock = CountingLock(5)
+    stopped = CountingLock(5)
+    try:
+        lock.set_interval_ms(60_000)
+        lock.start()
+        stopped.start()
+        stopped.stop()  # a stopped lock is not put back by the block
+        with unwatched():
+            screen = QWidget()
+            layout = QVBoxLayout(screen)
+            for _ in range(20):
+                layout.addWidget(QLineEdit(screen))  # child, parent and layout events
+            screen.deleteLater()
+            assert CountingLock.seen == 0
+        first = lock._timer.remainingTime()
+        qtbot.waitUntil(lambda: lock._timer.remainingTime() < first - 50, timeout=3000)
+        qtbot.keyClick(edit, Qt.Key.Key_A)
+        assert CountingLock.seen > 0
+        assert lock._timer.remainingTime() > first - 50  # the key restarted it
+        assert lock.running and not stopped.running
+    finally:
+        lock.detach()
+        stopped.detach()

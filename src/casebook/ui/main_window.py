@@ -40,7 +40,7 @@ from casebook.domain.enums import CaseType, Jurisdiction
 from casebook.errors import LockedError
 from casebook.paths import CasebookPaths
 from casebook.ui import prompts
-from casebook.ui.autolock import DEFAULT_MINUTES, IdleLock
+from casebook.ui.autolock import DEFAULT_MINUTES, IdleLock, unwatched
 from casebook.ui.kit import app_settings, flush_worker, make_icon, user_message
 from casebook.ui.kit.busy import busy_bar
 from casebook.ui.kit.by_name import set_by_name
@@ -711,9 +711,11 @@ class MainWindow(QMainWindow):
                 return  # locked meanwhile
             if screens:
                 position, key, title, make = screens.pop(0)
-                self._add_fixed_view(position, key, title, make())
+                with unwatched():
+                    self._add_fixed_view(position, key, title, make())
             else:
-                self._add_learners_view(casebook)
+                with unwatched():
+                    self._add_learners_view(casebook)
                 self.unlocked.emit()  # every screen is there now
                 return
             next_turn(self, next_screen)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from casebook.domain import CaseStatus
 from casebook.services import Casebook
 from casebook.ui import prompts
+from casebook.ui.autolock import unwatched
 from casebook.ui.cases.accounts_tab import AccountsTab
 from casebook.ui.cases.actions_tab import ActionsTab
 from casebook.ui.cases.chronology_tab import ChronologyTab
@@ -218,7 +219,9 @@ class CaseView(CaseTab):
         def step() -> None:
             if self._cleared:
                 return
-            if next(steps, None) is not None:
+            with unwatched():  # building: the idle lock's filter need not see it
+                built = next(steps, None)
+            if built is not None:
                 next_turn(self, step)  # dropped if the view goes
                 return
             self.ctx = ctx  # loaded: the tabs exist

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from casebook.domain import STEP_ORDER, Case, StepKey, StepStatus
 from casebook.services import Casebook
+from casebook.ui.autolock import unwatched
 from casebook.ui.kit.ops import Op
 from casebook.ui.kit.turns import next_turn
 from casebook.ui.widgets.common import Banner, fmt_datetime
@@ -160,7 +161,8 @@ class ResponseWizard(QDialog):
                 self.pages = built  # loaded: every page is there
                 self._pages_built(bundle)
                 return
-            built.append(self._add_page(len(built) + 1, keys.pop(0), bundle))
+            with unwatched():  # building: the idle lock's filter need not see it
+                built.append(self._add_page(len(built) + 1, keys.pop(0), bundle))
             next_turn(self, step)  # dropped if the wizard goes
 
         step()
