@@ -24,6 +24,17 @@ from casebook.ui.firstrun.wizard import PAGE_RECOVERY, FirstRunWizard
 from casebook.ui.main_window import MainWindow
 
 
+def _start_locked(qtbot, casebook_dir: Path, jurisdiction: str) -> tuple[CasebookApp, MainWindow]:  # type: ignore[no-untyped-def]
+    """The app started on an existing (locked) casebook: its unlock window."""
+    Casebook.create(casebook_dir, school="Testbridge", jurisdiction=jurisdiction,
+                    user_name="Jo", passphrase=PASSPHRASE)[0].lock()
+    app = CasebookApp(casebook_dir)
+    window = app.start()
+    qtbot.addWidget(window)
+    assert isinstance(window, MainWindow)
+    return app, window
+
+
 def _clean_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
@@ -77,12 +88,7 @@ def test_start_shows_first_run_or_unlock(qtbot, casebook_dir: Path) -> None:
     first.close()
     app.shutdown()
 
-    Casebook.create(casebook_dir, school="Testbridge", jurisdiction="wales",
-                    user_name="Jo", passphrase=PASSPHRASE)[0].lock()
-    app = CasebookApp(casebook_dir)
-    window = app.start()
-    qtbot.addWidget(window)
-    assert isinstance(window, MainWindow)
+    app, window = _start_locked(qtbot, casebook_dir, "wales")
     assert window.stack.currentWidget() is window.unlock_panel
     assert not window.unlock_panel.busy  # nothing remembered: no keyring try to wait for
     assert window.casebook is None
@@ -136,12 +142,7 @@ def test_the_lock_hands_the_session_back_without_thawing_the_app(
     """What lives as long as the app is frozen out of collections once the warm-up is done;
     the lock collects only the closed session (a full collection of the whole heap was a
     100-200 ms stall just as the user might type the passphrase again)."""
-    Casebook.create(casebook_dir, school="Testbridge", jurisdiction="england",
-                    user_name="Jo", passphrase=PASSPHRASE)[0].lock()
-    app = CasebookApp(casebook_dir)
-    window = app.start()
-    qtbot.addWidget(window)
-    assert isinstance(window, MainWindow)
+    app, window = _start_locked(qtbot, casebook_dir, "england")
     with qtbot.waitSignal(app.warmed_up, timeout=60_000):
         pass
     assert app.heap.app_frozen

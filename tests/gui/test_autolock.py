@@ -8,7 +8,18 @@ from gui_defaults import PASSPHRASE
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from casebook.ui.autolock import IdleLock
 from casebook.ui.main_window import MainWindow
+
+
+class CountingLock(IdleLock):
+    """An idle lock that counts the events its filter is handed."""
+
+    seen = 0
+
+    def eventFilter(self, watched, event):  # noqa: N802, ANN001, ANN201
+        CountingLock.seen += 1
+        return super().eventFilter(watched, event)
 
 
 def _unlock(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -138,18 +149,10 @@ def test_the_filter_listens_only_while_the_countdown_runs(qtbot) -> None:
     thousands); unlocked again, a key press still restarts the countdown."""
     from PySide6.QtWidgets import QLineEdit
 
-    from casebook.ui.autolock import IdleLock
-
-    class CountingLock(IdleLock):
-        seen = 0
-
-        def eventFilter(self, watched, event):  # noqa: N802, ANN001, ANN201
-            CountingLock.seen += 1
-            return super().eventFilter(watched, event)
-
     edit = QLineEdit()
     qtbot.addWidget(edit)
     edit.show()
+    CountingLock.seen = 0
     lock = CountingLock(5)
     try:
         qtbot.keyClicks(edit, "abc")
@@ -185,18 +188,12 @@ def test_building_widgets_unwatched_skips_the_filter_and_input_after_it_counts(q
     filter; ``unwatched()`` lets them past it, and afterwards the filter is back."""
     from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
-    from casebook.ui.autolock import IdleLock, unwatched
-
-    class CountingLock(IdleLock):
-        seen = 0
-
-        def eventFilter(self, watched, event):  # noqa: N802, ANN001, ANN201
-            CountingLock.seen += 1
-            return super().eventFilter(watched, event)
+    from casebook.ui.autolock import unwatched
 
     edit = QLineEdit()
     qtbot.addWidget(edit)
     edit.show()
+    CountingLock.seen = 0
     lock = CountingLock(5)
     stopped = CountingLock(5)
     try:
