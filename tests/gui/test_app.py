@@ -21,6 +21,7 @@ from casebook.services import Casebook
 from casebook.services.demo import DEMO_SCHOOL, populate_demo
 from casebook.ui.app import DEMO_PASSPHRASE, CasebookApp
 from casebook.ui.firstrun.wizard import PAGE_RECOVERY, FirstRunWizard
+from casebook.ui.kit.settings import KEYRING_USER_SETTING, app_settings
 from casebook.ui.main_window import MainWindow
 
 
@@ -163,6 +164,34 @@ def test_the_lock_hands_the_session_back_without_thawing_the_app(
         window.lock()
     qtbot.waitUntil(lambda: book() is None and dashboard() is None, timeout=5_000)
     assert not thawed and gc.get_freeze_count() > 10_000  # the app stayed frozen
+    window.close()
+    app.shutdown()
+
+
+def test_a_remembered_key_opens_after_the_warm_up_so_the_first_lock_is_short(
+        qtbot, casebook_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """Tried before the warm-up, a remembered key opened the casebook before the app's own
+    objects were frozen: the first lock then collected the whole heap (120-130 ms)."""
+    book = Casebook.create(casebook_dir, school="Testbridge", jurisdiction="england",
+                           user_name="Jo", passphrase=PASSPHRASE)[0]
+    assert book.users.remember_on_this_computer(True)
+    app_settings().setValue(KEYRING_USER_SETTING, book.user.id)  # as Settings does
+    book.lock()
+    app = CasebookApp(casebook_dir)
+    window = app.start()
+    qtbot.addWidget(window)
+    assert isinstance(window, MainWindow)
+    assert not window.unlock_panel.busy  # the form is ready while the app warms up
+    with qtbot.waitSignal(window.unlocked, timeout=60_000):
+        pass
+    assert app.heap.app_frozen  # before the session: the session stays in the collections
+    thawed: list[bool] = []
+    unfreeze = gc.unfreeze
+    monkeypatch.setattr(gc, "unfreeze", lambda: (thawed.append(True), unfreeze())[1])
+    with qtbot.waitSignal(window.locked, timeout=10_000):
+        window.lock()
+    qtbot.waitUntil(lambda: window.holds_no_casebook(), timeout=5_000)
+    assert not thawed  # the first lock collected only the session
     window.close()
     app.shutdown()
 

@@ -154,13 +154,18 @@ class CasebookApp(QObject):
             return window
         # The heavy imports wait until the first window is on screen: on two cores they would
         # otherwise compete with the window's own imports for the interpreter (GIL), and the
-        # unlock window came up about a second later. A remembered key is tried after them.
+        # unlock window came up about a second later.
         shown = threading.Event()
         self.worker.submit(lambda: _prewarm(after=shown), lambda _r: self._warm_ui(),
                            lambda _e: self._warm_ui())
         if self.paths.database.exists() or self.paths.slots.exists():
             window = self._show_main(None)
-            window.unlock_panel.start(try_keyring=True)
+            window.unlock_panel.start()
+            # A key this computer remembers is tried once the warm-up is done: it needs the
+            # heavy imports, and the app's own objects are then frozen out of collections
+            # before any casebook exists, so the first lock collects only the session (a few
+            # ms, not 120-130: kit/collector.py).
+            self.warmed_up.connect(self._try_remembered_key)
         else:
             window = self._show_first_run()
 
@@ -194,6 +199,15 @@ class CasebookApp(QObject):
             self.warmed_up.emit()
 
         QTimer.singleShot(0, self, step)
+
+    def _try_remembered_key(self, tries: int = 8) -> None:
+        window = self.window
+        if window is None or window.casebook is not None or self._stopped:
+            return
+        if not self.heap.app_frozen and tries > 1:  # (it waits for the database thread)
+            QTimer.singleShot(250, self, lambda: self._try_remembered_key(tries - 1))
+            return
+        window.unlock_panel.try_remembered_key()
 
     def _show_first_run(self) -> QWidget:
         from casebook.ui.firstrun.wizard import FirstRunWizard

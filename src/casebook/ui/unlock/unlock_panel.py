@@ -306,17 +306,23 @@ class UnlockPanel(QWidget):
             self.note.clear()
         self.intro_label.setText("Enter your passphrase to open the casebook.")
         self.passphrase_edit.setFocus()
-        remembered = self._remembered_user() if try_keyring else None
-        if remembered is not None:
-            # The form waits while the remembered key is tried (it needs the vault and the
-            # keyring, imported after the window is drawn). Without one it can be typed in at
-            # once: trying anyway kept it greyed out for most of a second at every start.
-            self._set_busy(True, "Opening with the key remembered on this computer…")
-            root = self.paths.root
-            self.worker.submit(lambda: _open_with_keyring(root, remembered, self.upgrading.emit),
-                               self._keyring_done, self._failed)
-        else:
+        if not (try_keyring and self.try_remembered_key()):
             self._check_wait()
+
+    def try_remembered_key(self) -> bool:
+        """Open with the key this computer remembers, if it remembers one and no unlock is
+        under way; the form waits meanwhile. False if there was nothing to try.
+
+        Without a remembered key the form can be typed in at once: trying the keyring anyway
+        kept it greyed out for most of a second at every start."""
+        remembered = self._remembered_user()
+        if remembered is None or self._busy:
+            return False
+        self._set_busy(True, "Opening with the key remembered on this computer…")
+        root = self.paths.root
+        self.worker.submit(lambda: _open_with_keyring(root, remembered, self.upgrading.emit),
+                           self._keyring_done, self._failed)
+        return True
 
     def set_recovery_mode(self, on: bool) -> None:
         self._recovery_mode = on
