@@ -16,6 +16,7 @@ import signal
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,9 +69,11 @@ def setup_application(app: QApplication) -> None:
         app.setPalette(readable)
 
 
-def _prewarm(after: threading.Event | None = None) -> None:
+def _prewarm(after: threading.Event | None = None,
+             then: Callable[[], None] | None = None) -> None:
     """Import the heavy modules on the worker thread while the user reads the first screen
-    (once ``after`` is set, or after two seconds whatever happens)."""
+    (once ``after`` is set, or after two seconds whatever happens); then call ``then`` (still
+    on the worker, before its next job)."""
     if after is not None:
         after.wait(timeout=2.0)
     import casebook.services  # noqa: F401
@@ -78,6 +81,21 @@ def _prewarm(after: threading.Event | None = None) -> None:
     from casebook.storage.migrate import head_revision
 
     head_revision()  # the migration scripts, read once, so the unlock's check does not wait
+    if then is not None:
+        then()
+
+
+class _FreezeRequest:
+    """The database thread's request that the GUI thread freeze the app's objects, which it
+    waits for (a little while) so that no casebook is being made meanwhile."""
+
+    #: How long the database thread waits before going on without the freeze.
+    WAIT_S = 2.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.state = "asked"  # then "done" (GUI thread) or "given up" (database thread)
+        self.done = threading.Event()
 
 
 #: The screens' modules, imported on the GUI thread one per idle turn once the worker's warm-up
@@ -118,6 +136,8 @@ class CasebookApp(QObject):
     #: The warm-up after the first window is done: heavy modules imported on the worker, the
     #: screens' modules on the GUI thread, and the locked window's workspace built.
     warmed_up = Signal()
+    #: From the database thread (a _FreezeRequest): its imports are done, freeze the app now.
+    _freeze_asked = Signal(object)
 
     def __init__(self, data_dir: Path | str | None = None, *, demo: bool = False,
                  parent: QObject | None = None) -> None:
@@ -133,6 +153,7 @@ class CasebookApp(QObject):
         self.wizard: FirstRunWizard | None = None
         #: The app's objects out of the GUI thread's collections, a session's in them.
         self.heap = SessionHeap()
+        self._freeze_asked.connect(self._freeze_imports)  # (queued: emitted on the worker)
         self._stopped = False
 
     # ----- start ------------------------------------------------------------------------
@@ -149,6 +170,8 @@ class CasebookApp(QObject):
 
                 return create_demo_casebook(root, DEMO_PASSPHRASE)
 
+            self.worker.submit(lambda: _prewarm(then=self._freeze_on_worker), lambda _r: None,
+                               lambda _e: None)
             self.worker.submit(make_demo, window.open_casebook, self._demo_failed)
             after_next_paint(window.busy_page, open_log_file)
             return window
@@ -156,8 +179,8 @@ class CasebookApp(QObject):
         # otherwise compete with the window's own imports for the interpreter (GIL), and the
         # unlock window came up about a second later.
         shown = threading.Event()
-        self.worker.submit(lambda: _prewarm(after=shown), lambda _r: self._warm_ui(),
-                           lambda _e: self._warm_ui())
+        self.worker.submit(lambda: _prewarm(after=shown, then=self._freeze_on_worker),
+                           lambda _r: self._warm_ui(), lambda _e: self._warm_ui())
         if self.paths.database.exists() or self.paths.slots.exists():
             window = self._show_main(None)
             window.unlock_panel.start()
@@ -177,6 +200,26 @@ class CasebookApp(QObject):
         page = window.stack.currentWidget() if isinstance(window, MainWindow) else window
         after_next_paint(page, painted)  # (painted or not, _prewarm starts after two seconds)
         return window
+
+    def _freeze_on_worker(self) -> None:
+        """On the database thread, once the start-up's imports are done: have the GUI thread
+        freeze what exists (nearly all of the app's objects) while this thread, the only one
+        that makes casebooks, waits; so no casebook can be caught in it (kit/collector.py)."""
+        request = _FreezeRequest()
+        self._freeze_asked.emit(request)
+        if not request.done.wait(_FreezeRequest.WAIT_S):
+            with request.lock:
+                if request.state == "asked":
+                    request.state = "given up"  # the GUI thread was busy: the warm-up freezes
+
+    def _freeze_imports(self, request: _FreezeRequest) -> None:
+        with request.lock:
+            if request.state != "asked":
+                return
+            if not self._stopped:
+                self.heap.imports_done()
+            request.state = "done"
+        request.done.set()
 
     def _warm_ui(self) -> None:
         """Import the screens' modules one per turn of the event loop (each well under the

@@ -71,15 +71,28 @@ class SessionHeap:
     - :meth:`session_open` when a casebook's screens are built;
     - :meth:`session_closed` at lock: the session's cycles collected (a few ms).
 
-    If the app was never frozen before a session (the demo, the first run, an unlock before the
-    warm-up was done), the session is frozen with it at unlock, as the only way to keep full
-    collections short while it is open, and the first lock thaws and collects everything once
-    (100-200 ms); the app is then frozen without the session, for the sessions after it.
+    Before those, :meth:`imports_done` freezes what the start-up's imports made (nearly all of
+    the app's objects), at a moment the database thread holds still for it: so a session that
+    opens before the warm-up is done (the demo, the first run, a passphrase typed at once) is
+    not frozen with the app, and its first lock collects only the session and what the GUI
+    built since. Only if even that was missed is the session frozen with the app at unlock, as
+    the only way to keep full collections short while it is open, and the first lock thaws and
+    collects everything once (100-200 ms).
     """
 
     def __init__(self) -> None:
         self.app_frozen = False
+        self.imports_frozen = False
         self._session_frozen = False
+
+    def imports_done(self) -> None:
+        """Freeze everything alive: call only while no casebook can exist or be in the making
+        (the database thread, which makes them, waits for this: see ``CasebookApp``)."""
+        if self.app_frozen or self.imports_frozen or self._session_frozen:
+            return
+        gc.collect(0)
+        gc.freeze()
+        self.imports_frozen = True
 
     def app_ready(self, idle: Callable[[], bool], tries: int = IDLE_TRIES) -> None:
         """Freeze the app now if ``idle``; if not (the database thread is still busy, e.g.
@@ -95,7 +108,7 @@ class SessionHeap:
         self.app_frozen = True
 
     def session_open(self) -> None:
-        if not self.app_frozen and not self._session_frozen:
+        if not (self.app_frozen or self.imports_frozen or self._session_frozen):
             gc.freeze()
             self._session_frozen = True
 
