@@ -183,12 +183,9 @@ class CasebookApp(QObject):
                            lambda _r: self._warm_ui(), lambda _e: self._warm_ui())
         if self.paths.database.exists() or self.paths.slots.exists():
             window = self._show_main(None)
-            window.unlock_panel.start()
-            # A key this computer remembers is tried once the warm-up is done: it needs the
-            # heavy imports, and the app's own objects are then frozen out of collections
-            # before any casebook exists, so the first lock collects only the session (a few
-            # ms, not 120-130: kit/collector.py).
-            self.warmed_up.connect(self._try_remembered_key)
+            # A key this computer remembers is tried on the database thread after the imports
+            # (and their freeze, so the session it opens is not frozen with the app).
+            window.unlock_panel.start(try_keyring=True)
         else:
             window = self._show_first_run()
 
@@ -242,15 +239,6 @@ class CasebookApp(QObject):
             self.warmed_up.emit()
 
         QTimer.singleShot(0, self, step)
-
-    def _try_remembered_key(self, tries: int = 8) -> None:
-        window = self.window
-        if window is None or window.casebook is not None or self._stopped:
-            return
-        if not self.heap.app_frozen and tries > 1:  # (it waits for the database thread)
-            QTimer.singleShot(250, self, lambda: self._try_remembered_key(tries - 1))
-            return
-        window.unlock_panel.try_remembered_key()
 
     def _show_first_run(self) -> QWidget:
         from casebook.ui.firstrun.wizard import FirstRunWizard

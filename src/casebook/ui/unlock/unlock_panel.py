@@ -306,10 +306,10 @@ class UnlockPanel(QWidget):
             self.note.clear()
         self.intro_label.setText("Enter your passphrase to open the casebook.")
         self.passphrase_edit.setFocus()
-        if not (try_keyring and self.try_remembered_key()):
+        if not (try_keyring and self._try_remembered_key()):
             self._check_wait()
 
-    def try_remembered_key(self) -> bool:
+    def _try_remembered_key(self) -> bool:
         """Open with the key this computer remembers, if it remembers one and no unlock is
         under way; the form waits meanwhile. False if there was nothing to try.
 
